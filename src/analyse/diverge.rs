@@ -1,0 +1,168 @@
+//! Where the runs part: the first parting in call order that matters.
+//!
+//! The aligner lists every paired call whose children part and do not meet
+//! again under it. Not all of them are the split on the error path: a slab
+//! slow path in one run parts too, then both runs go on identically. So a
+//! parting is *consequential* when the parent's return values differ in kind
+//! (error vs success, with funcgraph-retval), or, without return values,
+//! when the runs do not meet again right after the parent returns. The split
+//! is the first consequential parting, or the last parting if none is.
+//! Cleanup both runs do later, higher up, does not undo it.
+
+use super::{
+    align::{Alignment, Candidate, RowKind},
+    side::Side,
+};
+
+/// The split.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Divergence {
+    /// The paired call under which the runs part `(good, bad)`.
+    pub parent: (u32, u32),
+    /// The last paired non-noise call before the parting (`None`: they part
+    /// right after entering `parent`).
+    pub last_common: Option<(u32, u32)>,
+    /// What the good run calls next (inside `parent`, or after it returned).
+    pub good_next: Option<u32>,
+    /// Whether `good_next` is still inside `parent`.
+    pub good_next_inside: bool,
+    /// What the bad run calls instead (`None`: it returns from `parent`).
+    pub bad_next: Option<u32>,
+    /// Row of the parting in the aligned view.
+    pub row: usize,
+    /// No traced call differs: the decision is below the traced depth or
+    /// in code ftrace cannot see.
+    pub hidden: bool,
+    /// The runs part here but meet again under the same parent (no parting
+    /// that stays apart was found, so the only difference is reported).
+    pub reconverges: bool,
+}
+
+/// Pick the split from the aligner's partings.
+pub fn first_divergence(al: &Alignment, g: &Side<'_>, b: &Side<'_>) -> Option<Divergence> {
+    let n = al.candidates.len();
+    let chosen = al
+        .candidates
+        .iter()
+        .enumerate()
+        .find(|(i, c)| *i + 1 == n || consequential(al, c, g, b))
+        .map(|(_, c)| c);
+    match chosen {
+        Some(c) => Some(from_candidate(c, g)),
+        None => first_minor(al).or_else(|| hidden(al)),
+    }
+}
+
+fn consequential(al: &Alignment, c: &Candidate, g: &Side<'_>, b: &Side<'_>) -> bool {
+    let gr = g.tree.nodes[c.parent.0 as usize].ret;
+    let br = b.tree.nodes[c.parent.1 as usize].ret;
+    if let (Some(gr), Some(br)) = (gr, br) {
+        return gr.errno().is_some() != br.errno().is_some();
+    }
+    // Without return values: do both runs make the same call right after
+    // the parent returns?
+    let next = al.rows[c.end_row.min(al.rows.len())..]
+        .iter()
+        .find(|r| !r.noise);
+    !matches!(next, Some(r) if r.kind == RowKind::Same)
+}
+
+fn from_candidate(c: &Candidate, g: &Side<'_>) -> Divergence {
+    let (good_next, inside) = match c.tail_good {
+        Some(n) => (Some(n), true),
+        None => (g.next_after_subtree(c.parent.0), false),
+    };
+    Divergence {
+        parent: c.parent,
+        last_common: c.last_common,
+        good_next,
+        good_next_inside: inside,
+        bad_next: c.tail_bad,
+        row: c.row,
+        hidden: false,
+        reconverges: false,
+    }
+}
+
+/// No parting that stays apart: the first difference that meets again is
+/// the only lead (a depth-limited capture shows `fd_install()` vs
+/// `put_unused_fd()` before both call `putname()`).
+fn first_minor(al: &Alignment) -> Option<Divergence> {
+    let m = al.minors.iter().find(|m| m.counts.is_none())?;
+    let start = m.row;
+    let depth = |r: &super::align::Row| {
+        if r.good.is_some() {
+            r.good_depth
+        } else {
+            r.bad_depth
+        }
+    };
+    let d0 = depth(&al.rows[start]);
+    let mut good_next = m.good;
+    let mut bad_next = m.bad;
+    for r in &al.rows[start..] {
+        if r.kind == RowKind::Same && depth(r) <= d0 {
+            break;
+        }
+        if r.noise || depth(r) != d0 {
+            continue;
+        }
+        good_next = good_next.or(if r.kind == RowKind::GoodOnly {
+            r.good
+        } else {
+            None
+        });
+        bad_next = bad_next.or(if r.kind == RowKind::BadOnly {
+            r.bad
+        } else {
+            None
+        });
+    }
+    let last_common = al.rows[..start]
+        .iter()
+        .rev()
+        .find(|r| r.kind == RowKind::Same && !r.noise && depth(r) == d0)
+        .and_then(|r| Some((r.good?, r.bad?)))
+        .filter(|&(gn, _)| {
+            al.rows[..start].iter().any(|r| r.good == Some(m.parent.0)) && gn != m.parent.0
+        });
+    Some(Divergence {
+        parent: m.parent,
+        last_common,
+        good_next,
+        good_next_inside: true,
+        bad_next,
+        row: start,
+        hidden: false,
+        reconverges: true,
+    })
+}
+
+/// No parting at all: every traced call pairs. Report the last paired call,
+/// under its parent.
+fn hidden(al: &Alignment) -> Option<Divergence> {
+    let (k, last) = al
+        .rows
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, r)| r.kind == RowKind::Same && !r.noise)?;
+    let (gl, bl) = (last.good?, last.bad?);
+    // The parent is the closest earlier Same row one level up.
+    let parent = al.rows[..k]
+        .iter()
+        .rev()
+        .find(|r| r.kind == RowKind::Same && r.good_depth + 1 == last.good_depth)
+        .and_then(|r| Some((r.good?, r.bad?)))
+        .unwrap_or((gl, bl));
+    Some(Divergence {
+        parent,
+        last_common: Some((gl, bl)),
+        good_next: None,
+        good_next_inside: false,
+        bad_next: None,
+        row: k,
+        hidden: true,
+        reconverges: false,
+    })
+}

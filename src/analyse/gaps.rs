@@ -1,0 +1,141 @@
+//! Suspected inlined code: time a call spent that none of its traced callees
+//! account for.
+//!
+//! ftrace cannot see inlined functions; their time lands in the caller's
+//! self time. A call whose self time is both large in absolute terms and a
+//! large share of its duration ran a lot of untraced code. With abstime, the
+//! untraced stretch can be placed between two callees.
+//!
+//! Defaults (`--gap-min-us 2 --gap-min-ratio 0.5`): a traced call costs
+//! about 0.1–0.3 µs on real hardware and about 1 µs under emulation, so 2 µs
+//! of untraced time is several calls' worth of code; requiring half of the
+//! duration keeps long calls with many short callees (whose per-call
+//! overhead adds up) from being flagged.
+
+use super::{align::Alignment, diverge::Divergence, side::Side};
+
+/// Thresholds for flagging a gap.
+#[derive(Debug, Clone, Copy)]
+pub struct GapThresholds {
+    /// Minimum untraced time, ns.
+    pub min_ns: u64,
+    /// Minimum share of the call's duration.
+    pub min_ratio: f64,
+}
+
+impl Default for GapThresholds {
+    fn default() -> Self {
+        GapThresholds {
+            min_ns: 2_000,
+            min_ratio: 0.5,
+        }
+    }
+}
+
+/// A call in the bad run with a suspicious untraced stretch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suspect {
+    /// Node in the bad tree.
+    pub node: u32,
+    /// Its duration.
+    pub duration_ns: u64,
+    /// Time not covered by traced callees.
+    pub gap_ns: u64,
+    /// It is the parent at the split.
+    pub at_divergence: bool,
+    /// Where the largest untraced stretch lies (needs abstime).
+    pub location: Option<String>,
+}
+
+/// How many suspects the report lists.
+pub const MAX_SUSPECTS: usize = 8;
+
+/// Find the suspects of the bad run.
+pub fn suspects(
+    b: &Side<'_>,
+    div: Option<&Divergence>,
+    th: GapThresholds,
+    _al: &Alignment,
+) -> Vec<Suspect> {
+    let tree = b.tree;
+    let at_div = div.map(|d| {
+        if d.hidden {
+            d.last_common.map_or(d.parent.1, |(_, bn)| bn)
+        } else {
+            d.parent.1
+        }
+    });
+    let mut out = Vec::new();
+    for i in 0..tree.nodes.len() {
+        if b.noise[i] {
+            continue;
+        }
+        let n = &tree.nodes[i];
+        let Some(dur) = n.duration_ns else { continue };
+        let gap = tree.self_ns(i).unwrap_or(0);
+        let is_div = at_div == Some(i as u32);
+        let has_children = tree.children(i).next().is_some();
+        let flagged = has_children && gap >= th.min_ns && (gap as f64) >= th.min_ratio * dur as f64;
+        if flagged || is_div {
+            out.push(Suspect {
+                node: i as u32,
+                duration_ns: dur,
+                gap_ns: gap,
+                at_divergence: is_div,
+                location: locate(b, i),
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        b.at_divergence
+            .cmp(&a.at_divergence)
+            .then(b.gap_ns.cmp(&a.gap_ns))
+    });
+    out.truncate(MAX_SUSPECTS);
+    out
+}
+
+/// With abstime: the longest stretch of node `i` not inside a traced callee.
+fn locate(b: &Side<'_>, i: usize) -> Option<String> {
+    let tree = b.tree;
+    let n = &tree.nodes[i];
+    let start = n.ts_ns?;
+    let end = n.exit_ts_ns.or_else(|| n.duration_ns.map(|d| start + d))?;
+    let mut cursor = start;
+    let mut prev: Option<usize> = None;
+    let mut best: (u64, Option<usize>, Option<usize>) = (0, None, None);
+    for c in tree.children(i) {
+        let cn = &tree.nodes[c];
+        let (Some(cs), Some(cd)) = (cn.ts_ns, cn.duration_ns) else {
+            return None;
+        };
+        let gap = cs.saturating_sub(cursor);
+        if gap > best.0 {
+            best = (gap, prev, Some(c));
+        }
+        cursor = cn.exit_ts_ns.unwrap_or(cs + cd).max(cursor);
+        prev = Some(c);
+    }
+    let gap = end.saturating_sub(cursor);
+    if gap > best.0 {
+        best = (gap, prev, None);
+    }
+    let name = b.name(i as u32);
+    let us = best.0 as f64 / 1000.0;
+    Some(match (best.1, best.2) {
+        (None, None) => format!("{us:.1} µs in `{name}()` itself"),
+        (None, Some(c)) => format!(
+            "{us:.1} µs after entering `{name}()`, before `{}()`",
+            b.name(c as u32)
+        ),
+        (Some(p), Some(c)) => format!(
+            "{us:.1} µs between `{}()` returning and `{}()`",
+            b.name(p as u32),
+            b.name(c as u32)
+        ),
+        (Some(p), None) => format!(
+            "{us:.1} µs after `{}()` returned, before `{name}()` returned",
+            b.name(p as u32)
+        ),
+    })
+}

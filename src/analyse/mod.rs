@@ -1,0 +1,275 @@
+//! Stage 4: good vs bad. Pairs the syscalls to compare, aligns their call
+//! trees, finds the first divergence and the error's origin, flags
+//! suspected inlined code, and words the verdict.
+//!
+//! Input: the captures' [`crate::model::Trace`]s. Output: an [`Analysis`]
+//! whose comparisons point into those traces by index.
+//!
+//! Must not: read files (filter-function lists arrive loaded), or format for
+//! a particular output (it produces [`prose::Prose`], which renderers escape).
+
+pub mod align;
+pub mod diverge;
+pub mod gaps;
+pub mod next;
+pub mod noise;
+pub mod origin;
+pub mod pair;
+pub mod prose;
+pub mod side;
+mod verdict;
+
+use rustc_hash::FxHashSet;
+
+use crate::model::ingest::Capture;
+
+pub use align::{Alignment, Row, RowKind};
+pub use diverge::Divergence;
+pub use gaps::{GapThresholds, Suspect};
+pub use next::NextCapture;
+pub use noise::Noise;
+pub use origin::ErrorOrigin;
+pub use pair::{PairRequest, Plan};
+pub use prose::Prose;
+
+use side::{GlobalNames, Side};
+
+/// A kernel's `available_filter_functions`: what ftrace could trace there.
+#[derive(Debug, Clone, Default)]
+pub struct FilterList {
+    /// Where it was read from.
+    pub path: String,
+    /// The function names (module suffixes removed).
+    pub names: FxHashSet<String>,
+}
+
+impl FilterList {
+    /// Whether `func` could be traced (suffixes such as `.isra.0` must match
+    /// exactly, as the kernel lists them).
+    pub fn contains(&self, func: &str) -> bool {
+        self.names.contains(func)
+    }
+}
+
+/// What the analysis can be told.
+#[derive(Debug, Clone, Default)]
+pub struct AnalyseOptions {
+    /// `--ignore` changes to the noise list.
+    pub ignore: Vec<String>,
+    /// Gap thresholds.
+    pub gaps: GapThresholds,
+    /// `--pair` requests (replace the automatic pairing).
+    pub pairs: Vec<PairRequest>,
+    /// `available_filter_functions` per capture (by capture index).
+    pub filter_functions: Vec<Option<FilterList>>,
+}
+
+/// A call the good run makes that the bad run does not, at the split: the
+/// code around it is where the decision was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InlineCandidate {
+    /// The function.
+    pub func: String,
+    /// A call level traced in one run only (inlined in the other kernel).
+    pub wrapper: bool,
+    /// In the good kernel's filter list (`None`: no list given).
+    pub traceable_good: Option<bool>,
+    /// In the bad kernel's filter list.
+    pub traceable_bad: Option<bool>,
+}
+
+/// One good/bad comparison.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// Which syscalls, and why.
+    pub plan: Plan,
+    /// `bpf(BPF_MAP_CREATE)`.
+    pub title: String,
+    /// The aligned trees.
+    pub alignment: Alignment,
+    /// Where the runs part.
+    pub divergence: Option<Divergence>,
+    /// Where the error came from.
+    pub origin: ErrorOrigin,
+    /// Calls of the bad run with suspicious untraced time.
+    pub suspects: Vec<Suspect>,
+    /// Calls whose code (inlined or not reached) decided it.
+    pub candidates: Vec<InlineCandidate>,
+    /// The capture to take next.
+    pub next_capture: Option<NextCapture>,
+    /// The verdict paragraph.
+    pub verdict: Prose,
+    /// bad node → paired good node.
+    pub bad_to_good: Vec<Option<u32>>,
+    /// good node → paired bad node.
+    pub good_to_bad: Vec<Option<u32>>,
+}
+
+/// The result of comparing the captures.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// The comparisons, most important first.
+    pub comparisons: Vec<Comparison>,
+    /// The noise list used.
+    pub noise: Vec<String>,
+    /// Problems with the request (a `--pair` that does not resolve).
+    pub notes: Vec<String>,
+}
+
+/// Compare the captures.
+pub fn analyse(captures: &[Capture], opts: &AnalyseOptions) -> Analysis {
+    let noise = Noise::new(&opts.ignore);
+    let mut names = GlobalNames::default();
+    let mut notes = Vec::new();
+    let plans = if opts.pairs.is_empty() {
+        pair::plan(captures, &mut names, &noise)
+    } else {
+        opts.pairs
+            .iter()
+            .filter_map(|r| match pair::requested(captures, r) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    notes.push(e);
+                    None
+                }
+            })
+            .collect()
+    };
+    let comparisons = plans
+        .into_iter()
+        .filter_map(|p| compare(captures, p, &mut names, &noise, opts))
+        .collect();
+    Analysis {
+        comparisons,
+        noise: noise.entries(),
+        notes,
+    }
+}
+
+fn compare(
+    captures: &[Capture],
+    plan: Plan,
+    names: &mut GlobalNames,
+    noise: &Noise,
+    opts: &AnalyseOptions,
+) -> Option<Comparison> {
+    let (gc, bc) = (&captures[plan.good.0], &captures[plan.bad.0]);
+    let gs = &gc.trace.syscalls[plan.good.1];
+    let bs = &bc.trace.syscalls[plan.bad.1];
+    let g = Side::new(&gc.trace, gs, names, noise)?;
+    let b = Side::new(&bc.trace, bs, names, noise)?;
+    let alignment = align::align(&g, &b);
+    let mut bad_to_good = vec![None; b.tree.len()];
+    let mut good_to_bad = vec![None; g.tree.len()];
+    for r in &alignment.rows {
+        if let (Some(gn), Some(bn)) = (r.good, r.bad) {
+            bad_to_good[bn as usize] = Some(gn);
+            good_to_bad[gn as usize] = Some(bn);
+        }
+    }
+    let divergence = diverge::first_divergence(&alignment, &g, &b);
+    let origin = origin::error_origin(&g, &b, divergence.as_ref(), &bad_to_good);
+    let suspects = gaps::suspects(&b, divergence.as_ref(), opts.gaps, &alignment);
+    let filters = |c: usize| opts.filter_functions.get(c).and_then(|f| f.as_ref());
+    let candidates = candidates(
+        &alignment,
+        divergence.as_ref(),
+        &g,
+        &b,
+        filters(plan.good.0),
+        filters(plan.bad.0),
+    );
+    let next_capture = divergence.as_ref().map(|d| {
+        let func = if d.hidden {
+            d.last_common.map_or(d.parent.1, |(_, bn)| bn)
+        } else {
+            d.parent.1
+        };
+        next::next_capture(b.name(func), &bs.name, &bc.trace.facts, d.hidden)
+    });
+    let verdict = verdict::verdict(&verdict::Facts {
+        captures,
+        plan: &plan,
+        g: &g,
+        b: &b,
+        divergence: divergence.as_ref(),
+        origin: &origin,
+        suspects: &suspects,
+        candidates: &candidates,
+        alignment: &alignment,
+    });
+    Some(Comparison {
+        title: bs.title(),
+        plan,
+        alignment,
+        divergence,
+        origin,
+        suspects,
+        candidates,
+        next_capture,
+        verdict,
+        bad_to_good,
+        good_to_bad,
+    })
+}
+
+/// The good run's calls at the split that the bad run does not make, and
+/// call levels traced in one run only.
+fn candidates(
+    al: &Alignment,
+    div: Option<&Divergence>,
+    g: &Side<'_>,
+    b: &Side<'_>,
+    gf: Option<&FilterList>,
+    bf: Option<&FilterList>,
+) -> Vec<InlineCandidate> {
+    let mut out: Vec<InlineCandidate> = Vec::new();
+    let mut push = |func: &str, wrapper: bool| {
+        if out.iter().any(|c| c.func == func) || out.len() >= 12 {
+            return;
+        }
+        out.push(InlineCandidate {
+            func: func.to_string(),
+            wrapper,
+            traceable_good: gf.map(|f| f.contains(func)),
+            traceable_bad: bf.map(|f| f.contains(func)),
+        });
+    };
+    for r in &al.rows {
+        if r.wrapper {
+            if let Some(n) = r.good {
+                push(g.name(n), true);
+            }
+            if let Some(n) = r.bad {
+                push(b.name(n), true);
+            }
+        }
+    }
+    let Some(d) = div else { return out };
+    if d.hidden {
+        if let Some((gn, _)) = d.last_common {
+            push(g.name(gn), false);
+        }
+        return out;
+    }
+    // The good-only calls right at the parting (the shallowest level of it).
+    let end = al
+        .candidates
+        .iter()
+        .find(|c| c.row == d.row && c.parent == d.parent)
+        .map_or(al.rows.len(), |c| c.end_row);
+    let tail: Vec<&Row> = al.rows[d.row..end]
+        .iter()
+        .filter(|r| r.kind == RowKind::GoodOnly && !r.noise && !r.wrapper)
+        .collect();
+    if let Some(top) = tail.iter().map(|r| r.good_depth).min() {
+        for r in tail.iter().filter(|r| r.good_depth == top) {
+            if let Some(n) = r.good {
+                push(g.name(n), false);
+            }
+        }
+    } else if let Some(n) = d.good_next {
+        push(g.name(n), false);
+    }
+    out
+}

@@ -1,0 +1,155 @@
+//! Where the error came from.
+//!
+//! With funcgraph-retval: follow the syscall's errno down the bad tree, the
+//! way retsnoop does live: from the root, into the callee that returned the
+//! same error, as deep as the chain goes. The deepest function of the
+//! deepest chain is the origin; if none of its traced callees returned the
+//! error, it was born in its own code (or in callees inlined into it).
+//!
+//! Without return values: the span of the bad run in which the error must
+//! have been decided, from the split.
+
+use super::{diverge::Divergence, side::Side};
+
+/// The error's origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorOrigin {
+    /// The deepest function returning the error (bad tree node), when
+    /// return values were captured.
+    pub node: Option<u32>,
+    /// The chain from the root to `node`.
+    pub chain: Vec<u32>,
+    /// The errno (positive).
+    pub errno: Option<i32>,
+    /// Where the decision was made, in words.
+    pub span: String,
+    /// The same function in the good run (node), if it was called there.
+    pub good_node: Option<u32>,
+}
+
+/// Whether a return value is an error: in the errno range, or NULL where the
+/// good run's same call returned a kernel pointer.
+fn is_error_like(
+    ret: Option<crate::parse::RetVal>,
+    good_ret: Option<crate::parse::RetVal>,
+) -> bool {
+    match ret {
+        Some(r) if r.errno().is_some() => true,
+        Some(r) if r.raw == 0 => {
+            good_ret.is_some_and(|g| (g.raw as u64) >= 0xffff_0000_0000_0000 && g.errno().is_none())
+        }
+        _ => false,
+    }
+}
+
+/// Find the origin. `bad_to_good` maps bad nodes to their paired good nodes.
+pub fn error_origin(
+    g: &Side<'_>,
+    b: &Side<'_>,
+    div: Option<&Divergence>,
+    bad_to_good: &[Option<u32>],
+) -> ErrorOrigin {
+    let errno = b.syscall.errno();
+    let tree = b.tree;
+    let has_retval = tree.nodes.iter().any(|n| n.ret.is_some());
+    let want = errno.map(|e| -(e as i64));
+    let good_ret = |n: u32| {
+        bad_to_good
+            .get(n as usize)
+            .copied()
+            .flatten()
+            .and_then(|gn| g.tree.nodes[gn as usize].ret)
+    };
+    let matches_err = |n: u32| {
+        let r = tree.nodes[n as usize].ret;
+        match (r, want) {
+            (Some(r), Some(w)) => r.value() == w,
+            _ => is_error_like(r, good_ret(n)),
+        }
+    };
+    if has_retval && want.is_some() {
+        let roots: Vec<u32> = tree
+            .roots()
+            .map(|r| r as u32)
+            .filter(|&r| matches_err(r))
+            .collect();
+        if let Some(chain) = roots
+            .iter()
+            .map(|&r| deepest_chain(b, r, &matches_err))
+            .max_by_key(|c| c.len())
+        {
+            let node = *chain.last().expect("chain has its root");
+            let name = b.name(node).to_string();
+            let e = errno.unwrap_or(0);
+            let ename = crate::model::decode::errno_name(e).unwrap_or("?");
+            let traced_callees = tree.children(node as usize).filter(|&c| !b.irq[c]).count();
+            let span = if traced_callees == 0 {
+                format!(
+                    "`{name}()` returned -{e} ({ename}) and has no traced callee: the error was made in its own code"
+                )
+            } else {
+                format!(
+                    "`{name}()` returned -{e} ({ename}) although none of its {traced_callees} traced callee(s) returned it: the error was made in its own code or in callees inlined into it"
+                )
+            };
+            return ErrorOrigin {
+                node: Some(node),
+                good_node: bad_to_good.get(node as usize).copied().flatten(),
+                chain,
+                errno,
+                span,
+            };
+        }
+    }
+    ErrorOrigin {
+        node: None,
+        chain: Vec::new(),
+        errno,
+        span: span_without_retval(b, div),
+        good_node: None,
+    }
+}
+
+/// The chain from `n` down through callees returning the error, choosing the
+/// deepest chain (later callee on ties).
+fn deepest_chain(b: &Side<'_>, n: u32, matches_err: &dyn Fn(u32) -> bool) -> Vec<u32> {
+    let mut best: Vec<u32> = Vec::new();
+    for c in b.tree.children(n as usize) {
+        let c = c as u32;
+        if b.irq[c as usize] || !matches_err(c) {
+            continue;
+        }
+        let chain = deepest_chain(b, c, matches_err);
+        if chain.len() >= best.len() {
+            best = chain;
+        }
+    }
+    let mut out = vec![n];
+    out.extend(best);
+    out
+}
+
+fn span_without_retval(b: &Side<'_>, div: Option<&Divergence>) -> String {
+    let Some(d) = div else {
+        return "no return values and no traced difference: the capture cannot place the decision"
+            .into();
+    };
+    let parent = b.name(d.parent.1);
+    if d.hidden {
+        let last = d.last_common.map(|(_, bn)| b.name(bn)).unwrap_or(parent);
+        return format!(
+            "inside `{last}()` or below it: every traced call matches, so the deciding code is deeper than the capture goes (max_graph_depth) or not traceable"
+        );
+    }
+    let after = match d.last_common {
+        Some((_, bn)) => format!("after `{}()` returned", b.name(bn)),
+        None => format!("after `{parent}()` was entered"),
+    };
+    match d.bad_next {
+        Some(n) => format!(
+            "in `{parent}()`, {after} and before the bad run called `{}()`",
+            b.name(n)
+        ),
+        None => format!("in `{parent}()`, {after} and before `{parent}()` returned"),
+    }
+}

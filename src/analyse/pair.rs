@@ -1,0 +1,223 @@
+//! Which syscalls to compare: every failing syscall (one per syscall and
+//! errno) against the most similar call of the same syscall and key
+//! argument that did not fail, in another capture when there is one.
+
+use crate::model::ingest::Capture;
+
+use super::{
+    align::align,
+    noise::Noise,
+    side::{GlobalNames, Side},
+};
+
+/// A syscall in a capture: `(capture index, position in its syscalls)`.
+pub type SysRef = (usize, usize);
+
+/// One planned comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The run that worked.
+    pub good: SysRef,
+    /// The run that failed.
+    pub bad: SysRef,
+    /// Why these two.
+    pub reason: String,
+}
+
+/// At most this many comparisons per report.
+pub const MAX_COMPARISONS: usize = 8;
+
+/// How many good candidates are aligned to find the closest.
+const MAX_CANDIDATES: usize = 24;
+
+/// A `--pair` request: syscall numbers (as the report shows them, `#N`) in
+/// the good and the bad capture, optionally prefixed by a capture label
+/// (`ok#3:bad#0`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairRequest {
+    /// Capture label of the good side, or `None` for the first capture.
+    pub good_label: Option<String>,
+    /// Syscall number on the good side.
+    pub good_index: usize,
+    /// Capture label of the bad side, or `None` for the second capture.
+    pub bad_label: Option<String>,
+    /// Syscall number on the bad side.
+    pub bad_index: usize,
+}
+
+impl std::str::FromStr for PairRequest {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (g, b) = s
+            .split_once(':')
+            .ok_or_else(|| format!("`{s}`: expected GOOD:BAD, e.g. `0:3` or `ok#0:bad#3`"))?;
+        let part = |p: &str| -> Result<(Option<String>, usize), String> {
+            let (label, idx) = match p.rsplit_once('#') {
+                Some((l, i)) => (Some(l.to_string()), i),
+                None => (None, p),
+            };
+            let idx = idx.trim_start_matches('#').parse().map_err(|_| {
+                format!("`{p}`: expected a syscall number as shown in the report (`#N`)")
+            })?;
+            Ok((label, idx))
+        };
+        let (good_label, good_index) = part(g)?;
+        let (bad_label, bad_index) = part(b)?;
+        Ok(PairRequest {
+            good_label,
+            good_index,
+            bad_label,
+            bad_index,
+        })
+    }
+}
+
+/// Resolve a `--pair` request against the captures.
+pub fn requested(captures: &[Capture], req: &PairRequest) -> Result<Plan, String> {
+    let find_cap = |label: &Option<String>, default: usize| -> Result<usize, String> {
+        match label {
+            None if default < captures.len() => Ok(default),
+            None => Err("--pair without labels needs two captures".into()),
+            Some(l) => captures
+                .iter()
+                .position(|c| &c.label == l)
+                .ok_or_else(|| format!("--pair: no capture labelled `{l}`")),
+        }
+    };
+    let gc = find_cap(&req.good_label, 0)?;
+    let bc = find_cap(&req.bad_label, 1.min(captures.len().saturating_sub(1)))?;
+    let find_sys = |c: usize, idx: usize| -> Result<usize, String> {
+        captures[c]
+            .trace
+            .syscalls
+            .iter()
+            .position(|s| s.index == idx && s.tree.is_some())
+            .ok_or_else(|| {
+                format!(
+                    "--pair: capture `{}` has no syscall #{idx} with a call tree",
+                    captures[c].label
+                )
+            })
+    };
+    Ok(Plan {
+        good: (gc, find_sys(gc, req.good_index)?),
+        bad: (bc, find_sys(bc, req.bad_index)?),
+        reason: "chosen with --pair".into(),
+    })
+}
+
+/// Plan the comparisons.
+pub fn plan(captures: &[Capture], names: &mut GlobalNames, noise: &Noise) -> Vec<Plan> {
+    let mut plans = Vec::new();
+    let mut seen_groups: Vec<(usize, String, Option<i32>)> = Vec::new();
+    for (bc, cap) in captures.iter().enumerate() {
+        for (bi, s) in cap.trace.syscalls.iter().enumerate() {
+            if !s.failed() || s.tree.is_none() {
+                continue;
+            }
+            let key = (bc, s.title(), s.errno());
+            if seen_groups.contains(&key) {
+                continue;
+            }
+            seen_groups.push(key);
+            if let Some((good, cost)) = closest_good(captures, (bc, bi), names, noise) {
+                let same_capture = good.0 == bc;
+                plans.push(Plan {
+                    good,
+                    bad: (bc, bi),
+                    reason: format!(
+                        "{} #{} failed with {}; the closest {} that did not fail is #{} in `{}`{} ({} unpaired calls)",
+                        s.title(),
+                        s.index,
+                        s.errno_name().unwrap_or("an error"),
+                        s.title(),
+                        captures[good.0].trace.syscalls[good.1].index,
+                        captures[good.0].label,
+                        if same_capture { " (same capture)" } else { "" },
+                        cost
+                    ),
+                });
+            }
+            if plans.len() >= MAX_COMPARISONS {
+                return plans;
+            }
+        }
+    }
+    if plans.is_empty() && captures.len() >= 2 {
+        // Nothing failed: compare the later captures with the first one, in
+        // the order given, on their first syscall of a kind both have.
+        for (bc, cap) in captures.iter().enumerate().skip(1) {
+            if let Some((bi, gi)) = cap.trace.syscalls.iter().enumerate().find_map(|(bi, s)| {
+                s.tree.as_ref()?;
+                captures[0]
+                    .trace
+                    .syscalls
+                    .iter()
+                    .position(|g| g.tree.is_some() && g.title() == s.title())
+                    .map(|gi| (bi, gi))
+            }) {
+                plans.push(Plan {
+                    good: (0, gi),
+                    bad: (bc, bi),
+                    reason: "no syscall failed in these captures: compared in the order given"
+                        .into(),
+                });
+            }
+        }
+    }
+    plans
+}
+
+/// The non-failing syscall of the same title whose tree is closest.
+fn closest_good(
+    captures: &[Capture],
+    bad: SysRef,
+    names: &mut GlobalNames,
+    noise: &Noise,
+) -> Option<(SysRef, usize)> {
+    let bs = &captures[bad.0].trace.syscalls[bad.1];
+    let title = bs.title();
+    let mut cands: Vec<SysRef> = Vec::new();
+    for pass_same_capture in [false, true] {
+        for (c, cap) in captures.iter().enumerate() {
+            if (c == bad.0) != pass_same_capture {
+                continue;
+            }
+            for (i, s) in cap.trace.syscalls.iter().enumerate() {
+                if !s.failed() && s.tree.is_some() && s.title() == title {
+                    cands.push((c, i));
+                }
+            }
+        }
+        if !cands.is_empty() {
+            break;
+        }
+    }
+    if cands.len() == 1 {
+        return Some((cands[0], 0)).map(|(r, _)| (r, cost(captures, r, bad, names, noise)));
+    }
+    cands
+        .into_iter()
+        .take(MAX_CANDIDATES)
+        .map(|r| (r, cost(captures, r, bad, names, noise)))
+        .min_by_key(|&(_, c)| c)
+}
+
+fn cost(
+    captures: &[Capture],
+    g: SysRef,
+    b: SysRef,
+    names: &mut GlobalNames,
+    noise: &Noise,
+) -> usize {
+    let gs = &captures[g.0].trace.syscalls[g.1];
+    let bs = &captures[b.0].trace.syscalls[b.1];
+    match (
+        Side::new(&captures[g.0].trace, gs, names, noise),
+        Side::new(&captures[b.0].trace, bs, names, noise),
+    ) {
+        (Some(gside), Some(bside)) => align(&gside, &bside).cost(),
+        _ => usize::MAX,
+    }
+}

@@ -1,0 +1,289 @@
+//! The verdict: one paragraph a kernel engineer can paste into a ticket.
+
+use crate::model::{decode::errno_name, ingest::Capture};
+
+use super::{
+    InlineCandidate, Prose, align::Alignment, diverge::Divergence, gaps::Suspect,
+    origin::ErrorOrigin, pair::Plan, side::Side,
+};
+
+/// Everything the verdict is made from.
+pub struct Facts<'a, 'b> {
+    pub captures: &'a [Capture],
+    pub plan: &'a Plan,
+    pub g: &'a Side<'b>,
+    pub b: &'a Side<'b>,
+    pub divergence: Option<&'a Divergence>,
+    pub origin: &'a ErrorOrigin,
+    pub suspects: &'a [Suspect],
+    pub candidates: &'a [InlineCandidate],
+    pub alignment: &'a Alignment,
+}
+
+/// µs with one decimal.
+pub fn us(ns: u64) -> String {
+    format!("{:.1} µs", ns as f64 / 1000.0)
+}
+
+fn ret_text(v: i64) -> String {
+    match (v, errno_name((-v) as i32)) {
+        (v, Some(e)) if (-4095..0).contains(&v) => format!("{v} {e}"),
+        (v, _) => v.to_string(),
+    }
+}
+
+/// Write the verdict.
+pub fn verdict(f: &Facts<'_, '_>) -> Prose {
+    let mut p = Prose::default();
+    let (g, b) = (f.g, f.b);
+    let (glabel, blabel) = (
+        &f.captures[f.plan.good.0].label,
+        &f.captures[f.plan.bad.0].label,
+    );
+    let title = b.syscall.title();
+    match b.syscall.ret {
+        Some(r) if b.syscall.failed() => p.strong(format!("{title} failed with {}", ret_text(r))),
+        Some(r) => p.strong(format!("{title} returned {}", ret_text(r))),
+        None => p.strong(format!("{title} (result not captured)")),
+    };
+    p.text(" in ").code(blabel.as_str());
+    if let Some(d) = b.syscall.duration_ns {
+        p.text(format!(" after {}", us(d)));
+    }
+    match g.syscall.ret {
+        Some(r) => p
+            .text("; in ")
+            .code(glabel.as_str())
+            .text(format!(" it returned {}. ", ret_text(r))),
+        None => p
+            .text("; in ")
+            .code(glabel.as_str())
+            .text(" it did not fail up to where that capture ends. "),
+    };
+    let Some(d) = f.divergence else {
+        p.text("The two call trees could not be told apart.");
+        return p;
+    };
+    if d.hidden {
+        hidden(&mut p, f, d);
+        return p;
+    }
+    let parent = b.name(d.parent.1);
+    let path = matched_path(b, d.parent.1);
+    p.text("Both runs agree inside ");
+    for (k, n) in path.iter().enumerate() {
+        if k > 0 {
+            p.text(" → ");
+        }
+        p.func(b.name(*n));
+    }
+    match d.last_common {
+        Some((_, bn)) => {
+            p.text(" up to ").func(b.name(bn));
+            if let Some(r) = b.tree.nodes[bn as usize].ret {
+                p.text(format!(
+                    " (which returned {} in the bad run)",
+                    ret_text(r.value())
+                ));
+            }
+            p.text(". ");
+        }
+        None => {
+            p.text(", and part right after entering ")
+                .func(parent)
+                .text(". ");
+        }
+    }
+    match (d.good_next, d.good_next_inside) {
+        (Some(n), true) => {
+            p.text("Then the good run calls ").func(g.name(n));
+        }
+        (Some(n), false) => {
+            p.text("Then the good run returns from ")
+                .func(g.name(d.parent.0))
+                .text(" and goes on to ")
+                .func(g.name(n));
+        }
+        (None, _) => {
+            p.text("Then the good run returns");
+        }
+    };
+    match d.bad_next {
+        Some(n) => {
+            p.text(", while the bad run calls ")
+                .func(b.name(n))
+                .text(" instead. ");
+        }
+        None => {
+            p.text(", while the bad run makes no further traced call: ")
+                .func(parent)
+                .text(" returns");
+            if let Some(r) = b.tree.nodes[d.parent.1 as usize].ret {
+                p.text(format!(" {}", ret_text(r.value())));
+            }
+            if let Some(s) = f.suspects.iter().find(|s| s.at_divergence) {
+                p.text(format!(" after {}", us(s.duration_ns)));
+            }
+            p.text(". ");
+        }
+    }
+    origin(&mut p, f, d);
+    if let Some(s) = f.suspects.iter().find(|s| s.at_divergence && s.gap_ns > 0) {
+        p.func(b.name(s.node)).text(format!(
+            " spent {} of its {} in no traced callee",
+            us(s.gap_ns),
+            us(s.duration_ns)
+        ));
+        if let Some(loc) = &s.location {
+            p.text(format!(" ({loc})"));
+        }
+        p.text(": that is where inlined or untraceable code ran. ");
+    }
+    candidates(&mut p, f, true);
+    let minors = f.alignment.minors.iter().filter(|m| m.row < d.row).count();
+    if minors > 0 {
+        p.text(format!(
+            "{minors} earlier difference{} meet{} again and did not decide it",
+            if minors == 1 { "" } else { "s" },
+            if minors == 1 { "s" } else { "" }
+        ));
+        if let Some(m) = f.alignment.minors.iter().find(|m| m.row < d.row) {
+            p.text(" (first: ");
+            match (m.good, m.bad, m.counts) {
+                (Some(gn), _, Some((cg, cb))) => {
+                    p.func(g.name(gn))
+                        .text(format!(" ×{cg} in good vs ×{cb} in bad"));
+                }
+                (Some(gn), None, None) => {
+                    p.func(g.name(gn)).text(" only in the good run");
+                }
+                (None, Some(bn), _) => {
+                    p.func(b.name(bn)).text(" only in the bad run");
+                }
+                _ => {}
+            }
+            p.text(")");
+        }
+        p.text(".");
+    }
+    p
+}
+
+fn origin(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
+    let b = f.b;
+    match f.origin.node {
+        Some(n) => {
+            let name = b.name(n);
+            let e = f.origin.errno.unwrap_or(0);
+            p.text("The error is born in ").func(name).text(format!(
+                ": it returned -{e} ({}) and ",
+                errno_name(e).unwrap_or("?")
+            ));
+            if b.tree.children(n as usize).next().is_none() {
+                p.text("made no traced call");
+            } else {
+                p.text("none of its traced callees did");
+            }
+            p.text(", so the deciding code is its own or inlined into it");
+            if let Some(gn) = f.origin.good_node {
+                if let Some(r) = f.g.tree.nodes[gn as usize].ret {
+                    p.text(format!(
+                        " (in the good run it returned {})",
+                        ret_text(r.value())
+                    ));
+                }
+            }
+            p.text(". ");
+        }
+        None => {
+            let parent = b.name(d.parent.1);
+            p.text("So the decision was made ");
+            match d.last_common {
+                Some((_, bn)) => p.text("after ").func(b.name(bn)).text(" returned, "),
+                None => p.text("right after entering ").func(parent).text(", "),
+            };
+            match d.bad_next {
+                Some(n) => p.text("before the call to ").func(b.name(n)),
+                None => p.text("before ").func(parent).text(" returned"),
+            };
+            p.text(", in code of ")
+                .func(parent)
+                .text(" that ftrace does not show (inlined callees or plain code). ");
+        }
+    }
+}
+
+fn candidates(p: &mut Prose, f: &Facts<'_, '_>, list_reached: bool) {
+    let reached: Vec<&InlineCandidate> = f.candidates.iter().filter(|c| !c.wrapper).collect();
+    if list_reached && !reached.is_empty() {
+        p.text("Calls the good run makes there that the bad run never reaches: ");
+        for (k, c) in reached.iter().take(5).enumerate() {
+            if k > 0 {
+                p.text(", ");
+            }
+            p.func(&c.func);
+        }
+        if reached.len() > 5 {
+            p.text(format!(" and {} more", reached.len() - 5));
+        }
+        p.text(". ");
+    }
+    for c in f
+        .candidates
+        .iter()
+        .filter(|c| c.traceable_bad == Some(false))
+    {
+        p.func(&c.func)
+            .text(" is not in the bad kernel's traceable functions");
+        if c.traceable_good == Some(true) {
+            p.text(" (it is in the good kernel's)");
+        }
+        p.text(": inlined, notrace, or not built there. ");
+    }
+    for c in f.candidates.iter().filter(|c| c.wrapper) {
+        p.func(&c.func)
+            .text(" is a call level only one run shows; it is inlined (or absent) in the other and was aligned through. ");
+    }
+}
+
+fn hidden(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
+    let (g, b) = (f.g, f.b);
+    p.text("Every traced call matches between the runs");
+    if let Some((gn, bn)) = d.last_common {
+        let (gd, bd) = (
+            g.tree.nodes[gn as usize].duration_ns,
+            b.tree.nodes[bn as usize].duration_ns,
+        );
+        p.text(", down to ").func(b.name(bn));
+        if let (Some(gd), Some(bd)) = (gd, bd) {
+            p.text(format!(
+                ", which took {} in the good run and {} in the bad run",
+                us(gd),
+                us(bd)
+            ));
+        }
+        p.text(". The decision is inside ").func(b.name(bn));
+        let leaf = b.tree.children(bn as usize).next().is_none();
+        if leaf {
+            p.text(", whose callees the capture does not show");
+            if b.trace.facts.max_depth <= 6 {
+                p.text(format!(
+                    " (the capture goes {} levels deep: probably max_graph_depth)",
+                    b.trace.facts.max_depth + 1
+                ));
+            }
+        }
+        p.text(". ");
+    }
+    candidates(p, f, false);
+}
+
+/// The paired ancestors of a bad node, root first, noise left out.
+fn matched_path(b: &Side<'_>, n: u32) -> Vec<u32> {
+    b.tree
+        .path(n as usize)
+        .into_iter()
+        .map(|i| i as u32)
+        .filter(|&i| !b.noise[i as usize])
+        .collect()
+}

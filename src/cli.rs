@@ -1,0 +1,290 @@
+//! The command line: clap's derive types (each field's doc comment is its
+//! `--help` text) and their check into a [`Config`].
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+use crate::{analyse::PairRequest, error::Error, parse::InputFormat, read::InputPath};
+
+/// Exit codes, for `--help` and the README.
+pub const EXIT_CODES: &str = "Exit codes:
+  0  report written (warnings about damaged input are in the report)
+  2  error: an input is not an ftrace capture, cannot be read, or the
+     output cannot be written; nothing was written
+  3  --strict and the captures had warnings (the report was written)";
+
+/// Turn Linux ftrace captures into an investigation report.
+///
+/// Give one capture for a report of its syscalls and call trees, or a good
+/// and a bad capture (more are allowed) to find where the kernel's path
+/// splits, where the error came from, and which code ftrace could not see.
+///
+/// Example:
+///   tracereport ok.log bad.log -o out/
+///   trace-cmd report | tracereport - -o out/
+#[derive(Debug, Parser)]
+#[command(name = "tracereport", version, after_help = EXIT_CODES, max_term_width = 100)]
+pub struct Cli {
+    /// Captures to read: ftrace `trace`/`trace_pipe` text, `trace-cmd report`
+    /// or `perf ftrace` output, plain or gzip/zstd compressed. `-` reads
+    /// standard input. Example: `good.log bad.log.gz`.
+    #[arg(required = true, value_name = "CAPTURE")]
+    pub captures: Vec<PathBuf>,
+
+    /// Directory to write the report to (`index.html`, `report.md`,
+    /// `report.json`). Replaced as a whole when it holds an earlier report.
+    /// Example: `-o out/`.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+
+    /// Name a capture in the report, once per capture in order (default:
+    /// the file name without extensions). Example: `--label ok --label bad`.
+    #[arg(short, long, value_name = "NAME")]
+    pub label: Vec<String>,
+
+    /// Only keep call trees of this syscall (repeatable; others are still
+    /// counted). Example: `--syscall bpf`.
+    #[arg(short, long, value_name = "NAME")]
+    pub syscall: Vec<String>,
+
+    /// Outputs to write, comma separated. Example: `--format md,json`.
+    #[arg(
+        short,
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "html,md,json"
+    )]
+    pub format: Vec<OutputFormat>,
+
+    /// Keep full call trees for at most N syscalls per capture (failing
+    /// first, at most 5 per kind); the rest are counted in
+    /// `syscall_groups`. Bounds memory on huge captures. Example: `--keep 20`.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub keep: usize,
+
+    /// Read the captures as this format instead of guessing from their first
+    /// lines. Example: `--input-format trace-cmd`.
+    #[arg(long, value_name = "FORMAT", default_value = "auto")]
+    pub input_format: InputFormatArg,
+
+    /// Compare these two syscalls instead of choosing: GOOD:BAD numbers as
+    /// the report shows them (`#N`), in the first and second capture, or
+    /// `LABEL#N:LABEL#N`. Repeatable. Example: `--pair 0:3`.
+    #[arg(long, value_name = "GOOD:BAD")]
+    pub pair: Vec<PairRequest>,
+
+    /// Change the noise list (calls shown but never deciding a divergence):
+    /// `NAME` or `PREFIX*` adds, `-NAME` removes, `-*` clears. Comma
+    /// separated, repeatable. Example: `--ignore 'kfree,-__might_fault'`.
+    #[arg(long, value_name = "NAMES")]
+    pub ignore: Vec<String>,
+
+    /// A kernel's `available_filter_functions` (plain or gzip), once per
+    /// capture in order (`none` to skip one): says whether a function was
+    /// traceable at all. Example: `--filter-functions ok.aff --filter-functions bad.aff.gz`.
+    #[arg(long, value_name = "FILE")]
+    pub filter_functions: Vec<PathBuf>,
+
+    /// Flag a call as hiding inlined code when at least this many µs of it
+    /// are in no traced callee. Example: `--gap-min-us 10`.
+    #[arg(long, value_name = "US", default_value_t = 2.0)]
+    pub gap_min_us: f64,
+
+    /// ... and at least this share of its duration. Example: `--gap-min-ratio 0.8`.
+    #[arg(long, value_name = "RATIO", default_value_t = 0.5)]
+    pub gap_min_ratio: f64,
+
+    /// Your own Markdown (hypotheses, source excerpts, conclusion) to put in
+    /// the report. Example: `--notes notes.md`.
+    #[arg(long, value_name = "FILE")]
+    pub notes: Option<PathBuf>,
+
+    /// The report's title. Example: `--title "XSKMAP create fails on 6.12"`.
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+
+    /// Link function names to the kernel cross-reference of this version
+    /// (links only; the page loads nothing). Example: `--kernel-version 6.1.90`.
+    #[arg(long, value_name = "VERSION")]
+    pub kernel_version: Option<String>,
+
+    /// Exit with code 3 when a capture has warnings (lost events,
+    /// unreadable lines, ...). The report is still written.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Replace DIR even if it is not an earlier tracereport report.
+    #[arg(long)]
+    pub force: bool,
+
+    /// No progress bar and no summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// An output file kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// `index.html`: interactive, self-contained.
+    Html,
+    /// `report.md`: for tickets (GitHub/GitLab).
+    Md,
+    /// `report.json`: stable schema.
+    Json,
+}
+
+/// `--input-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormatArg {
+    /// Guess from the first lines.
+    Auto,
+    /// function_graph text (`trace`, `trace_pipe`, `perf ftrace`).
+    Graph,
+    /// function tracer text.
+    Function,
+    /// `trace-cmd report` output.
+    TraceCmd,
+}
+
+impl InputFormatArg {
+    /// The forced format, if any.
+    pub fn forced(self) -> Option<InputFormat> {
+        match self {
+            InputFormatArg::Auto => None,
+            InputFormatArg::Graph => Some(InputFormat::Graph),
+            InputFormatArg::Function => Some(InputFormat::Function),
+            InputFormatArg::TraceCmd => Some(InputFormat::TraceCmd),
+        }
+    }
+}
+
+/// A checked run configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Inputs with their labels.
+    pub inputs: Vec<(InputPath, String)>,
+    /// The parsed command line.
+    pub cli: CliSnapshot,
+}
+
+/// The parts of [`Cli`] the run needs, after checking.
+#[derive(Debug, Clone)]
+pub struct CliSnapshot {
+    /// Output directory.
+    pub output: PathBuf,
+    /// Outputs.
+    pub formats: Vec<OutputFormat>,
+    /// See [`Cli::syscall`].
+    pub syscalls: Vec<String>,
+    /// See [`Cli::keep`].
+    pub keep: usize,
+    /// Forced input format.
+    pub input_format: Option<InputFormat>,
+    /// See [`Cli::pair`].
+    pub pairs: Vec<PairRequest>,
+    /// See [`Cli::ignore`].
+    pub ignore: Vec<String>,
+    /// Per capture, in order; `None` to skip.
+    pub filter_functions: Vec<Option<PathBuf>>,
+    /// Gap threshold, ns.
+    pub gap_min_ns: u64,
+    /// Gap ratio.
+    pub gap_min_ratio: f64,
+    /// Notes file.
+    pub notes: Option<PathBuf>,
+    /// Title.
+    pub title: Option<String>,
+    /// Kernel version for links.
+    pub kernel_version: Option<String>,
+    /// See [`Cli::strict`].
+    pub strict: bool,
+    /// See [`Cli::force`].
+    pub force: bool,
+    /// See [`Cli::quiet`].
+    pub quiet: bool,
+}
+
+impl Cli {
+    /// Check the arguments against each other.
+    pub fn into_config(self) -> Result<Config, Error> {
+        if self.label.len() > self.captures.len() {
+            return Err(Error::Usage(format!(
+                "{} --label given for {} capture(s)",
+                self.label.len(),
+                self.captures.len()
+            )));
+        }
+        if self.filter_functions.len() > self.captures.len() {
+            return Err(Error::Usage(format!(
+                "{} --filter-functions given for {} capture(s)",
+                self.filter_functions.len(),
+                self.captures.len()
+            )));
+        }
+        if self
+            .captures
+            .iter()
+            .filter(|c| c.as_os_str() == "-")
+            .count()
+            > 1
+        {
+            return Err(Error::Usage(
+                "`-` (standard input) can be given only once".into(),
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.gap_min_ratio)
+            || self.gap_min_us.is_nan()
+            || self.gap_min_us < 0.0
+        {
+            return Err(Error::Usage(
+                "--gap-min-us must be ≥ 0 and --gap-min-ratio within 0..1".into(),
+            ));
+        }
+        let mut inputs = Vec::new();
+        for (i, c) in self.captures.iter().enumerate() {
+            let path = InputPath::from_arg(c);
+            let label = self
+                .label
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| path.default_label());
+            inputs.push((path, label));
+        }
+        // Two captures named `bad.log` in different folders need different labels.
+        for i in 0..inputs.len() {
+            let dup = inputs[..i].iter().any(|(_, l)| *l == inputs[i].1);
+            if dup && i >= self.label.len() {
+                inputs[i].1 = format!("{}-{}", inputs[i].1, i + 1);
+            }
+        }
+        let mut formats = self.format.clone();
+        formats.dedup();
+        Ok(Config {
+            inputs,
+            cli: CliSnapshot {
+                output: self.output,
+                formats,
+                syscalls: self.syscall,
+                keep: self.keep,
+                input_format: self.input_format.forced(),
+                pairs: self.pair,
+                ignore: self.ignore,
+                filter_functions: self
+                    .filter_functions
+                    .into_iter()
+                    .map(|p| (p.as_os_str() != "none").then_some(p))
+                    .collect(),
+                gap_min_ns: (self.gap_min_us * 1000.0) as u64,
+                gap_min_ratio: self.gap_min_ratio,
+                notes: self.notes,
+                title: self.title,
+                kernel_version: self.kernel_version,
+                strict: self.strict,
+                force: self.force,
+                quiet: self.quiet,
+            },
+        })
+    }
+}

@@ -1,0 +1,194 @@
+//! tracereport: Linux ftrace captures in, investigation report out.
+//!
+//! The pipeline, one module per stage, each taking the previous stage's
+//! output by reference and never reaching back:
+//!
+//! [`read`] (bytes → lines) → [`parse`] (line → [`parse::Record`]) →
+//! [`model`] (records → [`model::Trace`]: tasks, syscalls, call trees) →
+//! [`analyse`] (traces → [`analyse::Analysis`]: alignment, first divergence,
+//! error origin, inlined gaps) → [`render`] (one [`render::Report`] view →
+//! JSON, Markdown, HTML) → [`output`] (one directory, written atomically).
+//!
+//! [`run`] wires them together for the command line.
+#![warn(missing_docs)]
+
+pub mod analyse;
+pub mod cli;
+pub mod error;
+pub mod model;
+pub mod output;
+pub mod parse;
+pub mod read;
+pub mod render;
+
+use std::io::IsTerminal;
+
+use rayon::prelude::*;
+
+pub use error::Error;
+
+use crate::{
+    analyse::{AnalyseOptions, FilterList, GapThresholds},
+    cli::{Config, OutputFormat},
+    model::{
+        BuildOptions,
+        ingest::{Capture, CaptureInput, read_capture},
+    },
+    output::OutputFiles,
+    read::InputPath,
+    render::{Report, ReportOptions, build_report},
+};
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The report view (what `report.json` holds).
+    pub report: Report,
+    /// Warnings over all captures.
+    pub warnings: u64,
+    /// Files written, relative to the output directory.
+    pub files: Vec<String>,
+}
+
+/// Inputs at least this large get a progress bar (when stderr is a terminal).
+const PROGRESS_MIN_BYTES: u64 = 8 << 20;
+
+/// Read every capture, in parallel.
+pub fn read_captures(cfg: &Config) -> Result<Vec<Capture>, Error> {
+    let multi = indicatif::MultiProgress::new();
+    let show = !cfg.cli.quiet && std::io::stderr().is_terminal();
+    let opts = BuildOptions {
+        keep: cfg.cli.keep,
+        syscalls: cfg.cli.syscalls.clone(),
+    };
+    cfg.inputs
+        .par_iter()
+        .map(|(path, label)| {
+            let bar = progress_bar(&multi, path, show);
+            let input = CaptureInput {
+                path: path.clone(),
+                label: label.clone(),
+                format: cfg.cli.input_format,
+            };
+            let c = read_capture(&input, &opts, bar.clone());
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            c
+        })
+        .collect()
+}
+
+fn progress_bar(
+    multi: &indicatif::MultiProgress,
+    path: &InputPath,
+    show: bool,
+) -> Option<indicatif::ProgressBar> {
+    if !show {
+        return None;
+    }
+    let InputPath::File(p) = path else {
+        return None;
+    };
+    let len = std::fs::metadata(p).ok()?.len();
+    if len < PROGRESS_MIN_BYTES {
+        return None;
+    }
+    let bar = multi.add(indicatif::ProgressBar::new(len));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        )
+        .ok()?
+        .progress_chars("=> "),
+    );
+    bar.set_prefix(path.default_label());
+    Some(bar)
+}
+
+fn load_filters(cfg: &Config) -> Result<Vec<Option<FilterList>>, Error> {
+    cfg.cli
+        .filter_functions
+        .iter()
+        .map(|p| {
+            let Some(p) = p else { return Ok(None) };
+            let path = InputPath::from_arg(p);
+            let names = read::filter::read_filter_functions(&path).map_err(|e| Error::Input {
+                path: p.display().to_string(),
+                source: e,
+            })?;
+            Ok(Some(FilterList {
+                path: p.display().to_string(),
+                names,
+            }))
+        })
+        .collect()
+}
+
+/// Run the whole pipeline and write the report.
+pub fn run(cfg: &Config) -> Result<Outcome, Error> {
+    let filters = load_filters(cfg)?;
+    let notes = match &cfg.cli.notes {
+        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| Error::Input {
+            path: p.display().to_string(),
+            source: e,
+        })?),
+        None => None,
+    };
+    let captures = read_captures(cfg)?;
+    let analysis = analyse::analyse(
+        &captures,
+        &AnalyseOptions {
+            ignore: cfg.cli.ignore.clone(),
+            gaps: GapThresholds {
+                min_ns: cfg.cli.gap_min_ns,
+                min_ratio: cfg.cli.gap_min_ratio,
+            },
+            pairs: cfg.cli.pairs.clone(),
+            filter_functions: filters,
+        },
+    );
+    let report = build_report(
+        &captures,
+        &analysis,
+        &ReportOptions {
+            title: cfg.cli.title.clone(),
+            kernel_version: cfg.cli.kernel_version.clone(),
+        },
+    );
+    let mut files = OutputFiles::default();
+    let links = render::markdown::FlamegraphLinks::default();
+    let template_err = |e: askama::Error| Error::output(&cfg.cli.output, e);
+    for f in &cfg.cli.formats {
+        match f {
+            OutputFormat::Json => files.add(
+                "report.json",
+                render::json::render_json(&report)
+                    .map_err(|e| Error::output(&cfg.cli.output, e))?,
+            ),
+            OutputFormat::Md => files.add(
+                "report.md",
+                render::markdown::render_markdown(&report, notes.as_deref(), &links)
+                    .map_err(template_err)?,
+            ),
+            OutputFormat::Html => files.add(
+                "index.html",
+                render::html::render_html(
+                    &report,
+                    notes.as_deref().map(render::notes::notes_to_html),
+                    &[],
+                    &links,
+                )
+                .map_err(template_err)?,
+            ),
+        }
+    }
+    let names: Vec<String> = files.paths().map(|p| p.display().to_string()).collect();
+    output::write_dir(&cfg.cli.output, &files, cfg.cli.force)?;
+    let warnings = captures.iter().map(|c| c.trace.warnings.total()).sum();
+    Ok(Outcome {
+        report,
+        warnings,
+        files: names,
+    })
+}

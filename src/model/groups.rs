@@ -1,0 +1,106 @@
+//! Every syscall of a capture, counted by what it was and how it ended, and
+//! the policy that picks which of them keep a full call tree.
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use super::syscall::Syscall;
+
+/// How a syscall ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "value")]
+pub enum Outcome {
+    /// Failed with this errno.
+    Errno(i32),
+    /// Returned this non-error value class (`ok`).
+    Ok,
+    /// The result was not captured.
+    Unknown,
+}
+
+impl Outcome {
+    /// The outcome of a syscall.
+    pub fn of(s: &Syscall) -> Outcome {
+        match (s.ret, s.errno()) {
+            (_, Some(e)) => Outcome::Errno(e),
+            (Some(_), None) => Outcome::Ok,
+            (None, _) => Outcome::Unknown,
+        }
+    }
+}
+
+/// Syscalls with the same name, key argument and outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyscallGroup {
+    /// `bpf(BPF_MAP_CREATE)`.
+    pub title: String,
+    /// The syscall name.
+    pub name: String,
+    /// How they ended.
+    pub outcome: Outcome,
+    /// How many.
+    pub count: u64,
+    /// How many of them kept a full tree.
+    pub kept: u64,
+    /// Sum of durations (ns) where known.
+    pub total_ns: u64,
+    /// Shortest duration.
+    pub min_ns: Option<u64>,
+    /// Longest duration.
+    pub max_ns: Option<u64>,
+    /// Line of the first one.
+    pub first_line: u64,
+    /// Syscalls whose exit is not in the capture.
+    pub exit_missing: u64,
+    /// Syscalls during which events were lost.
+    pub lost_events: u64,
+}
+
+/// How many syscalls of one group keep their tree before the rest are only
+/// counted: enough to compare repeats, few enough to keep memory flat.
+pub const KEEP_PER_GROUP: u64 = 5;
+
+/// Group table and keep policy.
+#[derive(Debug, Default)]
+pub(crate) struct Groups {
+    index: FxHashMap<(String, Outcome), usize>,
+    pub list: Vec<SyscallGroup>,
+}
+
+impl Groups {
+    /// Count `s`; say whether its tree may be kept under the per-group limit.
+    pub fn add(&mut self, s: &Syscall) -> (usize, bool) {
+        let title = s.title();
+        let outcome = Outcome::of(s);
+        let next = self.list.len();
+        let g = *self
+            .index
+            .entry((title.clone(), outcome))
+            .or_insert_with(|| next);
+        if g == next {
+            self.list.push(SyscallGroup {
+                title,
+                name: s.name.clone(),
+                outcome,
+                count: 0,
+                kept: 0,
+                total_ns: 0,
+                min_ns: None,
+                max_ns: None,
+                first_line: s.line,
+                exit_missing: 0,
+                lost_events: 0,
+            });
+        }
+        let grp = &mut self.list[g];
+        grp.count += 1;
+        if let Some(d) = s.duration_ns {
+            grp.total_ns += d;
+            grp.min_ns = Some(grp.min_ns.map_or(d, |m| m.min(d)));
+            grp.max_ns = Some(grp.max_ns.map_or(d, |m| m.max(d)));
+        }
+        grp.exit_missing += s.exit_missing as u64;
+        grp.lost_events += s.lost_events as u64;
+        (g, grp.kept < KEEP_PER_GROUP)
+    }
+}

@@ -1,0 +1,124 @@
+//! Problems found in a capture. Never fatal: each is counted, the first ones
+//! of each kind are kept with their line, and all reach the report.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// What went wrong, so the report can group and explain warnings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WarningKind {
+    /// A line no grammar of the format accepts.
+    Unreadable,
+    /// `...` and similar: text a person cut out, not ftrace output.
+    Elision,
+    /// `CPU:N [LOST M EVENTS]`: the ring buffer overwrote events.
+    LostEvents,
+    /// `##### CPU N buffer started ####`: older data of that CPU was overwritten.
+    BufferOverwritten,
+    /// A `}` whose `{` is not in the capture (trace started mid-call).
+    ExitWithoutEntry,
+    /// A call whose `}` never came (tracing stopped, or the exit was lost).
+    ExitNotCaptured,
+    /// `} /* name */` names another function than the open one.
+    NameMismatch,
+    /// The last line has no newline and does not parse (capture cut off).
+    TruncatedLine,
+    /// A line longer than tracereport keeps (the rest was skipped).
+    LineTooLong,
+    /// `[LINE TOO BIG]`: the kernel dropped a record.
+    LineTooBig,
+    /// `(Overruns: N)`: the return stack overflowed, calls were dropped.
+    Overrun,
+    /// A syscall exit event with no matching entry event.
+    UnmatchedSyscallExit,
+    /// Bytes that are not UTF-8 (task names, markers): shown lossily.
+    NonUtf8,
+}
+
+impl WarningKind {
+    /// One line explaining the kind to someone reading the report.
+    pub fn explain(self) -> &'static str {
+        match self {
+            WarningKind::Unreadable => "lines that are not ftrace output in this format",
+            WarningKind::Elision => "elision marks (`...`) left by whoever cut the capture",
+            WarningKind::LostEvents => {
+                "the ring buffer overwrote events: trees near these lines are incomplete"
+            }
+            WarningKind::BufferOverwritten => {
+                "older data of a CPU was overwritten before the capture was read"
+            }
+            WarningKind::ExitWithoutEntry => {
+                "returns whose call is not in the capture (tracing started mid-call)"
+            }
+            WarningKind::ExitNotCaptured => {
+                "calls whose return is not in the capture (tracing stopped mid-call or events lost)"
+            }
+            WarningKind::NameMismatch => "`} /* name */` names another function than the open call",
+            WarningKind::TruncatedLine => "the capture ends in the middle of a line",
+            WarningKind::LineTooLong => "lines longer than tracereport keeps",
+            WarningKind::LineTooBig => "`[LINE TOO BIG]`: the kernel dropped a record",
+            WarningKind::Overrun => "the graph return stack overflowed and calls were dropped",
+            WarningKind::UnmatchedSyscallExit => "syscall exit events without their entry event",
+            WarningKind::NonUtf8 => "bytes that are not UTF-8 (shown with replacement characters)",
+        }
+    }
+}
+
+/// One warning, with the line it is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// 1-based line number in the capture (0 when it is about the whole file).
+    pub line: u64,
+    /// The kind.
+    pub kind: WarningKind,
+    /// What happened there, in words.
+    pub message: String,
+}
+
+/// How many warnings of one kind are kept with their text; the rest are
+/// counted. Keeps memory flat on a capture where every line is damaged.
+pub const KEPT_PER_KIND: usize = 100;
+
+/// All warnings of one capture.
+#[derive(Debug, Clone, Default)]
+pub struct Warnings {
+    kept: Vec<Warning>,
+    counts: BTreeMap<WarningKind, u64>,
+}
+
+impl Warnings {
+    /// Record a warning; the message is only built when it will be kept.
+    pub fn push(&mut self, line: u64, kind: WarningKind, message: impl FnOnce() -> String) {
+        let n = self.counts.entry(kind).or_insert(0);
+        *n += 1;
+        if *n as usize <= KEPT_PER_KIND {
+            self.kept.push(Warning {
+                line,
+                kind,
+                message: message(),
+            });
+        }
+    }
+
+    /// The kept warnings, in the order they were found.
+    pub fn kept(&self) -> &[Warning] {
+        &self.kept
+    }
+
+    /// How many of each kind, kept or not.
+    pub fn counts(&self) -> &BTreeMap<WarningKind, u64> {
+        &self.counts
+    }
+
+    /// How many warnings in all.
+    pub fn total(&self) -> u64 {
+        self.counts.values().sum()
+    }
+
+    /// How many of `kind`.
+    pub fn count(&self, kind: WarningKind) -> u64 {
+        self.counts.get(&kind).copied().unwrap_or(0)
+    }
+}

@@ -1,0 +1,189 @@
+//! Stage 1: bytes in. Opens a capture (file, `-` for stdin, gzip or zstd
+//! compressed, told apart by their magic bytes, not their names), hashes what
+//! it reads, reports progress, and splits it into lines.
+//!
+//! Output: lines as byte slices with their 1-based numbers, through
+//! [`lines::for_each_line`]. Nothing here holds more than one buffer and the
+//! longest line.
+//!
+//! Invariant: this is the only module that opens inputs.
+
+pub mod filter;
+pub mod lines;
+
+use std::{
+    fs::File,
+    io::{self, BufRead, BufReader, Read},
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+};
+
+use sha2::{Digest, Sha256};
+
+/// Where a capture comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputPath {
+    /// A file.
+    File(PathBuf),
+    /// Standard input (`-`).
+    Stdin,
+}
+
+impl InputPath {
+    /// `-` means stdin, anything else a file.
+    pub fn from_arg(arg: &Path) -> Self {
+        if arg.as_os_str() == "-" {
+            InputPath::Stdin
+        } else {
+            InputPath::File(arg.to_path_buf())
+        }
+    }
+
+    /// How the path is shown in messages and in the report.
+    pub fn display(&self) -> String {
+        match self {
+            InputPath::File(p) => p.display().to_string(),
+            InputPath::Stdin => "<stdin>".to_string(),
+        }
+    }
+
+    /// The default label: the file name without `.log`/`.txt`/`.gz`/`.zst`.
+    pub fn default_label(&self) -> String {
+        match self {
+            InputPath::Stdin => "stdin".to_string(),
+            InputPath::File(p) => {
+                let mut name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| p.display().to_string());
+                for ext in [".gz", ".zst", ".zstd", ".log", ".txt", ".trace", ".dat"] {
+                    if let Some(stripped) = name.strip_suffix(ext) {
+                        name = stripped.to_string();
+                    }
+                }
+                name
+            }
+        }
+    }
+}
+
+/// How the bytes were stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    /// Plain text.
+    None,
+    /// gzip (`1f 8b`).
+    Gzip,
+    /// zstd (`28 b5 2f fd`).
+    Zstd,
+}
+
+/// The SHA-256 of the bytes read so far (of the file as stored, before
+/// decompression), shared with the reader that computes it.
+#[derive(Clone, Default)]
+pub struct Fingerprint(Arc<Mutex<(Sha256, u64)>>);
+
+impl Fingerprint {
+    /// Hex digest and byte count of everything read.
+    pub fn finish(&self) -> (String, u64) {
+        let guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let digest = guard.0.clone().finalize();
+        let hex = digest.iter().map(|b| format!("{b:02x}")).collect();
+        (hex, guard.1)
+    }
+}
+
+/// Reader that hashes and counts the bytes passing through, and moves a
+/// progress bar.
+struct Hashing<R> {
+    inner: R,
+    fp: Fingerprint,
+    progress: Option<indicatif::ProgressBar>,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            let mut g = self.fp.0.lock().unwrap_or_else(|e| e.into_inner());
+            g.0.update(&buf[..n]);
+            g.1 += n as u64;
+            if let Some(p) = &self.progress {
+                p.inc(n as u64);
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// An opened capture.
+pub struct Source {
+    /// Where it came from.
+    pub path: InputPath,
+    /// The decompressed text.
+    pub reader: Box<dyn BufRead + Send>,
+    /// How it was stored.
+    pub compression: Compression,
+    /// Hash of the stored bytes, complete once the reader hit EOF.
+    pub fingerprint: Fingerprint,
+    /// Size of the stored file, when known.
+    pub len: Option<u64>,
+}
+
+/// Buffer size for reading: large enough that line splitting rarely
+/// straddles a refill.
+pub const BUF_SIZE: usize = 1 << 20;
+
+/// Open a capture. `progress` is advanced by the stored bytes read.
+pub fn open(path: &InputPath, progress: Option<indicatif::ProgressBar>) -> io::Result<Source> {
+    let (raw, len): (Box<dyn Read + Send>, Option<u64>) = match path {
+        InputPath::File(p) => {
+            let f = File::open(p)?;
+            let meta = f.metadata()?;
+            if meta.is_dir() {
+                return Err(io::Error::new(
+                    io::ErrorKind::IsADirectory,
+                    "is a directory",
+                ));
+            }
+            (Box::new(f), Some(meta.len()))
+        }
+        InputPath::Stdin => (Box::new(io::stdin()), None),
+    };
+    let fingerprint = Fingerprint::default();
+    let mut stored = BufReader::with_capacity(
+        BUF_SIZE,
+        Hashing {
+            inner: raw,
+            fp: fingerprint.clone(),
+            progress,
+        },
+    );
+    let head = stored.fill_buf()?;
+    let compression = if head.starts_with(&[0x1f, 0x8b]) {
+        Compression::Gzip
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Compression::Zstd
+    } else {
+        Compression::None
+    };
+    let reader: Box<dyn BufRead + Send> = match compression {
+        Compression::None => Box::new(stored),
+        Compression::Gzip => Box::new(BufReader::with_capacity(
+            BUF_SIZE,
+            flate2::bufread::MultiGzDecoder::new(stored),
+        )),
+        Compression::Zstd => Box::new(BufReader::with_capacity(
+            BUF_SIZE,
+            zstd::Decoder::with_buffer(stored)?,
+        )),
+    };
+    Ok(Source {
+        path: path.clone(),
+        reader,
+        compression,
+        fingerprint,
+        len,
+    })
+}

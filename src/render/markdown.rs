@@ -1,0 +1,283 @@
+//! `report.md`: the report for a bug ticket. Renders on GitHub and GitLab:
+//! verdict first, tables, the aligned view as a `diff` block, call trees in
+//! `<details>`. Every trace-derived string goes through [`filters::md`]
+//! (running text), [`filters::mdcode`] (inline code) or [`fence`] (blocks).
+
+use askama::Template;
+
+use crate::analyse::prose::{html_escape, md_code, md_escape};
+
+use super::{
+    text::{TREE_LINES, diff_text, fmt_ret, fmt_us, tree_text},
+    view::{CaptureView, ComparisonView, Report, SyscallView},
+};
+
+/// Filters for the Markdown template.
+mod filters {
+    use std::fmt::Display;
+
+    /// Escape running text.
+    #[askama::filter_fn]
+    pub fn md<T: Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(crate::analyse::prose::md_escape(&s.to_string()))
+    }
+
+    /// Running text whose `backticked` parts are code.
+    #[askama::filter_fn]
+    pub fn mdt<T: Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(crate::analyse::Prose::from_ticks(&s.to_string()).markdown())
+    }
+
+    /// An inline code span.
+    #[askama::filter_fn]
+    pub fn mdcode<T: Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(crate::analyse::prose::md_code(&s.to_string()))
+    }
+}
+
+/// A fenced code block that its content cannot close early.
+pub fn fence(lang: &str, body: &str) -> String {
+    let longest = body
+        .lines()
+        .map(|l| l.trim_start().chars().take_while(|&c| c == '`').count())
+        .max()
+        .unwrap_or(0);
+    let f = "`".repeat(longest.max(2) + 1);
+    format!("{f}{lang}\n{body}\n{f}")
+}
+
+/// One syscall's tree for the template.
+pub struct TreeBlock {
+    /// `<summary>` text, HTML-escaped.
+    pub summary: String,
+    /// The fenced block.
+    pub block: String,
+}
+
+/// A capture section.
+pub struct CaptureSection<'a> {
+    /// The capture.
+    pub c: &'a CaptureView,
+    /// Its kept syscalls' trees.
+    pub trees: Vec<TreeBlock>,
+    /// Audit as one line.
+    pub audit_line: String,
+    /// Options as one line.
+    pub options_line: String,
+}
+
+/// A comparison section.
+pub struct ComparisonSection<'a> {
+    /// The comparison.
+    pub c: &'a ComparisonView,
+    /// Verdict in Markdown.
+    pub verdict: String,
+    /// `diff` block of the aligned view.
+    pub diff: String,
+    /// Good capture label.
+    pub good_label: &'a str,
+    /// Bad capture label.
+    pub bad_label: &'a str,
+    /// Summary table rows `(what, good, bad)`, already Markdown.
+    pub table: Vec<(String, String, String)>,
+    /// Next-capture block.
+    pub next: Option<String>,
+    /// Flame graph links `(text, path)`.
+    pub flamegraphs: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "report.md", escape = "none")]
+struct MarkdownReport<'a> {
+    r: &'a Report,
+    verdict: String,
+    comparisons: Vec<ComparisonSection<'a>>,
+    captures: Vec<CaptureSection<'a>>,
+    notes: Option<&'a str>,
+}
+
+/// Links to flame graph files, per comparison index and per capture index.
+#[derive(Debug, Clone, Default)]
+pub struct FlamegraphLinks {
+    /// `(comparison, text, relative path)`.
+    pub comparisons: Vec<(usize, String, String)>,
+}
+
+/// Render `report.md`.
+pub fn render_markdown(
+    r: &Report,
+    notes: Option<&str>,
+    links: &FlamegraphLinks,
+) -> Result<String, askama::Error> {
+    let comparisons = r
+        .comparisons
+        .iter()
+        .enumerate()
+        .map(|(i, c)| comparison_section(r, c, i, links))
+        .collect();
+    let captures = r.captures.iter().map(capture_section).collect();
+    MarkdownReport {
+        r,
+        verdict: r.verdict_prose.markdown(),
+        comparisons,
+        captures,
+        notes,
+    }
+    .render()
+}
+
+fn comparison_section<'a>(
+    r: &'a Report,
+    c: &'a ComparisonView,
+    i: usize,
+    links: &FlamegraphLinks,
+) -> ComparisonSection<'a> {
+    let g = &r.captures[c.good];
+    let b = &r.captures[c.bad];
+    let gs = g.syscalls.iter().find(|s| s.index == c.good_syscall);
+    let bs = b.syscalls.iter().find(|s| s.index == c.bad_syscall);
+    let mut table = vec![(
+        "capture".to_string(),
+        format!(
+            "{} (sha256 {})",
+            md_code(&g.path),
+            md_code(&g.sha256[..12.min(g.sha256.len())])
+        ),
+        format!(
+            "{} (sha256 {})",
+            md_code(&b.path),
+            md_code(&b.sha256[..12.min(b.sha256.len())])
+        ),
+    )];
+    let task = |s: Option<&SyscallView>| {
+        s.map(|s| {
+            let cpu = match (s.pid, s.cpu) {
+                (Some(_), Some(c)) => format!(", CPU {c}"),
+                _ => String::new(),
+            };
+            format!("{}{cpu}", md_escape(&s.task))
+        })
+        .unwrap_or_default()
+    };
+    table.push(("task".into(), task(gs), task(bs)));
+    let call = |s: Option<&SyscallView>| {
+        s.map(|s| {
+            let args: Vec<String> = s
+                .args
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or_default()))
+                .collect();
+            let res = match (s.ret, &s.errno) {
+                (Some(v), Some(e)) => format!("**{v} {e}**"),
+                (Some(v), None) => v.to_string(),
+                (None, _) => "not captured".into(),
+            };
+            format!(
+                "{} → {res}",
+                md_code(&format!("{}({})", s.name, args.join(", ")))
+            )
+        })
+        .unwrap_or_default()
+    };
+    table.push(("syscall".into(), call(gs), call(bs)));
+    let calls = |s: Option<&SyscallView>| {
+        s.map(|s| format!("{} ({})", s.calls, fmt_us(s.duration_us)))
+            .unwrap_or_default()
+    };
+    table.push(("traced calls".into(), calls(gs), calls(bs)));
+    table.push(("capture audit".into(), audit_line(g), audit_line(b)));
+    let d = diff_text(c);
+    ComparisonSection {
+        c,
+        verdict: c.verdict_prose.markdown(),
+        diff: if d.is_empty() {
+            String::new()
+        } else {
+            fence("diff", &d)
+        },
+        good_label: &g.label,
+        bad_label: &b.label,
+        table,
+        next: c.next_capture.as_ref().map(|n| {
+            fence(
+                "sh",
+                &format!(
+                    "{}\n# or, with trace-cmd:\n# {}",
+                    n.tracefs,
+                    n.trace_cmd.replace('\n', "\n# ")
+                ),
+            )
+        }),
+        flamegraphs: links
+            .comparisons
+            .iter()
+            .filter(|(k, _, _)| *k == i)
+            .map(|(_, t, p)| (t.clone(), p.clone()))
+            .collect(),
+    }
+}
+
+fn audit_line(c: &CaptureView) -> String {
+    c.audit
+        .iter()
+        .map(|a| {
+            let mark = match a.status.as_str() {
+                "ok" => "✓",
+                "warn" => "⚠",
+                _ => "✗",
+            };
+            format!("{mark} {}", md_escape(&a.topic))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+fn capture_section(c: &CaptureView) -> CaptureSection<'_> {
+    let trees = c
+        .syscalls
+        .iter()
+        .filter_map(|s| {
+            let root = s.root.as_ref()?;
+            let res = match (s.ret, &s.errno) {
+                (Some(v), Some(e)) => format!("{v} {e}"),
+                (Some(v), None) => fmt_ret(v),
+                (None, _) => "?".into(),
+            };
+            Some(TreeBlock {
+                summary: html_escape(&format!(
+                    "#{} {} = {res} — {} calls, {}, line {}",
+                    s.index,
+                    s.title,
+                    s.calls,
+                    fmt_us(s.duration_us),
+                    s.line
+                )),
+                block: fence("text", &tree_text(root, TREE_LINES)),
+            })
+        })
+        .collect();
+    let o = &c.options;
+    let mut opts = Vec::new();
+    for (on, name) in [
+        (o.cpu, "cpu"),
+        (o.proc, "proc"),
+        (o.abstime, "abstime"),
+        (o.duration, "duration"),
+        (o.tail, "tail"),
+        (o.retval, "retval"),
+        (o.latency_flags, "latency-format"),
+        (o.syscall_events, "syscall events"),
+        (o.header, "trace header"),
+        (o.reconstructed, "reconstructed trees"),
+    ] {
+        if on {
+            opts.push(name);
+        }
+    }
+    CaptureSection {
+        c,
+        trees,
+        audit_line: audit_line(c),
+        options_line: opts.join(", "),
+    }
+}

@@ -1,0 +1,307 @@
+//! Plain-text pieces shared by the Markdown and HTML renderers: call trees
+//! as indented text, the aligned view as a diff, numbers.
+
+use crate::analyse::prose::html_escape;
+
+use super::view::{AlignedRow, ComparisonView, NodeView};
+
+/// `7.521 µs`, or an empty string.
+pub fn fmt_us(v: Option<f64>) -> String {
+    match v {
+        Some(v) if v >= 1000.0 => format!("{:.1} µs", v),
+        Some(v) => format!("{:.3} µs", v),
+        None => String::new(),
+    }
+}
+
+/// A return value as the kernel prints it: small numbers in decimal,
+/// kernel pointers in hex.
+pub fn fmt_ret(v: i64) -> String {
+    if (-4095..=4095).contains(&v) {
+        v.to_string()
+    } else {
+        format!("{:#x}", v as u64)
+    }
+}
+
+/// How many lines of one call tree the text renderings show.
+pub const TREE_LINES: usize = 400;
+
+/// A call tree as indented text, repeats folded, cut at `limit` lines.
+pub fn tree_text(root: &NodeView, limit: usize) -> String {
+    let mut out = Vec::new();
+    let mut total = 0usize;
+    tree_lines(root, 0, 1, &mut out, &mut total, limit);
+    let mut s = out.join("\n");
+    if total > out.len() {
+        s.push_str(&format!(
+            "\n… {} more lines (the whole tree is in report.json and index.html)",
+            total - out.len()
+        ));
+    }
+    s
+}
+
+fn tree_lines(
+    n: &NodeView,
+    depth: usize,
+    repeat: usize,
+    out: &mut Vec<String>,
+    total: &mut usize,
+    limit: usize,
+) {
+    *total += 1;
+    if out.len() < limit {
+        let mut meta = Vec::new();
+        if let Some(d) = n.duration_us {
+            meta.push(fmt_us(Some(d)));
+        }
+        if let Some(s) = n.self_us.filter(|_| !n.children.is_empty()) {
+            meta.push(format!("self {}", fmt_us(Some(s))));
+        }
+        if let Some(r) = n.ret {
+            meta.push(format!("= {}", fmt_ret(r)));
+        }
+        for f in &n.flags {
+            if !matches!(*f, "leaf") {
+                meta.push((*f).to_string());
+            }
+        }
+        meta.push(format!("L{}", n.line));
+        let rep = if repeat > 1 {
+            format!(" ×{repeat}")
+        } else {
+            String::new()
+        };
+        let body = if n.children.is_empty() {
+            format!("{}{}();{rep}", "  ".repeat(depth), n.func)
+        } else {
+            format!("{}{}() {{{rep}", "  ".repeat(depth), n.func)
+        };
+        out.push(format!("{body:<60} {}", meta.join("  ")));
+    }
+    let mut i = 0;
+    while i < n.children.len() {
+        let c = &n.children[i];
+        let mut run = 1;
+        while i + run < n.children.len() && same_shape(c, &n.children[i + run]) {
+            run += 1;
+        }
+        tree_lines(c, depth + 1, run, out, total, limit);
+        i += run;
+    }
+    if !n.children.is_empty() {
+        *total += 1;
+        if out.len() < limit {
+            out.push(format!("{}}}", "  ".repeat(depth)));
+        }
+    }
+}
+
+/// Same function and same callees, recursively (times ignored).
+pub fn same_shape(a: &NodeView, b: &NodeView) -> bool {
+    a.func == b.func
+        && a.children.len() == b.children.len()
+        && a.children
+            .iter()
+            .zip(&b.children)
+            .all(|(x, y)| same_shape(x, y))
+}
+
+/// One index past the last row of the subtree that starts at `k`.
+pub fn row_end(rows: &[AlignedRow], k: usize) -> usize {
+    let r = &rows[k];
+    let gd = r.good.as_ref().map(|c| c.depth);
+    let bd = r.bad.as_ref().map(|c| c.depth);
+    rows[k + 1..]
+        .iter()
+        .position(|x| {
+            let g_out = matches!((gd, &x.good), (Some(d), Some(c)) if c.depth <= d);
+            let b_out = matches!((bd, &x.bad), (Some(d), Some(c)) if c.depth <= d);
+            g_out
+                || b_out
+                || (gd.is_none()
+                    && x.good.is_some()
+                    && bd.is_some_and(|d| x.bad.as_ref().is_none_or(|c| c.depth <= d)))
+        })
+        .map_or(rows.len(), |p| k + 1 + p)
+}
+
+/// The aligned view around the split as a `diff` block body: the path to
+/// the parent, the parent's calls with deeper subtrees collapsed. `+` is the
+/// good run only, `-` the bad run only.
+pub fn diff_text(c: &ComparisonView) -> String {
+    let rows = &c.aligned;
+    if rows.is_empty() {
+        return String::new();
+    }
+    let div_row = c
+        .first_divergence
+        .as_ref()
+        .map_or(0, |d| d.row.min(rows.len() - 1));
+    // The parent is the closest earlier Same row that is shallower than the
+    // divergence row.
+    let depth_of = |r: &AlignedRow| r.good.as_ref().or(r.bad.as_ref()).map_or(0, |c| c.depth);
+    let dd = depth_of(&rows[div_row]);
+    let parent_row = rows[..div_row]
+        .iter()
+        .rposition(|r| r.kind == "same" && depth_of(r) < dd)
+        .unwrap_or(0);
+    let parent_end = row_end(rows, parent_row);
+    let mut out = Vec::new();
+    // Ancestors of the parent.
+    let mut path = Vec::new();
+    let mut want = depth_of(&rows[parent_row]);
+    for (k, r) in rows[..parent_row].iter().enumerate().rev() {
+        if r.kind == "same" && depth_of(r) < want {
+            path.push(k);
+            want = depth_of(r);
+        }
+    }
+    path.reverse();
+    for &k in &path {
+        out.push(diff_line(&rows[k], true, usize::MAX, rows[k].divergence));
+    }
+    out.push(diff_line(&rows[parent_row], true, usize::MAX, false));
+    let child_depth = |r: &AlignedRow| {
+        (
+            r.good.as_ref().map(|c| c.depth),
+            r.bad.as_ref().map(|c| c.depth),
+        )
+    };
+    let (pg, pb) = child_depth(&rows[parent_row]);
+    let mut k = parent_row + 1;
+    let mut shown = 0usize;
+    while k < parent_end {
+        let r = &rows[k];
+        let end = row_end(rows, k);
+        let direct = match (r.good.as_ref(), r.bad.as_ref()) {
+            (Some(g), _) if r.wrapper || pg.is_some_and(|p| g.depth <= p + 1) => true,
+            (_, Some(b)) if r.wrapper || pb.is_some_and(|p| b.depth <= p + 1) => true,
+            _ => r.wrapper,
+        };
+        let inner = if r.wrapper { 0 } else { end - k - 1 };
+        if direct || r.divergence {
+            if shown < 60 {
+                out.push(diff_line(
+                    r,
+                    r.kind == "same" || r.noise,
+                    inner,
+                    r.divergence,
+                ));
+            }
+            shown += 1;
+        }
+        k = if r.wrapper { k + 1 } else { end.max(k + 1) };
+    }
+    if shown > 60 {
+        out.push(format!("  … {} more calls under this parent", shown - 60));
+    }
+    // Where the parent returns.
+    let pr = &rows[parent_row];
+    let pd = depth_of(pr) as usize;
+    match (&c.first_divergence, pr.bad.as_ref()) {
+        (Some(d), Some(b)) if d.bad_next.is_none() && !d.hidden => {
+            let ret = d
+                .bad_return
+                .map(|v| format!(" = {}", fmt_ret(v)))
+                .unwrap_or_default();
+            out.push(format!(
+                "-{}}} /* {}{} */   <- bad run returns here",
+                "  ".repeat(b.depth as usize + 1),
+                b.func,
+                ret
+            ));
+        }
+        _ => out.push(format!(" {}}}", "  ".repeat(pd + 1))),
+    }
+    // What each run does next under the grandparent (a few calls).
+    if let Some(&gp) = path.last() {
+        let gp_end = row_end(rows, gp);
+        let mut k = parent_end;
+        let mut n = 0;
+        while k < gp_end && n < 6 {
+            let r = &rows[k];
+            let end = row_end(rows, k);
+            if depth_of(r) as usize == pd {
+                out.push(diff_line(
+                    r,
+                    r.kind == "same",
+                    if r.wrapper { 0 } else { end - k - 1 },
+                    r.divergence,
+                ));
+                n += 1;
+            }
+            k = if r.wrapper { k + 1 } else { end.max(k + 1) };
+        }
+        if k < gp_end {
+            out.push(format!(" {}…", "  ".repeat(pd + 1)));
+        }
+    }
+    for &k in path.iter().rev() {
+        let depth = depth_of(&rows[k]) as usize;
+        out.push(format!(" {}}}", "  ".repeat(depth + 1)));
+    }
+    out.join("\n")
+}
+
+fn diff_line(r: &AlignedRow, common: bool, inner: usize, divergence: bool) -> String {
+    let (sign, cell) = match r.kind {
+        "same" => (' ', r.good.as_ref().or(r.bad.as_ref())),
+        "good-only" => ('+', r.good.as_ref()),
+        _ => ('-', r.bad.as_ref()),
+    };
+    let Some(cell) = cell else {
+        return String::new();
+    };
+    let mut s = format!(
+        "{sign}{}{}()",
+        "  ".repeat(cell.depth as usize + 1),
+        cell.func
+    );
+    if inner == usize::MAX {
+        s.push_str(" {");
+    } else if inner > 0 {
+        s.push_str(&format!(
+            " {{ … {inner} call{} }}",
+            if inner == 1 { "" } else { "s" }
+        ));
+    } else if cell.has_children && r.wrapper {
+        s.push_str(" {");
+    } else {
+        s.push(';');
+    }
+    match (r.kind, r.fold) {
+        ("same", Some((g, b))) => s.push_str(&format!("  ×{g} good / ×{b} bad")),
+        (_, Some((g, b))) => s.push_str(&format!("  ×{}", g.max(b))),
+        _ => {}
+    }
+    let mut note = Vec::new();
+    if let Some(v) = r
+        .good
+        .as_ref()
+        .and_then(|c| c.ret)
+        .or(r.bad.as_ref().and_then(|c| c.ret))
+    {
+        note.push(format!("= {}", fmt_ret(v)));
+    }
+    note.push(match r.kind {
+        "same" if r.noise => "both (noise)".to_string(),
+        "same" => "both".to_string(),
+        "good-only" if r.wrapper => "good only: level inlined in bad".to_string(),
+        "good-only" => "good only".to_string(),
+        _ if r.wrapper => "bad only: level inlined in good".to_string(),
+        _ if r.noise => "bad only (noise)".to_string(),
+        _ => "bad only".to_string(),
+    });
+    if divergence {
+        note.push("<- runs part here".to_string());
+    }
+    let _ = common;
+    format!("{s:<58} /* {} */", note.join(", "))
+}
+
+/// HTML-escape helper re-exported for templates.
+pub fn esc(s: &str) -> String {
+    html_escape(s)
+}

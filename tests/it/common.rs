@@ -1,0 +1,68 @@
+//! Helpers: run the real pipeline on fixtures and read back what it wrote.
+
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+use tracereport::cli::Cli;
+
+/// Root of the real capture corpus copied into the project.
+pub const CAPTURES: &str = "tests/fixtures/captures";
+/// Captures made for this project.
+pub const CAPTURES_NEW: &str = "tests/fixtures/captures-new";
+
+/// A report written to a temporary directory.
+pub struct Written {
+    /// Keeps the output alive while the test reads it.
+    pub _dir: tempfile::TempDir,
+    pub json: serde_json::Value,
+    pub md: String,
+    pub html: String,
+}
+
+/// Run tracereport in-process with these arguments (`-o` is added).
+pub fn run(args: &[&str]) -> Written {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut argv: Vec<String> = vec!["tracereport".into(), "-q".into()];
+    argv.extend(args.iter().map(|s| s.to_string()));
+    argv.push("-o".into());
+    argv.push(out.display().to_string());
+    let cli = Cli::try_parse_from(&argv).unwrap();
+    let cfg = cli.into_config().unwrap();
+    tracereport::run(&cfg).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap_or_default();
+    let json = serde_json::from_str(&read("report.json")).unwrap();
+    Written {
+        md: read("report.md"),
+        html: read("index.html"),
+        json,
+        _dir: dir,
+    }
+}
+
+/// Every file under `dir` whose name ends with one of `exts`, sorted.
+pub fn files_under(dir: &str, exts: &[&str]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![PathBuf::from(dir)];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if exts.iter().any(|x| p.to_string_lossy().ends_with(x)) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A snapshot name from a fixture path.
+pub fn snap_name(p: &Path) -> String {
+    p.to_string_lossy()
+        .trim_start_matches("tests/fixtures/")
+        .replace(['/', '+'], "__")
+        .replace(".log.gz", "")
+        .replace(".log", "")
+}

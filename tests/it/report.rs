@@ -1,0 +1,109 @@
+//! What the reports say, across the three outputs.
+
+use crate::common::{CAPTURES, run};
+
+/// Issue: the blog pair's reports say the second capture's bpf(BPF_MAP_CREATE)
+/// returned -22 (EINVAL) and the first one's did not fail.
+#[test]
+fn blog_pair_reports_agree_on_the_result() {
+    let w = run(&[
+        &format!("{CAPTURES}/blog-xskmap/same-kernel-ok.log"),
+        &format!("{CAPTURES}/blog-xskmap/xskmap-einval.log"),
+    ]);
+    let caps = w.json["captures"].as_array().unwrap();
+    let good = &caps[0]["syscalls"][0];
+    let bad = &caps[1]["syscalls"][0];
+    assert_eq!(bad["title"], "bpf(BPF_MAP_CREATE)");
+    assert_eq!(bad["ret"], -22);
+    assert_eq!(bad["errno"], "EINVAL");
+    assert_eq!(good["title"], "bpf(BPF_MAP_CREATE)");
+    assert!(good["errno"].is_null());
+    assert!(w.md.contains("bpf(BPF\\_MAP\\_CREATE) failed with -22 EINVAL"));
+    assert!(w.html.contains("failed with -22 EINVAL"));
+}
+
+#[test]
+fn xskmap_6_12_default_pair_says_einval_and_fd() {
+    let dir = format!("{CAPTURES}/xskmap-noxdpsockets-6.12");
+    let w = run(&[
+        &format!("{dir}/ok--default.log"),
+        &format!("{dir}/bad--default.log"),
+    ]);
+    let caps = w.json["captures"].as_array().unwrap();
+    assert_eq!(caps[0]["syscalls"][0]["ret"], 6);
+    assert_eq!(caps[1]["syscalls"][0]["errno"], "EINVAL");
+    assert!(w.md.contains("-22 EINVAL"));
+}
+
+/// The schema fields the foundation promised.
+#[test]
+fn json_has_the_documented_fields() {
+    let w = run(&[&format!(
+        "{CAPTURES}/xskmap-noxdpsockets-6.12/bad--funcgraph-retval.log"
+    )]);
+    let c = &w.json["captures"][0];
+    for k in ["path", "label", "warnings", "syscalls"] {
+        assert!(!c[k].is_null(), "captures[].{k}");
+    }
+    let s = &c["syscalls"][0];
+    for k in ["name", "ret", "errno", "task", "cpu", "args", "root"] {
+        assert!(s.get(k).is_some(), "syscalls[].{k}");
+    }
+    assert_eq!(s["name"], "bpf");
+    assert!(s["args"].is_object());
+    assert_eq!(s["args"]["cmd"], "0");
+    let root = &s["root"];
+    for k in ["func", "children", "duration_us", "self_us", "line"] {
+        assert!(root.get(k).is_some(), "root.{k}");
+    }
+    assert_eq!(root["func"], "__x64_sys_bpf");
+    assert_eq!(root["ret"], -22);
+    assert_eq!(root["children"][0]["func"], "__sys_bpf");
+    // Documented in docs/report-schema.md.
+    let doc = std::fs::read_to_string("docs/report-schema.md").unwrap();
+    for k in [
+        "first_divergence",
+        "error_origin",
+        "inlined_suspects",
+        "syscall_groups",
+        "warning_counts",
+    ] {
+        assert!(doc.contains(k), "{k} undocumented");
+    }
+}
+
+/// index.html references nothing outside itself.
+#[test]
+fn html_is_self_contained() {
+    let w = run(&[
+        &format!("{CAPTURES}/blog-xskmap/same-kernel-ok.log"),
+        &format!("{CAPTURES}/blog-xskmap/xskmap-einval.log"),
+    ]);
+    let h = &w.html;
+    assert!(h.contains("Content-Security-Policy"));
+    assert!(
+        !h.contains("http://") && !h.contains("https://"),
+        "no remote URL"
+    );
+    for attr in [" src=", " href="] {
+        for (i, _) in h.match_indices(attr) {
+            let v = &h[i + attr.len()..(i + attr.len() + 12).min(h.len())];
+            assert!(
+                v.starts_with("\"#") || v.starts_with("\"data:"),
+                "external {attr}{v}"
+            );
+        }
+    }
+}
+
+#[test]
+fn failing_syscalls_come_first() {
+    let f = format!("{CAPTURES}/qemu-6.1/busy-2cpu/graph-syscalls-proc-abstime.log.gz");
+    let w = run(&[&f]);
+    let sys = w.json["captures"][0]["syscalls"].as_array().unwrap();
+    let first_ok = sys
+        .iter()
+        .position(|s| s["errno"].is_null())
+        .unwrap_or(sys.len());
+    assert!(sys[first_ok..].iter().all(|s| s["errno"].is_null()));
+}

@@ -1,0 +1,129 @@
+/* bpfcase: perform one syscall case, optionally bracketed by tracing_on=1/0.
+ * Usage: bpfcase CASE [loops]
+ * Env:   TC_TRACE=1  -> write "1" to tracing_on right before the traced call and
+ *                       "0" right after it; a trace_marker line precedes/follows.
+ *        TC_NOWARM=1 -> skip the untraced warm-up call.
+ *        TC_MARK=1   -> write the trace_marker lines but leave tracing_on alone
+ *                       (for runs driven by trace-cmd / perf ftrace, which own tracing_on).
+ *        TC_OUT=FILE -> write the result line to FILE instead of stdout (keeps it out of
+ *                       `perf ftrace` output, which the workload shares stdout with).
+ *        TC_COMM_HEX=<hex bytes> -> first set the task's comm with prctl(PR_SET_NAME) to
+ *                       those bytes (max 15), then sleep 20 ms so the scheduler switches
+ *                       away and ftrace's saved_cmdlines records the new name; the output
+ *                       line then also shows comm=<hex of PR_GET_NAME>.
+ * Prints: "pid=<pid> case=<case> ret=<ret> errno=<errno> (<strerror>)".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#define TR "/sys/kernel/tracing/"
+
+static long map_create(unsigned type, unsigned ks, unsigned vs, unsigned n)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.map_type = type;
+	a.key_size = ks;
+	a.value_size = vs;
+	a.max_entries = n;
+	return syscall(SYS_bpf, BPF_MAP_CREATE, &a, sizeof(a));
+}
+
+static int mkdir_seq;
+
+static long do_case(const char *c)
+{
+	char p[64];
+	if (!strcmp(c, "map_array"))      return map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 16);
+	if (!strcmp(c, "map_hash"))       return map_create(BPF_MAP_TYPE_HASH, 4, 8, 16);
+	if (!strcmp(c, "map_xsk"))        return map_create(17 /* BPF_MAP_TYPE_XSKMAP */, 4, 4, 1);
+	if (!strcmp(c, "map_unspec"))     return map_create(0 /* UNSPEC: bpf_map_types[0]==NULL */, 4, 8, 16);
+	if (!strcmp(c, "map_badtype"))    return map_create(200 /* out of range */, 4, 8, 16);
+	if (!strcmp(c, "map_zerokey"))    return map_create(BPF_MAP_TYPE_ARRAY, 0, 8, 16);
+	if (!strcmp(c, "map_zeroentries"))return map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 0);
+	if (!strcmp(c, "open_ok"))        return syscall(SYS_openat, AT_FDCWD, "/etc/hostname", O_RDONLY);
+	if (!strcmp(c, "open_missing"))   return syscall(SYS_openat, AT_FDCWD, "/etc/nonexistent", O_RDONLY);
+	if (!strcmp(c, "mkdir_new")) {
+		snprintf(p, sizeof(p), "/tmp/d%d_%d", getpid(), mkdir_seq++);
+		return syscall(SYS_mkdir, p, 0755);
+	}
+	if (!strcmp(c, "mkdir_exist"))    return syscall(SYS_mkdir, "/tmp/exist", 0755); /* created by init */
+	if (!strcmp(c, "nanosleep")) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		return syscall(SYS_nanosleep, &ts, NULL);
+	}
+	fprintf(stderr, "unknown case %s\n", c);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) { fprintf(stderr, "usage: bpfcase CASE [loops]\n"); return 2; }
+	const char *c = argv[1];
+	if (!strcmp(c, "busy")) {          /* short mixed workload, untraced control */
+		int n = argc > 2 ? atoi(argv[2]) : 200;
+		for (int i = 0; i < n; i++) {
+			long fd = map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 16); if (fd >= 0) close(fd);
+			fd = map_create(0, 4, 8, 16);
+			fd = syscall(SYS_openat, AT_FDCWD, "/etc/hostname", O_RDONLY);
+			if (fd >= 0) { char b[64]; if (read(fd, b, sizeof b) < 0) {} close(fd); }
+			syscall(SYS_openat, AT_FDCWD, "/etc/nonexistent", O_RDONLY);
+			for (volatile int k = 0; k < 20000; k++) ;
+			if (i % 50 == 0) sched_yield();
+		}
+		printf("pid=%d case=busy loops=%d done\n", getpid(), n);
+		return 0;
+	}
+	const char *of = getenv("TC_OUT");
+	if (of && *of && !freopen(of, "w", stdout)) { perror(of); return 2; }
+	const char *hx = getenv("TC_COMM_HEX");
+	char cm[17] = "";
+	if (hx && *hx) {                   /* hostile comm: arbitrary bytes, set before any traced work */
+		char nm[16] = {0};
+		size_t n = 0;
+		for (; n < 15 && hx[2 * n] && hx[2 * n + 1]; n++) {
+			unsigned v;
+			if (sscanf(hx + 2 * n, "%2x", &v) != 1) break;
+			nm[n] = (char)v;
+		}
+		if (prctl(PR_SET_NAME, nm, 0, 0, 0) != 0) perror("prctl");
+		usleep(20000);                 /* context switch: sched_switch saves the new comm */
+		char got[17] = {0};
+		prctl(PR_GET_NAME, got, 0, 0, 0);
+		memcpy(cm, got, 16);
+	}
+	if (!getenv("TC_NOWARM")) {        /* untraced warm-up: same call once */
+		long w = do_case(c);
+		if (w >= 0 && strncmp(c, "mkdir", 5) && strcmp(c, "nanosleep")) close(w);
+	}
+	int tr = getenv("TC_TRACE") != NULL;
+	int markonly = getenv("TC_MARK") != NULL;
+	int on = -1, mk = -1;
+	char m[128];
+	if (tr) on = open(TR "tracing_on", O_WRONLY);
+	if (tr || markonly) mk = open(TR "trace_marker", O_WRONLY);
+	if (on >= 0) { if (write(on, "1", 1) < 0) {} }
+	if (mk >= 0) { snprintf(m, sizeof m, "bpfcase %s begin", c); if (write(mk, m, strlen(m)) < 0) {} }
+	errno = 0;
+	long r = do_case(c);
+	int e = r < 0 ? errno : 0;
+	if (mk >= 0) { snprintf(m, sizeof m, "bpfcase %s end ret=%ld errno=%d", c, r, e); if (write(mk, m, strlen(m)) < 0) {} }
+	if (on >= 0) { if (write(on, "0", 1) < 0) {} }
+	printf("pid=%d case=%s ret=%ld errno=%d (%s)", getpid(), c, r, e, e ? strerror(e) : "OK");
+	if (cm[0]) {
+		printf(" comm=");
+		for (size_t i = 0; cm[i]; i++) printf("%02x", (unsigned char)cm[i]);
+	}
+	printf("\n");
+	return 0;
+}
