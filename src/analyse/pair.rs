@@ -194,30 +194,35 @@ fn closest_good(
             break;
         }
     }
-    if cands.len() == 1 {
-        return Some((cands[0], 0)).map(|(r, _)| (r, cost(captures, r, bad, names, noise)));
-    }
     cands
         .into_iter()
         .take(MAX_CANDIDATES)
-        .map(|r| (r, cost(captures, r, bad, names, noise)))
+        .filter_map(|r| closeness(captures, r, bad, names, noise).map(|c| (r, c)))
         .min_by_key(|&(_, c)| c)
+        .map(|(r, c)| (r, c.2))
 }
 
-fn cost(
+/// How close a good run is to the bad one, smaller is closer: first the
+/// structural noise before the runs part (wrapper levels one kernel inlines,
+/// differences that meet again; a run from another kernel build has more),
+/// then more paired calls, then fewer unpaired ones. Plain unpaired counts
+/// would prefer whichever good capture happens to be shortest.
+fn closeness(
     captures: &[Capture],
     g: SysRef,
     b: SysRef,
     names: &mut GlobalNames,
     noise: &Noise,
-) -> usize {
+) -> Option<(usize, isize, usize)> {
     let gs = &captures[g.0].trace.syscalls[g.1];
     let bs = &captures[b.0].trace.syscalls[b.1];
-    match (
-        Side::new(&captures[g.0].trace, gs, names, noise),
-        Side::new(&captures[b.0].trace, bs, names, noise),
-    ) {
-        (Some(gside), Some(bside)) => align(&gside, &bside).cost(),
-        _ => usize::MAX,
-    }
+    let gside = Side::new(&captures[g.0].trace, gs, names, noise)?;
+    let bside = Side::new(&captures[b.0].trace, bs, names, noise)?;
+    let al = align(&gside, &bside);
+    let wrappers = al.rows.iter().filter(|r| r.wrapper).count();
+    Some((
+        wrappers + al.minors.len(),
+        -(al.matched as isize),
+        al.cost(),
+    ))
 }

@@ -290,3 +290,48 @@ fn depth_cut_is_reported_as_hidden() {
     let audit = w.json["captures"][1]["audit"].as_array().unwrap();
     assert!(audit.iter().any(|a| a["topic"] == "depth"), "{audit:?}");
 }
+
+/// With three captures, the bad one is compared with the closest good one:
+/// the same kernel build (no wrapper levels, no extra checks), not merely the
+/// shortest excerpt.
+#[test]
+fn three_captures_pick_the_closest_good_run() {
+    let w = run(&[
+        &format!("{CAPTURES}/blog-xskmap/other-kernel-ok.log"),
+        &format!("{CAPTURES}/blog-xskmap/same-kernel-ok.log"),
+        &format!("{CAPTURES}/blog-xskmap/xskmap-einval.log"),
+    ]);
+    let cs = w.json["comparisons"].as_array().unwrap();
+    assert_eq!(cs.len(), 1, "one failing syscall, one comparison");
+    assert_eq!(cs[0]["bad"], 2);
+    assert_eq!(
+        cs[0]["good"], 1,
+        "same-kernel-ok is the closest: {}",
+        cs[0]["reason"]
+    );
+}
+
+/// `--pair` picks the syscalls by the numbers the report shows.
+#[test]
+fn pair_option_overrides_the_choice() {
+    let f = format!("{CAPTURES}/qemu-6.1/busy-2cpu/graph-syscalls-proc-abstime.log.gz");
+    let w = run(&[&f]);
+    let sys = w.json["captures"][0]["syscalls"].as_array().unwrap();
+    let bpf: Vec<u64> = sys
+        .iter()
+        .filter(|s| s["name"] == "bpf")
+        .map(|s| s["index"].as_u64().unwrap())
+        .collect();
+    assert!(bpf.len() >= 2);
+    let label = w.json["captures"][0]["label"].as_str().unwrap().to_string();
+    let spec = format!("{label}#{}:{label}#{}", bpf[0], bpf[1]);
+    let w = run(&[&f, "--pair", &spec]);
+    let c = &w.json["comparisons"][0];
+    assert_eq!(c["good_syscall"], bpf[0]);
+    assert_eq!(c["bad_syscall"], bpf[1]);
+    assert_eq!(c["reason"], "chosen with --pair");
+    // A pair that does not resolve is a note, not a crash.
+    let w = run(&[&f, "--pair", "nolabel#0:nolabel#1"]);
+    assert!(w.json["comparisons"].as_array().unwrap().is_empty());
+    assert!(w.json["notes"][0].as_str().unwrap().contains("nolabel"));
+}
