@@ -63,8 +63,11 @@ pub fn error_origin(
     let matches_err = |n: u32| {
         let r = tree.nodes[n as usize].ret;
         match (r, want) {
-            (Some(r), Some(w)) => r.value() == w,
-            _ => is_error_like(r, good_ret(n)),
+            (Some(r), Some(w)) if r.value() == w => true,
+            // NULL from a call that returned a pointer in the good run.
+            (Some(r), _) if r.raw == 0 => is_error_like(Some(r), good_ret(n)),
+            (r, None) => is_error_like(r, good_ret(n)),
+            _ => false,
         }
     };
     if has_retval && want.is_some() {

@@ -6,3 +6,4 @@ mod common;
 mod corpus;
 mod properties;
 mod report;
+mod scenarios;
