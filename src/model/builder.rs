@@ -159,6 +159,7 @@ impl Builder {
 
     /// A line that continues an open comment; `closes` when it ends in `*/`.
     pub fn comment_continues(&mut self, closes: bool) {
+        self.facts.continued_lines += 1;
         if closes {
             self.comment_open = None;
         }
@@ -184,8 +185,14 @@ impl Builder {
     pub fn push(&mut self, line: u64, rec: &Record<'_>) {
         self.comment_open = None;
         match &rec.kind {
-            RecordKind::Header(h) => return self.header(h),
-            RecordKind::Blank | RecordKind::Rule => return,
+            RecordKind::Header(h) => {
+                self.facts.layout_lines += 1;
+                return self.header(h);
+            }
+            RecordKind::Blank | RecordKind::Rule => {
+                self.facts.layout_lines += 1;
+                return;
+            }
             _ => {}
         }
         self.seen_record = true;
@@ -345,7 +352,10 @@ impl Builder {
 
     fn lost_events(&mut self, line: u64, cpu: u32, count: Option<u64>) {
         self.facts.lost_lines += 1;
-        self.facts.lost_events += count.unwrap_or(0);
+        // Saturating here and below: numbers from a damaged line can be
+        // anything up to u64::MAX (the parsers saturate), and their sums
+        // must not overflow.
+        self.facts.lost_events = self.facts.lost_events.saturating_add(count.unwrap_or(0));
         self.lost.push(LostEvents { line, cpu, count });
         let what = count.map_or("an unknown number of".to_string(), |n| n.to_string());
         self.warn(line, WarningKind::LostEvents, || {
@@ -397,8 +407,19 @@ impl Builder {
         while self.states[t].stack.len() > d {
             self.pop_missing(t, line);
         }
-        while self.states[t].stack.len() < d {
-            self.push_placeholder(t, line);
+        if self.states[t].stack.len() < d {
+            // A call deeper than the open stack: its callers' entry lines
+            // are not in the capture (it started inside them, or lines were
+            // lost). Counted like a `}` without entry, once per line, so a
+            // dropped `f() {` line is never silent.
+            let missing = d - self.states[t].stack.len();
+            while self.states[t].stack.len() < d {
+                self.push_placeholder(t, line);
+            }
+            let name = String::from_utf8_lossy(func).into_owned();
+            self.warn(line, WarningKind::ExitWithoutEntry, || {
+                format!("`{name}()` is called at depth {d}, but the entry of {missing} caller(s) is not in the capture; shown as \"[entry not captured]\"")
+            });
         }
         let func_id = self.names.intern(func);
         if self.states[t].region.is_none() {
@@ -423,7 +444,10 @@ impl Builder {
         self.push_frame(t, func_id, line, rec.ts_ns, flags);
         if let Some(mut close) = leaf {
             close.line = 0;
-            close.ts_ns = rec.ts_ns.zip(close.duration_ns).map(|(a, b)| a + b);
+            close.ts_ns = rec
+                .ts_ns
+                .zip(close.duration_ns)
+                .map(|(a, b)| a.saturating_add(b));
             self.pop_frame(t, close);
         }
     }
@@ -680,7 +704,9 @@ impl Builder {
         let self_ns = close.duration_ns.map(|d| d.saturating_sub(frame.child_ns));
         self.paths.add(frame.path, close.duration_ns, self_ns);
         if let Some(parent) = st.stack.last_mut() {
-            parent.child_ns += close.duration_ns.unwrap_or(0);
+            parent.child_ns = parent
+                .child_ns
+                .saturating_add(close.duration_ns.unwrap_or(0));
         }
         let mut region_done = false;
         if frame.node != NO_NODE {

@@ -51,12 +51,25 @@ pub fn read_capture(
     opts: &BuildOptions,
     progress: Option<indicatif::ProgressBar>,
 ) -> Result<Capture, Error> {
-    let display = input.path.display();
+    let source = read::open(&input.path, progress).map_err(|source| Error::Input {
+        path: input.path.display(),
+        source,
+    })?;
+    read_source(source, input, opts)
+}
+
+/// Read one capture from an opened [`read::Source`] (from [`read::open`], or
+/// [`read::from_reader`] over bytes in memory).
+pub fn read_source(
+    mut source: read::Source,
+    input: &CaptureInput,
+    opts: &BuildOptions,
+) -> Result<Capture, Error> {
+    let display = source.path.display();
     let io_err = |source: io::Error| Error::Input {
         path: display.clone(),
         source,
     };
-    let mut source = read::open(&input.path, progress).map_err(io_err)?;
     let mut sniffed: Vec<(Vec<u8>, bool, Option<u64>)> = Vec::new();
     let mut state: Option<(Builder, u64)> = None;
     let mut first_text_line: Option<(u64, Vec<u8>)> = None;

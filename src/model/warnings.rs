@@ -38,6 +38,19 @@ pub enum WarningKind {
 }
 
 impl WarningKind {
+    /// Whether a warning of this kind stands for one line that was not used
+    /// at all (the other kinds are about lines that were used, or about the
+    /// capture's structure). See [`super::CaptureFacts::records`].
+    pub fn rejects_line(self) -> bool {
+        matches!(
+            self,
+            WarningKind::Unreadable
+                | WarningKind::Elision
+                | WarningKind::TruncatedLine
+                | WarningKind::LineTooLong
+        )
+    }
+
     /// One line explaining the kind to someone reading the report.
     pub fn explain(self) -> &'static str {
         match self {
@@ -115,6 +128,15 @@ impl Warnings {
     /// How many warnings in all.
     pub fn total(&self) -> u64 {
         self.counts.values().sum()
+    }
+
+    /// How many lines were rejected (see [`WarningKind::rejects_line`]).
+    pub fn rejected_lines(&self) -> u64 {
+        self.counts
+            .iter()
+            .filter(|(k, _)| k.rejects_line())
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// How many of `kind`.

@@ -1,7 +1,19 @@
 //! The integration tests: one binary, modules by theme.
 
+mod alloc;
 mod analysis;
 mod cli;
 mod common;
 mod corpus;
+#[path = "../../fuzz/check.rs"]
+mod fuzz_body;
+mod fuzz_corpus;
+mod interrupt;
+mod mutants;
+mod mutation;
+mod props;
 mod report;
+
+/// Counts heap per thread for the memory bounds of the mutation test.
+#[global_allocator]
+static HEAP: alloc::PerThread = alloc::PerThread;
