@@ -100,7 +100,11 @@ fn damaged_capture() -> impl Strategy<Value = (InputFormat, Vec<u8>)> {
             let mut text = Vec::new();
             for (i, (_, edited), choice) in picks {
                 // Mostly untouched lines of the format, some edited lines of any.
-                let line: &[u8] = if choice == 0 { &edited } else { i.get(&same) };
+                let line: &[u8] = if choice == 0 {
+                    &edited
+                } else {
+                    i.get::<&Vec<u8>>(&same)
+                };
                 text.extend_from_slice(line);
                 text.push(b'\n');
             }
