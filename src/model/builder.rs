@@ -411,15 +411,21 @@ impl Builder {
             // A call deeper than the open stack: its callers' entry lines
             // are not in the capture (it started inside them, or lines were
             // lost). Counted like a `}` without entry, once per line, so a
-            // dropped `f() {` line is never silent.
+            // dropped `f() {` line is never silent. Not for an interrupt:
+            // the kernel prints its first traced function one level below
+            // the interrupted call, whose entry line is not a fault.
             let missing = d - self.states[t].stack.len();
             while self.states[t].stack.len() < d {
                 self.push_placeholder(t, line);
             }
-            let name = String::from_utf8_lossy(func).into_owned();
-            self.warn(line, WarningKind::ExitWithoutEntry, || {
-                format!("`{name}()` is called at depth {d}, but the entry of {missing} caller(s) is not in the capture; shown as \"[entry not captured]\"")
-            });
+            let irq = Self::is_irq_func(func)
+                || rec.cpu.and_then(|c| self.in_irq.get(&c).copied()) == Some(true);
+            if !irq {
+                let name = String::from_utf8_lossy(func).into_owned();
+                self.warn(line, WarningKind::ExitWithoutEntry, || {
+                    format!("`{name}()` is called at depth {d}, but the entry of {missing} caller(s) is not in the capture; shown as \"[entry not captured]\"")
+                });
+            }
         }
         let func_id = self.names.intern(func);
         if self.states[t].region.is_none() {
@@ -836,19 +842,47 @@ impl Builder {
         exit: Option<&SysExit>,
         end_line: u64,
     ) -> Syscall {
+        // The syscall's wrapper returns before its exit event fires (one
+        // CPU, ring-buffer order), so a wrapper still open at the event, and
+        // every call above it on the stack, lost its `}`: closed here as
+        // "exit not captured", once each, and off the stack. (The function
+        // tracer prints no `}` at all: nothing is lost there.)
+        let lost_from = exit.filter(|_| !self.facts.reconstructed).and_then(|x| {
+            self.states[t].stack.iter().position(|f| {
+                f.node != NO_NODE
+                    && syscall_root_name(self.names.name(f.func), false) == Some(x.name.as_str())
+            })
+        });
+        if let Some(k) = lost_from {
+            let names: Vec<String> = self.states[t].stack[k..]
+                .iter()
+                .map(|f| self.names.name(f.func).to_string())
+                .collect();
+            for name in names {
+                self.warn(end_line, WarningKind::ExitNotCaptured, || {
+                    format!("`{name}()` had not returned when the syscall's exit event came; its `}}` is not in the capture")
+                });
+            }
+        }
         let st = &mut self.states[t];
-        // Calls still open at the exit event belong to the kernel's exit path.
-        for f in &mut st.stack {
+        // Other calls still open at the exit event belong to the kernel's
+        // exit path.
+        for (k, f) in st.stack.iter_mut().enumerate() {
             if f.node != NO_NODE {
                 let end = r.nodes.len() as u32;
                 let n = &mut r.nodes[f.node as usize];
                 n.end = end;
-                if exit.is_some() {
+                if exit.is_some() && lost_from.is_none_or(|w| k < w) {
                     n.flags.set(NodeFlags::OPEN_AT_SYSCALL_EXIT);
                 } else {
                     n.flags.set(NodeFlags::EXIT_MISSING);
                 }
                 f.node = NO_NODE;
+            }
+        }
+        if let Some(k) = lost_from {
+            while self.states[t].stack.len() > k {
+                self.pop_reconstructed(t);
             }
         }
         let tree = self.pick_root(
@@ -1003,6 +1037,7 @@ impl Builder {
         let last_line = self.facts.lines;
         for t in 0..self.states.len() {
             self.finish_awaiting(t);
+            let not_captured = self.warnings.count(WarningKind::ExitNotCaptured);
             let open_region = self.states[t].region.is_some();
             while !self.states[t].stack.is_empty() {
                 if open_region && !self.facts.reconstructed {
@@ -1017,6 +1052,18 @@ impl Builder {
             }
             if let Some(r) = self.states[t].region.take() {
                 let s = self.finish_region(t, r, None, last_line);
+                // A syscall entered (by its event) whose exit is not in the
+                // capture, with no open call that already said so: name it.
+                if s.exit_missing
+                    && self.warnings.count(WarningKind::ExitNotCaptured) == not_captured
+                {
+                    let (name, line) = (s.name.clone(), s.line);
+                    self.warn(line, WarningKind::ExitNotCaptured, || {
+                        format!(
+                            "syscall `{name}` entered here had not returned when the capture ended"
+                        )
+                    });
+                }
                 self.keep(s);
             }
             self.finish_awaiting(t);

@@ -26,14 +26,20 @@ pub struct Fixture {
     pub terminated: bool,
 }
 
-/// Captures of more lines than this are cut into excerpts of this many
-/// lines (a real `trace_pipe` read started and stopped mid-run), so that a
-/// hundred thousand mutants fit in CI's time; the first excerpt keeps the
-/// header.
-pub const EXCERPT_LINES: usize = 400;
+/// The multi-megabyte captures (more lines than this) are cut into
+/// excerpts (a real `trace_pipe` read started and stopped mid-run), so that
+/// a hundred thousand mutants fit in CI's time.
+pub const LARGE: usize = 2000;
+
+/// Lines of an excerpt of a large capture; the first excerpt keeps the header.
+pub const EXCERPT_LINES: usize = 100;
 
 /// Excerpts taken from each large capture.
-pub const EXCERPTS_PER_LARGE: usize = 12;
+pub const EXCERPTS_PER_LARGE: usize = 8;
+
+/// At most this many lines of a capture are dropped and doubled (one
+/// mutant each), spread evenly over it.
+pub const DROPS_PER_CAPTURE: usize = 100;
 
 /// Every real capture of the corpus (both fixture folders), large ones as
 /// excerpts at fixed pseudo-random places.
@@ -50,7 +56,7 @@ pub fn fixtures() -> Vec<Fixture> {
             lines.pop();
         }
         let name = f.display().to_string();
-        if lines.len() <= EXCERPT_LINES * 2 {
+        if lines.len() <= LARGE {
             out.push(Fixture {
                 name,
                 lines,
@@ -123,6 +129,8 @@ pub struct Mutant {
     pub pieces: Vec<Piece>,
     /// Whether the last line ends with `\n`.
     pub terminated: bool,
+    /// The original line (0-based) dropped or doubled.
+    pub line: Option<usize>,
     /// A short description for failure messages.
     pub what: String,
 }
@@ -153,7 +161,8 @@ fn new_lines(bytes: &[u8]) -> impl Iterator<Item = Piece> + '_ {
     bytes.split(|&b| b == b'\n').map(|l| Piece::New(l.to_vec()))
 }
 
-/// Every truncation at a line boundary, and as many at random bytes.
+/// Every truncation at a line boundary, and one inside each line at a
+/// random byte.
 pub fn truncations(fx: &Fixture, rng: &mut TestRng) -> Vec<Mutant> {
     let n = fx.lines.len();
     let mut out = Vec::new();
@@ -162,6 +171,7 @@ pub fn truncations(fx: &Fixture, rng: &mut TestRng) -> Vec<Mutant> {
             kind: Kind::TruncateAtLine,
             pieces: orig(0..keep).collect(),
             terminated: true,
+            line: None,
             what: format!("cut after line {keep}"),
         });
         // A cut inside line `keep + 1` (at a random byte of it).
@@ -176,21 +186,25 @@ pub fn truncations(fx: &Fixture, rng: &mut TestRng) -> Vec<Mutant> {
                 .chain(std::iter::once(Piece::New(line[..at].to_vec())))
                 .collect(),
             terminated: false,
+            line: None,
             what: format!("cut inside line {} after {at} bytes", keep + 1),
         });
     }
     out
 }
 
-/// Each line dropped, and each line doubled.
+/// Lines dropped, and lines doubled: every line of a capture of up to
+/// [`DROPS_PER_CAPTURE`] lines, else that many spread over it.
 pub fn drops_and_duplicates(fx: &Fixture) -> Vec<Mutant> {
     let n = fx.lines.len();
+    let stride = n.div_ceil(DROPS_PER_CAPTURE).max(1);
     let mut out = Vec::new();
-    for i in 0..n {
+    for i in (0..n).step_by(stride) {
         out.push(Mutant {
             kind: Kind::DropLine,
             pieces: orig(0..i).chain(orig(i + 1..n)).collect(),
             terminated: fx.terminated,
+            line: Some(i),
             what: format!("line {} dropped", i + 1),
         });
         out.push(Mutant {
@@ -200,6 +214,7 @@ pub fn drops_and_duplicates(fx: &Fixture) -> Vec<Mutant> {
                 .chain(orig(i + 1..n))
                 .collect(),
             terminated: fx.terminated,
+            line: Some(i),
             what: format!("line {} doubled", i + 1),
         });
     }
@@ -232,6 +247,7 @@ pub fn flips(fx: &Fixture, rng: &mut TestRng, count: usize) -> Vec<Mutant> {
                 .chain(orig(i + 1..n))
                 .collect(),
             terminated: fx.terminated,
+            line: None,
             what: format!("{flips} byte(s) flipped in line {}", i + 1),
         });
     }
@@ -265,6 +281,7 @@ pub fn insertions(fx: &Fixture, rng: &mut TestRng, count: usize, huge: usize) ->
                 .chain(orig(i..n))
                 .collect(),
             terminated: fx.terminated,
+            line: None,
             what: format!("{kind:?} before line {}", i + 1),
         });
     }
@@ -276,7 +293,8 @@ pub fn insertions(fx: &Fixture, rng: &mut TestRng, count: usize, huge: usize) ->
 fn huge_line(rng: &mut TestRng) -> Vec<u8> {
     let fill = if rng.random() { b' ' } else { b'x' };
     let mut line = vec![fill; 1 << 20];
-    line[..30].copy_from_slice(b" 0)   1.262 us    |      f() {");
+    let head = b" 0)   1.262 us    |      f() {";
+    line[..head.len()].copy_from_slice(head);
     let tail = line.len() - 4;
     line[tail..].copy_from_slice(b"();\r");
     line

@@ -82,6 +82,7 @@ fn base(fx: &Fixture) -> Base {
         kind: Kind::DropLine,
         pieces: (0..fx.lines.len()).map(Piece::Orig).collect(),
         terminated: fx.terminated,
+        line: None,
         what: "undamaged".into(),
     };
     let (c, peak) = peak_during(|| ingest(whole.bytes(fx), None));
@@ -244,60 +245,76 @@ fn damaged_lines_accounted(fx: &Fixture, b: &Base, m: &Mutant, c: &Capture) -> R
     }
 }
 
-/// A cut inside a kept syscall's tree leaves that syscall "exit not
-/// captured", and the report says so.
+/// A cut inside a syscall leaves it "exit not captured", with a warning
+/// that names it or its open calls.
 fn unfinished_calls_named(b: &Base, m: &Mutant, c: &Capture) -> Result<(), String> {
     if !matches!(m.kind, Kind::TruncateAtLine | Kind::TruncateAtByte)
         || b.format == InputFormat::Function
     {
         return Ok(());
     }
-    let cut = m.pieces.len().saturating_sub(1) as u64; // last whole line kept
+    // The last whole line kept.
+    let cut = m.pieces.len() as u64 - (m.kind == Kind::TruncateAtByte) as u64;
     for s in &b.capture.trace.syscalls {
-        let Some(root) = s.tree.as_ref().and_then(|t| t.nodes.first()) else {
-            continue;
-        };
-        if !(s.line <= cut && cut < root.exit_line && root.exit_line > 0) {
+        let root = s.tree.as_ref().and_then(|t| t.nodes.first());
+        let returned = root.is_some_and(|r| r.exit_line > 0 && r.exit_line <= cut);
+        if s.exit_missing || !(s.line <= cut && cut < s.end_line) || returned {
             continue;
         }
         let Some(ms) = c.trace.syscalls.iter().find(|x| x.line == s.line) else {
             continue; // not kept this time (the keep policy counts what is there)
         };
-        let open = ms
+        let root_open = ms
             .tree
             .as_ref()
             .and_then(|t| t.nodes.first())
-            .is_some_and(|r| r.flags.has(NodeFlags::EXIT_MISSING));
-        if !(open && ms.exit_missing) {
+            .is_none_or(|r| {
+                r.flags.has(NodeFlags::EXIT_MISSING) || r.flags.has(NodeFlags::SYNTHETIC)
+            });
+        if !(root_open && ms.exit_missing) {
             return Err(format!(
-                "syscall at line {} is cut before its return at line {}, but not marked exit not captured",
-                s.line, root.exit_line
+                "syscall at line {} is cut before its end at line {}, but not marked exit not captured",
+                s.line, s.end_line
             ));
         }
         if c.trace.warnings.count(WarningKind::ExitNotCaptured) == 0 {
-            return Err("a tree was cut mid-call, but no exit-not-captured warning".into());
+            return Err("a syscall was cut mid-call, but no exit-not-captured warning".into());
         }
     }
     Ok(())
 }
 
-/// In function_graph text a call's entry and exit are both lines: dropping
-/// or doubling one is a call without entry or without exit, and is counted.
+/// In function_graph text a call's entry and exit are both lines: in a
+/// capture where every call has both, dropping or doubling one makes a call
+/// without entry or without exit, and is counted.
 fn structure_damage_counted(fx: &Fixture, b: &Base, m: &Mutant, c: &Capture) -> Result<(), String> {
     if b.format != InputFormat::Graph || !matches!(m.kind, Kind::DropLine | Kind::DuplicateLine) {
         return Ok(());
     }
-    let i: usize = m
-        .what
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let Some(line) = i.checked_sub(1).and_then(|i| fx.lines.get(i)) else {
+    let Some(line) = m.line.and_then(|i| fx.lines.get(i)) else {
         return Ok(());
     };
     let kind = parse_line(b.format, line).map(|r| r.kind);
     if !matches!(kind, Ok(RecordKind::Entry { .. } | RecordKind::Exit { .. })) {
+        return Ok(());
+    }
+    // An entry whose next line is an interrupt's first function: without
+    // it, the lines look exactly like the kernel's own layout of an
+    // interrupt (printed one level below the interrupted call).
+    let next = m.line.and_then(|i| fx.lines.get(i + 1));
+    let irq_next = next.is_some_and(|l| match parse_line(b.format, l).map(|r| r.kind) {
+        Ok(RecordKind::Entry { func, .. } | RecordKind::Leaf { func, .. }) => {
+            func.starts_with(b"irq_enter") || func.starts_with(b"__sysvec_")
+        }
+        _ => false,
+    });
+    if irq_next && m.kind == Kind::DropLine {
+        return Ok(());
+    }
+    // Only exact on a capture without such faults of its own: where calls
+    // already lack entries or exits (an excerpt starting mid-call), a
+    // dropped line can also remove or move those warnings.
+    if b.structural > 0 {
         return Ok(());
     }
     if structural(c) <= b.structural {
@@ -345,7 +362,7 @@ fn run(name: &str, make: impl Fn(&Fixture, &mut TestRng) -> Vec<Mutant>) -> usiz
     // Panics are caught and reported per mutant; keep the hook quiet.
     let mut rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
     let mut total = 0;
-    let mut failures = Vec::new();
+    let (mut failures, mut failed) = (Vec::new(), 0);
     let mut kinds = std::collections::BTreeMap::new();
     for fx in fixtures() {
         let b = base(&fx);
@@ -356,6 +373,7 @@ fn run(name: &str, make: impl Fn(&Fixture, &mut TestRng) -> Vec<Mutant>) -> usiz
             // the answer is exact); every fourth is left to detection.
             let forced = k % 4 != 3;
             if let Err(e) = check(&fx, &b, &m, forced, total % 97 == 0) {
+                failed += 1;
                 if failures.len() < 20 {
                     let p = save_failure(&fx, &m);
                     failures.push(format!(
@@ -370,8 +388,7 @@ fn run(name: &str, make: impl Fn(&Fixture, &mut TestRng) -> Vec<Mutant>) -> usiz
     }
     assert!(
         failures.is_empty(),
-        "{name}: {} failing mutants, first ones:\n{}",
-        failures.len(),
+        "{name}: {failed} failing mutants, first ones:\n{}",
         failures.join("\n")
     );
     eprintln!("{name}: {total} mutants {kinds:?}");
@@ -381,21 +398,21 @@ fn run(name: &str, make: impl Fn(&Fixture, &mut TestRng) -> Vec<Mutant>) -> usiz
 #[test]
 fn mutants_cut_at_every_line_and_inside_lines() {
     let n = run("truncations", truncations);
-    assert!(n >= 40_000, "{n}");
+    assert!(n >= 50_000, "{n}"); // with the two below: over 100 000
 }
 
 #[test]
 fn mutants_with_each_line_dropped_or_doubled() {
     let n = run("drops and duplicates", |fx, _| drops_and_duplicates(fx));
-    assert!(n >= 40_000, "{n}");
+    assert!(n >= 30_000, "{n}");
 }
 
 #[test]
 fn mutants_with_flipped_bytes_and_inserted_lines() {
     let n = run("flips and insertions", |fx, rng| {
         let lines = fx.lines.len();
-        let mut m = flips(fx, rng, lines);
-        m.extend(insertions(fx, rng, lines / 4 + 1, 2));
+        let mut m = flips(fx, rng, lines.min(100));
+        m.extend(insertions(fx, rng, lines / 6 + 1, 2));
         m
     });
     assert!(n >= 20_000, "{n}");
