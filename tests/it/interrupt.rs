@@ -90,8 +90,8 @@ fn killed_mid_write_leaves_the_previous_report_or_none() {
     );
 
     let (mut mid_write, mut outcomes) = (0, BTreeMap::new());
-    for attempt in 0..80u64 {
-        if mid_write >= 12 {
+    for attempt in 0..120u64 {
+        if mid_write >= 16 {
             break;
         }
         let mut child = tracereport(&new_capture, "html,md,json", &out)
@@ -101,8 +101,11 @@ fn killed_mid_write_leaves_the_previous_report_or_none() {
         while !writing(dir.path()) && child.try_wait().unwrap().is_none() {
             assert!(start.elapsed() < Duration::from_secs(60), "run hangs");
         }
-        // Land at a different moment of the write each time.
-        let delay = Duration::from_micros((attempt % 10) * 150);
+        // Land at a different moment of the write each time: from its
+        // first file to after the rename (fsync makes it take a while).
+        let delay = Duration::from_micros(
+            [0, 100, 300, 700, 1500, 3000, 6000, 12000][attempt as usize % 8],
+        );
         let spin = Instant::now();
         while spin.elapsed() < delay {}
         let during = writing(dir.path()) && child.try_wait().unwrap().is_none();
