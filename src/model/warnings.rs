@@ -35,6 +35,9 @@ pub enum WarningKind {
     UnmatchedSyscallExit,
     /// Bytes that are not UTF-8 (task names, markers): shown lossily.
     NonUtf8,
+    /// A gzip/zstd capture ends mid-stream (cut off while it was written):
+    /// what came before was read.
+    TruncatedStream,
 }
 
 impl WarningKind {
@@ -75,6 +78,9 @@ impl WarningKind {
             WarningKind::Overrun => "the graph return stack overflowed and calls were dropped",
             WarningKind::UnmatchedSyscallExit => "syscall exit events without their entry event",
             WarningKind::NonUtf8 => "bytes that are not UTF-8 (shown with replacement characters)",
+            WarningKind::TruncatedStream => {
+                "the compressed file ends early (cut off while it was written): the rest of the capture is missing"
+            }
         }
     }
 }

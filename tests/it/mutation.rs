@@ -417,3 +417,102 @@ fn mutants_with_flipped_bytes_and_inserted_lines() {
     });
     assert!(n >= 20_000, "{n}");
 }
+
+/// A compressed capture cut off while it was written (Ctrl-C during
+/// `gzip`/`zstd`): the lines before the cut are read, the report says where
+/// the stream ends, and nothing panics. Every small capture, gzip and zstd,
+/// cut at random bytes; and one multi-megabyte real `.gz` cut in half.
+#[test]
+fn compressed_captures_cut_at_random_bytes() {
+    use std::io::Write;
+
+    use proptest::prelude::RngExt;
+
+    let mut rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+    let mut stored: Vec<(String, Vec<u8>, usize)> = Vec::new();
+    for fx in fixtures().iter().filter(|f| !f.name.contains(" lines ")) {
+        let text = Mutant {
+            kind: Kind::TruncateAtByte,
+            pieces: (0..fx.lines.len()).map(Piece::Orig).collect(),
+            terminated: fx.terminated,
+            line: None,
+            what: String::new(),
+        }
+        .bytes(fx);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&text).unwrap();
+        stored.push((
+            format!("{}.gz", fx.name),
+            gz.finish().unwrap(),
+            fx.lines.len(),
+        ));
+        let zst = zstd::encode_all(&text[..], 3).unwrap();
+        stored.push((format!("{}.zst", fx.name), zst, fx.lines.len()));
+    }
+    let big = format!(
+        "{}/qemu-6.1/busy-2cpu/all-depth2-noirqs.log.gz",
+        crate::common::CAPTURES
+    );
+    let raw = std::fs::read(&big).unwrap();
+    stored.push((big, raw, usize::MAX));
+    let mut n = 0;
+    for (name, bytes, lines) in &stored {
+        let cuts = if *lines == usize::MAX { 1 } else { 3 };
+        for _ in 0..cuts {
+            let at = if *lines == usize::MAX {
+                bytes.len() / 2
+            } else {
+                rng.random_range(1..bytes.len())
+            };
+            n += 1;
+            let r = catch_unwind(AssertUnwindSafe(|| ingest(bytes[..at].to_vec(), None)))
+                .unwrap_or_else(|p| panic!("{name} cut at byte {at}: {}", panic_text(&p)));
+            // What a decoder gets out of the cut stream before it fails.
+            let text = decodable(&bytes[..at], name.ends_with(".zst"));
+            let want_lines = text.split(|&b| b == b'\n').count()
+                - text.ends_with(b"\n") as usize
+                - text.is_empty() as usize;
+            match r {
+                Ok(c) => {
+                    assert_ledger(&c);
+                    assert_eq!(
+                        c.trace.warnings.count(WarningKind::TruncatedStream),
+                        1,
+                        "{name} cut at byte {at}"
+                    );
+                    assert_eq!(
+                        c.trace.facts.lines as usize, want_lines,
+                        "{name} cut at byte {at}"
+                    );
+                }
+                // Nothing decodable, or no record before the cut.
+                Err(Error::Input { .. }) if want_lines == 0 => {}
+                Err(Error::NotACapture { .. }) => {}
+                Err(e) => {
+                    panic!("{name} cut at byte {at}: {e} ({want_lines} lines were decodable)")
+                }
+            }
+        }
+    }
+    assert!(n > 500, "{n}");
+}
+
+fn decodable(bytes: &[u8], zstd: bool) -> Vec<u8> {
+    use std::io::Read;
+    let mut r: Box<dyn Read> = if zstd {
+        match zstd::Decoder::new(bytes) {
+            Ok(d) => Box::new(d),
+            Err(_) => return Vec::new(),
+        }
+    } else {
+        Box::new(flate2::read::MultiGzDecoder::new(bytes))
+    };
+    let (mut out, mut buf) = (Vec::new(), [0u8; 4096]);
+    while let Ok(n) = r.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+    out
+}
