@@ -100,7 +100,10 @@ fn locate(b: &Side<'_>, i: usize) -> Option<String> {
     let tree = b.tree;
     let n = &tree.nodes[i];
     let start = n.ts_ns?;
-    let end = n.exit_ts_ns.or_else(|| n.duration_ns.map(|d| start + d))?;
+    // Saturating: times from damaged lines can be up to u64::MAX.
+    let end = n
+        .exit_ts_ns
+        .or_else(|| n.duration_ns.map(|d| start.saturating_add(d)))?;
     let mut cursor = start;
     let mut prev: Option<usize> = None;
     let mut best: (u64, Option<usize>, Option<usize>) = (0, None, None);
@@ -113,7 +116,7 @@ fn locate(b: &Side<'_>, i: usize) -> Option<String> {
         if gap > best.0 {
             best = (gap, prev, Some(c));
         }
-        cursor = cn.exit_ts_ns.unwrap_or(cs + cd).max(cursor);
+        cursor = cn.exit_ts_ns.unwrap_or(cs.saturating_add(cd)).max(cursor);
         prev = Some(c);
     }
     let gap = end.saturating_sub(cursor);

@@ -159,6 +159,7 @@ impl Builder {
 
     /// A line that continues an open comment; `closes` when it ends in `*/`.
     pub fn comment_continues(&mut self, closes: bool) {
+        self.facts.continued_lines += 1;
         if closes {
             self.comment_open = None;
         }
@@ -184,8 +185,14 @@ impl Builder {
     pub fn push(&mut self, line: u64, rec: &Record<'_>) {
         self.comment_open = None;
         match &rec.kind {
-            RecordKind::Header(h) => return self.header(h),
-            RecordKind::Blank | RecordKind::Rule => return,
+            RecordKind::Header(h) => {
+                self.facts.layout_lines += 1;
+                return self.header(h);
+            }
+            RecordKind::Blank | RecordKind::Rule => {
+                self.facts.layout_lines += 1;
+                return;
+            }
             _ => {}
         }
         self.seen_record = true;
@@ -345,7 +352,10 @@ impl Builder {
 
     fn lost_events(&mut self, line: u64, cpu: u32, count: Option<u64>) {
         self.facts.lost_lines += 1;
-        self.facts.lost_events += count.unwrap_or(0);
+        // Saturating here and below: numbers from a damaged line can be
+        // anything up to u64::MAX (the parsers saturate), and their sums
+        // must not overflow.
+        self.facts.lost_events = self.facts.lost_events.saturating_add(count.unwrap_or(0));
         self.lost.push(LostEvents { line, cpu, count });
         let what = count.map_or("an unknown number of".to_string(), |n| n.to_string());
         self.warn(line, WarningKind::LostEvents, || {
@@ -397,8 +407,25 @@ impl Builder {
         while self.states[t].stack.len() > d {
             self.pop_missing(t, line);
         }
-        while self.states[t].stack.len() < d {
-            self.push_placeholder(t, line);
+        if self.states[t].stack.len() < d {
+            // A call deeper than the open stack: its callers' entry lines
+            // are not in the capture (it started inside them, or lines were
+            // lost). Counted like a `}` without entry, once per line, so a
+            // dropped `f() {` line is never silent. Not for an interrupt:
+            // the kernel prints its first traced function one level below
+            // the interrupted call, whose entry line is not a fault.
+            let missing = d - self.states[t].stack.len();
+            while self.states[t].stack.len() < d {
+                self.push_placeholder(t, line);
+            }
+            let irq = Self::is_irq_func(func)
+                || rec.cpu.and_then(|c| self.in_irq.get(&c).copied()) == Some(true);
+            if !irq {
+                let name = String::from_utf8_lossy(func).into_owned();
+                self.warn(line, WarningKind::ExitWithoutEntry, || {
+                    format!("`{name}()` is called at depth {d}, but the entry of {missing} caller(s) is not in the capture; shown as \"[entry not captured]\"")
+                });
+            }
         }
         let func_id = self.names.intern(func);
         if self.states[t].region.is_none() {
@@ -423,7 +450,10 @@ impl Builder {
         self.push_frame(t, func_id, line, rec.ts_ns, flags);
         if let Some(mut close) = leaf {
             close.line = 0;
-            close.ts_ns = rec.ts_ns.zip(close.duration_ns).map(|(a, b)| a + b);
+            close.ts_ns = rec
+                .ts_ns
+                .zip(close.duration_ns)
+                .map(|(a, b)| a.saturating_add(b));
             self.pop_frame(t, close);
         }
     }
@@ -680,7 +710,9 @@ impl Builder {
         let self_ns = close.duration_ns.map(|d| d.saturating_sub(frame.child_ns));
         self.paths.add(frame.path, close.duration_ns, self_ns);
         if let Some(parent) = st.stack.last_mut() {
-            parent.child_ns += close.duration_ns.unwrap_or(0);
+            parent.child_ns = parent
+                .child_ns
+                .saturating_add(close.duration_ns.unwrap_or(0));
         }
         let mut region_done = false;
         if frame.node != NO_NODE {
@@ -810,19 +842,47 @@ impl Builder {
         exit: Option<&SysExit>,
         end_line: u64,
     ) -> Syscall {
+        // The syscall's wrapper returns before its exit event fires (one
+        // CPU, ring-buffer order), so a wrapper still open at the event, and
+        // every call above it on the stack, lost its `}`: closed here as
+        // "exit not captured", once each, and off the stack. (The function
+        // tracer prints no `}` at all: nothing is lost there.)
+        let lost_from = exit.filter(|_| !self.facts.reconstructed).and_then(|x| {
+            self.states[t].stack.iter().position(|f| {
+                f.node != NO_NODE
+                    && syscall_root_name(self.names.name(f.func), false) == Some(x.name.as_str())
+            })
+        });
+        if let Some(k) = lost_from {
+            let names: Vec<String> = self.states[t].stack[k..]
+                .iter()
+                .map(|f| self.names.name(f.func).to_string())
+                .collect();
+            for name in names {
+                self.warn(end_line, WarningKind::ExitNotCaptured, || {
+                    format!("`{name}()` had not returned when the syscall's exit event came; its `}}` is not in the capture")
+                });
+            }
+        }
         let st = &mut self.states[t];
-        // Calls still open at the exit event belong to the kernel's exit path.
-        for f in &mut st.stack {
+        // Other calls still open at the exit event belong to the kernel's
+        // exit path.
+        for (k, f) in st.stack.iter_mut().enumerate() {
             if f.node != NO_NODE {
                 let end = r.nodes.len() as u32;
                 let n = &mut r.nodes[f.node as usize];
                 n.end = end;
-                if exit.is_some() {
+                if exit.is_some() && lost_from.is_none_or(|w| k < w) {
                     n.flags.set(NodeFlags::OPEN_AT_SYSCALL_EXIT);
                 } else {
                     n.flags.set(NodeFlags::EXIT_MISSING);
                 }
                 f.node = NO_NODE;
+            }
+        }
+        if let Some(k) = lost_from {
+            while self.states[t].stack.len() > k {
+                self.pop_reconstructed(t);
             }
         }
         let tree = self.pick_root(
@@ -977,6 +1037,7 @@ impl Builder {
         let last_line = self.facts.lines;
         for t in 0..self.states.len() {
             self.finish_awaiting(t);
+            let not_captured = self.warnings.count(WarningKind::ExitNotCaptured);
             let open_region = self.states[t].region.is_some();
             while !self.states[t].stack.is_empty() {
                 if open_region && !self.facts.reconstructed {
@@ -991,6 +1052,18 @@ impl Builder {
             }
             if let Some(r) = self.states[t].region.take() {
                 let s = self.finish_region(t, r, None, last_line);
+                // A syscall entered (by its event) whose exit is not in the
+                // capture, with no open call that already said so: name it.
+                if s.exit_missing
+                    && self.warnings.count(WarningKind::ExitNotCaptured) == not_captured
+                {
+                    let (name, line) = (s.name.clone(), s.line);
+                    self.warn(line, WarningKind::ExitNotCaptured, || {
+                        format!(
+                            "syscall `{name}` entered here had not returned when the capture ended"
+                        )
+                    });
+                }
                 self.keep(s);
             }
             self.finish_awaiting(t);

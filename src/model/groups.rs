@@ -95,7 +95,7 @@ impl Groups {
         let grp = &mut self.list[g];
         grp.count += 1;
         if let Some(d) = s.duration_ns {
-            grp.total_ns += d;
+            grp.total_ns = grp.total_ns.saturating_add(d); // d may be a damaged line's u64::MAX
             grp.min_ns = Some(grp.min_ns.map_or(d, |m| m.min(d)));
             grp.max_ns = Some(grp.max_ns.map_or(d, |m| m.max(d)));
         }

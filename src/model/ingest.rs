@@ -51,15 +51,29 @@ pub fn read_capture(
     opts: &BuildOptions,
     progress: Option<indicatif::ProgressBar>,
 ) -> Result<Capture, Error> {
-    let display = input.path.display();
+    let source = read::open(&input.path, progress).map_err(|source| Error::Input {
+        path: input.path.display(),
+        source,
+    })?;
+    read_source(source, input, opts)
+}
+
+/// Read one capture from an opened [`read::Source`] (from [`read::open`], or
+/// [`read::from_reader`] over bytes in memory).
+pub fn read_source(
+    mut source: read::Source,
+    input: &CaptureInput,
+    opts: &BuildOptions,
+) -> Result<Capture, Error> {
+    let display = source.path.display();
     let io_err = |source: io::Error| Error::Input {
         path: display.clone(),
         source,
     };
-    let mut source = read::open(&input.path, progress).map_err(io_err)?;
     let mut sniffed: Vec<(Vec<u8>, bool, Option<u64>)> = Vec::new();
     let mut state: Option<(Builder, u64)> = None;
     let mut first_text_line: Option<(u64, Vec<u8>)> = None;
+    let mut lines_read = 0u64;
 
     let feed =
         |b: &mut Builder, number: u64, bytes: &[u8], terminated: bool, overlong: Option<u64>| {
@@ -67,7 +81,8 @@ pub fn read_capture(
             feed_line(b, number, bytes, terminated, overlong);
         };
 
-    for_each_line(&mut *source.reader, |line| {
+    let read = for_each_line(&mut *source.reader, |line| {
+        lines_read = line.number;
         if let Some((b, _)) = &mut state {
             feed(b, line.number, line.bytes, line.terminated, line.overlong);
             return Ok(());
@@ -87,15 +102,18 @@ pub fn read_capture(
             }
         }
         Ok(())
-    })
-    .or_else(|e| {
-        if e.get_ref().is_some_and(|i| i.is::<NotFtrace>()) {
-            Ok(())
-        } else {
-            Err(e)
+    });
+    let mut stream_error = None;
+    match read {
+        Ok(()) => {}
+        Err(e) if e.get_ref().is_some_and(|i| i.is::<NotFtrace>()) => {}
+        // A compressed capture cut off part-way (Ctrl-C while `gzip` wrote
+        // it) is partially readable: keep its lines and say where it ends.
+        Err(e) if source.compression != Compression::None && lines_read > 0 => {
+            stream_error = Some(e.to_string());
         }
-    })
-    .map_err(io_err)?;
+        Err(e) => return Err(io_err(e)),
+    }
 
     if state.is_none() {
         state = start(input, opts, &sniffed);
@@ -105,9 +123,18 @@ pub fn read_capture(
             }
         }
     }
-    let Some((builder, detected_at)) = state else {
+    let Some((mut builder, detected_at)) = state else {
         return Err(not_a_capture(&display, first_text_line));
     };
+    if let Some(e) = stream_error {
+        let kind = match source.compression {
+            Compression::Zstd => "zstd",
+            _ => "gzip",
+        };
+        builder.warn(lines_read, WarningKind::TruncatedStream, || {
+            format!("the {kind} stream ends here ({e}): the file was cut off; the lines before were read")
+        });
+    }
     let trace = builder.finish();
     if trace.facts.records == 0 {
         return Err(not_a_capture(&display, first_text_line));

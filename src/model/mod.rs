@@ -62,7 +62,17 @@ pub struct CaptureFacts {
     /// Lines read.
     pub lines: u64,
     /// Lines that were records (not blank, not header).
+    ///
+    /// Every line read is exactly one of: a record, a layout line, a
+    /// continued line, or a rejected line (one warning whose kind
+    /// [`WarningKind::rejects_line`]). So no line is ever lost silently; the
+    /// robustness tests check this ledger on every damaged capture.
     pub records: u64,
+    /// Lines that only lay the text out: blank lines, `#` headers, rules.
+    pub layout_lines: u64,
+    /// Lines that continue a multi-line `/* … */` comment (a trace_marker
+    /// message with newlines).
+    pub continued_lines: u64,
     /// Bytes read (decompressed).
     pub bytes: u64,
     /// The CPU column was printed (funcgraph-cpu).

@@ -54,8 +54,9 @@ impl PathTable {
     pub fn add(&mut self, path: PathId, total: Option<u64>, self_ns: Option<u64>) {
         let n = &mut self.nodes[path as usize];
         n.calls += 1;
-        n.total_ns += total.unwrap_or(0);
-        n.self_ns += self_ns.unwrap_or(0);
+        // Saturating: a damaged line's duration can be up to u64::MAX.
+        n.total_ns = n.total_ns.saturating_add(total.unwrap_or(0));
+        n.self_ns = n.self_ns.saturating_add(self_ns.unwrap_or(0));
     }
 
     /// The task a path starts from and its functions, root first.

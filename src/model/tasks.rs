@@ -38,8 +38,10 @@ impl TaskInfo {
 pub(crate) struct Tasks {
     pub list: Vec<TaskInfo>,
     by_pid: FxHashMap<u32, usize>,
-    /// The task running on each CPU, as far as known.
-    on_cpu: Vec<Option<usize>>,
+    /// The task running on each CPU, as far as known. A map, not a `Vec`
+    /// indexed by CPU: a damaged line's `[4294967295]` must not allocate
+    /// billions of slots.
+    on_cpu: FxHashMap<u32, usize>,
     anonymous: Option<usize>,
 }
 
@@ -67,11 +69,7 @@ impl Tasks {
 
     /// The task currently on `cpu`, or the CPU's placeholder.
     pub fn on_cpu(&mut self, cpu: u32) -> usize {
-        let c = cpu as usize;
-        if self.on_cpu.len() <= c {
-            self.on_cpu.resize(c + 1, None);
-        }
-        if let Some(id) = self.on_cpu[c] {
+        if let Some(&id) = self.on_cpu.get(&cpu) {
             return id;
         }
         let id = self.list.len();
@@ -81,17 +79,13 @@ impl Tasks {
             cpu_only: Some(cpu),
             merged_into: None,
         });
-        self.on_cpu[c] = Some(id);
+        self.on_cpu.insert(cpu, id);
         id
     }
 
     /// Record that `task` runs on `cpu` now.
     pub fn set_on_cpu(&mut self, cpu: u32, task: usize) {
-        let c = cpu as usize;
-        if self.on_cpu.len() <= c {
-            self.on_cpu.resize(c + 1, None);
-        }
-        self.on_cpu[c] = Some(task);
+        self.on_cpu.insert(cpu, task);
     }
 
     /// The task of lines that print neither CPU nor task.

@@ -35,9 +35,25 @@ pub enum WarningKind {
     UnmatchedSyscallExit,
     /// Bytes that are not UTF-8 (task names, markers): shown lossily.
     NonUtf8,
+    /// A gzip/zstd capture ends mid-stream (cut off while it was written):
+    /// what came before was read.
+    TruncatedStream,
 }
 
 impl WarningKind {
+    /// Whether a warning of this kind stands for one line that was not used
+    /// at all (the other kinds are about lines that were used, or about the
+    /// capture's structure). See [`super::CaptureFacts::records`].
+    pub fn rejects_line(self) -> bool {
+        matches!(
+            self,
+            WarningKind::Unreadable
+                | WarningKind::Elision
+                | WarningKind::TruncatedLine
+                | WarningKind::LineTooLong
+        )
+    }
+
     /// One line explaining the kind to someone reading the report.
     pub fn explain(self) -> &'static str {
         match self {
@@ -62,6 +78,9 @@ impl WarningKind {
             WarningKind::Overrun => "the graph return stack overflowed and calls were dropped",
             WarningKind::UnmatchedSyscallExit => "syscall exit events without their entry event",
             WarningKind::NonUtf8 => "bytes that are not UTF-8 (shown with replacement characters)",
+            WarningKind::TruncatedStream => {
+                "the compressed file ends early (cut off while it was written): the rest of the capture is missing"
+            }
         }
     }
 }
@@ -115,6 +134,15 @@ impl Warnings {
     /// How many warnings in all.
     pub fn total(&self) -> u64 {
         self.counts.values().sum()
+    }
+
+    /// How many lines were rejected (see [`WarningKind::rejects_line`]).
+    pub fn rejected_lines(&self) -> u64 {
+        self.counts
+            .iter()
+            .filter(|(k, _)| k.rejects_line())
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// How many of `kind`.

@@ -133,7 +133,7 @@ fn latency_prefix(line: &[u8]) -> Option<(Record<'_>, &[u8])> {
         .ok()?
         .parse::<u64>()
         .ok()
-        .map(|us| us * 1000);
+        .map(|us| us.saturating_mul(1000)); // like every timestamp: saturate, never overflow
     let body = line[colon + 1..]
         .strip_prefix(b" ")
         .unwrap_or(&line[colon + 1..]);

@@ -35,7 +35,15 @@ where
         let buf = match reader.fill_buf() {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
+            Err(e) => {
+                // A compressed stream cut off mid-line: hand out what there
+                // is of the line (unterminated, like any cut last line), so
+                // the caller can keep everything before the error.
+                if partial_len > 0 {
+                    emit(&mut f, number + 1, &partial, false, partial_len)?;
+                }
+                return Err(e);
+            }
         };
         if buf.is_empty() {
             if partial_len > 0 {

@@ -151,6 +151,19 @@ pub fn open(path: &InputPath, progress: Option<indicatif::ProgressBar>) -> io::R
         }
         InputPath::Stdin => (Box::new(io::stdin()), None),
     };
+    from_reader(path.clone(), raw, len, progress)
+}
+
+/// A capture whose stored bytes come from `raw` (a file or stdin for
+/// [`open`]; bytes already in memory for the robustness tests and the fuzz
+/// target, which feed hundreds of thousands of damaged captures through the
+/// same decompression and line splitting as a real run). `path` only names it.
+pub fn from_reader(
+    path: InputPath,
+    raw: Box<dyn Read + Send>,
+    len: Option<u64>,
+    progress: Option<indicatif::ProgressBar>,
+) -> io::Result<Source> {
     let fingerprint = Fingerprint::default();
     let mut stored = BufReader::with_capacity(
         BUF_SIZE,
@@ -180,7 +193,7 @@ pub fn open(path: &InputPath, progress: Option<indicatif::ProgressBar>) -> io::R
         )),
     };
     Ok(Source {
-        path: path.clone(),
+        path,
         reader,
         compression,
         fingerprint,

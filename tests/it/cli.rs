@@ -178,3 +178,52 @@ fn strict_makes_warnings_fatal() {
         .unwrap();
     assert_eq!(o.status.code(), Some(3));
 }
+
+/// Issue 4, as written: `tracereport /bin/ls -o out/` and `tracereport
+/// empty.txt -o out/` (relative paths, trailing slash) exit 2 with one line
+/// naming the file, and leave no `out/`, nor any temporary directory; an
+/// earlier report at `out/` is left as it was.
+#[test]
+fn not_a_capture_exits_2_and_leaves_no_out_dir() {
+    let cwd = tempfile::tempdir().unwrap();
+    std::fs::write(cwd.path().join("empty.txt"), "").unwrap();
+    for input in ["/bin/ls", "empty.txt"] {
+        let o = bin()
+            .current_dir(cwd.path())
+            .args([input, "-o", "out/"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{input}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(err.lines().count(), 1, "{input}: {err}");
+        assert!(err.starts_with(&format!("error: {input}:1: ")), "{err}");
+        let left: Vec<_> = std::fs::read_dir(cwd.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["empty.txt"], "{input}: left behind");
+    }
+    // An earlier report survives a failed run untouched.
+    let cap = std::fs::canonicalize(format!(
+        "{CAPTURES}/xskmap-noxdpsockets-6.12/bad--default.log"
+    ))
+    .unwrap();
+    let ok = bin()
+        .current_dir(cwd.path())
+        .arg(&cap)
+        .args(["-o", "out/"])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let before = std::fs::read(cwd.path().join("out/report.json")).unwrap();
+    let o = bin()
+        .current_dir(cwd.path())
+        .args(["empty.txt", "-o", "out/"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read(cwd.path().join("out/report.json")).unwrap(),
+        before
+    );
+}

@@ -1,9 +1,21 @@
 //! The integration tests: one binary, modules by theme.
 
+mod alloc;
 mod analysis;
 mod cli;
 mod common;
 mod corpus;
+#[path = "../../fuzz/check.rs"]
+mod fuzz_body;
+mod fuzz_corpus;
+mod interrupt;
+mod mutants;
+mod mutation;
 mod properties;
+mod props;
 mod report;
 mod scenarios;
+
+/// Counts heap per thread for the memory bounds of the mutation test.
+#[global_allocator]
+static HEAP: alloc::PerThread = alloc::PerThread;
