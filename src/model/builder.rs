@@ -22,9 +22,11 @@ use super::{
     CaptureFacts, LostEvents, Trace,
     groups::Groups,
     intern::{FuncId, Interner},
+    irq_order,
     paths::{PathId, PathTable, TASK_ROOT},
     syscall::{
-        RetSource, SysEnter, SysEvent, SysExit, Syscall, parse_sys_event, syscall_root_name,
+        RetSource, SysEnter, SysEvent, SysExit, Syscall, is_arch_wrapper, is_syscall_glue,
+        parse_sys_event, syscall_root_name,
     },
     tasks::Tasks,
     tree::{CallTree, NO_PARENT, Node, NodeFlags},
@@ -54,6 +56,32 @@ const NO_NODE: u32 = u32::MAX;
 /// Deepest stack rebuilt from `<-parent` chains before it is reset.
 const MAX_RECONSTRUCTED_DEPTH: usize = 128;
 
+/// Distinct non-UTF-8 task names remembered; past this every such line warns.
+const MAX_NON_UTF8_NAMES: usize = 1024;
+
+/// Whether `bytes` is valid UTF-8 apart from the `parts` (sub-slices of it).
+fn valid_outside(bytes: &[u8], parts: &[&[u8]]) -> bool {
+    let base = bytes.as_ptr() as usize;
+    let mut ranges: Vec<(usize, usize)> = parts
+        .iter()
+        .filter_map(|p| {
+            let start = (p.as_ptr() as usize).checked_sub(base)?;
+            (start + p.len() <= bytes.len()).then_some((start, start + p.len()))
+        })
+        .collect();
+    ranges.sort_unstable();
+    let mut at = 0;
+    for (start, end) in ranges {
+        if start >= at {
+            if std::str::from_utf8(&bytes[at..start]).is_err() {
+                return false;
+            }
+            at = end;
+        }
+    }
+    std::str::from_utf8(&bytes[at..]).is_ok()
+}
+
 /// An open call.
 #[derive(Debug, Clone)]
 struct Frame {
@@ -64,6 +92,27 @@ struct Frame {
     /// Sum of the durations of its returned children.
     child_ns: u64,
     flags: NodeFlags,
+    /// Calls made under it so far (saturating).
+    children: u16,
+    /// Its first callee was an interrupt's entry (`irq_enter_rcu`, …).
+    first_child_irq: bool,
+    /// Unique in the capture: names the frame while it is open.
+    serial: u64,
+    /// Node of the latest call made under it (in the current region).
+    last_child: u32,
+    /// Node of the call made just before it at its level (in the region).
+    prev_sibling: u32,
+    /// It adopted an interrupt printed before its entry: the interrupt's
+    /// time and where its nodes end (see `irq_order`).
+    adopted: Option<(u64, u32)>,
+}
+
+/// A function tracer record, as the builder needs it.
+struct ReconstructedCall<'a> {
+    func: &'a [u8],
+    args: Option<&'a [u8]>,
+    parent: Option<&'a [u8]>,
+    indent: Option<u32>,
 }
 
 /// The syscall being built on a task.
@@ -89,6 +138,9 @@ struct TaskState {
     awaiting_exit: Option<Syscall>,
     last_marker: Option<String>,
     last_cpu: Option<u32>,
+    /// trace-cmd's function plugin stack, position → the frame placed there
+    /// (see `depth_from_indent`).
+    plugin_stack: Vec<Option<u64>>,
 }
 
 /// How a frame ends.
@@ -116,6 +168,14 @@ pub struct Builder {
     facts: CaptureFacts,
     in_irq: FxHashMap<u32, bool>,
     comment_open: Option<u64>,
+    /// `} /* name */` exits that close the open call of that name.
+    named_exits: u64,
+    /// The next frame's serial.
+    next_serial: u64,
+    /// Plain `}` exits that close a call whose entry was seen.
+    plain_exits: u64,
+    /// Task names already warned about as not UTF-8 (bounded).
+    non_utf8_names: rustc_hash::FxHashSet<Vec<u8>>,
     syscall_count: usize,
     calls_outside: u64,
     seen_record: bool,
@@ -145,6 +205,10 @@ impl Builder {
             },
             in_irq: FxHashMap::default(),
             comment_open: None,
+            named_exits: 0,
+            next_serial: 0,
+            plain_exits: 0,
+            non_utf8_names: Default::default(),
             syscall_count: 0,
             calls_outside: 0,
             seen_record: false,
@@ -218,11 +282,16 @@ impl Builder {
             RecordKind::LineTooBig => self.warn(line, WarningKind::LineTooBig, || {
                 "[LINE TOO BIG]: the kernel dropped a record that did not fit a page".into()
             }),
-            RecordKind::Entry { depth, func } => {
+            RecordKind::Entry { depth, func, args } => {
                 let t = self.task_of(rec);
-                self.call_start(t, line, depth, func, rec, None);
+                self.call_start(t, line, depth, (func, args), rec, None);
             }
-            RecordKind::Leaf { depth, func, ret } => {
+            RecordKind::Leaf {
+                depth,
+                func,
+                ret,
+                args,
+            } => {
                 let t = self.task_of(rec);
                 let close = Close {
                     line: 0,
@@ -231,15 +300,26 @@ impl Builder {
                     ts_ns: None,
                     missing: false,
                 };
-                self.call_start(t, line, depth, func, rec, Some(close));
+                self.call_start(t, line, depth, (func, args), rec, Some(close));
             }
             RecordKind::Exit { depth, func, ret } => {
                 let t = self.task_of(rec);
                 self.call_exit(t, line, depth, func, ret, rec);
             }
-            RecordKind::Call { func, parent, .. } => {
+            RecordKind::Call {
+                func,
+                parent,
+                indent,
+                args,
+            } => {
                 let t = self.task_of(rec);
-                self.reconstructed_call(t, line, func, parent, rec);
+                let call = ReconstructedCall {
+                    func,
+                    args,
+                    parent,
+                    indent,
+                };
+                self.reconstructed_call(t, line, call, rec);
             }
             RecordKind::Comment { text, closed } => {
                 if !closed {
@@ -379,20 +459,30 @@ impl Builder {
     }
 
     /// A call starts at `depth` (an entry line, or a leaf when `leaf` holds
-    /// its return).
+    /// its return). `call` is the function and its printed arguments.
     fn call_start(
         &mut self,
         t: usize,
         line: u64,
         depth: u32,
-        func: &[u8],
+        call: (&[u8], Option<&[u8]>),
         rec: &Record<'_>,
         leaf: Option<Close>,
     ) {
+        let (func, args) = call;
         self.finish_awaiting(t);
         let d = depth as usize;
         self.facts.calls += 1;
         self.note_depth(depth, leaf.is_some());
+        let func_id = self.names.intern(func);
+        if self.adopt_placeholder(t, d, func_id, line, args, rec) {
+            if let Some(mut close) = leaf {
+                close.line = 0;
+                close.ts_ns = rec.ts_ns.zip(close.duration_ns).map(|(a, b)| a + b);
+                self.pop_frame(t, close);
+            }
+            return;
+        }
         // Calls deeper than the new one returned without their `}`.
         while self.states[t].stack.len() > d {
             self.pop_missing(t, line);
@@ -400,7 +490,6 @@ impl Builder {
         while self.states[t].stack.len() < d {
             self.push_placeholder(t, line);
         }
-        let func_id = self.names.intern(func);
         if self.states[t].region.is_none() {
             let name = self.names.name(func_id);
             if let Some(sc) = syscall_root_name(name, d == 0) {
@@ -420,12 +509,66 @@ impl Builder {
         if leaf.is_some() {
             flags.set(NodeFlags::LEAF);
         }
-        self.push_frame(t, func_id, line, rec.ts_ns, flags);
+        self.push_frame(t, func_id, line, rec.ts_ns, flags, args);
         if let Some(mut close) = leaf {
             close.line = 0;
             close.ts_ns = rec.ts_ns.zip(close.duration_ns).map(|(a, b)| a + b);
             self.pop_frame(t, close);
         }
+    }
+
+    /// An interrupt can hit between the moment the graph tracer pushes a
+    /// call on its return stack and the moment it writes the call's entry
+    /// record: the interrupt's calls then come first, one level deeper, and
+    /// the entry follows them (seen on 6.1 and 7.3). The open placeholder
+    /// at `depth` whose first callee is an interrupt's entry *is* this call:
+    /// name it instead of closing it as "exit not captured".
+    fn adopt_placeholder(
+        &mut self,
+        t: usize,
+        depth: usize,
+        func: FuncId,
+        line: u64,
+        args: Option<&[u8]>,
+        rec: &Record<'_>,
+    ) -> bool {
+        let unknown = self.unknown_func;
+        let st = &mut self.states[t];
+        if st.stack.len() != depth + 1 {
+            return false;
+        }
+        let Some(top) = st.stack.last() else {
+            return false;
+        };
+        if top.func != unknown || !top.first_child_irq {
+            return false;
+        }
+        // A region this call would open would not contain its frame.
+        if st.region.is_none() && syscall_root_name(self.names.name(func), depth == 0).is_some() {
+            return false;
+        }
+        let parent_path = match st.stack.len() {
+            1 => TASK_ROOT + t as u32,
+            n => st.stack[n - 2].path,
+        };
+        let path = self.paths.child(parent_path, func);
+        let split = st.region.as_ref().map_or(0, |r| r.nodes.len() as u32);
+        let top = st.stack.last_mut().expect("checked above");
+        top.func = func;
+        top.path = path;
+        top.flags.0 &= !NodeFlags::ENTRY_MISSING;
+        top.adopted = Some((top.child_ns, split));
+        let node = top.node;
+        if let (Some(r), true) = (&mut st.region, node != NO_NODE) {
+            let n = &mut r.nodes[node as usize];
+            n.func = func;
+            n.flags.0 &= !NodeFlags::ENTRY_MISSING;
+            n.line = line;
+            n.ts_ns = rec.ts_ns.or(n.ts_ns);
+            n.args = args.map(|a| String::from_utf8_lossy(a).into());
+        }
+        self.facts.irq_before_entry += 1;
+        true
     }
 
     fn note_depth(&mut self, depth: u32, leaf: bool) {
@@ -514,8 +657,14 @@ impl Builder {
                     r.nodes[node as usize].func = id;
                 }
             } else {
-                self.facts.tail = true;
+                self.named_exits += 1;
             }
+        } else if self.states[t]
+            .stack
+            .last()
+            .is_some_and(|f| f.func != self.unknown_func)
+        {
+            self.plain_exits += 1;
         }
         self.pop_frame(
             t,
@@ -529,48 +678,34 @@ impl Builder {
         );
     }
 
-    /// A function tracer record: place `func` under the nearest open call
-    /// named `parent`; calls above it returned (unseen, as always with this
+    /// A function tracer record: place `func` under its caller. With
+    /// trace-cmd's indentation the depth is given (the plugin rebuilt it
+    /// from the parents it saw); otherwise under the nearest open call named
+    /// `parent`. Calls above it returned (unseen, as always with this
     /// tracer).
     fn reconstructed_call(
         &mut self,
         t: usize,
         line: u64,
-        func: &[u8],
-        parent: Option<&[u8]>,
+        call: ReconstructedCall<'_>,
         rec: &Record<'_>,
     ) {
-        let parent_id = parent.map(|p| {
+        // trace-cmd's report of a function-tracer run: no exits either.
+        self.facts.reconstructed = true;
+        let parent_id = call.parent.map(|p| {
             // sym-offset: "parent+0x1a/0x90"
             let p = p.split(|&b| b == b'+').next().unwrap_or(p);
             self.names.intern(p)
         });
-        let pos = parent_id.and_then(|p| self.states[t].stack.iter().rposition(|f| f.func == p));
-        let depth = match (pos, parent_id) {
-            (Some(k), _) => k + 1,
-            (None, None) => 0,
-            (None, Some(p)) => {
-                // The caller is not traced (notrace, inlined, or asm): it
-                // was most likely called from the innermost open call. The
-                // stack heals at the next caller it does hold; it is capped
-                // so a capture of such calls cannot grow it for ever.
-                if self.states[t].stack.len() >= MAX_RECONSTRUCTED_DEPTH {
-                    while !self.states[t].stack.is_empty() {
-                        self.pop_reconstructed(t);
-                    }
-                }
-                let mut flags = NodeFlags::default();
-                flags.set(NodeFlags::RECONSTRUCTED);
-                flags.set(NodeFlags::ENTRY_MISSING);
-                self.push_frame(t, p, line, rec.ts_ns, flags);
-                self.states[t].stack.len()
-            }
+        let func_id = self.names.intern(call.func);
+        let depth = match call.indent {
+            Some(k) => self.depth_from_indent(t, k as usize, func_id),
+            None => self.depth_from_parent(t, line, parent_id, func_id, rec),
         };
         while self.states[t].stack.len() > depth {
             self.pop_reconstructed(t);
         }
         self.facts.calls += 1;
-        let func_id = self.names.intern(func);
         if self.states[t].region.is_none() {
             if let Some(sc) = syscall_root_name(self.names.name(func_id), depth == 0) {
                 let sc = sc.to_string();
@@ -579,10 +714,109 @@ impl Builder {
         }
         let mut flags = NodeFlags::default();
         flags.set(NodeFlags::RECONSTRUCTED);
-        if Self::is_irq_func(func) {
+        if Self::is_irq_func(call.func) {
             flags.set(NodeFlags::IRQ);
         }
-        self.push_frame(t, func_id, line, rec.ts_ns, flags);
+        self.push_frame(t, func_id, line, rec.ts_ns, flags, call.args);
+        if let Some(k) = call.indent {
+            let st = &mut self.states[t];
+            let k = (k as usize).min(MAX_RECONSTRUCTED_DEPTH);
+            if st.plugin_stack.len() < k + 2 {
+                st.plugin_stack.resize(k + 2, None);
+            }
+            st.plugin_stack[k + 1] = st.stack.last().map(|f| f.serial);
+        }
+    }
+
+    /// The depth of a trace-cmd `function` record printed `indent` levels
+    /// in. trace-cmd's plugin keeps a per-CPU stack of names: a call whose
+    /// parent it finds at position `i` is stored at `i + 1` and printed with
+    /// indent `i`; a call whose parent it does not find is stored at 1 under
+    /// that parent at 0 and printed with indent 0. It never shortens the
+    /// stack, so a later call can find its parent at a deep position again
+    /// after a run of indent-0 calls: those were nested (their caller is an
+    /// untraced function inside the open call), not new top-level calls. So
+    /// positions are mirrored to frames, indent-0 calls stay inside an open
+    /// syscall unless they are the syscall glue itself.
+    fn depth_from_indent(&mut self, t: usize, indent: usize, func: FuncId) -> usize {
+        let indent = indent.min(MAX_RECONSTRUCTED_DEPTH);
+        let st = &mut self.states[t];
+        let open_at = |st: &TaskState, pos: usize| {
+            let serial = st.plugin_stack.get(pos).copied().flatten()?;
+            st.stack.iter().rposition(|f| f.serial == serial)
+        };
+        if indent > 0 {
+            return match open_at(st, indent) {
+                Some(k) => k + 1,
+                None => indent.min(st.stack.len()),
+            };
+        }
+        let name = self.names.name(func);
+        if is_syscall_glue(name) || is_arch_wrapper(name) {
+            st.plugin_stack.clear();
+            return 0;
+        }
+        if let Some(k) = open_at(st, 0) {
+            return k + 1;
+        }
+        if st.region.is_some() && !st.stack.is_empty() {
+            let innermost = st.stack.last().map(|f| f.serial);
+            if st.plugin_stack.is_empty() {
+                st.plugin_stack.push(None);
+            }
+            st.plugin_stack[0] = innermost;
+            return st.stack.len();
+        }
+        st.plugin_stack.clear();
+        0
+    }
+
+    /// The depth of a call whose caller is `parent`: one below the nearest
+    /// open call of that name.
+    fn depth_from_parent(
+        &mut self,
+        t: usize,
+        line: u64,
+        parent_id: Option<FuncId>,
+        func: FuncId,
+        rec: &Record<'_>,
+    ) -> usize {
+        let pos = parent_id.and_then(|p| self.states[t].stack.iter().rposition(|f| f.func == p));
+        match (pos, parent_id) {
+            (Some(k), _) => k + 1,
+            (None, None) => 0,
+            (None, Some(p)) => {
+                let stack_len = self.states[t].stack.len();
+                // The syscall glue and the arch wrappers it calls are top level.
+                let fname = self.names.name(func);
+                if is_syscall_glue(fname) || is_arch_wrapper(fname) {
+                    return 0;
+                }
+                // Called from the glue but not the wrapper: a tail call from
+                // the wrapper (`ksys_write <-do_syscall_64`), so inside it.
+                if is_syscall_glue(self.names.name(p)) {
+                    return if self.states[t].region.is_some() {
+                        stack_len
+                    } else {
+                        0
+                    };
+                }
+                // The caller is not traced (notrace, inlined, or asm): it
+                // was most likely called from the innermost open call. The
+                // stack heals at the next caller it does hold; it is capped
+                // so a capture of such calls cannot grow it for ever.
+                if stack_len >= MAX_RECONSTRUCTED_DEPTH {
+                    while !self.states[t].stack.is_empty() {
+                        self.pop_reconstructed(t);
+                    }
+                }
+                let mut flags = NodeFlags::default();
+                flags.set(NodeFlags::RECONSTRUCTED);
+                flags.set(NodeFlags::ENTRY_MISSING);
+                self.push_frame(t, p, line, rec.ts_ns, flags, None);
+                self.states[t].stack.len()
+            }
+        }
     }
 
     fn pop_reconstructed(&mut self, t: usize) {
@@ -602,7 +836,7 @@ impl Builder {
         let mut flags = NodeFlags::default();
         flags.set(NodeFlags::ENTRY_MISSING);
         let f = self.unknown_func;
-        self.push_frame(t, f, line, None, flags);
+        self.push_frame(t, f, line, None, flags, None);
     }
 
     fn push_frame(
@@ -612,8 +846,17 @@ impl Builder {
         line: u64,
         ts_ns: Option<u64>,
         flags: NodeFlags,
+        args: Option<&[u8]>,
     ) {
+        self.next_serial += 1;
         let st = &mut self.states[t];
+        let prev_sibling = st.stack.last().map_or(NO_NODE, |p| p.last_child);
+        if let Some(parent) = st.stack.last_mut() {
+            if parent.children == 0 {
+                parent.first_child_irq = flags.has(NodeFlags::IRQ);
+            }
+            parent.children = parent.children.saturating_add(1);
+        }
         let parent_path = st.stack.last().map_or(TASK_ROOT + t as u32, |f| f.path);
         let path = self.paths.child(parent_path, func);
         let mut node = NO_NODE;
@@ -637,9 +880,13 @@ impl Builder {
                 exit_line: 0,
                 ts_ns,
                 exit_ts_ns: None,
+                args: args.map(|a| String::from_utf8_lossy(a).into()),
             });
         } else {
             self.calls_outside += 1;
+        }
+        if let Some(parent) = st.stack.last_mut() {
+            parent.last_child = node;
         }
         st.stack.push(Frame {
             func,
@@ -647,6 +894,12 @@ impl Builder {
             node,
             child_ns: 0,
             flags,
+            children: 0,
+            first_child_irq: false,
+            serial: self.next_serial,
+            last_child: NO_NODE,
+            prev_sibling,
+            adopted: None,
         });
     }
 
@@ -674,9 +927,30 @@ impl Builder {
 
     fn pop_frame(&mut self, t: usize, close: Close) {
         let st = &mut self.states[t];
-        let Some(frame) = st.stack.pop() else {
+        let Some(mut frame) = st.stack.pop() else {
             return;
         };
+        // An adopted interrupt that does not fit in the call's time came
+        // after the previous call returned (`irq_order`, case b).
+        if let (Some((irq_ns, split)), Some(d), Some(r)) =
+            (frame.adopted, close.duration_ns, &mut st.region)
+        {
+            if d < irq_ns && frame.node != NO_NODE && frame.prev_sibling != NO_NODE {
+                let moved = irq_order::move_to_previous_sibling(
+                    &mut r.nodes,
+                    frame.prev_sibling,
+                    frame.node,
+                    split,
+                );
+                if moved != frame.node {
+                    frame.node = moved;
+                    frame.child_ns = frame.child_ns.saturating_sub(irq_ns);
+                    if let Some(parent) = st.stack.last_mut() {
+                        parent.last_child = moved;
+                    }
+                }
+            }
+        }
         let self_ns = close.duration_ns.map(|d| d.saturating_sub(frame.child_ns));
         self.paths.add(frame.path, close.duration_ns, self_ns);
         if let Some(parent) = st.stack.last_mut() {
@@ -786,6 +1060,11 @@ impl Builder {
         root_name: Option<String>,
     ) {
         let st = &mut self.states[t];
+        for f in &mut st.stack {
+            f.last_child = NO_NODE;
+            f.prev_sibling = NO_NODE;
+            f.adopted = None;
+        }
         let marker_before = st.last_marker.take();
         st.region = Some(Region {
             enter,
@@ -824,6 +1103,10 @@ impl Builder {
                 }
                 f.node = NO_NODE;
             }
+            // Node indices of the finished region mean nothing in the next.
+            f.last_child = NO_NODE;
+            f.prev_sibling = NO_NODE;
+            f.adopted = None;
         }
         let tree = self.pick_root(
             CallTree { nodes: r.nodes },
@@ -917,6 +1200,7 @@ impl Builder {
             exit_line: 0,
             ts_ns: first.ts_ns,
             exit_ts_ns: None,
+            args: None,
         });
         nodes.extend(tree.nodes.into_iter().map(|n| Node {
             parent: if n.parent == NO_PARENT {
@@ -972,8 +1256,36 @@ impl Builder {
         true
     }
 
+    /// A line that is not valid UTF-8. Task names are warned about once per
+    /// name (a hostile `comm` is on every line of its task); other bytes
+    /// (function names, marker text) once per line.
+    pub fn non_utf8(&mut self, line: u64, bytes: &[u8], rec: &Record<'_>) {
+        self.facts.non_utf8_lines += 1;
+        let comms: Vec<&[u8]> = match rec.kind {
+            RecordKind::ContextSwitch { from, to, .. } => vec![from.comm, to.comm],
+            _ => rec.task.iter().map(|t| t.comm).collect(),
+        };
+        for comm in comms.iter().filter(|c| std::str::from_utf8(c).is_err()) {
+            let first = self.non_utf8_names.len() < MAX_NON_UTF8_NAMES
+                && self.non_utf8_names.insert(comm.to_vec());
+            let over = self.non_utf8_names.len() >= MAX_NON_UTF8_NAMES;
+            if first || over {
+                let shown = String::from_utf8_lossy(comm).into_owned();
+                self.warn(line, WarningKind::NonUtf8, || {
+                    format!("task name `{shown}` is not UTF-8: shown with replacement characters (its later lines are not warned about again)")
+                });
+            }
+        }
+        if !valid_outside(bytes, &comms) {
+            self.warn(line, WarningKind::NonUtf8, || {
+                "bytes that are not UTF-8 outside the task name: names on this line are shown with replacement characters".into()
+            });
+        }
+    }
+
     /// End of input: close what is open, and hand over the trace.
     pub fn finish(mut self) -> Trace {
+        self.facts.tail = self.named_exits > 0 && self.named_exits >= self.plain_exits;
         let last_line = self.facts.lines;
         for t in 0..self.states.len() {
             self.finish_awaiting(t);

@@ -202,9 +202,7 @@ fn feed_line(b: &mut Builder, number: u64, bytes: &[u8], terminated: bool, overl
                 return;
             }
             if std::str::from_utf8(bytes).is_err() {
-                b.warn(number, WarningKind::NonUtf8, || {
-                    "bytes that are not UTF-8; names on this line are shown with replacement characters".into()
-                });
+                b.non_utf8(number, bytes, &rec);
             }
             b.push(number, &rec);
         }

@@ -13,6 +13,7 @@ pub mod decode;
 mod groups;
 pub mod ingest;
 pub mod intern;
+mod irq_order;
 pub mod paths;
 pub mod syscall;
 mod tasks;
@@ -75,7 +76,8 @@ pub struct CaptureFacts {
     pub col_duration: bool,
     /// Latency flags were printed (latency-format).
     pub col_flags: bool,
-    /// `} /* name */` on exits whose entry was seen (funcgraph-tail).
+    /// `} /* name */` on most exits whose entry was seen (funcgraph-tail,
+    /// or funcgraph-retval on 6.5–6.12, which always names the function).
     pub tail: bool,
     /// Return values were printed (funcgraph-retval).
     pub retval: bool,
@@ -114,6 +116,11 @@ pub struct CaptureFacts {
     pub last_ts_ns: Option<u64>,
     /// The last line had no newline.
     pub unterminated_last_line: bool,
+    /// Lines that are not valid UTF-8.
+    pub non_utf8_lines: u64,
+    /// Entries printed after the interrupt that hit them (the interrupt's
+    /// calls came first, one level deeper); adopted, not warned about.
+    pub irq_before_entry: u64,
 }
 
 /// Everything tracereport learned from one capture.

@@ -255,6 +255,7 @@ fn node_view(t: &Trace, tree: &CallTree, i: usize) -> NodeView {
         line: n.line,
         exit_line: (n.exit_line != 0).then_some(n.exit_line),
         flags: flag_names(n.flags),
+        args: n.args.as_deref().map(str::to_string),
         repeat: 1,
         children: tree.children(i).map(|c| node_view(t, tree, c)).collect(),
     }

@@ -73,10 +73,11 @@ fn tree_lines(
         } else {
             String::new()
         };
+        let args = n.args.as_deref().unwrap_or("");
         let body = if n.children.is_empty() {
-            format!("{}{}();{rep}", "  ".repeat(depth), n.func)
+            format!("{}{}({args});{rep}", "  ".repeat(depth), n.func)
         } else {
-            format!("{}{}() {{{rep}", "  ".repeat(depth), n.func)
+            format!("{}{}({args}) {{{rep}", "  ".repeat(depth), n.func)
         };
         out.push(format!("{body:<60} {}", meta.join("  ")));
     }
@@ -101,6 +102,7 @@ fn tree_lines(
 /// Same function and same callees, recursively (times ignored).
 pub fn same_shape(a: &NodeView, b: &NodeView) -> bool {
     a.func == b.func
+        && a.args == b.args
         && a.children.len() == b.children.len()
         && a.children
             .iter()
