@@ -118,9 +118,10 @@ pub struct CaptureFacts {
     pub unterminated_last_line: bool,
     /// Lines that are not valid UTF-8.
     pub non_utf8_lines: u64,
-    /// Entries printed after the interrupt that hit them (the interrupt's
-    /// calls came first, one level deeper); adopted, not warned about.
-    pub irq_before_entry: u64,
+    /// Interrupts the kernel printed out of place (before the entry of the
+    /// call they hit, or at the level of a call that was returning); put
+    /// back under their call, not warned about (see `irq_order`).
+    pub irq_out_of_place: u64,
 }
 
 /// Everything tracereport learned from one capture.

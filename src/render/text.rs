@@ -63,8 +63,8 @@ fn tree_lines(
             meta.push(format!("= {}", fmt_ret(r)));
         }
         for f in &n.flags {
-            if !matches!(*f, "leaf") {
-                meta.push((*f).to_string());
+            if let Some(label) = flag_label(f) {
+                meta.push(label.to_string());
             }
         }
         meta.push(format!("L{}", n.line));
@@ -97,6 +97,18 @@ fn tree_lines(
             out.push(format!("{}}}", "  ".repeat(depth)));
         }
     }
+}
+
+/// How a node flag reads in a text tree (`None`: not worth a word there).
+pub fn flag_label(flag: &str) -> Option<&str> {
+    Some(match flag {
+        "leaf" => return None,
+        "exit-missing" => "exit not captured",
+        "entry-missing" => "entry not captured",
+        "lost-events" => "events lost",
+        "open-at-syscall-exit" => "open at syscall exit",
+        other => other,
+    })
 }
 
 /// Same function and same callees, recursively (times ignored).

@@ -4,4 +4,5 @@ mod analysis;
 mod cli;
 mod common;
 mod corpus;
+mod faults;
 mod report;

@@ -14,7 +14,14 @@
 //! began inside that call ("entry not captured", named by `/* name */` when
 //! printed).
 
+mod irq;
+mod reconstruct;
+mod region;
+
 use rustc_hash::FxHashMap;
+
+use irq::DepthUse;
+use reconstruct::ReconstructedCall;
 
 use crate::parse::{HeaderLine, InputFormat, Record, RecordKind, RetVal};
 
@@ -25,11 +32,10 @@ use super::{
     irq_order,
     paths::{PathId, PathTable, TASK_ROOT},
     syscall::{
-        RetSource, SysEnter, SysEvent, SysExit, Syscall, is_arch_wrapper, is_syscall_glue,
-        parse_sys_event, syscall_root_name,
+        RetSource, SysEnter, SysEvent, SysExit, Syscall, parse_sys_event, syscall_root_name,
     },
     tasks::Tasks,
-    tree::{CallTree, NO_PARENT, Node, NodeFlags},
+    tree::{NO_PARENT, Node, NodeFlags},
     warnings::{WarningKind, Warnings},
 };
 
@@ -98,6 +104,8 @@ struct Frame {
     first_child_irq: bool,
     /// Unique in the capture: names the frame while it is open.
     serial: u64,
+    /// The line that opened it.
+    line: u64,
     /// Node of the latest call made under it (in the current region).
     last_child: u32,
     /// Node of the call made just before it at its level (in the region).
@@ -105,14 +113,6 @@ struct Frame {
     /// It adopted an interrupt printed before its entry: the interrupt's
     /// time and where its nodes end (see `irq_order`).
     adopted: Option<(u64, u32)>,
-}
-
-/// A function tracer record, as the builder needs it.
-struct ReconstructedCall<'a> {
-    func: &'a [u8],
-    args: Option<&'a [u8]>,
-    parent: Option<&'a [u8]>,
-    indent: Option<u32>,
 }
 
 /// The syscall being built on a task.
@@ -141,6 +141,10 @@ struct TaskState {
     /// trace-cmd's function plugin stack, position → the frame placed there
     /// (see `depth_from_indent`).
     plugin_stack: Vec<Option<u64>>,
+    /// An interrupt printed at the level of the call it hit: lines from it
+    /// are one level deeper than printed, until that call returns (see
+    /// `shifted_depth`).
+    irq_shift: Option<u32>,
 }
 
 /// How a frame ends.
@@ -172,6 +176,8 @@ pub struct Builder {
     named_exits: u64,
     /// The next frame's serial.
     next_serial: u64,
+    /// The line being fed.
+    current_line: u64,
     /// Plain `}` exits that close a call whose entry was seen.
     plain_exits: u64,
     /// Task names already warned about as not UTF-8 (bounded).
@@ -207,6 +213,7 @@ impl Builder {
             comment_open: None,
             named_exits: 0,
             next_serial: 0,
+            current_line: 0,
             plain_exits: 0,
             non_utf8_names: Default::default(),
             syscall_count: 0,
@@ -247,6 +254,7 @@ impl Builder {
     /// Feed one record.
     pub fn push(&mut self, line: u64, rec: &Record<'_>) {
         self.comment_open = None;
+        self.current_line = line;
         match &rec.kind {
             RecordKind::Header(h) => return self.header(h),
             RecordKind::Blank | RecordKind::Rule => return,
@@ -284,6 +292,7 @@ impl Builder {
             }),
             RecordKind::Entry { depth, func, args } => {
                 let t = self.task_of(rec);
+                let depth = self.shifted_depth(t, depth, DepthUse::Entry(func));
                 self.call_start(t, line, depth, (func, args), rec, None);
             }
             RecordKind::Leaf {
@@ -293,6 +302,7 @@ impl Builder {
                 args,
             } => {
                 let t = self.task_of(rec);
+                let depth = self.shifted_depth(t, depth, DepthUse::Entry(func));
                 let close = Close {
                     line: 0,
                     duration_ns: rec.duration_ns,
@@ -304,6 +314,7 @@ impl Builder {
             }
             RecordKind::Exit { depth, func, ret } => {
                 let t = self.task_of(rec);
+                let depth = self.shifted_depth(t, depth, DepthUse::Exit(func));
                 self.call_exit(t, line, depth, func, ret, rec);
             }
             RecordKind::Call {
@@ -445,19 +456,6 @@ impl Builder {
         }
     }
 
-    fn is_irq_func(name: &[u8]) -> bool {
-        name.starts_with(b"__sysvec_")
-            || name.starts_with(b"sysvec_")
-            || name.starts_with(b"irq_enter")
-            || name.starts_with(b"irq_exit")
-            || name.starts_with(b"__irq_exit")
-            || name == b"do_IRQ"
-            || name == b"smp_apic_timer_interrupt"
-            || name.starts_with(b"handle_irq")
-            || name.starts_with(b"__do_softirq")
-            || name.starts_with(b"do_softirq")
-    }
-
     /// A call starts at `depth` (an entry line, or a leaf when `leaf` holds
     /// its return). `call` is the function and its printed arguments.
     fn call_start(
@@ -485,7 +483,7 @@ impl Builder {
         }
         // Calls deeper than the new one returned without their `}`.
         while self.states[t].stack.len() > d {
-            self.pop_missing(t, line);
+            self.pop_missing(t, Some(line));
         }
         while self.states[t].stack.len() < d {
             self.push_placeholder(t, line);
@@ -517,60 +515,6 @@ impl Builder {
         }
     }
 
-    /// An interrupt can hit between the moment the graph tracer pushes a
-    /// call on its return stack and the moment it writes the call's entry
-    /// record: the interrupt's calls then come first, one level deeper, and
-    /// the entry follows them (seen on 6.1 and 7.3). The open placeholder
-    /// at `depth` whose first callee is an interrupt's entry *is* this call:
-    /// name it instead of closing it as "exit not captured".
-    fn adopt_placeholder(
-        &mut self,
-        t: usize,
-        depth: usize,
-        func: FuncId,
-        line: u64,
-        args: Option<&[u8]>,
-        rec: &Record<'_>,
-    ) -> bool {
-        let unknown = self.unknown_func;
-        let st = &mut self.states[t];
-        if st.stack.len() != depth + 1 {
-            return false;
-        }
-        let Some(top) = st.stack.last() else {
-            return false;
-        };
-        if top.func != unknown || !top.first_child_irq {
-            return false;
-        }
-        // A region this call would open would not contain its frame.
-        if st.region.is_none() && syscall_root_name(self.names.name(func), depth == 0).is_some() {
-            return false;
-        }
-        let parent_path = match st.stack.len() {
-            1 => TASK_ROOT + t as u32,
-            n => st.stack[n - 2].path,
-        };
-        let path = self.paths.child(parent_path, func);
-        let split = st.region.as_ref().map_or(0, |r| r.nodes.len() as u32);
-        let top = st.stack.last_mut().expect("checked above");
-        top.func = func;
-        top.path = path;
-        top.flags.0 &= !NodeFlags::ENTRY_MISSING;
-        top.adopted = Some((top.child_ns, split));
-        let node = top.node;
-        if let (Some(r), true) = (&mut st.region, node != NO_NODE) {
-            let n = &mut r.nodes[node as usize];
-            n.func = func;
-            n.flags.0 &= !NodeFlags::ENTRY_MISSING;
-            n.line = line;
-            n.ts_ns = rec.ts_ns.or(n.ts_ns);
-            n.args = args.map(|a| String::from_utf8_lossy(a).into());
-        }
-        self.facts.irq_before_entry += 1;
-        true
-    }
-
     fn note_depth(&mut self, depth: u32, leaf: bool) {
         let f = &mut self.facts;
         f.leaves += leaf as u64;
@@ -600,7 +544,7 @@ impl Builder {
             self.facts.retval = true;
         }
         while self.states[t].stack.len() > d + 1 {
-            self.pop_missing(t, line);
+            self.pop_missing(t, Some(line));
         }
         if self.states[t].stack.len() < d + 1 {
             while self.states[t].stack.len() < d + 1 {
@@ -678,160 +622,6 @@ impl Builder {
         );
     }
 
-    /// A function tracer record: place `func` under its caller. With
-    /// trace-cmd's indentation the depth is given (the plugin rebuilt it
-    /// from the parents it saw); otherwise under the nearest open call named
-    /// `parent`. Calls above it returned (unseen, as always with this
-    /// tracer).
-    fn reconstructed_call(
-        &mut self,
-        t: usize,
-        line: u64,
-        call: ReconstructedCall<'_>,
-        rec: &Record<'_>,
-    ) {
-        // trace-cmd's report of a function-tracer run: no exits either.
-        self.facts.reconstructed = true;
-        let parent_id = call.parent.map(|p| {
-            // sym-offset: "parent+0x1a/0x90"
-            let p = p.split(|&b| b == b'+').next().unwrap_or(p);
-            self.names.intern(p)
-        });
-        let func_id = self.names.intern(call.func);
-        let depth = match call.indent {
-            Some(k) => self.depth_from_indent(t, k as usize, func_id),
-            None => self.depth_from_parent(t, line, parent_id, func_id, rec),
-        };
-        while self.states[t].stack.len() > depth {
-            self.pop_reconstructed(t);
-        }
-        self.facts.calls += 1;
-        if self.states[t].region.is_none() {
-            if let Some(sc) = syscall_root_name(self.names.name(func_id), depth == 0) {
-                let sc = sc.to_string();
-                self.start_region(t, line, rec, None, Some(sc));
-            }
-        }
-        let mut flags = NodeFlags::default();
-        flags.set(NodeFlags::RECONSTRUCTED);
-        if Self::is_irq_func(call.func) {
-            flags.set(NodeFlags::IRQ);
-        }
-        self.push_frame(t, func_id, line, rec.ts_ns, flags, call.args);
-        if let Some(k) = call.indent {
-            let st = &mut self.states[t];
-            let k = (k as usize).min(MAX_RECONSTRUCTED_DEPTH);
-            if st.plugin_stack.len() < k + 2 {
-                st.plugin_stack.resize(k + 2, None);
-            }
-            st.plugin_stack[k + 1] = st.stack.last().map(|f| f.serial);
-        }
-    }
-
-    /// The depth of a trace-cmd `function` record printed `indent` levels
-    /// in. trace-cmd's plugin keeps a per-CPU stack of names: a call whose
-    /// parent it finds at position `i` is stored at `i + 1` and printed with
-    /// indent `i`; a call whose parent it does not find is stored at 1 under
-    /// that parent at 0 and printed with indent 0. It never shortens the
-    /// stack, so a later call can find its parent at a deep position again
-    /// after a run of indent-0 calls: those were nested (their caller is an
-    /// untraced function inside the open call), not new top-level calls. So
-    /// positions are mirrored to frames, indent-0 calls stay inside an open
-    /// syscall unless they are the syscall glue itself.
-    fn depth_from_indent(&mut self, t: usize, indent: usize, func: FuncId) -> usize {
-        let indent = indent.min(MAX_RECONSTRUCTED_DEPTH);
-        let st = &mut self.states[t];
-        let open_at = |st: &TaskState, pos: usize| {
-            let serial = st.plugin_stack.get(pos).copied().flatten()?;
-            st.stack.iter().rposition(|f| f.serial == serial)
-        };
-        if indent > 0 {
-            return match open_at(st, indent) {
-                Some(k) => k + 1,
-                None => indent.min(st.stack.len()),
-            };
-        }
-        let name = self.names.name(func);
-        if is_syscall_glue(name) || is_arch_wrapper(name) {
-            st.plugin_stack.clear();
-            return 0;
-        }
-        if let Some(k) = open_at(st, 0) {
-            return k + 1;
-        }
-        if st.region.is_some() && !st.stack.is_empty() {
-            let innermost = st.stack.last().map(|f| f.serial);
-            if st.plugin_stack.is_empty() {
-                st.plugin_stack.push(None);
-            }
-            st.plugin_stack[0] = innermost;
-            return st.stack.len();
-        }
-        st.plugin_stack.clear();
-        0
-    }
-
-    /// The depth of a call whose caller is `parent`: one below the nearest
-    /// open call of that name.
-    fn depth_from_parent(
-        &mut self,
-        t: usize,
-        line: u64,
-        parent_id: Option<FuncId>,
-        func: FuncId,
-        rec: &Record<'_>,
-    ) -> usize {
-        let pos = parent_id.and_then(|p| self.states[t].stack.iter().rposition(|f| f.func == p));
-        match (pos, parent_id) {
-            (Some(k), _) => k + 1,
-            (None, None) => 0,
-            (None, Some(p)) => {
-                let stack_len = self.states[t].stack.len();
-                // The syscall glue and the arch wrappers it calls are top level.
-                let fname = self.names.name(func);
-                if is_syscall_glue(fname) || is_arch_wrapper(fname) {
-                    return 0;
-                }
-                // Called from the glue but not the wrapper: a tail call from
-                // the wrapper (`ksys_write <-do_syscall_64`), so inside it.
-                if is_syscall_glue(self.names.name(p)) {
-                    return if self.states[t].region.is_some() {
-                        stack_len
-                    } else {
-                        0
-                    };
-                }
-                // The caller is not traced (notrace, inlined, or asm): it
-                // was most likely called from the innermost open call. The
-                // stack heals at the next caller it does hold; it is capped
-                // so a capture of such calls cannot grow it for ever.
-                if stack_len >= MAX_RECONSTRUCTED_DEPTH {
-                    while !self.states[t].stack.is_empty() {
-                        self.pop_reconstructed(t);
-                    }
-                }
-                let mut flags = NodeFlags::default();
-                flags.set(NodeFlags::RECONSTRUCTED);
-                flags.set(NodeFlags::ENTRY_MISSING);
-                self.push_frame(t, p, line, rec.ts_ns, flags, None);
-                self.states[t].stack.len()
-            }
-        }
-    }
-
-    fn pop_reconstructed(&mut self, t: usize) {
-        self.pop_frame(
-            t,
-            Close {
-                line: 0,
-                duration_ns: None,
-                ret: None,
-                ts_ns: None,
-                missing: false,
-            },
-        );
-    }
-
     fn push_placeholder(&mut self, t: usize, line: u64) {
         let mut flags = NodeFlags::default();
         flags.set(NodeFlags::ENTRY_MISSING);
@@ -897,21 +687,40 @@ impl Builder {
             children: 0,
             first_child_irq: false,
             serial: self.next_serial,
+            line,
             last_child: NO_NODE,
             prev_sibling,
             adopted: None,
         });
     }
 
-    fn pop_missing(&mut self, t: usize, line: u64) {
+    /// Close the innermost open call of `t` as "exit not captured". `line`
+    /// is where that became certain; `None` at the end of the capture.
+    fn pop_missing(&mut self, t: usize, line: Option<u64>) {
         let Some(f) = self.states[t].stack.last() else {
             return;
         };
-        if !self.facts.reconstructed {
+        // exit() and exit_group() never return: the task is gone, not the data.
+        let task_exited = self.states[t].stack.iter().any(|f| {
+            syscall_root_name(self.names.name(f.func), true)
+                .is_some_and(|sc| sc == "exit" || sc == "exit_group")
+        });
+        if !self.facts.reconstructed && !task_exited {
             let name = self.names.name(f.func).to_string();
-            self.warn(line, WarningKind::ExitNotCaptured, || {
-                format!("`{name}()` never returned in the capture before this line; closed here as \"exit not captured\"")
-            });
+            let lost = if f.flags.has(NodeFlags::LOST) {
+                " (events were lost on its CPU while it ran)"
+            } else {
+                ""
+            };
+            let message = match line {
+                Some(l) => format!(
+                    "`{name}()` never returned: line {l} of the same task is at a shallower level, so its return is missing{lost}; marked \"exit not captured\""
+                ),
+                None => format!(
+                    "`{name}()` had not returned when the capture ends{lost}; marked \"exit not captured\""
+                ),
+            };
+            self.warn(f.line, WarningKind::ExitNotCaptured, || message);
         }
         self.pop_frame(
             t,
@@ -976,7 +785,12 @@ impl Builder {
         }
         if region_done {
             let r = st.region.take().expect("checked above");
-            let s = self.finish_region(t, r, None, close.line);
+            let end = if close.line != 0 {
+                close.line
+            } else {
+                self.current_line
+            };
+            let s = self.finish_region(t, r, None, end);
             self.states[t].awaiting_exit = Some(s);
         }
     }
@@ -1045,217 +859,6 @@ impl Builder {
         });
     }
 
-    fn finish_awaiting(&mut self, t: usize) {
-        if let Some(s) = self.states[t].awaiting_exit.take() {
-            self.keep(s);
-        }
-    }
-
-    fn start_region(
-        &mut self,
-        t: usize,
-        line: u64,
-        rec: &Record<'_>,
-        enter: Option<SysEnter>,
-        root_name: Option<String>,
-    ) {
-        let st = &mut self.states[t];
-        for f in &mut st.stack {
-            f.last_child = NO_NODE;
-            f.prev_sibling = NO_NODE;
-            f.adopted = None;
-        }
-        let marker_before = st.last_marker.take();
-        st.region = Some(Region {
-            enter,
-            root_name,
-            nodes: Vec::new(),
-            line,
-            ts_ns: rec.ts_ns,
-            cpu: rec.cpu.or(st.last_cpu),
-            lost: false,
-            markers: Vec::new(),
-            marker_before,
-        });
-    }
-
-    /// Turn a finished region into a syscall: pick the tree's root (the
-    /// syscall's wrapper when the events enclose more than it), take the
-    /// result from the exit event or the root's return value.
-    fn finish_region(
-        &mut self,
-        t: usize,
-        mut r: Region,
-        exit: Option<&SysExit>,
-        end_line: u64,
-    ) -> Syscall {
-        let st = &mut self.states[t];
-        // Calls still open at the exit event belong to the kernel's exit path.
-        for f in &mut st.stack {
-            if f.node != NO_NODE {
-                let end = r.nodes.len() as u32;
-                let n = &mut r.nodes[f.node as usize];
-                n.end = end;
-                if exit.is_some() {
-                    n.flags.set(NodeFlags::OPEN_AT_SYSCALL_EXIT);
-                } else {
-                    n.flags.set(NodeFlags::EXIT_MISSING);
-                }
-                f.node = NO_NODE;
-            }
-            // Node indices of the finished region mean nothing in the next.
-            f.last_child = NO_NODE;
-            f.prev_sibling = NO_NODE;
-            f.adopted = None;
-        }
-        let tree = self.pick_root(
-            CallTree { nodes: r.nodes },
-            r.enter.as_ref().map(|e| e.name.as_str()),
-        );
-        let root = tree.nodes.first();
-        let name = r
-            .enter
-            .as_ref()
-            .map(|e| e.name.clone())
-            .or(r.root_name.clone())
-            .unwrap_or_else(|| "?".into());
-        let root_is_wrapper = root.is_some_and(|n| {
-            !n.flags.has(NodeFlags::SYNTHETIC)
-                && syscall_root_name(self.names.name(n.func), true).is_some()
-        });
-        let (ret, ret_source) = match (exit, root.and_then(|n| n.ret).filter(|_| root_is_wrapper)) {
-            (Some(x), _) => (Some(x.ret), Some(RetSource::ExitEvent)),
-            (None, Some(rv)) => (Some(rv.value()), Some(RetSource::Retval)),
-            (None, None) => (None, None),
-        };
-        let root_duration = root.and_then(|n| n.duration_ns);
-        let exit_missing = exit.is_none()
-            && root.is_none_or(|n| {
-                n.flags.has(NodeFlags::EXIT_MISSING) || n.flags.has(NodeFlags::SYNTHETIC)
-            });
-        let calls = tree
-            .nodes
-            .iter()
-            .filter(|n| !n.flags.has(NodeFlags::SYNTHETIC))
-            .count() as u64;
-        let index = self.syscall_count;
-        self.syscall_count += 1;
-        Syscall {
-            name,
-            args: r.enter.map(|e| e.args).unwrap_or_default(),
-            ret,
-            ret_source,
-            task: t,
-            cpu: r.cpu,
-            line: r.line,
-            end_line,
-            duration_ns: root_duration,
-            ts_ns: r.ts_ns,
-            tree: (!tree.nodes.is_empty()).then_some(tree),
-            calls,
-            lost_events: r.lost,
-            exit_missing,
-            marker_before: r.marker_before,
-            markers: r.markers,
-            index,
-        }
-    }
-
-    /// The events of a syscall may enclose more than its wrapper (the
-    /// kernel's entry/exit work when every function is traced): the tree is
-    /// the wrapper's subtree when there is one, else the only top-level
-    /// call, else a synthetic root over all of them.
-    fn pick_root(&mut self, tree: CallTree, name: Option<&str>) -> CallTree {
-        if tree.nodes.is_empty() {
-            return tree;
-        }
-        let wrapper = tree.nodes.iter().position(|n| {
-            syscall_root_name(self.names.name(n.func), n.parent == NO_PARENT)
-                .is_some_and(|sc| name.is_none_or(|want| want == sc))
-        });
-        if let Some(i) = wrapper {
-            if i == 0 && tree.nodes[0].end as usize == tree.nodes.len() {
-                return tree;
-            }
-            return tree.subtree(i);
-        }
-        if tree.nodes[0].end as usize == tree.nodes.len() {
-            return tree;
-        }
-        let label = format!("[{} syscall]", name.unwrap_or("?"));
-        let func = self.names.intern(label.as_bytes());
-        let mut flags = NodeFlags::default();
-        flags.set(NodeFlags::SYNTHETIC);
-        let first = &tree.nodes[0];
-        let mut nodes = Vec::with_capacity(tree.nodes.len() + 1);
-        nodes.push(Node {
-            func,
-            parent: NO_PARENT,
-            end: tree.nodes.len() as u32 + 1,
-            depth: 0,
-            flags,
-            duration_ns: None,
-            ret: None,
-            line: first.line,
-            exit_line: 0,
-            ts_ns: first.ts_ns,
-            exit_ts_ns: None,
-            args: None,
-        });
-        nodes.extend(tree.nodes.into_iter().map(|n| Node {
-            parent: if n.parent == NO_PARENT {
-                0
-            } else {
-                n.parent + 1
-            },
-            end: n.end + 1,
-            depth: n.depth + 1,
-            ..n
-        }));
-        CallTree { nodes }
-    }
-
-    /// Count the syscall and keep its tree if the policy allows.
-    fn keep(&mut self, mut s: Syscall) {
-        let (_, group_has_room) = self.groups.add(&s);
-        let wanted = self.opts.syscalls.is_empty() || self.opts.syscalls.contains(&s.name);
-        let room = self.kept.len() < self.opts.keep;
-        if !(wanted && group_has_room && (room || self.make_room_for(&s))) {
-            s.tree = None;
-            return;
-        }
-        if let Some(g) = self
-            .groups
-            .list
-            .iter_mut()
-            .find(|g| g.title == s.title() && g.outcome == super::Outcome::of(&s))
-        {
-            g.kept += 1;
-        }
-        self.kept.push(s);
-    }
-
-    /// A failing syscall of a group with nothing kept yet may take the place
-    /// of the latest kept syscall that did not fail.
-    fn make_room_for(&mut self, s: &Syscall) -> bool {
-        if !s.failed() || self.opts.keep == 0 {
-            return false;
-        }
-        let Some(victim) = self.kept.iter().rposition(|k| !k.failed()) else {
-            return false;
-        };
-        let v = self.kept.remove(victim);
-        if let Some(g) = self
-            .groups
-            .list
-            .iter_mut()
-            .find(|g| g.title == v.title() && g.outcome == super::Outcome::of(&v))
-        {
-            g.kept -= 1;
-        }
-        true
-    }
-
     /// A line that is not valid UTF-8. Task names are warned about once per
     /// name (a hostile `comm` is on every line of its task); other bytes
     /// (function names, marker text) once per line.
@@ -1287,12 +890,13 @@ impl Builder {
     pub fn finish(mut self) -> Trace {
         self.facts.tail = self.named_exits > 0 && self.named_exits >= self.plain_exits;
         let last_line = self.facts.lines;
+        self.current_line = last_line;
         for t in 0..self.states.len() {
             self.finish_awaiting(t);
             let open_region = self.states[t].region.is_some();
             while !self.states[t].stack.is_empty() {
                 if open_region && !self.facts.reconstructed {
-                    self.pop_missing(t, last_line);
+                    self.pop_missing(t, None);
                 } else {
                     self.pop_reconstructed(t);
                 }
