@@ -52,6 +52,14 @@ pub struct CaptureFacts {
     pub format: Option<InputFormat>,
     /// `# tracer: NAME` when the header was present.
     pub tracer: Option<String>,
+    /// The kernel release, when the capture names it (latency-format
+    /// header `# … latency trace v1.1.5 on 6.1.0-56-amd64`).
+    pub kernel: Option<String>,
+    /// Per syscall, the argument names its entry event prints
+    /// (`bpf` → `cmd, uattr, size`): they change between kernel versions.
+    pub sys_event_args: std::collections::BTreeMap<String, String>,
+    /// Calls carried their arguments (funcgraph-args / func-args).
+    pub args: bool,
     /// Whether a `#` header was present (`trace`), or not (`trace_pipe`).
     pub has_header: bool,
     /// `# entries-in-buffer/entries-written: IN/WRITTEN #P:CPUS`.

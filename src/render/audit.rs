@@ -5,7 +5,8 @@ use crate::model::{Trace, WarningKind};
 
 use super::view::AuditItem;
 
-fn item(status: &str, topic: &str, message: String, fix: Option<&str>) -> AuditItem {
+/// One audit point.
+pub(super) fn item(status: &str, topic: &str, message: String, fix: Option<&str>) -> AuditItem {
     AuditItem {
         status: status.to_string(),
         topic: topic.to_string(),

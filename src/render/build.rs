@@ -6,7 +6,7 @@ use crate::{
     model::{CallTree, NodeFlags, Syscall, Trace, ingest::Capture},
 };
 
-use super::{audit::audit, view::*};
+use super::{audit::audit, audit_cross::cross_audit, view::*};
 
 /// What the user asked for that only changes presentation.
 #[derive(Debug, Clone, Default)]
@@ -23,10 +23,12 @@ fn us(ns: u64) -> f64 {
 
 /// Build the report view.
 pub fn build_report(captures: &[Capture], analysis: &Analysis, opts: &ReportOptions) -> Report {
+    let cross = cross_audit(captures);
     let captures_v: Vec<CaptureView> = captures
         .iter()
+        .zip(cross)
         .enumerate()
-        .map(|(i, c)| capture_view(i, c))
+        .map(|(i, (c, cross))| capture_view(i, c, cross))
         .collect();
     let comparisons: Vec<ComparisonView> = analysis
         .comparisons
@@ -78,7 +80,7 @@ fn default_title(captures: &[Capture], comparisons: &[ComparisonView]) -> String
     format!("ftrace report: {}", labels.join(", "))
 }
 
-fn capture_view(index: usize, c: &Capture) -> CaptureView {
+fn capture_view(index: usize, c: &Capture, cross: Vec<AuditItem>) -> CaptureView {
     let t = &c.trace;
     let f = &t.facts;
     let mut syscalls: Vec<&Syscall> = t.syscalls.iter().collect();
@@ -119,7 +121,7 @@ fn capture_view(index: usize, c: &Capture) -> CaptureView {
             lost_events: f.lost_events,
             reconstructed: f.reconstructed,
         },
-        audit: audit(t),
+        audit: audit(t).into_iter().chain(cross).collect(),
         warnings: t
             .warnings
             .kept()

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, modules by theme.
 
 mod analysis;
+mod audit;
 mod cli;
 mod common;
 mod corpus;

@@ -62,6 +62,10 @@ const NO_NODE: u32 = u32::MAX;
 /// Deepest stack rebuilt from `<-parent` chains before it is reset.
 const MAX_RECONSTRUCTED_DEPTH: usize = 128;
 
+/// Syscalls whose entry-event argument names are remembered (the audit
+/// compares them across captures to tell kernels apart).
+const MAX_EVENT_SHAPES: usize = 512;
+
 /// Distinct non-UTF-8 task names remembered; past this every such line warns.
 const MAX_NON_UTF8_NAMES: usize = 1024;
 
@@ -368,6 +372,9 @@ impl Builder {
                 self.facts.entries_written = Some(written);
                 self.facts.header_cpus = cpus;
             }
+            HeaderLine::LatencyTrace { kernel, .. } => {
+                self.facts.kernel = Some(String::from_utf8_lossy(kernel).into_owned())
+            }
             _ => {}
         }
     }
@@ -639,6 +646,7 @@ impl Builder {
         args: Option<&[u8]>,
     ) {
         self.next_serial += 1;
+        self.facts.args |= args.is_some();
         let st = &mut self.states[t];
         let prev_sibling = st.stack.last().map_or(NO_NODE, |p| p.last_child);
         if let Some(parent) = st.stack.last_mut() {
@@ -799,6 +807,11 @@ impl Builder {
         match parse_sys_event(name, text) {
             Some(SysEvent::Enter(e)) => {
                 self.facts.sys_enter_events += 1;
+                let shapes = &mut self.facts.sys_event_args;
+                if shapes.len() < MAX_EVENT_SHAPES && !shapes.contains_key(&e.name) {
+                    let names: Vec<&str> = e.args.iter().map(|(k, _)| k.as_str()).collect();
+                    shapes.insert(e.name.clone(), names.join(", "));
+                }
                 self.finish_awaiting(t);
                 if let Some(r) = self.states[t].region.take() {
                     // The previous syscall's exit never came.
