@@ -101,6 +101,7 @@ fn capture_view(index: usize, c: &Capture, cross: Vec<AuditItem>) -> CaptureView
         compression: format!("{:?}", c.compression).to_lowercase(),
         format: f.format.map(|x| x.name().to_string()).unwrap_or_default(),
         tracer: f.tracer.clone(),
+        kernel: f.kernel.clone(),
         lines: f.lines,
         options: OptionsView {
             cpu: f.col_cpu,

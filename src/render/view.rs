@@ -57,6 +57,8 @@ pub struct CaptureView {
     pub format: String,
     /// `# tracer:` when the header was present.
     pub tracer: Option<String>,
+    /// The kernel release when the capture names it (latency-format header).
+    pub kernel: Option<String>,
     /// Lines read.
     pub lines: u64,
     /// Options and columns the capture shows.

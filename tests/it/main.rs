@@ -6,4 +6,5 @@ mod cli;
 mod common;
 mod corpus;
 mod faults;
+mod formats;
 mod report;
