@@ -105,11 +105,31 @@ pub fn read_capture(
             }
         }
     }
-    let Some((builder, detected_at)) = state else {
+    let damage = source.damage.get();
+    let stream = format!("{:?}", source.compression).to_lowercase();
+    let Some((mut builder, detected_at)) = state else {
+        if let Some(d) = damage {
+            return Err(io_err(io::Error::other(format!(
+                "the {stream} stream is damaged or cut before any ftrace line: {d}"
+            ))));
+        }
         return Err(not_a_capture(&display, first_text_line));
     };
+    if let Some(d) = damage {
+        let last = builder.lines_read();
+        builder.warn(last.max(1), WarningKind::TruncatedInput, || {
+            format!(
+                "the {stream} stream ends after this line ({d}): the rest of the capture is lost"
+            )
+        });
+    }
     let trace = builder.finish();
     if trace.facts.records == 0 {
+        if trace.warnings.count(WarningKind::TruncatedInput) > 0 {
+            return Err(io_err(io::Error::other(format!(
+                "the {stream} stream is damaged or cut before any ftrace record"
+            ))));
+        }
         return Err(not_a_capture(&display, first_text_line));
     }
     let (sha256, stored_bytes) = source.fingerprint.finish();

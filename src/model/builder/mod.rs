@@ -250,6 +250,11 @@ impl Builder {
         self.facts.bytes += bytes as u64 + 1;
     }
 
+    /// Lines counted so far.
+    pub fn lines_read(&self) -> u64 {
+        self.facts.lines
+    }
+
     /// The last line had no newline.
     pub fn unterminated_last_line(&mut self) {
         self.facts.unterminated_last_line = true;
