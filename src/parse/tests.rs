@@ -329,6 +329,24 @@ fn function_graph_retval_6_12_and_kernel_docs() {
             .dur(1_232),
         ),
         (
+            "perf ftrace -G vfs_write --graph-opts retval,retaddr (LKML perf-ftrace patch, 2025): retaddr on an entry",
+            Graph,
+            b" 5)               |  mutex_unlock() { /* <-rb_simple_write+0xda/0x150 */",
+            rec(entry(0, b"mutex_unlock")).cpu(5),
+        ),
+        (
+            "perf ftrace --graph-opts retval,retaddr (LKML, 2025): `ret=` syntax after the retaddr",
+            Graph,
+            b" 5)   0.123 us    |        preempt_count_add(); /* <-_raw_spin_lock_irqsave+0x23/0x90 ret=0x0 */",
+            rec(leaf_ret(3, b"preempt_count_add", 0, true)).cpu(5).dur(123),
+        ),
+        (
+            "perf ftrace --graph-opts retval,retaddr (LKML, 2025)",
+            Graph,
+            b" 5)   0.188 us    |    local_clock(); /* <-lock_release+0x2ad/0x440 ret=0x3bf2a3cf90e */",
+            rec(leaf_ret(1, b"local_clock", 0x3bf2a3cf90e, true)).cpu(5).dur(188),
+        ),
+        (
             "torvalds/linux Documentation/trace/ftrace.rst, overhead marks (`@` over 100 ms)",
             Graph,
             b"    1) @ 119760.2 us |  }",

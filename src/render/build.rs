@@ -123,16 +123,19 @@ fn capture_view(index: usize, c: &Capture, cross: Vec<AuditItem>) -> CaptureView
             reconstructed: f.reconstructed,
         },
         audit: audit(t).into_iter().chain(cross).collect(),
-        warnings: t
-            .warnings
-            .kept()
-            .iter()
-            .map(|w| WarningView {
-                line: w.line,
-                kind: kind_name(w.kind),
-                message: w.message.clone(),
-            })
-            .collect(),
+        warnings: {
+            // In line order: calls closed at the end of the capture are
+            // found last but named at their entry lines.
+            let mut kept: Vec<&crate::model::Warning> = t.warnings.kept().iter().collect();
+            kept.sort_by_key(|w| w.line);
+            kept.into_iter()
+                .map(|w| WarningView {
+                    line: w.line,
+                    kind: kind_name(w.kind),
+                    message: w.message.clone(),
+                })
+                .collect()
+        },
         warning_counts: t
             .warnings
             .counts()
