@@ -216,6 +216,13 @@ fn cut_compressed_capture_is_read_up_to_the_damage() {
             .unwrap()
             .starts_with("the gzip stream ends after this line")
     );
+    let cut_item = c["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["topic"] == "cut")
+        .unwrap();
+    assert_eq!(cut_item["status"], "warn");
     let o = bin()
         .arg(&cut)
         .args(["--strict", "-o"])

@@ -116,6 +116,13 @@ fn lost_events_are_named_in_json_markdown_and_html() {
     let syscalls = w.json["captures"][0]["syscalls"].as_array().unwrap();
     assert!(syscalls.iter().any(|s| s["lost_events"] == true));
     assert!(w.md.contains("events lost  L"), "trees mark the calls");
+    // Returns missing because of the overflow: the fix is a bigger buffer.
+    let audit = w.json["captures"][0]["audit"].as_array().unwrap();
+    let no_exit = audit
+        .iter()
+        .find(|a| a["topic"] == "exits-not-captured")
+        .unwrap();
+    assert!(no_exit["fix"].as_str().unwrap().contains("buffer_size_kb"));
 }
 
 /// A capture cut mid-call and mid-line (Ctrl-C on `cat trace_pipe`): the
