@@ -9,9 +9,13 @@ use crate::{analyse::PairRequest, error::Error, parse::InputFormat, read::InputP
 
 /// Exit codes, for `--help` and the README.
 pub const EXIT_CODES: &str = "Exit codes:
-  0  report written (warnings about damaged input are in the report)
-  2  error: an input is not an ftrace capture, cannot be read, or the
-     output cannot be written; nothing was written
+  0  report written; damage in a capture (lost events, cut or unreadable
+     lines, a cut compressed file) is listed in it as warnings with line
+     numbers
+  2  error, nothing written: an input is not an ftrace capture (the message
+     says FILE:LINE: what was expected), cannot be read, the output
+     directory may not be replaced or cannot be written, or the arguments
+     are wrong
   3  --strict and the captures had warnings (the report was written)";
 
 /// Turn Linux ftrace captures into an investigation report.
@@ -33,8 +37,10 @@ pub struct Cli {
     pub captures: Vec<PathBuf>,
 
     /// Directory to write the report to (`index.html`, `report.md`,
-    /// `report.json`). Replaced as a whole when it holds an earlier report.
-    /// Example: `-o out/`.
+    /// `report.json`). Written beside it first and swapped in at once, so an
+    /// interrupted run leaves the previous report or the new one. An
+    /// existing directory is replaced only when it holds an earlier report
+    /// or is empty (else see --force). Example: `-o out/`.
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
 
@@ -115,7 +121,9 @@ pub struct Cli {
     #[arg(long)]
     pub strict: bool,
 
-    /// Replace DIR even if it is not an earlier tracereport report.
+    /// Replace DIR even if it is not an earlier tracereport report (never a
+    /// file, a mount point, the current directory, or a directory holding
+    /// an input).
     #[arg(long)]
     pub force: bool,
 

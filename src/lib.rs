@@ -127,6 +127,25 @@ fn load_filters(cfg: &Config) -> Result<Vec<Option<FilterList>>, Error> {
 
 /// Run the whole pipeline and write the report.
 pub fn run(cfg: &Config) -> Result<Outcome, Error> {
+    // Refuse an output directory that cannot be replaced before reading
+    // anything.
+    let mut inputs: Vec<&std::path::Path> = cfg
+        .inputs
+        .iter()
+        .filter_map(|(p, _)| match p {
+            InputPath::File(f) => Some(f.as_path()),
+            InputPath::Stdin => None,
+        })
+        .collect();
+    inputs.extend(
+        cfg.cli
+            .filter_functions
+            .iter()
+            .flatten()
+            .map(|p| p.as_path()),
+    );
+    inputs.extend(cfg.cli.notes.as_deref());
+    output::check_target(&cfg.cli.output, cfg.cli.force, &inputs)?;
     let filters = load_filters(cfg)?;
     let notes = match &cfg.cli.notes {
         Some(p) => Some(std::fs::read_to_string(p).map_err(|e| Error::Input {

@@ -1,9 +1,18 @@
 //! Writing the report directory all at once.
 //!
-//! Files are written into a temporary directory next to the target and
-//! renamed into place, so an interrupted run leaves the previous report or
-//! none, never a mix. A non-empty target that is not an earlier
-//! tracereport output is refused unless forced.
+//! Files are written into a temporary directory next to the target (so on
+//! the same filesystem), synced, and then swapped in with one rename: on
+//! Linux an existing report is exchanged atomically (`renameat2`
+//! `RENAME_EXCHANGE`), elsewhere (or where the filesystem refuses the
+//! exchange) the old report is renamed aside first. An interrupted run
+//! leaves the previous report or the new one, never a mix; what it can leave
+//! is a `.tracereport-new-*` / `.tracereport-old-*` directory beside the
+//! target, which a later run removes once it is an hour old.
+//!
+//! A target that is not an earlier tracereport output (no `.tracereport`
+//! marker) and not empty is refused unless forced; a file, a mount point,
+//! the current directory (or one above it), and a directory holding one of
+//! the inputs are always refused.
 //!
 //! Invariant: this is the only module that creates output files.
 
@@ -11,12 +20,20 @@ use std::{
     fs,
     io::Write,
     path::{Path, PathBuf},
+    time::{Duration, SystemTime},
 };
 
 use crate::error::Error;
 
 /// Name of the file that marks a directory as tracereport's output.
 pub const MARKER: &str = ".tracereport";
+
+/// Prefix of the directory a report is written into before it is renamed.
+const NEW_PREFIX: &str = ".tracereport-new-";
+/// Prefix of the directory an old report is moved to before it is removed.
+const OLD_PREFIX: &str = ".tracereport-old-";
+/// Leftovers of interrupted runs older than this are removed.
+const STALE_AFTER: Duration = Duration::from_secs(3600);
 
 /// Files to write, by relative path.
 #[derive(Debug, Default)]
@@ -36,13 +53,128 @@ impl OutputFiles {
     }
 }
 
+/// Where a report for `-o out` goes: an absolute path with symlinks
+/// resolved, and its parent directory.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The report directory.
+    pub dir: PathBuf,
+    /// The directory it lives in (where the temporary directory is made).
+    pub parent: PathBuf,
+    shown: String,
+}
+
+impl Target {
+    fn err(&self, message: impl Into<String>) -> Error {
+        Error::Output {
+            path: self.shown.clone(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Check `-o out` before anything is read: may it be (re)placed? Creates
+/// nothing. `inputs` are the files the run reads; none may be inside the
+/// target, which is replaced as a whole.
+pub fn check_target(out: &Path, force: bool, inputs: &[&Path]) -> Result<Target, Error> {
+    let t = resolve(out)?;
+    if let Ok(cwd) = std::env::current_dir().and_then(fs::canonicalize) {
+        if cwd.starts_with(&t.dir) {
+            return Err(t.err(
+                "is the current directory or contains it; give a directory for the report, e.g. `-o report/`",
+            ));
+        }
+    }
+    for input in inputs {
+        if let Ok(p) = fs::canonicalize(input) {
+            if p.starts_with(&t.dir) {
+                return Err(t.err(format!(
+                    "holds the input {}, and the report replaces the directory as a whole; write the report elsewhere",
+                    input.display()
+                )));
+            }
+        }
+    }
+    match fs::symlink_metadata(&t.dir) {
+        Err(_) => return Ok(t), // created later
+        Ok(m) if !m.is_dir() => return Err(t.err("exists and is not a directory")),
+        Ok(_) => {}
+    }
+    if is_mount_point(&t) {
+        return Err(t.err(
+            "is a mount point, which cannot be replaced by a rename; give a directory inside it",
+        ));
+    }
+    if !force && !replaceable(&t.dir).map_err(|e| t.err(e.to_string()))? {
+        return Err(t.err(
+            "exists, is not empty and is not an earlier tracereport report; use --force to replace it",
+        ));
+    }
+    Ok(t)
+}
+
+/// The absolute target: an existing path resolved through symlinks, else
+/// its (resolved) parent joined with its name.
+fn resolve(out: &Path) -> Result<Target, Error> {
+    let shown = out.display().to_string();
+    let fail = |message: String| Error::Output {
+        path: shown.clone(),
+        message,
+    };
+    let abs = if out.exists() {
+        fs::canonicalize(out).map_err(|e| fail(e.to_string()))?
+    } else {
+        let name = out
+            .file_name()
+            .ok_or_else(|| fail("names no directory".into()))?;
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        // The parent may not exist yet (`-o new/dir/`): resolve the part that does.
+        let mut existing = parent.clone();
+        let mut missing = Vec::new();
+        while !existing.exists() {
+            let Some(n) = existing.file_name() else { break };
+            missing.push(n.to_os_string());
+            existing = match existing.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+        }
+        let mut p = fs::canonicalize(&existing).map_err(|e| fail(e.to_string()))?;
+        p.extend(missing.iter().rev());
+        p.join(name)
+    };
+    let parent = abs
+        .parent()
+        .ok_or_else(|| fail("is the root directory".into()))?
+        .to_path_buf();
+    Ok(Target {
+        dir: abs,
+        parent,
+        shown,
+    })
+}
+
+#[cfg(unix)]
+fn is_mount_point(t: &Target) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (fs::metadata(&t.dir), fs::metadata(&t.parent)) {
+        (Ok(a), Ok(b)) => a.dev() != b.dev(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn is_mount_point(_: &Target) -> bool {
+    false
+}
+
 /// Whether `dir` may be replaced: missing, empty, or marked as ours.
 fn replaceable(dir: &Path) -> Result<bool, std::io::Error> {
     if !dir.exists() {
         return Ok(true);
-    }
-    if !dir.is_dir() {
-        return Ok(false);
     }
     if dir.join(MARKER).is_file() {
         return Ok(true);
@@ -50,68 +182,216 @@ fn replaceable(dir: &Path) -> Result<bool, std::io::Error> {
     Ok(fs::read_dir(dir)?.next().is_none())
 }
 
-/// Write `files` as the directory `out`.
+/// Write `files` as the directory `-o out` (checked again: the directory may
+/// have changed while the captures were read).
 pub fn write_dir(out: &Path, files: &OutputFiles, force: bool) -> Result<(), Error> {
-    let err = |e: std::io::Error| Error::output(out, e);
-    if !force && !replaceable(out).map_err(err)? {
-        return Err(Error::Output {
-            path: out.display().to_string(),
-            message: "exists, is not empty and is not an earlier tracereport report; use --force to replace it".into(),
-        });
-    }
-    if out.exists() && !out.is_dir() {
-        return Err(Error::Output {
-            path: out.display().to_string(),
-            message: "exists and is not a directory".into(),
-        });
-    }
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(err)?;
+    let t = check_target(out, force, &[])?;
+    fs::create_dir_all(&t.parent)
+        .map_err(|e| t.err(format!("cannot create {}: {e}", t.parent.display())))?;
+    remove_stale(&t.parent);
     let tmp = tempfile::Builder::new()
-        .prefix(".tracereport-new-")
-        .tempdir_in(&parent)
-        .map_err(err)?;
+        .prefix(NEW_PREFIX)
+        .tempdir_in(&t.parent)
+        .map_err(|e| {
+            t.err(format!(
+                "cannot create a temporary directory in {}: {e}",
+                t.parent.display()
+            ))
+        })?;
+    let write_err = |e: std::io::Error| t.err(format!("cannot write the report: {e}"));
     for (rel, bytes) in &files.files {
         let p = tmp.path().join(rel);
         if let Some(d) = p.parent() {
-            fs::create_dir_all(d).map_err(err)?;
+            fs::create_dir_all(d).map_err(write_err)?;
         }
-        let mut f = fs::File::create(&p).map_err(err)?;
-        f.write_all(bytes).map_err(err)?;
-        f.sync_all().map_err(err)?;
+        let mut f = fs::File::create(&p).map_err(write_err)?;
+        f.write_all(bytes).map_err(write_err)?;
+        f.sync_all().map_err(write_err)?;
     }
-    fs::write(
-        tmp.path().join(MARKER),
-        concat!("tracereport ", env!("CARGO_PKG_VERSION"), "\n"),
-    )
-    .map_err(err)?;
-    // Move the old report aside, the new one in, then drop the old one.
-    let old = if out.exists() {
-        let aside = tempfile::Builder::new()
-            .prefix(".tracereport-old-")
-            .tempdir_in(&parent)
-            .map_err(err)?;
-        let aside_path = aside.keep();
-        fs::remove_dir(&aside_path).map_err(err)?;
-        fs::rename(out, &aside_path).map_err(err)?;
-        Some(aside_path)
-    } else {
-        None
-    };
+    let mut marker = fs::File::create(tmp.path().join(MARKER)).map_err(write_err)?;
+    marker
+        .write_all(concat!("tracereport ", env!("CARGO_PKG_VERSION"), "\n").as_bytes())
+        .and_then(|_| marker.sync_all())
+        .map_err(write_err)?;
+    sync_dir(tmp.path());
     let tmp_path = tmp.keep();
-    if let Err(e) = fs::rename(&tmp_path, out) {
-        // Put the old report back rather than leave nothing.
-        if let Some(o) = &old {
-            let _ = fs::rename(o, out);
-        }
+    let swapped = if t.dir.exists() {
+        replace(&t, &tmp_path)
+    } else {
+        fs::rename(&tmp_path, &t.dir)
+            .map_err(|e| t.err(format!("cannot rename the new report into place: {e}")))
+    };
+    if swapped.is_err() {
         let _ = fs::remove_dir_all(&tmp_path);
-        return Err(err(e));
     }
-    if let Some(o) = old {
-        let _ = fs::remove_dir_all(o);
-    }
+    swapped?;
+    sync_dir(&t.parent);
     Ok(())
+}
+
+/// Replace the existing report at `t.dir` with the one at `new`.
+fn replace(t: &Target, new: &Path) -> Result<(), Error> {
+    if exchange(new, &t.dir).is_ok() {
+        // `new` now holds the old report.
+        let _ = fs::remove_dir_all(new);
+        return Ok(());
+    }
+    // No atomic exchange here: move the old report aside, the new one in.
+    let aside = tempfile::Builder::new()
+        .prefix(OLD_PREFIX)
+        .tempdir_in(&t.parent)
+        .map_err(|e| t.err(format!("cannot move the old report aside: {e}")))?
+        .keep();
+    fs::remove_dir(&aside).map_err(|e| t.err(e.to_string()))?;
+    fs::rename(&t.dir, &aside)
+        .map_err(|e| t.err(format!("cannot move the old report aside: {e}")))?;
+    if let Err(e) = fs::rename(new, &t.dir) {
+        // Put the old report back rather than leave nothing.
+        let _ = fs::rename(&aside, &t.dir);
+        return Err(t.err(format!("cannot rename the new report into place: {e}")));
+    }
+    let _ = fs::remove_dir_all(&aside);
+    Ok(())
+}
+
+/// Swap two directories in one step.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// Make a directory's entries durable (best effort: not every platform can
+/// open a directory).
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Remove what interrupted runs left beside the target: temporary
+/// directories of ours older than [`STALE_AFTER`] (younger ones may belong
+/// to a run still writing).
+fn remove_stale(parent: &Path) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(NEW_PREFIX) || name.starts_with(OLD_PREFIX)) {
+            continue;
+        }
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if old && e.path().is_dir() {
+            let _ = fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files() -> OutputFiles {
+        let mut f = OutputFiles::default();
+        f.add("report.md", "# new\n");
+        f
+    }
+
+    #[test]
+    fn an_existing_report_is_swapped_in_one_step() {
+        let d = tempfile::tempdir().unwrap();
+        let out = d.path().join("out");
+        write_dir(&out, &files(), false).unwrap();
+        fs::write(out.join("index.html"), "old").unwrap();
+        write_dir(&out, &files(), false).unwrap();
+        assert!(!out.join("index.html").exists(), "replaced as a whole");
+        assert_eq!(
+            fs::read_to_string(out.join("report.md")).unwrap(),
+            "# new\n"
+        );
+        let left: Vec<_> = fs::read_dir(d.path()).unwrap().flatten().collect();
+        assert_eq!(left.len(), 1, "no temporary directory left: {left:?}");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn exchange_swaps_two_directories() {
+        let d = tempfile::tempdir().unwrap();
+        let (a, b) = (d.path().join("a"), d.path().join("b"));
+        fs::create_dir(&a).unwrap();
+        fs::create_dir(&b).unwrap();
+        fs::write(a.join("x"), "a").unwrap();
+        exchange(&a, &b).unwrap();
+        assert!(b.join("x").is_file() && !a.join("x").exists());
+    }
+
+    #[test]
+    fn relative_and_nested_targets() {
+        let d = tempfile::tempdir().unwrap();
+        let out = d.path().join("a/b/report/");
+        write_dir(&out, &files(), false).unwrap();
+        assert!(d.path().join("a/b/report/report.md").is_file());
+    }
+
+    #[test]
+    fn refused_targets() {
+        let d = tempfile::tempdir().unwrap();
+        let file = d.path().join("f");
+        fs::write(&file, "x").unwrap();
+        let e = write_dir(&file, &files(), true).unwrap_err().to_string();
+        assert!(e.ends_with("exists and is not a directory"), "{e}");
+        let e = check_target(Path::new("/"), true, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("root directory"), "{e}");
+        let cwd = std::env::current_dir().unwrap();
+        let e = check_target(&cwd, true, &[]).unwrap_err().to_string();
+        assert!(e.contains("current directory"), "{e}");
+        let out = d.path().join("out");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join(MARKER), "tracereport\n").unwrap();
+        let input = out.join("trace.log");
+        fs::write(&input, "x").unwrap();
+        let e = check_target(&out, true, &[&input]).unwrap_err().to_string();
+        assert!(e.contains("holds the input"), "{e}");
+    }
+
+    #[test]
+    fn a_symlinked_target_is_written_where_it_points() {
+        let d = tempfile::tempdir().unwrap();
+        let real = d.path().join("real");
+        fs::create_dir(&real).unwrap();
+        let link = d.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_dir(&link, &files(), false).unwrap();
+        assert!(link.is_symlink(), "the link stays");
+        assert!(real.join("report.md").is_file());
+    }
+
+    #[test]
+    fn stale_leftovers_are_removed_young_ones_kept() {
+        let d = tempfile::tempdir().unwrap();
+        let stale = d.path().join(format!("{NEW_PREFIX}abc"));
+        let young = d.path().join(format!("{OLD_PREFIX}def"));
+        fs::create_dir(&stale).unwrap();
+        fs::create_dir(&young).unwrap();
+        let past = SystemTime::now() - STALE_AFTER - Duration::from_secs(60);
+        fs::File::open(&stale).unwrap().set_modified(past).unwrap();
+        write_dir(&d.path().join("out"), &files(), false).unwrap();
+        assert!(!stale.exists());
+        assert!(young.exists());
+    }
 }

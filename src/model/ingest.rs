@@ -103,15 +103,9 @@ pub fn read_source(
         }
         Ok(())
     });
-    let mut stream_error = None;
     match read {
         Ok(()) => {}
         Err(e) if e.get_ref().is_some_and(|i| i.is::<NotFtrace>()) => {}
-        // A compressed capture cut off part-way (Ctrl-C while `gzip` wrote
-        // it) is partially readable: keep its lines and say where it ends.
-        Err(e) if source.compression != Compression::None && lines_read > 0 => {
-            stream_error = Some(e.to_string());
-        }
         Err(e) => return Err(io_err(e)),
     }
 
@@ -123,20 +117,31 @@ pub fn read_source(
             }
         }
     }
+    let damage = source.damage.get();
+    let stream = format!("{:?}", source.compression).to_lowercase();
     let Some((mut builder, detected_at)) = state else {
+        if let Some(d) = damage {
+            return Err(io_err(io::Error::other(format!(
+                "the {stream} stream is damaged or cut before any ftrace line: {d}"
+            ))));
+        }
         return Err(not_a_capture(&display, first_text_line));
     };
-    if let Some(e) = stream_error {
-        let kind = match source.compression {
-            Compression::Zstd => "zstd",
-            _ => "gzip",
-        };
-        builder.warn(lines_read, WarningKind::TruncatedStream, || {
-            format!("the {kind} stream ends here ({e}): the file was cut off; the lines before were read")
+    if let Some(d) = damage {
+        let last = builder.lines_read();
+        builder.warn(last.max(1), WarningKind::TruncatedInput, || {
+            format!(
+                "the {stream} stream ends after this line ({d}): the rest of the capture is lost"
+            )
         });
     }
     let trace = builder.finish();
     if trace.facts.records == 0 {
+        if trace.warnings.count(WarningKind::TruncatedInput) > 0 {
+            return Err(io_err(io::Error::other(format!(
+                "the {stream} stream is damaged or cut before any ftrace record"
+            ))));
+        }
         return Err(not_a_capture(&display, first_text_line));
     }
     let (sha256, stored_bytes) = source.fingerprint.finish();
@@ -229,9 +234,7 @@ fn feed_line(b: &mut Builder, number: u64, bytes: &[u8], terminated: bool, overl
                 return;
             }
             if std::str::from_utf8(bytes).is_err() {
-                b.warn(number, WarningKind::NonUtf8, || {
-                    "bytes that are not UTF-8; names on this line are shown with replacement characters".into()
-                });
+                b.non_utf8(number, bytes, &rec);
             }
             b.push(number, &rec);
         }

@@ -13,6 +13,7 @@ pub mod decode;
 mod groups;
 pub mod ingest;
 pub mod intern;
+mod irq_order;
 pub mod paths;
 pub mod syscall;
 mod tasks;
@@ -51,6 +52,14 @@ pub struct CaptureFacts {
     pub format: Option<InputFormat>,
     /// `# tracer: NAME` when the header was present.
     pub tracer: Option<String>,
+    /// The kernel release, when the capture names it (latency-format
+    /// header `# … latency trace v1.1.5 on 6.1.0-56-amd64`).
+    pub kernel: Option<String>,
+    /// Per syscall, the argument names its entry event prints
+    /// (`bpf` → `cmd, uattr, size`): they change between kernel versions.
+    pub sys_event_args: std::collections::BTreeMap<String, String>,
+    /// Calls carried their arguments (funcgraph-args / func-args).
+    pub args: bool,
     /// Whether a `#` header was present (`trace`), or not (`trace_pipe`).
     pub has_header: bool,
     /// `# entries-in-buffer/entries-written: IN/WRITTEN #P:CPUS`.
@@ -85,7 +94,8 @@ pub struct CaptureFacts {
     pub col_duration: bool,
     /// Latency flags were printed (latency-format).
     pub col_flags: bool,
-    /// `} /* name */` on exits whose entry was seen (funcgraph-tail).
+    /// `} /* name */` on most exits whose entry was seen (funcgraph-tail,
+    /// or funcgraph-retval on 6.5–6.12, which always names the function).
     pub tail: bool,
     /// Return values were printed (funcgraph-retval).
     pub retval: bool,
@@ -124,6 +134,12 @@ pub struct CaptureFacts {
     pub last_ts_ns: Option<u64>,
     /// The last line had no newline.
     pub unterminated_last_line: bool,
+    /// Lines that are not valid UTF-8.
+    pub non_utf8_lines: u64,
+    /// Interrupts the kernel printed out of place (before the entry of the
+    /// call they hit, or at the level of a call that was returning); put
+    /// back under their call, not warned about (see `irq_order`).
+    pub irq_out_of_place: u64,
 }
 
 /// Everything tracereport learned from one capture.

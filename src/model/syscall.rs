@@ -158,6 +158,47 @@ pub fn syscall_root_name(func: &str, top_level: bool) -> Option<&str> {
     None
 }
 
+/// The generic syscall entry/exit code that runs around every syscall's
+/// arch wrapper (x86 and arm64). The function tracer shows it as callers
+/// (`__x64_sys_bpf <-do_syscall_64`) and as calls of its own
+/// (`syscall_exit_to_user_mode_prepare`): both belong at the top level, next
+/// to the wrapper, never inside the previous call's tree.
+pub fn is_syscall_glue(func: &str) -> bool {
+    const EXACT: [&str; 10] = [
+        "do_syscall_64",
+        "do_syscall_x64",
+        "do_int80_syscall_32",
+        "x64_sys_call",
+        "x32_sys_call",
+        "ia32_sys_call",
+        "invoke_syscall",
+        "el0_svc_common",
+        "trace_syscall_enter",
+        "trace_syscall_exit",
+    ];
+    const PREFIXES: [&str; 7] = [
+        "syscall_trace_enter",
+        "syscall_exit_to_user_mode",
+        "syscall_enter_from_user_mode",
+        "syscall_exit_work",
+        "exit_to_user_mode",
+        "entry_SYSCALL",
+        "el0_svc",
+    ];
+    let base = func.split('.').next().unwrap_or(func);
+    EXACT.contains(&base) || PREFIXES.iter().any(|p| base.starts_with(p))
+}
+
+/// An arch wrapper (`__x64_sys_bpf`): what the syscall glue calls, as
+/// opposed to the generic helpers (`ksys_`, `__se_sys_`, `__do_sys_`) a
+/// wrapper calls or tail-calls.
+pub fn is_arch_wrapper(func: &str) -> bool {
+    syscall_root_name(func, false).is_some()
+        && !["ksys_", "__se_sys_", "__do_sys_"]
+            .iter()
+            .any(|p| func.starts_with(p))
+}
+
 /// How a syscall's result became known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -71,6 +71,8 @@ pub struct Node {
     pub ts_ns: Option<u64>,
     /// Timestamp of the exit line (abstime), in ns.
     pub exit_ts_ns: Option<u64>,
+    /// The arguments as printed by funcgraph-args / func-args (6.15+).
+    pub args: Option<Box<str>>,
 }
 
 /// A call tree of one syscall (or other kept activity).

@@ -35,9 +35,8 @@ pub enum WarningKind {
     UnmatchedSyscallExit,
     /// Bytes that are not UTF-8 (task names, markers): shown lossily.
     NonUtf8,
-    /// A gzip/zstd capture ends mid-stream (cut off while it was written):
-    /// what came before was read.
-    TruncatedStream,
+    /// The compressed stream ends early or is damaged: the rest is lost.
+    TruncatedInput,
 }
 
 impl WarningKind {
@@ -78,8 +77,8 @@ impl WarningKind {
             WarningKind::Overrun => "the graph return stack overflowed and calls were dropped",
             WarningKind::UnmatchedSyscallExit => "syscall exit events without their entry event",
             WarningKind::NonUtf8 => "bytes that are not UTF-8 (shown with replacement characters)",
-            WarningKind::TruncatedStream => {
-                "the compressed file ends early (cut off while it was written): the rest of the capture is missing"
+            WarningKind::TruncatedInput => {
+                "the compressed file ends early or is damaged: what follows that point is lost"
             }
         }
     }

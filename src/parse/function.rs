@@ -12,12 +12,12 @@
 use nom::{
     IResult, Parser,
     bytes::complete::{tag, take_while_m_n},
-    character::complete::{char, digit1},
+    character::complete::char,
 };
 
 use super::{
     LineError, Record, RecordKind, TaskRef,
-    common::{dec_u32, dec_u64, spaces, task_field, timestamp_ns},
+    common::{dec_u32, dec_u64, is_mark, spaces, task_field, timestamp_ns},
 };
 
 const EXPECTED: &str = "a function tracer line (`comm-pid [CPU] flags TIMESTAMP: func <-parent`)";
@@ -104,36 +104,42 @@ fn flags_and_time(i: &[u8]) -> IResult<&[u8], (Option<&[u8]>, u64)> {
 
 // "      dd-805       0d....    1us : __rmqueue_pcplist"
 // ("%8.8s-%-7d %3d" flags " %4lldus%c: ")
+//
+// The time is the digits before the first `us` that is followed by a delay
+// mark and `:`; a comm may itself contain `us` (`busybox`), so each
+// occurrence is tried.
 fn latency_prefix(line: &[u8]) -> Option<(Record<'_>, &[u8])> {
-    let us = memchr::memmem::find(line, b"us")?;
+    memchr::memmem::find_iter(line, b"us").find_map(|us| latency_prefix_at(line, us))
+}
+
+fn latency_prefix_at(line: &[u8], us: usize) -> Option<(Record<'_>, &[u8])> {
     let colon = us + 3;
-    if line.get(colon) != Some(&b':') {
+    if line.get(colon) != Some(&b':') || !line.get(us + 2).copied().is_some_and(is_mark) {
         return None;
     }
     let head = &line[..us];
     // head = "comm-pid   CPUflags   TIME"
     let time_start = head.iter().rposition(|&b| b == b' ')? + 1;
     let time = &head[time_start..];
-    if time.is_empty() || !time.iter().all(u8::is_ascii_digit) {
+    if time.is_empty() || time.len() > 19 || !time.iter().all(u8::is_ascii_digit) {
         return None;
     }
     let head = head[..time_start].trim_ascii_end();
     let cpu_start = head.iter().rposition(|&b| b == b' ')? + 1;
     let (cpu_flags, task_text) = (&head[cpu_start..], head[..cpu_start].trim_ascii());
-    let (flags, cpu) = (digit1::<_, nom::error::Error<&[u8]>>)
-        .parse(cpu_flags)
-        .ok()?;
+    // The CPU digits are glued to the flags, whose first column is never a digit.
+    let digits = cpu_flags.iter().take_while(|b| b.is_ascii_digit()).count();
+    let (cpu, flags) = cpu_flags.split_at(digits);
+    let (_, cpu) = dec_u32(cpu).ok()?;
+    if !(4..=6).contains(&flags.len()) {
+        return None;
+    }
     let task: TaskRef<'_> = task_field(task_text)?;
-    let cpu = std::str::from_utf8(cpu).ok()?.parse().ok()?;
     let mut rec = Record::bare(RecordKind::Blank);
     rec.task = Some(task);
     rec.cpu = Some(cpu);
     rec.flags = Some(flags);
-    rec.ts_ns = std::str::from_utf8(time)
-        .ok()?
-        .parse::<u64>()
-        .ok()
-        .map(|us| us.saturating_mul(1000)); // like every timestamp: saturate, never overflow
+    rec.ts_ns = dec_u64(time).ok().map(|(_, us)| us.saturating_mul(1000));
     let body = line[colon + 1..]
         .strip_prefix(b" ")
         .unwrap_or(&line[colon + 1..]);
@@ -146,20 +152,18 @@ pub(super) fn function_body(body: &[u8]) -> Option<RecordKind<'_>> {
     if body.is_empty() {
         return None;
     }
-    if let Some(p) = memchr::memmem::find(body, b" <-") {
-        let func = body[..p].trim_ascii();
-        let mut parent = body[p + 3..].trim_ascii();
+    if let Some((call, parent)) = split_parent(body) {
+        let (func, args) = split_args(call)?;
+        let mut parent = parent.trim_ascii();
         // func-no-repeats: "func <-parent (repeats: 3, last_ts: 1.2)"
         if let Some(q) = memchr::memmem::find(parent, b" (repeats:") {
             parent = &parent[..q];
-        }
-        if func.is_empty() {
-            return None;
         }
         return Some(RecordKind::Call {
             func,
             parent: (!parent.is_empty()).then_some(parent),
             indent: None,
+            args,
         });
     }
     if syscall_event(body).is_ok() {
@@ -183,15 +187,46 @@ pub(super) fn function_body(body: &[u8]) -> Option<RecordKind<'_>> {
             text: body,
         });
     }
-    // print-parent off: a bare symbol.
-    if !body.contains(&b' ') || body.ends_with(b"]") {
+    // print-parent off: a bare symbol (or `func(args)` with func-args).
+    if !body.contains(&b' ') || body.ends_with(b"]") || body.ends_with(b")") {
+        let (func, args) = split_args(body)?;
         return Some(RecordKind::Call {
-            func: body,
+            func,
             parent: None,
             indent: None,
+            args,
         });
     }
     None
+}
+
+/// `call <-parent`: the split is the first ` <-` after the argument list,
+/// so a `<-` inside an argument value cannot move it.
+fn split_parent(body: &[u8]) -> Option<(&[u8], &[u8])> {
+    let from = match memchr::memchr(b'(', body) {
+        Some(open) => super::graph::matching_paren(body, open).map_or(0, |c| c + 1),
+        None => 0,
+    };
+    let p = from + memchr::memmem::find(&body[from..], b" <-")?;
+    Some((&body[..p], &body[p + 3..]))
+}
+
+/// `func` or `func(name=val, ...)` (func-args, 6.15+) → name and arguments.
+/// `None` when there is no name.
+pub(super) fn split_args(call: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
+    let call = call.trim_ascii();
+    let (func, args) = match memchr::memchr(b'(', call) {
+        Some(open) if open > 0 && call.ends_with(b")") => {
+            let close = super::graph::matching_paren(call, open)?;
+            if close + 1 != call.len() {
+                return None;
+            }
+            let a = call[open + 1..close].trim_ascii();
+            (call[..open].trim_ascii_end(), (!a.is_empty()).then_some(a))
+        }
+        _ => (call, None),
+    };
+    (!func.is_empty()).then_some((func, args))
 }
 
 // "sys_bpf(cmd: 0, …)"   "sys_bpf -> 0xffffffffffffffea"

@@ -242,6 +242,7 @@ fn call_body(depth: u32, text: &[u8]) -> Option<RecordKind<'_>> {
         return None;
     }
     let close = matching_paren(text, open)?;
+    let args = Some(text[open + 1..close].trim_ascii()).filter(|a| !a.is_empty());
     let after = &text[close + 1..];
     let (is_entry, trailer_text) = if let Some(r) = after.strip_prefix(b";") {
         (false, r)
@@ -257,7 +258,7 @@ fn call_body(depth: u32, text: &[u8]) -> Option<RecordKind<'_>> {
     };
     let trailers = Trailers::parse(trailer_text)?;
     if is_entry {
-        return Some(RecordKind::Entry { depth, func });
+        return Some(RecordKind::Entry { depth, func, args });
     }
     let mut ret = trailers.ret;
     if let Some(c) = trailers.comment {
@@ -266,12 +267,17 @@ fn call_body(depth: u32, text: &[u8]) -> Option<RecordKind<'_>> {
             ret = ret.or(r);
         }
     }
-    Some(RecordKind::Leaf { depth, func, ret })
+    Some(RecordKind::Leaf {
+        depth,
+        func,
+        ret,
+        args,
+    })
 }
 
 /// The `)` that closes the `(` at `open`, allowing nested parentheses in
 /// funcgraph-args values.
-fn matching_paren(text: &[u8], open: usize) -> Option<usize> {
+pub(super) fn matching_paren(text: &[u8], open: usize) -> Option<usize> {
     let mut level = 0usize;
     for (k, &b) in text[open..].iter().enumerate() {
         match b {

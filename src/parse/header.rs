@@ -23,6 +23,14 @@ pub enum HeaderLine<'a> {
     /// The column legend of the graph tracer (`# CPU  TASK/PID  DURATION
     /// FUNCTION CALLS`) or of the function tracer (`# TASK-PID CPU# …`).
     Columns(&'a [u8]),
+    /// `# function_graph latency trace v1.1.5 on 6.1.0-56-amd64`: the header
+    /// of latency-format output, the one place the kernel names its release.
+    LatencyTrace {
+        /// The tracer.
+        tracer: &'a [u8],
+        /// The kernel release (`uname -r`).
+        kernel: &'a [u8],
+    },
     /// `# WARNING: FUNCTION TRACING IS CORRUPTED` and similar.
     Warning(&'a [u8]),
     /// Any other `#` line (legend art, latency header).
@@ -68,6 +76,9 @@ pub fn header_line(line: &[u8]) -> HeaderLine<'_> {
         return e;
     }
     let body = line[1..].trim_ascii();
+    if let Some(h) = latency_trace(body) {
+        return h;
+    }
     if body.starts_with(b"WARNING") || body.starts_with(b"MAY BE MISSING") {
         return HeaderLine::Warning(body);
     }
@@ -76,4 +87,14 @@ pub fn header_line(line: &[u8]) -> HeaderLine<'_> {
         return HeaderLine::Columns(body);
     }
     HeaderLine::Other(body)
+}
+
+// function_graph latency trace v1.1.5 on 7.3.4+deb13-amd64
+fn latency_trace(body: &[u8]) -> Option<HeaderLine<'_>> {
+    let at = memchr::memmem::find(body, b" latency trace v")?;
+    let on = memchr::memmem::find(&body[at..], b" on ")? + at;
+    let tracer = body[..at].trim_ascii();
+    let kernel = body[on + 4..].trim_ascii();
+    (!tracer.is_empty() && !tracer.contains(&b' ') && !kernel.is_empty())
+        .then_some(HeaderLine::LatencyTrace { tracer, kernel })
 }

@@ -86,6 +86,9 @@ pub enum RecordKind<'a> {
         depth: u32,
         /// The function as printed (`%ps`): may carry ` [module]` or be `0x…`.
         func: &'a [u8],
+        /// The argument list as printed by funcgraph-args (6.15+), without
+        /// the parentheses; `None` for `()`.
+        args: Option<&'a [u8]>,
     },
     /// `func();`: a call with no traced children, entry and exit in one line.
     Leaf {
@@ -95,6 +98,8 @@ pub enum RecordKind<'a> {
         func: &'a [u8],
         /// `/* = 0x0 */` with funcgraph-retval.
         ret: Option<RetVal>,
+        /// The argument list (funcgraph-args), without the parentheses.
+        args: Option<&'a [u8]>,
     },
     /// `}` or `} /* func */` or `} /* func = -22 */`.
     Exit {
@@ -130,9 +135,13 @@ pub enum RecordKind<'a> {
         func: &'a [u8],
         /// Its caller, with `print-parent` (default on).
         parent: Option<&'a [u8]>,
-        /// The nesting trace-cmd's function plugin printed (3 spaces a level),
-        /// when present.
+        /// The nesting trace-cmd's function plugin printed (3 spaces a
+        /// level): the depth of the *caller* in the plugin's per-CPU stack,
+        /// so `func` sits at depth `indent` among printed calls.
         indent: Option<u32>,
+        /// The argument list printed by func-args (6.15+), without the
+        /// parentheses.
+        args: Option<&'a [u8]>,
     },
     /// `==========>`: a hard interrupt starts on this CPU.
     IrqEnter,

@@ -12,7 +12,7 @@
 
 use super::{
     LineError, Record, RecordKind,
-    function::{context_prefix, function_body},
+    function::{context_prefix, function_body, split_args},
     graph::graph_body,
 };
 
@@ -50,16 +50,25 @@ pub fn tracecmd_line(line: &[u8]) -> Result<Record<'_>, LineError> {
             graph_body(b).ok_or(err)?
         }
         b"function" => {
-            // "             up_read <-- do_page_fault": the plugin indents 3 a level.
-            let indent = info.iter().skip(1).take_while(|&&b| b == b' ').count();
+            // "             up_read <-- do_page_fault": the function plugin
+            // indents 3 spaces per level after the event name's padding.
+            let indent = info.iter().take_while(|&&b| b == b' ').count();
+            let indent = indent.saturating_sub(event_pad(event)) / 3;
             let text = info.trim_ascii();
-            match memchr::memmem::find(text, b" <-- ") {
-                Some(p) => RecordKind::Call {
-                    func: text[..p].trim_ascii(),
-                    parent: Some(text[p + 5..].trim_ascii()),
-                    indent: Some((indent / 3) as u32),
-                },
-                None => function_body(text).ok_or(err)?,
+            let (call, parent) = match memchr::memmem::find(text, b" <-- ") {
+                Some(p) => (&text[..p], Some(text[p + 5..].trim_ascii())),
+                None => (text, None),
+            };
+            match split_args(call) {
+                Some((func, args)) if !func.contains(&b' ') || parent.is_some() => {
+                    RecordKind::Call {
+                        func,
+                        parent,
+                        indent: Some(indent as u32),
+                        args,
+                    }
+                }
+                _ => function_body(text).ok_or(err)?,
             }
         }
         _ => RecordKind::Event {
@@ -68,4 +77,11 @@ pub fn tracecmd_line(line: &[u8]) -> Result<Record<'_>, LineError> {
         },
     };
     Ok(rec)
+}
+
+/// Spaces between `name:` and the event's text: trace-cmd prints
+/// `" %s: "` and pads names shorter than 20 to 20 (`print_event_name()` in
+/// `tracecmd/trace-read.c`).
+fn event_pad(name: &[u8]) -> usize {
+    1 + 20usize.saturating_sub(name.len())
 }

@@ -117,6 +117,53 @@ impl<R: Read> Read for Hashing<R> {
     }
 }
 
+/// Why a compressed stream stopped before its end, once it has: a capture
+/// cut while it was being copied, or damaged bytes. The lines before it are
+/// read; the report says where the rest was lost.
+#[derive(Clone, Default)]
+pub struct Damage(Arc<Mutex<Option<String>>>);
+
+impl Damage {
+    /// The decompressor's error, if the stream was damaged.
+    pub fn get(&self) -> Option<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+/// A decompressor whose error ends the input instead of failing the run.
+struct EndOnDamage<R> {
+    inner: R,
+    damage: Damage,
+    done: bool,
+}
+
+impl<R> EndOnDamage<R> {
+    fn new(inner: R, damage: &Damage) -> Self {
+        EndOnDamage {
+            inner,
+            damage: damage.clone(),
+            done: false,
+        }
+    }
+}
+
+impl<R: Read> Read for EndOnDamage<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.done {
+            return Ok(0);
+        }
+        match self.inner.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
+            Err(e) => {
+                self.done = true;
+                *self.damage.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                Ok(0)
+            }
+            ok => ok,
+        }
+    }
+}
+
 /// An opened capture.
 pub struct Source {
     /// Where it came from.
@@ -125,6 +172,8 @@ pub struct Source {
     pub reader: Box<dyn BufRead + Send>,
     /// How it was stored.
     pub compression: Compression,
+    /// Set when the compressed stream ended early or was damaged.
+    pub damage: Damage,
     /// Hash of the stored bytes, complete once the reader hit EOF.
     pub fingerprint: Fingerprint,
     /// Size of the stored file, when known.
@@ -165,6 +214,7 @@ pub fn from_reader(
     progress: Option<indicatif::ProgressBar>,
 ) -> io::Result<Source> {
     let fingerprint = Fingerprint::default();
+    let damage = Damage::default();
     let mut stored = BufReader::with_capacity(
         BUF_SIZE,
         Hashing {
@@ -185,17 +235,18 @@ pub fn from_reader(
         Compression::None => Box::new(stored),
         Compression::Gzip => Box::new(BufReader::with_capacity(
             BUF_SIZE,
-            flate2::bufread::MultiGzDecoder::new(stored),
+            EndOnDamage::new(flate2::bufread::MultiGzDecoder::new(stored), &damage),
         )),
         Compression::Zstd => Box::new(BufReader::with_capacity(
             BUF_SIZE,
-            zstd::Decoder::with_buffer(stored)?,
+            EndOnDamage::new(zstd::Decoder::with_buffer(stored)?, &damage),
         )),
     };
     Ok(Source {
         path,
         reader,
         compression,
+        damage,
         fingerprint,
         len,
     })

@@ -5,7 +5,8 @@ use crate::model::{Trace, WarningKind};
 
 use super::view::AuditItem;
 
-fn item(status: &str, topic: &str, message: String, fix: Option<&str>) -> AuditItem {
+/// One audit point.
+pub(super) fn item(status: &str, topic: &str, message: String, fix: Option<&str>) -> AuditItem {
     AuditItem {
         status: status.to_string(),
         topic: topic.to_string(),
@@ -53,13 +54,20 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
         out.push(item("ok", "lost-events", "no events lost".into(), None));
     }
 
+    // With events lost, missing entries and returns are the buffer's doing.
+    let overflowed = f.lost_events > 0 || f.lost_lines > 0 || f.buffer_started > 0;
+    let bigger_buffer = "echo 16384 > /sys/kernel/tracing/buffer_size_kb   # per CPU";
     let no_entry = w.count(WarningKind::ExitWithoutEntry) + w.count(WarningKind::NameMismatch);
     if no_entry > 0 {
         out.push(item(
             "warn",
             "exits-without-entry",
             format!("{no_entry} return(s) without their call: tracing started mid-call or entries were lost"),
-            Some("echo 1 > /sys/kernel/tracing/tracing_on   # before the program starts the call"),
+            Some(if overflowed {
+                bigger_buffer
+            } else {
+                "echo 1 > /sys/kernel/tracing/tracing_on   # before the program starts the call"
+            }),
         ));
     }
     let no_exit = w.count(WarningKind::ExitNotCaptured);
@@ -68,7 +76,22 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
             "warn",
             "exits-not-captured",
             format!("{no_exit} call(s) never returned in the capture: tracing stopped mid-call or returns were lost"),
-            Some("echo 0 > /sys/kernel/tracing/tracing_on   # only after the call returned"),
+            Some(if overflowed {
+                bigger_buffer
+            } else {
+                "echo 0 > /sys/kernel/tracing/tracing_on   # only after the call returned"
+            }),
+        ));
+    }
+    if w.count(WarningKind::TruncatedInput) > 0 {
+        out.push(item(
+            "warn",
+            "cut",
+            format!(
+                "the compressed file ends early after line {}: the rest of the capture is lost",
+                f.lines
+            ),
+            None,
         ));
     }
     let unreadable = w.count(WarningKind::Unreadable)

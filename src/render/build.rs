@@ -6,7 +6,7 @@ use crate::{
     model::{CallTree, NodeFlags, Syscall, Trace, ingest::Capture},
 };
 
-use super::{audit::audit, view::*};
+use super::{audit::audit, audit_cross::cross_audit, view::*};
 
 /// What the user asked for that only changes presentation.
 #[derive(Debug, Clone, Default)]
@@ -23,10 +23,12 @@ fn us(ns: u64) -> f64 {
 
 /// Build the report view.
 pub fn build_report(captures: &[Capture], analysis: &Analysis, opts: &ReportOptions) -> Report {
+    let cross = cross_audit(captures);
     let captures_v: Vec<CaptureView> = captures
         .iter()
+        .zip(cross)
         .enumerate()
-        .map(|(i, c)| capture_view(i, c))
+        .map(|(i, (c, cross))| capture_view(i, c, cross))
         .collect();
     let comparisons: Vec<ComparisonView> = analysis
         .comparisons
@@ -78,7 +80,7 @@ fn default_title(captures: &[Capture], comparisons: &[ComparisonView]) -> String
     format!("ftrace report: {}", labels.join(", "))
 }
 
-fn capture_view(index: usize, c: &Capture) -> CaptureView {
+fn capture_view(index: usize, c: &Capture, cross: Vec<AuditItem>) -> CaptureView {
     let t = &c.trace;
     let f = &t.facts;
     let mut syscalls: Vec<&Syscall> = t.syscalls.iter().collect();
@@ -99,6 +101,7 @@ fn capture_view(index: usize, c: &Capture) -> CaptureView {
         compression: format!("{:?}", c.compression).to_lowercase(),
         format: f.format.map(|x| x.name().to_string()).unwrap_or_default(),
         tracer: f.tracer.clone(),
+        kernel: f.kernel.clone(),
         lines: f.lines,
         options: OptionsView {
             cpu: f.col_cpu,
@@ -119,17 +122,20 @@ fn capture_view(index: usize, c: &Capture) -> CaptureView {
             lost_events: f.lost_events,
             reconstructed: f.reconstructed,
         },
-        audit: audit(t),
-        warnings: t
-            .warnings
-            .kept()
-            .iter()
-            .map(|w| WarningView {
-                line: w.line,
-                kind: kind_name(w.kind),
-                message: w.message.clone(),
-            })
-            .collect(),
+        audit: audit(t).into_iter().chain(cross).collect(),
+        warnings: {
+            // In line order: calls closed at the end of the capture are
+            // found last but named at their entry lines.
+            let mut kept: Vec<&crate::model::Warning> = t.warnings.kept().iter().collect();
+            kept.sort_by_key(|w| w.line);
+            kept.into_iter()
+                .map(|w| WarningView {
+                    line: w.line,
+                    kind: kind_name(w.kind),
+                    message: w.message.clone(),
+                })
+                .collect()
+        },
         warning_counts: t
             .warnings
             .counts()
@@ -255,6 +261,7 @@ fn node_view(t: &Trace, tree: &CallTree, i: usize) -> NodeView {
         line: n.line,
         exit_line: (n.exit_line != 0).then_some(n.exit_line),
         flags: flag_names(n.flags),
+        args: n.args.as_deref().map(str::to_string),
         repeat: 1,
         children: tree.children(i).map(|c| node_view(t, tree, c)).collect(),
     }

@@ -6,6 +6,7 @@
 
 mod assets;
 mod audit;
+mod audit_cross;
 pub mod build;
 pub mod html;
 pub mod json;

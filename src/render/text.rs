@@ -63,8 +63,8 @@ fn tree_lines(
             meta.push(format!("= {}", fmt_ret(r)));
         }
         for f in &n.flags {
-            if !matches!(*f, "leaf") {
-                meta.push((*f).to_string());
+            if let Some(label) = flag_label(f) {
+                meta.push(label.to_string());
             }
         }
         meta.push(format!("L{}", n.line));
@@ -73,10 +73,11 @@ fn tree_lines(
         } else {
             String::new()
         };
+        let args = n.args.as_deref().unwrap_or("");
         let body = if n.children.is_empty() {
-            format!("{}{}();{rep}", "  ".repeat(depth), n.func)
+            format!("{}{}({args});{rep}", "  ".repeat(depth), n.func)
         } else {
-            format!("{}{}() {{{rep}", "  ".repeat(depth), n.func)
+            format!("{}{}({args}) {{{rep}", "  ".repeat(depth), n.func)
         };
         out.push(format!("{body:<60} {}", meta.join("  ")));
     }
@@ -98,9 +99,22 @@ fn tree_lines(
     }
 }
 
+/// How a node flag reads in a text tree (`None`: not worth a word there).
+pub fn flag_label(flag: &str) -> Option<&str> {
+    Some(match flag {
+        "leaf" => return None,
+        "exit-missing" => "exit not captured",
+        "entry-missing" => "entry not captured",
+        "lost-events" => "events lost",
+        "open-at-syscall-exit" => "open at syscall exit",
+        other => other,
+    })
+}
+
 /// Same function and same callees, recursively (times ignored).
 pub fn same_shape(a: &NodeView, b: &NodeView) -> bool {
     a.func == b.func
+        && a.args == b.args
         && a.children.len() == b.children.len()
         && a.children
             .iter()

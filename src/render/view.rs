@@ -57,6 +57,8 @@ pub struct CaptureView {
     pub format: String,
     /// `# tracer:` when the header was present.
     pub tracer: Option<String>,
+    /// The kernel release when the capture names it (latency-format header).
+    pub kernel: Option<String>,
     /// Lines read.
     pub lines: u64,
     /// Options and columns the capture shows.
@@ -217,6 +219,10 @@ pub struct NodeView {
     /// `leaf`, `exit-missing`, `entry-missing`, `irq`, `reconstructed`,
     /// `lost-events`, `open-at-syscall-exit`, `synthetic`.
     pub flags: Vec<&'static str>,
+    /// The arguments as printed by funcgraph-args / func-args (Linux 6.15+),
+    /// without the parentheses; omitted when the capture has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub args: Option<String>,
     /// `n` when this node stands for `n` identical consecutive calls
     /// (only in folded views; 1 otherwise and omitted).
     #[serde(skip_serializing_if = "is_one")]

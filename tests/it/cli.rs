@@ -227,3 +227,189 @@ fn not_a_capture_exits_2_and_leaves_no_out_dir() {
         before
     );
 }
+
+/// A compressed capture cut while it was copied: what decompresses is read,
+/// the rest is named as lost; exit 0 (3 with --strict). Cut before the first
+/// record it is an error.
+#[test]
+fn cut_compressed_capture_is_read_up_to_the_damage() {
+    let dir = tempfile::tempdir().unwrap();
+    let gz = std::fs::read(format!(
+        "{}/perf-ftrace-fn-bpf-map-create-unspec-6.1/bad.log.gz",
+        crate::common::CAPTURES_NEW
+    ))
+    .unwrap();
+    let cut = dir.path().join("cut.log.gz");
+    std::fs::write(&cut, &gz[..30_000]).unwrap();
+    let out = dir.path().join("out");
+    let o = bin().arg(&cut).arg("-o").arg(&out).output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let c = &json["captures"][0];
+    let lost = c["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["kind"] == "truncated-input")
+        .unwrap();
+    assert_eq!(lost["line"], c["lines"]);
+    assert!(
+        lost["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("the gzip stream ends after this line")
+    );
+    let cut_item = c["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["topic"] == "cut")
+        .unwrap();
+    assert_eq!(cut_item["status"], "warn");
+    let o = bin()
+        .arg(&cut)
+        .args(["--strict", "-o"])
+        .arg(dir.path().join("strict"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3));
+
+    let tiny = dir.path().join("tiny.log.gz");
+    std::fs::write(&tiny, &gz[..60]).unwrap();
+    expect_error(&tiny, "the gzip stream is damaged or cut before any ftrace");
+}
+
+/// Damage in the middle of a real capture: a report, the damaged lines as
+/// warnings with their numbers, exit 0; `--strict` exit 3.
+#[test]
+fn partially_readable_capture_gives_a_report_and_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        std::fs::read_to_string(format!("{CAPTURES}/qemu-6.1/openat-enoent/bad.log")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.insert(40, "Segmentation fault (core dumped)");
+    lines.insert(41, "\u{1b}[0m$ ");
+    let p = dir.path().join("bad.log");
+    std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+    let out = dir.path().join("out");
+    let o = bin().arg(&p).arg("-o").arg(&out).output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let w: Vec<u64> = json["captures"][0]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["kind"] == "unreadable")
+        .map(|w| w["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(w, [41, 42]);
+    assert_eq!(json["captures"][0]["syscalls"][0]["errno"], "ENOENT");
+    let o = bin()
+        .arg(&p)
+        .args(["--strict", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        out.join("report.json").is_file(),
+        "--strict still writes the report"
+    );
+}
+
+/// Output directories that must never be replaced, whatever the flags.
+#[test]
+fn output_that_would_destroy_inputs_or_the_working_directory_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let cap = format!("{CAPTURES}/xskmap-noxdpsockets-6.12/bad--default.log");
+    assert!(
+        bin()
+            .arg(&cap)
+            .arg("-o")
+            .arg(&out)
+            .status()
+            .unwrap()
+            .success()
+    );
+    // A capture kept inside an earlier report: replacing it would delete it.
+    let inside = out.join("bad.log");
+    std::fs::copy(&cap, &inside).unwrap();
+    let o = bin()
+        .arg(&inside)
+        .args(["--force", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("holds the input"), "{err}");
+    assert!(inside.is_file());
+    // The current directory.
+    let o = bin()
+        .current_dir(&out)
+        .arg(std::fs::canonicalize(&cap).unwrap())
+        .args(["--force", "-o", "."])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("current directory"));
+    // A file.
+    let f = dir.path().join("notes.txt");
+    std::fs::write(&f, "mine").unwrap();
+    let o = bin()
+        .arg(&cap)
+        .args(["--force", "-o"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), "mine");
+}
+
+/// Usage errors are exit 2 too, as documented.
+#[test]
+fn usage_errors_exit_2() {
+    let o = bin().output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let o = bin()
+        .args(["a.log", "--label", "x", "--label", "y", "-o", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// `trace-cmd report | gzip | tracereport -`: compression is told by the
+/// bytes, on stdin too.
+#[test]
+fn compressed_stdin_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let gz = std::fs::read(format!(
+        "{}/tracecmd-fn-bpf-map-create-unspec-6.1/bad.log.gz",
+        crate::common::CAPTURES_NEW
+    ))
+    .unwrap();
+    let mut child = bin()
+        .args(["-", "-o"])
+        .arg(&out)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(&gz).unwrap();
+    assert!(child.wait().unwrap().success());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let c = &json["captures"][0];
+    assert_eq!(c["compression"], "gzip");
+    assert_eq!(c["format"], "trace-cmd");
+    assert_eq!(c["path"], "<stdin>");
+}

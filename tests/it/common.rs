@@ -9,6 +9,8 @@ use tracereport::cli::Cli;
 pub const CAPTURES: &str = "tests/fixtures/captures";
 /// Captures made for this project.
 pub const CAPTURES_NEW: &str = "tests/fixtures/captures-new";
+/// zstd copies of real captures (see its MANIFEST.md).
+pub const COMPRESSED: &str = "tests/fixtures/compressed";
 
 /// A report written to a temporary directory.
 pub struct Written {
@@ -64,5 +66,6 @@ pub fn snap_name(p: &Path) -> String {
         .trim_start_matches("tests/fixtures/")
         .replace(['/', '+'], "__")
         .replace(".log.gz", "")
+        .replace(".log.zst", "")
         .replace(".log", "")
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::common::{CAPTURES, CAPTURES_NEW, files_under, run, snap_name};
+use crate::common::{CAPTURES, CAPTURES_NEW, COMPRESSED, files_under, run, snap_name};
 
 /// The function_graph captures (the fn-* and tracecmd-* folders are other formats).
 fn graph_captures() -> Vec<std::path::PathBuf> {
@@ -109,6 +109,7 @@ fn every_qemu_6_1_bad_log_has_its_manifest_errno() {
 fn snapshots_of_every_capture() {
     let mut files = files_under(CAPTURES, &[".log", ".log.gz"]);
     files.extend(files_under(CAPTURES_NEW, &[".log", ".log.gz"]));
+    files.extend(files_under(COMPRESSED, &[".log.zst"]));
     for f in files {
         let name = snap_name(&f);
         let w = run(&[f.to_str().unwrap()]);

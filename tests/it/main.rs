@@ -2,9 +2,12 @@
 
 mod alloc;
 mod analysis;
+mod audit;
 mod cli;
 mod common;
 mod corpus;
+mod faults;
+mod formats;
 #[path = "../../fuzz/check.rs"]
 mod fuzz_body;
 mod fuzz_corpus;

@@ -248,8 +248,11 @@ fn damaged_lines_accounted(fx: &Fixture, b: &Base, m: &Mutant, c: &Capture) -> R
 /// A cut inside a syscall leaves it "exit not captured", with a warning
 /// that names it or its open calls.
 fn unfinished_calls_named(b: &Base, m: &Mutant, c: &Capture) -> Result<(), String> {
+    // The function tracer (also through trace-cmd) prints no returns: its
+    // trees are rebuilt and never hold an open root.
     if !matches!(m.kind, Kind::TruncateAtLine | Kind::TruncateAtByte)
         || b.format == InputFormat::Function
+        || b.capture.trace.facts.reconstructed
     {
         return Ok(());
     }
@@ -476,7 +479,7 @@ fn compressed_captures_cut_at_random_bytes() {
                 Ok(c) => {
                     assert_ledger(&c);
                     assert_eq!(
-                        c.trace.warnings.count(WarningKind::TruncatedStream),
+                        c.trace.warnings.count(WarningKind::TruncatedInput),
                         1,
                         "{name} cut at byte {at}"
                     );
@@ -485,8 +488,10 @@ fn compressed_captures_cut_at_random_bytes() {
                         "{name} cut at byte {at}"
                     );
                 }
-                // Nothing decodable, or no record before the cut.
+                // Nothing decodable, or no record before the cut (said so).
                 Err(Error::Input { .. }) if want_lines == 0 => {}
+                Err(Error::Input { source, .. })
+                    if source.to_string().contains("before any ftrace") => {}
                 Err(Error::NotACapture { .. }) => {}
                 Err(e) => {
                     panic!("{name} cut at byte {at}: {e} ({want_lines} lines were decodable)")

@@ -14,7 +14,14 @@
 //! began inside that call ("entry not captured", named by `/* name */` when
 //! printed).
 
+mod irq;
+mod reconstruct;
+mod region;
+
 use rustc_hash::FxHashMap;
+
+use irq::DepthUse;
+use reconstruct::ReconstructedCall;
 
 use crate::parse::{HeaderLine, InputFormat, Record, RecordKind, RetVal};
 
@@ -22,12 +29,13 @@ use super::{
     CaptureFacts, LostEvents, Trace,
     groups::Groups,
     intern::{FuncId, Interner},
+    irq_order,
     paths::{PathId, PathTable, TASK_ROOT},
     syscall::{
         RetSource, SysEnter, SysEvent, SysExit, Syscall, parse_sys_event, syscall_root_name,
     },
     tasks::Tasks,
-    tree::{CallTree, NO_PARENT, Node, NodeFlags},
+    tree::{NO_PARENT, Node, NodeFlags},
     warnings::{WarningKind, Warnings},
 };
 
@@ -54,6 +62,36 @@ const NO_NODE: u32 = u32::MAX;
 /// Deepest stack rebuilt from `<-parent` chains before it is reset.
 const MAX_RECONSTRUCTED_DEPTH: usize = 128;
 
+/// Syscalls whose entry-event argument names are remembered (the audit
+/// compares them across captures to tell kernels apart).
+const MAX_EVENT_SHAPES: usize = 512;
+
+/// Distinct non-UTF-8 task names remembered; past this every such line warns.
+const MAX_NON_UTF8_NAMES: usize = 1024;
+
+/// Whether `bytes` is valid UTF-8 apart from the `parts` (sub-slices of it).
+fn valid_outside(bytes: &[u8], parts: &[&[u8]]) -> bool {
+    let base = bytes.as_ptr() as usize;
+    let mut ranges: Vec<(usize, usize)> = parts
+        .iter()
+        .filter_map(|p| {
+            let start = (p.as_ptr() as usize).checked_sub(base)?;
+            (start + p.len() <= bytes.len()).then_some((start, start + p.len()))
+        })
+        .collect();
+    ranges.sort_unstable();
+    let mut at = 0;
+    for (start, end) in ranges {
+        if start >= at {
+            if std::str::from_utf8(&bytes[at..start]).is_err() {
+                return false;
+            }
+            at = end;
+        }
+    }
+    std::str::from_utf8(&bytes[at..]).is_ok()
+}
+
 /// An open call.
 #[derive(Debug, Clone)]
 struct Frame {
@@ -64,6 +102,21 @@ struct Frame {
     /// Sum of the durations of its returned children.
     child_ns: u64,
     flags: NodeFlags,
+    /// Calls made under it so far (saturating).
+    children: u16,
+    /// Its first callee was an interrupt's entry (`irq_enter_rcu`, …).
+    first_child_irq: bool,
+    /// Unique in the capture: names the frame while it is open.
+    serial: u64,
+    /// The line that opened it.
+    line: u64,
+    /// Node of the latest call made under it (in the current region).
+    last_child: u32,
+    /// Node of the call made just before it at its level (in the region).
+    prev_sibling: u32,
+    /// It adopted an interrupt printed before its entry: the interrupt's
+    /// time and where its nodes end (see `irq_order`).
+    adopted: Option<(u64, u32)>,
 }
 
 /// The syscall being built on a task.
@@ -89,6 +142,13 @@ struct TaskState {
     awaiting_exit: Option<Syscall>,
     last_marker: Option<String>,
     last_cpu: Option<u32>,
+    /// trace-cmd's function plugin stack, position → the frame placed there
+    /// (see `depth_from_indent`).
+    plugin_stack: Vec<Option<u64>>,
+    /// An interrupt printed at the level of the call it hit: lines from it
+    /// are one level deeper than printed, until that call returns (see
+    /// `shifted_depth`).
+    irq_shift: Option<u32>,
 }
 
 /// How a frame ends.
@@ -116,6 +176,16 @@ pub struct Builder {
     facts: CaptureFacts,
     in_irq: FxHashMap<u32, bool>,
     comment_open: Option<u64>,
+    /// `} /* name */` exits that close the open call of that name.
+    named_exits: u64,
+    /// The next frame's serial.
+    next_serial: u64,
+    /// The line being fed.
+    current_line: u64,
+    /// Plain `}` exits that close a call whose entry was seen.
+    plain_exits: u64,
+    /// Task names already warned about as not UTF-8 (bounded).
+    non_utf8_names: rustc_hash::FxHashSet<Vec<u8>>,
     syscall_count: usize,
     calls_outside: u64,
     seen_record: bool,
@@ -145,6 +215,11 @@ impl Builder {
             },
             in_irq: FxHashMap::default(),
             comment_open: None,
+            named_exits: 0,
+            next_serial: 0,
+            current_line: 0,
+            plain_exits: 0,
+            non_utf8_names: Default::default(),
             syscall_count: 0,
             calls_outside: 0,
             seen_record: false,
@@ -176,6 +251,11 @@ impl Builder {
         self.facts.bytes += bytes as u64 + 1;
     }
 
+    /// Lines counted so far.
+    pub fn lines_read(&self) -> u64 {
+        self.facts.lines
+    }
+
     /// The last line had no newline.
     pub fn unterminated_last_line(&mut self) {
         self.facts.unterminated_last_line = true;
@@ -184,6 +264,7 @@ impl Builder {
     /// Feed one record.
     pub fn push(&mut self, line: u64, rec: &Record<'_>) {
         self.comment_open = None;
+        self.current_line = line;
         match &rec.kind {
             RecordKind::Header(h) => {
                 self.facts.layout_lines += 1;
@@ -225,12 +306,19 @@ impl Builder {
             RecordKind::LineTooBig => self.warn(line, WarningKind::LineTooBig, || {
                 "[LINE TOO BIG]: the kernel dropped a record that did not fit a page".into()
             }),
-            RecordKind::Entry { depth, func } => {
+            RecordKind::Entry { depth, func, args } => {
                 let t = self.task_of(rec);
-                self.call_start(t, line, depth, func, rec, None);
+                let depth = self.shifted_depth(t, depth, DepthUse::Entry(func));
+                self.call_start(t, line, depth, (func, args), rec, None);
             }
-            RecordKind::Leaf { depth, func, ret } => {
+            RecordKind::Leaf {
+                depth,
+                func,
+                ret,
+                args,
+            } => {
                 let t = self.task_of(rec);
+                let depth = self.shifted_depth(t, depth, DepthUse::Entry(func));
                 let close = Close {
                     line: 0,
                     duration_ns: rec.duration_ns,
@@ -238,15 +326,27 @@ impl Builder {
                     ts_ns: None,
                     missing: false,
                 };
-                self.call_start(t, line, depth, func, rec, Some(close));
+                self.call_start(t, line, depth, (func, args), rec, Some(close));
             }
             RecordKind::Exit { depth, func, ret } => {
                 let t = self.task_of(rec);
+                let depth = self.shifted_depth(t, depth, DepthUse::Exit(func));
                 self.call_exit(t, line, depth, func, ret, rec);
             }
-            RecordKind::Call { func, parent, .. } => {
+            RecordKind::Call {
+                func,
+                parent,
+                indent,
+                args,
+            } => {
                 let t = self.task_of(rec);
-                self.reconstructed_call(t, line, func, parent, rec);
+                let call = ReconstructedCall {
+                    func,
+                    args,
+                    parent,
+                    indent,
+                };
+                self.reconstructed_call(t, line, call, rec);
             }
             RecordKind::Comment { text, closed } => {
                 if !closed {
@@ -283,6 +383,9 @@ impl Builder {
                 self.facts.entries_in_buffer = Some(in_buffer);
                 self.facts.entries_written = Some(written);
                 self.facts.header_cpus = cpus;
+            }
+            HeaderLine::LatencyTrace { kernel, .. } => {
+                self.facts.kernel = Some(String::from_utf8_lossy(kernel).into_owned())
             }
             _ => {}
         }
@@ -375,37 +478,34 @@ impl Builder {
         }
     }
 
-    fn is_irq_func(name: &[u8]) -> bool {
-        name.starts_with(b"__sysvec_")
-            || name.starts_with(b"sysvec_")
-            || name.starts_with(b"irq_enter")
-            || name.starts_with(b"irq_exit")
-            || name.starts_with(b"__irq_exit")
-            || name == b"do_IRQ"
-            || name == b"smp_apic_timer_interrupt"
-            || name.starts_with(b"handle_irq")
-            || name.starts_with(b"__do_softirq")
-            || name.starts_with(b"do_softirq")
-    }
-
     /// A call starts at `depth` (an entry line, or a leaf when `leaf` holds
-    /// its return).
+    /// its return). `call` is the function and its printed arguments.
     fn call_start(
         &mut self,
         t: usize,
         line: u64,
         depth: u32,
-        func: &[u8],
+        call: (&[u8], Option<&[u8]>),
         rec: &Record<'_>,
         leaf: Option<Close>,
     ) {
+        let (func, args) = call;
         self.finish_awaiting(t);
         let d = depth as usize;
         self.facts.calls += 1;
         self.note_depth(depth, leaf.is_some());
+        let func_id = self.names.intern(func);
+        if self.adopt_placeholder(t, d, func_id, line, args, rec) {
+            if let Some(mut close) = leaf {
+                close.line = 0;
+                close.ts_ns = rec.ts_ns.zip(close.duration_ns).map(|(a, b)| a + b);
+                self.pop_frame(t, close);
+            }
+            return;
+        }
         // Calls deeper than the new one returned without their `}`.
         while self.states[t].stack.len() > d {
-            self.pop_missing(t, line);
+            self.pop_missing(t, Some(line));
         }
         if self.states[t].stack.len() < d {
             // A call deeper than the open stack: its callers' entry lines
@@ -427,7 +527,6 @@ impl Builder {
                 });
             }
         }
-        let func_id = self.names.intern(func);
         if self.states[t].region.is_none() {
             let name = self.names.name(func_id);
             if let Some(sc) = syscall_root_name(name, d == 0) {
@@ -447,7 +546,7 @@ impl Builder {
         if leaf.is_some() {
             flags.set(NodeFlags::LEAF);
         }
-        self.push_frame(t, func_id, line, rec.ts_ns, flags);
+        self.push_frame(t, func_id, line, rec.ts_ns, flags, args);
         if let Some(mut close) = leaf {
             close.line = 0;
             close.ts_ns = rec
@@ -487,12 +586,14 @@ impl Builder {
             self.facts.retval = true;
         }
         while self.states[t].stack.len() > d + 1 {
-            self.pop_missing(t, line);
+            self.pop_missing(t, Some(line));
         }
+        let mut warned = false;
         if self.states[t].stack.len() < d + 1 {
             while self.states[t].stack.len() < d + 1 {
                 self.push_placeholder(t, line);
             }
+            warned = true;
             let name = func.map(|f| String::from_utf8_lossy(f).into_owned());
             self.warn(line, WarningKind::ExitWithoutEntry, || match name {
                 Some(n) => {
@@ -544,8 +645,26 @@ impl Builder {
                     r.nodes[node as usize].func = id;
                 }
             } else {
-                self.facts.tail = true;
+                self.named_exits += 1;
             }
+        } else if self.states[t]
+            .stack
+            .last()
+            .is_some_and(|f| f.func != self.unknown_func)
+        {
+            self.plain_exits += 1;
+        } else if !warned
+            && self.states[t]
+                .stack
+                .last()
+                .is_some_and(|f| f.func == self.unknown_func && f.first_child_irq)
+        {
+            // The interrupt-first layout (see `adopt_placeholder`) always
+            // prints the interrupted call's entry before its `}`; a `}`
+            // reaching the placeholder means that entry line is missing.
+            self.warn(line, WarningKind::ExitWithoutEntry, || {
+                "`}` returns from a call whose entry line is not in the capture (an interrupt's calls came first, the call's own entry never followed)".into()
+            });
         }
         self.pop_frame(
             t,
@@ -559,80 +678,11 @@ impl Builder {
         );
     }
 
-    /// A function tracer record: place `func` under the nearest open call
-    /// named `parent`; calls above it returned (unseen, as always with this
-    /// tracer).
-    fn reconstructed_call(
-        &mut self,
-        t: usize,
-        line: u64,
-        func: &[u8],
-        parent: Option<&[u8]>,
-        rec: &Record<'_>,
-    ) {
-        let parent_id = parent.map(|p| {
-            // sym-offset: "parent+0x1a/0x90"
-            let p = p.split(|&b| b == b'+').next().unwrap_or(p);
-            self.names.intern(p)
-        });
-        let pos = parent_id.and_then(|p| self.states[t].stack.iter().rposition(|f| f.func == p));
-        let depth = match (pos, parent_id) {
-            (Some(k), _) => k + 1,
-            (None, None) => 0,
-            (None, Some(p)) => {
-                // The caller is not traced (notrace, inlined, or asm): it
-                // was most likely called from the innermost open call. The
-                // stack heals at the next caller it does hold; it is capped
-                // so a capture of such calls cannot grow it for ever.
-                if self.states[t].stack.len() >= MAX_RECONSTRUCTED_DEPTH {
-                    while !self.states[t].stack.is_empty() {
-                        self.pop_reconstructed(t);
-                    }
-                }
-                let mut flags = NodeFlags::default();
-                flags.set(NodeFlags::RECONSTRUCTED);
-                flags.set(NodeFlags::ENTRY_MISSING);
-                self.push_frame(t, p, line, rec.ts_ns, flags);
-                self.states[t].stack.len()
-            }
-        };
-        while self.states[t].stack.len() > depth {
-            self.pop_reconstructed(t);
-        }
-        self.facts.calls += 1;
-        let func_id = self.names.intern(func);
-        if self.states[t].region.is_none() {
-            if let Some(sc) = syscall_root_name(self.names.name(func_id), depth == 0) {
-                let sc = sc.to_string();
-                self.start_region(t, line, rec, None, Some(sc));
-            }
-        }
-        let mut flags = NodeFlags::default();
-        flags.set(NodeFlags::RECONSTRUCTED);
-        if Self::is_irq_func(func) {
-            flags.set(NodeFlags::IRQ);
-        }
-        self.push_frame(t, func_id, line, rec.ts_ns, flags);
-    }
-
-    fn pop_reconstructed(&mut self, t: usize) {
-        self.pop_frame(
-            t,
-            Close {
-                line: 0,
-                duration_ns: None,
-                ret: None,
-                ts_ns: None,
-                missing: false,
-            },
-        );
-    }
-
     fn push_placeholder(&mut self, t: usize, line: u64) {
         let mut flags = NodeFlags::default();
         flags.set(NodeFlags::ENTRY_MISSING);
         let f = self.unknown_func;
-        self.push_frame(t, f, line, None, flags);
+        self.push_frame(t, f, line, None, flags, None);
     }
 
     fn push_frame(
@@ -642,8 +692,18 @@ impl Builder {
         line: u64,
         ts_ns: Option<u64>,
         flags: NodeFlags,
+        args: Option<&[u8]>,
     ) {
+        self.next_serial += 1;
+        self.facts.args |= args.is_some();
         let st = &mut self.states[t];
+        let prev_sibling = st.stack.last().map_or(NO_NODE, |p| p.last_child);
+        if let Some(parent) = st.stack.last_mut() {
+            if parent.children == 0 {
+                parent.first_child_irq = flags.has(NodeFlags::IRQ);
+            }
+            parent.children = parent.children.saturating_add(1);
+        }
         let parent_path = st.stack.last().map_or(TASK_ROOT + t as u32, |f| f.path);
         let path = self.paths.child(parent_path, func);
         let mut node = NO_NODE;
@@ -667,9 +727,13 @@ impl Builder {
                 exit_line: 0,
                 ts_ns,
                 exit_ts_ns: None,
+                args: args.map(|a| String::from_utf8_lossy(a).into()),
             });
         } else {
             self.calls_outside += 1;
+        }
+        if let Some(parent) = st.stack.last_mut() {
+            parent.last_child = node;
         }
         st.stack.push(Frame {
             func,
@@ -677,18 +741,43 @@ impl Builder {
             node,
             child_ns: 0,
             flags,
+            children: 0,
+            first_child_irq: false,
+            serial: self.next_serial,
+            line,
+            last_child: NO_NODE,
+            prev_sibling,
+            adopted: None,
         });
     }
 
-    fn pop_missing(&mut self, t: usize, line: u64) {
+    /// Close the innermost open call of `t` as "exit not captured". `line`
+    /// is where that became certain; `None` at the end of the capture.
+    fn pop_missing(&mut self, t: usize, line: Option<u64>) {
         let Some(f) = self.states[t].stack.last() else {
             return;
         };
-        if !self.facts.reconstructed {
+        // exit() and exit_group() never return: the task is gone, not the data.
+        let task_exited = self.states[t].stack.iter().any(|f| {
+            syscall_root_name(self.names.name(f.func), true)
+                .is_some_and(|sc| sc == "exit" || sc == "exit_group")
+        });
+        if !self.facts.reconstructed && !task_exited {
             let name = self.names.name(f.func).to_string();
-            self.warn(line, WarningKind::ExitNotCaptured, || {
-                format!("`{name}()` never returned in the capture before this line; closed here as \"exit not captured\"")
-            });
+            let lost = if f.flags.has(NodeFlags::LOST) {
+                " (events were lost on its CPU while it ran)"
+            } else {
+                ""
+            };
+            let message = match line {
+                Some(l) => format!(
+                    "`{name}()` never returned: line {l} of the same task is at a shallower level, so its return is missing{lost}; marked \"exit not captured\""
+                ),
+                None => format!(
+                    "`{name}()` had not returned when the capture ends{lost}; marked \"exit not captured\""
+                ),
+            };
+            self.warn(f.line, WarningKind::ExitNotCaptured, || message);
         }
         self.pop_frame(
             t,
@@ -704,9 +793,30 @@ impl Builder {
 
     fn pop_frame(&mut self, t: usize, close: Close) {
         let st = &mut self.states[t];
-        let Some(frame) = st.stack.pop() else {
+        let Some(mut frame) = st.stack.pop() else {
             return;
         };
+        // An adopted interrupt that does not fit in the call's time came
+        // after the previous call returned (`irq_order`, case b).
+        if let (Some((irq_ns, split)), Some(d), Some(r)) =
+            (frame.adopted, close.duration_ns, &mut st.region)
+        {
+            if d < irq_ns && frame.node != NO_NODE && frame.prev_sibling != NO_NODE {
+                let moved = irq_order::move_to_previous_sibling(
+                    &mut r.nodes,
+                    frame.prev_sibling,
+                    frame.node,
+                    split,
+                );
+                if moved != frame.node {
+                    frame.node = moved;
+                    frame.child_ns = frame.child_ns.saturating_sub(irq_ns);
+                    if let Some(parent) = st.stack.last_mut() {
+                        parent.last_child = moved;
+                    }
+                }
+            }
+        }
         let self_ns = close.duration_ns.map(|d| d.saturating_sub(frame.child_ns));
         self.paths.add(frame.path, close.duration_ns, self_ns);
         if let Some(parent) = st.stack.last_mut() {
@@ -734,7 +844,12 @@ impl Builder {
         }
         if region_done {
             let r = st.region.take().expect("checked above");
-            let s = self.finish_region(t, r, None, close.line);
+            let end = if close.line != 0 {
+                close.line
+            } else {
+                self.current_line
+            };
+            let s = self.finish_region(t, r, None, end);
             self.states[t].awaiting_exit = Some(s);
         }
     }
@@ -743,6 +858,11 @@ impl Builder {
         match parse_sys_event(name, text) {
             Some(SysEvent::Enter(e)) => {
                 self.facts.sys_enter_events += 1;
+                let shapes = &mut self.facts.sys_event_args;
+                if shapes.len() < MAX_EVENT_SHAPES && !shapes.contains_key(&e.name) {
+                    let names: Vec<&str> = e.args.iter().map(|(k, _)| k.as_str()).collect();
+                    shapes.insert(e.name.clone(), names.join(", "));
+                }
                 self.finish_awaiting(t);
                 if let Some(r) = self.states[t].region.take() {
                     // The previous syscall's exit never came.
@@ -803,245 +923,45 @@ impl Builder {
         });
     }
 
-    fn finish_awaiting(&mut self, t: usize) {
-        if let Some(s) = self.states[t].awaiting_exit.take() {
-            self.keep(s);
-        }
-    }
-
-    fn start_region(
-        &mut self,
-        t: usize,
-        line: u64,
-        rec: &Record<'_>,
-        enter: Option<SysEnter>,
-        root_name: Option<String>,
-    ) {
-        let st = &mut self.states[t];
-        let marker_before = st.last_marker.take();
-        st.region = Some(Region {
-            enter,
-            root_name,
-            nodes: Vec::new(),
-            line,
-            ts_ns: rec.ts_ns,
-            cpu: rec.cpu.or(st.last_cpu),
-            lost: false,
-            markers: Vec::new(),
-            marker_before,
-        });
-    }
-
-    /// Turn a finished region into a syscall: pick the tree's root (the
-    /// syscall's wrapper when the events enclose more than it), take the
-    /// result from the exit event or the root's return value.
-    fn finish_region(
-        &mut self,
-        t: usize,
-        mut r: Region,
-        exit: Option<&SysExit>,
-        end_line: u64,
-    ) -> Syscall {
-        // The syscall's wrapper returns before its exit event fires (one
-        // CPU, ring-buffer order), so a wrapper still open at the event, and
-        // every call above it on the stack, lost its `}`: closed here as
-        // "exit not captured", once each, and off the stack. (The function
-        // tracer prints no `}` at all: nothing is lost there.)
-        let lost_from = exit.filter(|_| !self.facts.reconstructed).and_then(|x| {
-            self.states[t].stack.iter().position(|f| {
-                f.node != NO_NODE
-                    && syscall_root_name(self.names.name(f.func), false) == Some(x.name.as_str())
-            })
-        });
-        if let Some(k) = lost_from {
-            let names: Vec<String> = self.states[t].stack[k..]
-                .iter()
-                .map(|f| self.names.name(f.func).to_string())
-                .collect();
-            for name in names {
-                self.warn(end_line, WarningKind::ExitNotCaptured, || {
-                    format!("`{name}()` had not returned when the syscall's exit event came; its `}}` is not in the capture")
+    /// A line that is not valid UTF-8. Task names are warned about once per
+    /// name (a hostile `comm` is on every line of its task); other bytes
+    /// (function names, marker text) once per line.
+    pub fn non_utf8(&mut self, line: u64, bytes: &[u8], rec: &Record<'_>) {
+        self.facts.non_utf8_lines += 1;
+        let comms: Vec<&[u8]> = match rec.kind {
+            RecordKind::ContextSwitch { from, to, .. } => vec![from.comm, to.comm],
+            _ => rec.task.iter().map(|t| t.comm).collect(),
+        };
+        for comm in comms.iter().filter(|c| std::str::from_utf8(c).is_err()) {
+            let first = self.non_utf8_names.len() < MAX_NON_UTF8_NAMES
+                && self.non_utf8_names.insert(comm.to_vec());
+            let over = self.non_utf8_names.len() >= MAX_NON_UTF8_NAMES;
+            if first || over {
+                let shown = String::from_utf8_lossy(comm).into_owned();
+                self.warn(line, WarningKind::NonUtf8, || {
+                    format!("task name `{shown}` is not UTF-8: shown with replacement characters (its later lines are not warned about again)")
                 });
             }
         }
-        let st = &mut self.states[t];
-        // Other calls still open at the exit event belong to the kernel's
-        // exit path.
-        for (k, f) in st.stack.iter_mut().enumerate() {
-            if f.node != NO_NODE {
-                let end = r.nodes.len() as u32;
-                let n = &mut r.nodes[f.node as usize];
-                n.end = end;
-                if exit.is_some() && lost_from.is_none_or(|w| k < w) {
-                    n.flags.set(NodeFlags::OPEN_AT_SYSCALL_EXIT);
-                } else {
-                    n.flags.set(NodeFlags::EXIT_MISSING);
-                }
-                f.node = NO_NODE;
-            }
-        }
-        if let Some(k) = lost_from {
-            while self.states[t].stack.len() > k {
-                self.pop_reconstructed(t);
-            }
-        }
-        let tree = self.pick_root(
-            CallTree { nodes: r.nodes },
-            r.enter.as_ref().map(|e| e.name.as_str()),
-        );
-        let root = tree.nodes.first();
-        let name = r
-            .enter
-            .as_ref()
-            .map(|e| e.name.clone())
-            .or(r.root_name.clone())
-            .unwrap_or_else(|| "?".into());
-        let root_is_wrapper = root.is_some_and(|n| {
-            !n.flags.has(NodeFlags::SYNTHETIC)
-                && syscall_root_name(self.names.name(n.func), true).is_some()
-        });
-        let (ret, ret_source) = match (exit, root.and_then(|n| n.ret).filter(|_| root_is_wrapper)) {
-            (Some(x), _) => (Some(x.ret), Some(RetSource::ExitEvent)),
-            (None, Some(rv)) => (Some(rv.value()), Some(RetSource::Retval)),
-            (None, None) => (None, None),
-        };
-        let root_duration = root.and_then(|n| n.duration_ns);
-        let exit_missing = exit.is_none()
-            && root.is_none_or(|n| {
-                n.flags.has(NodeFlags::EXIT_MISSING) || n.flags.has(NodeFlags::SYNTHETIC)
+        if !valid_outside(bytes, &comms) {
+            self.warn(line, WarningKind::NonUtf8, || {
+                "bytes that are not UTF-8 outside the task name: names on this line are shown with replacement characters".into()
             });
-        let calls = tree
-            .nodes
-            .iter()
-            .filter(|n| !n.flags.has(NodeFlags::SYNTHETIC))
-            .count() as u64;
-        let index = self.syscall_count;
-        self.syscall_count += 1;
-        Syscall {
-            name,
-            args: r.enter.map(|e| e.args).unwrap_or_default(),
-            ret,
-            ret_source,
-            task: t,
-            cpu: r.cpu,
-            line: r.line,
-            end_line,
-            duration_ns: root_duration,
-            ts_ns: r.ts_ns,
-            tree: (!tree.nodes.is_empty()).then_some(tree),
-            calls,
-            lost_events: r.lost,
-            exit_missing,
-            marker_before: r.marker_before,
-            markers: r.markers,
-            index,
         }
-    }
-
-    /// The events of a syscall may enclose more than its wrapper (the
-    /// kernel's entry/exit work when every function is traced): the tree is
-    /// the wrapper's subtree when there is one, else the only top-level
-    /// call, else a synthetic root over all of them.
-    fn pick_root(&mut self, tree: CallTree, name: Option<&str>) -> CallTree {
-        if tree.nodes.is_empty() {
-            return tree;
-        }
-        let wrapper = tree.nodes.iter().position(|n| {
-            syscall_root_name(self.names.name(n.func), n.parent == NO_PARENT)
-                .is_some_and(|sc| name.is_none_or(|want| want == sc))
-        });
-        if let Some(i) = wrapper {
-            if i == 0 && tree.nodes[0].end as usize == tree.nodes.len() {
-                return tree;
-            }
-            return tree.subtree(i);
-        }
-        if tree.nodes[0].end as usize == tree.nodes.len() {
-            return tree;
-        }
-        let label = format!("[{} syscall]", name.unwrap_or("?"));
-        let func = self.names.intern(label.as_bytes());
-        let mut flags = NodeFlags::default();
-        flags.set(NodeFlags::SYNTHETIC);
-        let first = &tree.nodes[0];
-        let mut nodes = Vec::with_capacity(tree.nodes.len() + 1);
-        nodes.push(Node {
-            func,
-            parent: NO_PARENT,
-            end: tree.nodes.len() as u32 + 1,
-            depth: 0,
-            flags,
-            duration_ns: None,
-            ret: None,
-            line: first.line,
-            exit_line: 0,
-            ts_ns: first.ts_ns,
-            exit_ts_ns: None,
-        });
-        nodes.extend(tree.nodes.into_iter().map(|n| Node {
-            parent: if n.parent == NO_PARENT {
-                0
-            } else {
-                n.parent + 1
-            },
-            end: n.end + 1,
-            depth: n.depth + 1,
-            ..n
-        }));
-        CallTree { nodes }
-    }
-
-    /// Count the syscall and keep its tree if the policy allows.
-    fn keep(&mut self, mut s: Syscall) {
-        let (_, group_has_room) = self.groups.add(&s);
-        let wanted = self.opts.syscalls.is_empty() || self.opts.syscalls.contains(&s.name);
-        let room = self.kept.len() < self.opts.keep;
-        if !(wanted && group_has_room && (room || self.make_room_for(&s))) {
-            s.tree = None;
-            return;
-        }
-        if let Some(g) = self
-            .groups
-            .list
-            .iter_mut()
-            .find(|g| g.title == s.title() && g.outcome == super::Outcome::of(&s))
-        {
-            g.kept += 1;
-        }
-        self.kept.push(s);
-    }
-
-    /// A failing syscall of a group with nothing kept yet may take the place
-    /// of the latest kept syscall that did not fail.
-    fn make_room_for(&mut self, s: &Syscall) -> bool {
-        if !s.failed() || self.opts.keep == 0 {
-            return false;
-        }
-        let Some(victim) = self.kept.iter().rposition(|k| !k.failed()) else {
-            return false;
-        };
-        let v = self.kept.remove(victim);
-        if let Some(g) = self
-            .groups
-            .list
-            .iter_mut()
-            .find(|g| g.title == v.title() && g.outcome == super::Outcome::of(&v))
-        {
-            g.kept -= 1;
-        }
-        true
     }
 
     /// End of input: close what is open, and hand over the trace.
     pub fn finish(mut self) -> Trace {
+        self.facts.tail = self.named_exits > 0 && self.named_exits >= self.plain_exits;
         let last_line = self.facts.lines;
+        self.current_line = last_line;
         for t in 0..self.states.len() {
             self.finish_awaiting(t);
             let not_captured = self.warnings.count(WarningKind::ExitNotCaptured);
             let open_region = self.states[t].region.is_some();
             while !self.states[t].stack.is_empty() {
                 if open_region && !self.facts.reconstructed {
-                    self.pop_missing(t, last_line);
+                    self.pop_missing(t, None);
                 } else {
                     self.pop_reconstructed(t);
                 }

@@ -1,0 +1,259 @@
+//! Syscall regions: a syscall starts at its entry event or its wrapper's
+//! call and ends at its exit event or the wrapper's return; then its tree is
+//! picked, its result taken, and the keep policy applied.
+
+use crate::parse::Record;
+
+use super::{
+    super::{
+        Outcome,
+        syscall::{RetSource, SysEnter, SysExit, Syscall, syscall_root_name},
+        tree::{CallTree, NO_PARENT, Node, NodeFlags},
+        warnings::WarningKind,
+    },
+    Builder, NO_NODE, Region,
+};
+
+impl Builder {
+    pub(super) fn start_region(
+        &mut self,
+        t: usize,
+        line: u64,
+        rec: &Record<'_>,
+        enter: Option<SysEnter>,
+        root_name: Option<String>,
+    ) {
+        let st = &mut self.states[t];
+        for f in &mut st.stack {
+            f.last_child = NO_NODE;
+            f.prev_sibling = NO_NODE;
+            f.adopted = None;
+        }
+        let marker_before = st.last_marker.take();
+        st.region = Some(Region {
+            enter,
+            root_name,
+            nodes: Vec::new(),
+            line,
+            ts_ns: rec.ts_ns,
+            cpu: rec.cpu.or(st.last_cpu),
+            lost: false,
+            markers: Vec::new(),
+            marker_before,
+        });
+    }
+
+    /// Turn a finished region into a syscall: pick the tree's root (the
+    /// syscall's wrapper when the events enclose more than it), take the
+    /// result from the exit event or the root's return value.
+    pub(super) fn finish_region(
+        &mut self,
+        t: usize,
+        mut r: Region,
+        exit: Option<&SysExit>,
+        end_line: u64,
+    ) -> Syscall {
+        // The syscall's wrapper returns before its exit event fires (one
+        // CPU, ring-buffer order), so a wrapper still open at the event, and
+        // every call above it on the stack, lost its `}`: closed here as
+        // "exit not captured", once each, and off the stack. (The function
+        // tracer prints no `}` at all: nothing is lost there.)
+        let lost_from = exit.filter(|_| !self.facts.reconstructed).and_then(|x| {
+            self.states[t].stack.iter().position(|f| {
+                f.node != NO_NODE
+                    && syscall_root_name(self.names.name(f.func), false) == Some(x.name.as_str())
+            })
+        });
+        if let Some(k) = lost_from {
+            let names: Vec<String> = self.states[t].stack[k..]
+                .iter()
+                .map(|f| self.names.name(f.func).to_string())
+                .collect();
+            for name in names {
+                self.warn(end_line, WarningKind::ExitNotCaptured, || {
+                    format!("`{name}()` had not returned when the syscall's exit event came; its `}}` is not in the capture")
+                });
+            }
+        }
+        let st = &mut self.states[t];
+        // Other calls still open at the exit event belong to the kernel's
+        // exit path.
+        for (k, f) in st.stack.iter_mut().enumerate() {
+            if f.node != NO_NODE {
+                let end = r.nodes.len() as u32;
+                let n = &mut r.nodes[f.node as usize];
+                n.end = end;
+                if exit.is_some() && lost_from.is_none_or(|w| k < w) {
+                    n.flags.set(NodeFlags::OPEN_AT_SYSCALL_EXIT);
+                } else {
+                    n.flags.set(NodeFlags::EXIT_MISSING);
+                }
+                f.node = NO_NODE;
+            }
+            // Node indices of the finished region mean nothing in the next.
+            f.last_child = NO_NODE;
+            f.prev_sibling = NO_NODE;
+            f.adopted = None;
+        }
+        if let Some(k) = lost_from {
+            while self.states[t].stack.len() > k {
+                self.pop_reconstructed(t);
+            }
+        }
+        let tree = self.pick_root(
+            CallTree { nodes: r.nodes },
+            r.enter.as_ref().map(|e| e.name.as_str()),
+        );
+        let root = tree.nodes.first();
+        let name = r
+            .enter
+            .as_ref()
+            .map(|e| e.name.clone())
+            .or(r.root_name.clone())
+            .unwrap_or_else(|| "?".into());
+        let root_is_wrapper = root.is_some_and(|n| {
+            !n.flags.has(NodeFlags::SYNTHETIC)
+                && syscall_root_name(self.names.name(n.func), true).is_some()
+        });
+        let (ret, ret_source) = match (exit, root.and_then(|n| n.ret).filter(|_| root_is_wrapper)) {
+            (Some(x), _) => (Some(x.ret), Some(RetSource::ExitEvent)),
+            (None, Some(rv)) => (Some(rv.value()), Some(RetSource::Retval)),
+            (None, None) => (None, None),
+        };
+        let root_duration = root.and_then(|n| n.duration_ns);
+        // Entered by its event but no exit event: the syscall's end is not in
+        // the capture, whatever the rebuilt tree shows.
+        let exit_missing = exit.is_none()
+            && (r.enter.is_some() && self.facts.reconstructed
+                || root.is_none_or(|n| {
+                    n.flags.has(NodeFlags::EXIT_MISSING) || n.flags.has(NodeFlags::SYNTHETIC)
+                }));
+        let calls = tree
+            .nodes
+            .iter()
+            .filter(|n| !n.flags.has(NodeFlags::SYNTHETIC))
+            .count() as u64;
+        let index = self.syscall_count;
+        self.syscall_count += 1;
+        Syscall {
+            name,
+            args: r.enter.map(|e| e.args).unwrap_or_default(),
+            ret,
+            ret_source,
+            task: t,
+            cpu: r.cpu,
+            line: r.line,
+            end_line,
+            duration_ns: root_duration,
+            ts_ns: r.ts_ns,
+            tree: (!tree.nodes.is_empty()).then_some(tree),
+            calls,
+            lost_events: r.lost,
+            exit_missing,
+            marker_before: r.marker_before,
+            markers: r.markers,
+            index,
+        }
+    }
+
+    /// The events of a syscall may enclose more than its wrapper (the
+    /// kernel's entry/exit work when every function is traced): the tree is
+    /// the wrapper's subtree when there is one, else the only top-level
+    /// call, else a synthetic root over all of them.
+    pub(super) fn pick_root(&mut self, tree: CallTree, name: Option<&str>) -> CallTree {
+        if tree.nodes.is_empty() {
+            return tree;
+        }
+        let wrapper = tree.nodes.iter().position(|n| {
+            syscall_root_name(self.names.name(n.func), n.parent == NO_PARENT)
+                .is_some_and(|sc| name.is_none_or(|want| want == sc))
+        });
+        if let Some(i) = wrapper {
+            if i == 0 && tree.nodes[0].end as usize == tree.nodes.len() {
+                return tree;
+            }
+            return tree.subtree(i);
+        }
+        if tree.nodes[0].end as usize == tree.nodes.len() {
+            return tree;
+        }
+        let label = format!("[{} syscall]", name.unwrap_or("?"));
+        let func = self.names.intern(label.as_bytes());
+        let mut flags = NodeFlags::default();
+        flags.set(NodeFlags::SYNTHETIC);
+        let first = &tree.nodes[0];
+        let mut nodes = Vec::with_capacity(tree.nodes.len() + 1);
+        nodes.push(Node {
+            func,
+            parent: NO_PARENT,
+            end: tree.nodes.len() as u32 + 1,
+            depth: 0,
+            flags,
+            duration_ns: None,
+            ret: None,
+            line: first.line,
+            exit_line: 0,
+            ts_ns: first.ts_ns,
+            exit_ts_ns: None,
+            args: None,
+        });
+        nodes.extend(tree.nodes.into_iter().map(|n| Node {
+            parent: if n.parent == NO_PARENT {
+                0
+            } else {
+                n.parent + 1
+            },
+            end: n.end + 1,
+            depth: n.depth + 1,
+            ..n
+        }));
+        CallTree { nodes }
+    }
+
+    /// Count the syscall and keep its tree if the policy allows.
+    pub(super) fn keep(&mut self, mut s: Syscall) {
+        let (_, group_has_room) = self.groups.add(&s);
+        let wanted = self.opts.syscalls.is_empty() || self.opts.syscalls.contains(&s.name);
+        let room = self.kept.len() < self.opts.keep;
+        if !(wanted && group_has_room && (room || self.make_room_for(&s))) {
+            s.tree = None;
+            return;
+        }
+        if let Some(g) = self
+            .groups
+            .list
+            .iter_mut()
+            .find(|g| g.title == s.title() && g.outcome == Outcome::of(&s))
+        {
+            g.kept += 1;
+        }
+        self.kept.push(s);
+    }
+
+    /// A failing syscall of a group with nothing kept yet may take the place
+    /// of the latest kept syscall that did not fail.
+    pub(super) fn make_room_for(&mut self, s: &Syscall) -> bool {
+        if !s.failed() || self.opts.keep == 0 {
+            return false;
+        }
+        let Some(victim) = self.kept.iter().rposition(|k| !k.failed()) else {
+            return false;
+        };
+        let v = self.kept.remove(victim);
+        if let Some(g) = self
+            .groups
+            .list
+            .iter_mut()
+            .find(|g| g.title == v.title() && g.outcome == Outcome::of(&v))
+        {
+            g.kept -= 1;
+        }
+        true
+    }
+
+    pub(super) fn finish_awaiting(&mut self, t: usize) {
+        if let Some(s) = self.states[t].awaiting_exit.take() {
+            self.keep(s);
+        }
+    }
+}
