@@ -33,8 +33,8 @@ pub struct Cli {
     pub captures: Vec<PathBuf>,
 
     /// Directory to write the report to (`index.html`, `report.md`,
-    /// `report.json`). Replaced as a whole when it holds an earlier report.
-    /// Example: `-o out/`.
+    /// `report.json`, `flamegraphs/*.svg`, `trace.json`). Replaced as a
+    /// whole when it holds an earlier report. Example: `-o out/`.
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
 
@@ -54,7 +54,7 @@ pub struct Cli {
         long,
         value_name = "LIST",
         value_delimiter = ',',
-        default_value = "html,md,json"
+        default_value = "html,md,json,flamegraphs,trace"
     )]
     pub format: Vec<OutputFormat>,
 
@@ -133,6 +133,11 @@ pub enum OutputFormat {
     Md,
     /// `report.json`: stable schema.
     Json,
+    /// `flamegraphs/*.svg`: the flame graphs as files (report.md links them).
+    Flamegraphs,
+    /// `trace.json`: the call trees in the Chrome trace-event format, for
+    /// the Perfetto UI or chrome://tracing.
+    Trace,
 }
 
 /// `--input-format`.

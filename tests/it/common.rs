@@ -10,13 +10,25 @@ pub const CAPTURES: &str = "tests/fixtures/captures";
 /// Captures made for this project.
 pub const CAPTURES_NEW: &str = "tests/fixtures/captures-new";
 
+/// Derived fixtures (real captures with substituted names; see the README there).
+pub const DERIVED: &str = "tests/fixtures/derived";
+
 /// A report written to a temporary directory.
 pub struct Written {
     /// Keeps the output alive while the test reads it.
     pub _dir: tempfile::TempDir,
+    /// The report directory.
+    pub out: PathBuf,
     pub json: serde_json::Value,
     pub md: String,
     pub html: String,
+}
+
+impl Written {
+    /// A file of the report directory.
+    pub fn read(&self, rel: &str) -> Vec<u8> {
+        std::fs::read(self.out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
 }
 
 /// Run tracereport in-process with these arguments (`-o` is added).
@@ -36,6 +48,7 @@ pub fn run(args: &[&str]) -> Written {
         md: read("report.md"),
         html: read("index.html"),
         json,
+        out,
         _dir: dir,
     }
 }
