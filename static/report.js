@@ -8,28 +8,23 @@
 // over the list of visible rows). Trace text is only ever set with
 // textContent, never parsed as HTML.
 (function () {
+  if (window.performance && performance.mark) { performance.mark("tracereport-start"); }
   var dataEl = document.getElementById("report-data");
   if (!dataEl) { return; }
-  var D = JSON.parse(dataEl.textContent);
-  var S = D.strings;
+  var D = null, S = [];   // the data and its string table, once read (start())
   var ROW = 20;        // px per row; .outline .row in report.css
   var MAXH = 560;      // px, tallest outline box
   var OVERSCAN = 15;   // rows drawn above and below the screen
 
   // ---- decoding -----------------------------------------------------------
 
-  function bytes(b64) {
-    var bin = atob(b64), n = bin.length, a = new Uint8Array(n);
-    for (var i = 0; i < n; i++) { a[i] = bin.charCodeAt(i); }
-    return a;
-  }
-
-  // LEB128 varints (zigzag when signed). Durations exceed 2^31, so the
-  // arithmetic avoids 32-bit bit operators.
-  function varints(b64, n, signed) {
-    var b = bytes(b64), out = new Float64Array(n), k = 0, v = 0, mul = 1;
-    for (var i = 0; i < b.length && k < n; i++) {
-      var c = b[i];
+  // LEB128 varints (zigzag when signed), read straight from the base64
+  // text. Durations exceed 2^31, so the arithmetic avoids 32-bit bit
+  // operators; `Arr` is the typed array to fill (Int32Array by default).
+  function varints(b64, n, signed, Arr) {
+    var bin = atob(b64), out = new (Arr || Int32Array)(n), k = 0, v = 0, mul = 1;
+    for (var i = 0, m = bin.length; i < m && k < n; i++) {
+      var c = bin.charCodeAt(i);
       v += (c & 0x7f) * mul;
       if (c & 0x80) { mul *= 128; continue; }
       if (signed) { v = (v % 2 === 1) ? -(v + 1) / 2 : v / 2; }
@@ -53,21 +48,52 @@
     return { end: end, parent: parent };
   }
 
+  // structure() for a call tree, where nesting is depth: the same, without
+  // a call per node (a million-call tree is decoded at once).
+  function nesting(depth) {
+    var n = depth.length, end = new Int32Array(n), parent = new Int32Array(n);
+    var stack = new Int32Array(n + 1), top = -1;
+    for (var i = 0; i < n; i++) {
+      var d = depth[i];
+      while (top >= 0 && depth[stack[top]] >= d) { end[stack[top--]] = i; }
+      parent[i] = top >= 0 ? stack[top] : -1;
+      stack[++top] = i;
+    }
+    while (top >= 0) { end[stack[top--]] = n; }
+    return { end: end, parent: parent };
+  }
+
+  // What the aligned view needs of a tree: names, depths, durations,
+  // return values. Decoded on first use.
+  var basics = [];
+  function basic(ti) {
+    if (basics[ti]) { return basics[ti]; }
+    var t = D.trees[ti], n = t.n;
+    var depth = varints(t.d, n, true), dur = varints(t.t, n, false, Float64Array);
+    for (var i = 0, d = 0; i < n; i++) {
+      d += depth[i];
+      depth[i] = d;
+      dur[i] -= 1;            // -1: not printed
+    }
+    basics[ti] = {
+      n: n, cap: t.cap, sys: t.sys, f: varints(t.f, n), depth: depth, dur: dur,
+      r: t.r ? varints(t.r, n) : null
+    };
+    return basics[ti];
+  }
+
+  // The rest, when the tree itself is shown: lines, flags, structure, self
+  // time and the heat scale.
   var trees = [];
   function tree(ti) {
     if (trees[ti]) { return trees[ti]; }
-    var t = D.trees[ti], n = t.n;
-    var f = varints(t.f, n), dd = varints(t.d, n, true), dur = varints(t.t, n);
-    var dl = varints(t.l, n, true), x = varints(t.x, n), r = t.r ? varints(t.r, n) : null;
-    var depth = new Int32Array(n), line = new Float64Array(n), self = new Float64Array(n);
-    var d = 0, l = 0, i;
+    var b = basic(ti), t = D.trees[ti], n = b.n, depth = b.depth, dur = b.dur, i;
+    var line = varints(t.l, n, true, Float64Array), self = new Float64Array(n);
     for (i = 0; i < n; i++) {
-      d += dd[i]; l += dl[i];
-      depth[i] = d; line[i] = l;
-      dur[i] -= 1;            // -1: not printed
+      if (i > 0) { line[i] += line[i - 1]; }
       self[i] = dur[i];
     }
-    var st = structure(n, function (top, k) { return depth[top] < depth[k]; });
+    var st = nesting(depth);
     // Self time = duration − traced callees' durations (as report.json).
     for (i = 0; i < n; i++) {
       var p = st.parent[i];
@@ -81,11 +107,10 @@
       if (self[i] > maxSelf) { maxSelf = self[i]; }
       if (st.parent[i] === 0 && dur[i] > 0) { below += dur[i]; }
     }
-    total = Math.max(total, below);
     trees[ti] = {
-      n: n, cap: t.cap, sys: t.sys, f: f, depth: depth, dur: dur, self: self,
-      line: line, x: x, r: r, end: st.end, parent: st.parent,
-      maxSelf: maxSelf, total: total
+      n: n, cap: b.cap, sys: b.sys, f: b.f, depth: depth, dur: dur, self: self,
+      line: line, x: varints(t.x, n), r: b.r, end: st.end, parent: st.parent,
+      maxSelf: maxSelf, total: Math.max(total, below)
     };
     return trees[ti];
   }
@@ -96,8 +121,8 @@
     var c = D.comparisons[ci], n = c.n;
     var gids = varints(c.g, n, true), bids = varints(c.b, n, true);
     var gdd = varints(c.gd, n, true), bdd = varints(c.bd, n, true), x = varints(c.x, n);
-    var gt = c.good_tree === null ? null : tree(c.good_tree);
-    var bt = c.bad_tree === null ? null : tree(c.bad_tree);
+    var gt = c.good_tree === null ? null : basic(c.good_tree);
+    var bt = c.bad_tree === null ? null : basic(c.bad_tree);
     var g = new Int32Array(n), b = new Int32Array(n), gd = new Int32Array(n), bd = new Int32Array(n);
     var gi = -1, bi = -1, gk = 0, bk = 0, k;
     for (k = 0; k < n; k++) {
@@ -171,7 +196,7 @@
   function flagText(t, i) {
     var out = [], bits = t.x[i];
     for (var k = 1; k < D.flags.length; k++) {       // bit 0 (leaf) says nothing new
-      if (Math.floor(bits / Math.pow(2, k)) % 2 === 1) { out.push(D.flags[k]); }
+      if ((bits >> k) & 1) { out.push(D.flags[k]); }
     }
     return out.join(" ");
   }
@@ -246,16 +271,16 @@
         var kind = a.kind.charAt(k), bits = a.x[k];
         row.appendChild(tog);
         row.classList.add(kind === "s" ? "k-same" : kind === "g" ? "k-good" : "k-bad");
-        if (bits % 2 === 1) { row.classList.add("noise"); }
-        if (Math.floor(bits / 2) % 2 === 1) { row.classList.add("wrapper"); }
-        if (Math.floor(bits / 4) % 2 === 1) { row.classList.add("divergence"); }
+        if (bits & 1) { row.classList.add("noise"); }
+        if (bits & 2) { row.classList.add("wrapper"); }
+        if (bits & 4) { row.classList.add("divergence"); }
         cell(row, a.gt, a.g[k], a.gd[k], "gside", a.c.good, gsys);
         row.appendChild(span("mark", kind === "s" ? "=" : kind === "g" ? "+" : "−"));
         cell(row, a.bt, a.b[k], a.bd[k], "bside", a.c.bad, bsys);
         var note = [];
         if (a.fold[k]) { note.push("×" + a.fold[k][0] + " good / ×" + a.fold[k][1] + " bad"); }
-        if (Math.floor(bits / 2) % 2 === 1) { note.push("level inlined in the other run"); }
-        if (Math.floor(bits / 4) % 2 === 1) { note.push("◀ the runs part here"); }
+        if (bits & 2) { note.push("level inlined in the other run"); }
+        if (bits & 4) { note.push("◀ the runs part here"); }
         if (note.length) { row.appendChild(span("note", note.join(" · "))); }
       }
     };
@@ -509,6 +534,7 @@
   function flames() { return Array.prototype.slice.call(document.querySelectorAll("iframe.flame")); }
 
   function applySearch() {
+    if (!D) { return; }
     var t = q.value.trim().toLowerCase(), total = 0;
     hits = null;
     if (t) {
@@ -533,8 +559,16 @@
     o.box.focus({ preventScroll: true });
   }
 
-  for (var ci = 0; ci < D.comparisons.length; ci++) { initAligned(ci); }
-  for (var cap = 0; cap < D.captures.length; cap++) { initialTree(cap); }
+  function start(data) {
+    D = data;
+    S = D.strings;
+    for (var ci = 0; ci < D.comparisons.length; ci++) { initAligned(ci); }
+    for (var cap = 0; cap < D.captures.length; cap++) { initialTree(cap); }
+    if (location.hash) { route(location.hash); }
+    if (q.value.trim()) { applySearch(); }
+    document.documentElement.setAttribute("data-ready", "1");
+    if (window.performance && performance.mark) { performance.mark("tracereport-ready"); }
+  }
 
   var timer = 0;
   q.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(applySearch, 150); });
@@ -568,8 +602,22 @@
       if (q.value.trim() && f.contentWindow) { f.contentWindow.postMessage(q.value.trim(), "*"); }
     });
   });
-  window.addEventListener("hashchange", function () { route(location.hash); });
-  if (location.hash) { route(location.hash); }
-  document.documentElement.setAttribute("data-ready", "1");
-  if (window.performance && performance.mark) { performance.mark("tracereport-ready"); }
+  window.addEventListener("hashchange", function () { if (D) { route(location.hash); } });
+
+  // The data: JSON, or for a big report gzip in base64 (src/render/html.rs),
+  // inflated by the browser's own DecompressionStream.
+  if (dataEl.getAttribute("data-encoding") === "gzip") {
+    if (!window.DecompressionStream) {
+      document.getElementById("verdict").appendChild(span("warn",
+        "This browser cannot inflate the report's data (no DecompressionStream), so the call trees and the aligned view are missing; open the page in a browser from 2023 or later."));
+      return;
+    }
+    var bin = atob(dataEl.textContent), buf = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) { buf[i] = bin.charCodeAt(i); }
+    new Response(new Blob([buf]).stream().pipeThrough(new DecompressionStream("gzip")))
+      .text()
+      .then(function (text) { start(JSON.parse(text)); });
+  } else {
+    start(JSON.parse(dataEl.textContent));
+  }
 })();

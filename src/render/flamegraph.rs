@@ -229,8 +229,8 @@ fn diff_graphs(r: &Report, i: usize, c: &ComparisonView, set: &mut FlameSet) {
              Red = a larger share of the time in the bad run `{bl}`, blue = in the good run `{gl}`{}. \
              `{other}` is scaled ×{scale:.3} to the same total ({totals}).",
             match shape {
-                Shape::Good => "; deep blue frames are time the bad run never spends",
-                Shape::Bad => "; deep red frames are time the good run never spends",
+                Shape::Good => "; here the calls the bad run never makes are drawn, in blue",
+                Shape::Bad => "; the calls only the good run makes are in the other graph",
             }
         );
         let subtitle = format!(

@@ -5,8 +5,9 @@
 //!   escaping (or [`super::source::prose_html`], which escapes each span);
 //! - the call trees and aligned views travel as data ([`super::page`]) in
 //!   `<script type="application/json">` with `<` escaped ([`embed_json`]), so
-//!   no string can close the element; the script puts names into the page
-//!   with `textContent` only;
+//!   no string can close the element (a big report's data is gzip in base64,
+//!   which has no `<` at all); the script puts names into the page with
+//!   `textContent` only;
 //! - a strict Content-Security-Policy: nothing may load (`default-src
 //!   'none'`), scripts and styles run only when their SHA-256 is listed, no
 //!   inline handlers. Flame graphs are sandboxed srcdoc frames
@@ -46,7 +47,9 @@ struct HtmlReport<'a> {
     csp: String,
     css: &'static str,
     js: &'static str,
-    data_json: String,
+    /// The page data: JSON, or base64 of its gzip when `data_gzip`.
+    data: String,
+    data_gzip: bool,
     verdict_html: String,
     /// Aligned-view row of the first comparison's divergence.
     verdict_row: Option<usize>,
@@ -106,6 +109,29 @@ pub fn embed_json<T: serde::Serialize>(v: &T) -> String {
         .replace('\u{2029}', "\\u2029")
 }
 
+/// Page data above this size (bytes of JSON) is embedded gzipped: the
+/// browser parses a third to a tenth of the text, and inflates it with its
+/// own `DecompressionStream`. Smaller reports keep readable JSON.
+pub const GZIP_ABOVE: usize = 1 << 20;
+
+/// The page data as embedded, and whether it is gzip (in base64, which has
+/// no `<` either).
+fn data_text<T: serde::Serialize>(v: &T) -> (String, bool) {
+    use std::io::Write as _;
+    let json = embed_json(v);
+    if json.len() <= GZIP_ABOVE {
+        return (json, false);
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    match gz.write_all(json.as_bytes()).and_then(|()| gz.finish()) {
+        Ok(bytes) => (
+            base64::engine::general_purpose::STANDARD.encode(bytes),
+            true,
+        ),
+        Err(_) => (json, false),
+    }
+}
+
 /// Collects the hashes the CSP lists, each once, in first-seen order.
 #[derive(Default)]
 struct Hashes {
@@ -123,7 +149,9 @@ impl Hashes {
 
     fn policy(&self) -> String {
         format!(
-            "default-src 'none'; style-src {}; script-src {}; frame-src 'self'; base-uri 'none'; form-action 'none'",
+            // No frame-src: a srcdoc frame is not fetched, so `'none'` (from
+            // default-src) still lets the flame graphs in, and nothing else.
+            "default-src 'none'; style-src {}; script-src {}; base-uri 'none'; form-action 'none'",
             self.styles.join(" "),
             self.scripts.join(" ")
         )
@@ -174,6 +202,7 @@ pub fn render_html(
     Hashes::add(&mut hashes.scripts, assets::REPORT_JS);
     Hashes::add(&mut hashes.styles, assets::REPORT_CSS);
     let base = r.source_link_base.as_deref();
+    let (data, data_gzip) = data_text(&page_data(r));
     let comparisons = r
         .comparisons
         .iter()
@@ -235,7 +264,8 @@ pub fn render_html(
         csp: hashes.policy(),
         css: assets::REPORT_CSS,
         js: assets::REPORT_JS,
-        data_json: embed_json(&page_data(r)),
+        data,
+        data_gzip,
         verdict_html: prose_html(&r.verdict_prose, base),
         verdict_row: r
             .comparisons

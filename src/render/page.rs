@@ -7,6 +7,7 @@
 //! (small deltas take one byte) in base64: ~8 bytes per call. Names and
 //! return values are indexes into one string table. The script decodes a
 //! tree only when it is first shown and renders only the rows on screen.
+//! Above [`super::html::GZIP_ABOVE`] the whole JSON is embedded gzipped.
 //!
 //! Column layout (all unsigned varints; "zz" = zigzag-signed):
 //! - tree `f`: name index; `d`: zz depth change from the previous call;

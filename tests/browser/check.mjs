@@ -128,6 +128,16 @@ if (mode === "report") {
     await g.hover();
     const details = await fr.locator("#details").textContent();
     if (!details || !details.includes("ns")) { throw new Error(`no tooltip: ${JSON.stringify(details)}`); }
+    // The page's search reaches the frames (inferno's own search highlights).
+    await page.fill("#q", want.search || "bpf");
+    // (Polled by timer: Chromium pauses animation frames of an off-screen
+    // sandboxed frame.)
+    const matched = (on) => fr.waitForFunction(
+      (want) => /Matched/.test(document.getElementById("matched").textContent) === want,
+      on, { polling: 100, timeout: 5000 });
+    await matched(true);
+    await page.fill("#q", "");
+    await matched(false);
     await g.click();
     await fr.waitForSelector("#unzoom:not(.hide)", { timeout: 5000 });
   });
@@ -183,7 +193,32 @@ if (mode === "report") {
     await closed.click();
     notes.click_ms = Date.now() - t;
   });
+  // The biggest tree: open it by deep link, then a call of it by click.
+  await check("big tree", async () => {
+    if (!want.bigtree) { return; }
+    const [, cap, , id] = /^n(\d+)-(\d+)-(\d+)$/.exec(want.bigtree);
+    let t = Date.now();
+    await page.evaluate((h) => { location.hash = h; }, want.bigtree);
+    await page.locator(`#tree-${cap} .row.sel[data-i='${id}']`).waitFor({ timeout: 10000 });
+    notes.bigtree_open_ms = Date.now() - t;
+    const closed = page.locator(`#tree-${cap} .row[aria-expanded='false']`).first();
+    const before = await page.locator(`#tree-${cap} .row`).count();
+    t = Date.now();
+    await closed.click();
+    notes.bigtree_expand_ms = Date.now() - t;
+    notes.bigtree_rows_in_dom = await page.locator(`#tree-${cap} .row`).count();
+    if (notes.bigtree_rows_in_dom < before) { throw new Error("nothing opened"); }
+  });
   notes.dom_nodes = await page.evaluate(() => document.getElementsByTagName("*").length);
+  // Where the time to ready goes: parsing the page vs running its script.
+  Object.assign(notes, await page.evaluate(() => {
+    const start = performance.getEntriesByName("tracereport-start")[0];
+    const ready = performance.getEntriesByName("tracereport-ready")[0];
+    return {
+      html_parsed_ms: start ? Math.round(start.startTime) : null,
+      script_ms: start && ready ? Math.round(ready.startTime - start.startTime) : null,
+    };
+  }));
   await page.screenshot({ path: shot, fullPage: false });
 }
 

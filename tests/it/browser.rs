@@ -128,3 +128,20 @@ fn hostile_names_stay_text_in_chromium() {
         check("hostile", &w.out, &format!("{d}.png"), &want);
     }
 }
+
+/// The gzipped data path and a 150 000-call tree: the page inflates its
+/// data, opens the big tree by deep link and a call of it by click, with
+/// only the rows on screen in the DOM. (Speed is measured by
+/// bench/html/run.sh, not here.)
+#[test]
+fn big_report_works_in_chromium() {
+    if ready("big_report_works_in_chromium").is_none() {
+        return;
+    }
+    let w = crate::common::big();
+    assert!(w.html.contains("data-encoding=\"gzip\""));
+    let v = check("timing", &w.out, "big.png", r#"{"bigtree":"n0-0-0"}"#);
+    let rows = v["notes"]["bigtree_rows_in_dom"].as_u64().unwrap();
+    assert!(rows > 10 && rows < 200, "{rows} rows in the DOM");
+    assert!(v["notes"]["dom_nodes"].as_u64().unwrap() < 5000);
+}

@@ -53,6 +53,35 @@ pub fn run(args: &[&str]) -> Written {
     }
 }
 
+/// The report of a 150 000-call capture, made once per test run (it takes a
+/// while in a debug build) and shared.
+pub fn big() -> &'static Written {
+    static BIG: std::sync::OnceLock<Written> = std::sync::OnceLock::new();
+    BIG.get_or_init(|| run_big(150_000))
+}
+
+/// A report of the benchmark's big capture (`bench/html/gen-capture.py`:
+/// a real syscall's tree body repeated to `calls` calls, then a real failing
+/// call).
+pub fn run_big(calls: usize) -> Written {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("big.log");
+    let out = std::process::Command::new("python3")
+        .arg("bench/html/gen-capture.py")
+        .arg(calls.to_string())
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(&capture, out.stdout).unwrap();
+    let w = run(&[capture.to_str().unwrap()]);
+    drop(dir);
+    w
+}
+
 /// Every file under `dir` whose name ends with one of `exts`, sorted.
 pub fn files_under(dir: &str, exts: &[&str]) -> Vec<PathBuf> {
     let mut out = Vec::new();
