@@ -479,6 +479,20 @@
     return -1;
   }
 
+  // Without a divergence to show: the hot path, from the root down the
+  // callee with the most time, a few levels deep.
+  function hotPath(t) {
+    var i = 0;
+    for (var depth = 0; depth < 8 && t.end[i] > i + 1; depth++) {
+      var best = -1;
+      for (var c = i + 1; c < t.end[i]; c = t.end[c]) {
+        if (best < 0 || t.dur[c] > t.dur[best]) { best = c; }
+      }
+      i = best;
+    }
+    return t.n ? i : -1;
+  }
+
   function showTree(cap, sys) {
     var box = document.getElementById("tree-" + cap);
     if (!box) { return null; }
@@ -494,6 +508,7 @@
     head.appendChild(span("", "Call tree of #" + sys + " " + sc.title + " — click a call to open it; the bar is its share of the syscall's time, coloured by self time (yellow: little, red: the most in this tree)."));
     panels[cap] = { sys: sys, outline: o };
     var f = focusNode(sc.tree);
+    if (f < 0) { f = hotPath(tree(sc.tree)); }
     if (f >= 0) { o.reveal(f); o.sel = f; }
     o.layout();
     if (hits) { o.search(hits, onlyBox.checked); }
