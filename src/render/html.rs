@@ -13,7 +13,7 @@
 //!   inline handlers. Flame graphs are sandboxed srcdoc frames
 //!   ([`super::embed`]) under the same policy.
 //!
-//! The page script (`static/report.js`) draws the trees lazily: only rows
+//! The page scripts (`static/js/`) draw the trees lazily: only rows
 //! on screen exist in the DOM, so a million-call tree stays fast.
 
 use askama::Template;
@@ -46,7 +46,7 @@ struct HtmlReport<'a> {
     r: &'a Report,
     csp: String,
     css: &'static str,
-    js: &'static str,
+    js: &'static [&'static str],
     /// The page data: JSON, or base64 of its gzip when `data_gzip`.
     data: String,
     data_gzip: bool,
@@ -199,7 +199,9 @@ pub fn render_html(
     files_written: bool,
 ) -> Result<String, askama::Error> {
     let mut hashes = Hashes::default();
-    Hashes::add(&mut hashes.scripts, assets::REPORT_JS);
+    for js in &assets::REPORT_JS {
+        Hashes::add(&mut hashes.scripts, js);
+    }
     Hashes::add(&mut hashes.styles, assets::REPORT_CSS);
     let base = r.source_link_base.as_deref();
     let (data, data_gzip) = data_text(&page_data(r));
@@ -263,7 +265,7 @@ pub fn render_html(
         r,
         csp: hashes.policy(),
         css: assets::REPORT_CSS,
-        js: assets::REPORT_JS,
+        js: &assets::REPORT_JS,
         data,
         data_gzip,
         verdict_html: prose_html(&r.verdict_prose, base),

@@ -7,5 +7,6 @@ mod common;
 mod corpus;
 mod exports;
 mod html;
+mod htmldoc;
 mod markdown;
 mod report;
