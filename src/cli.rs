@@ -37,10 +37,10 @@ pub struct Cli {
     pub captures: Vec<PathBuf>,
 
     /// Directory to write the report to (`index.html`, `report.md`,
-    /// `report.json`). Written beside it first and swapped in at once, so an
-    /// interrupted run leaves the previous report or the new one. An
-    /// existing directory is replaced only when it holds an earlier report
-    /// or is empty (else see --force). Example: `-o out/`.
+    /// `report.json`, `flamegraphs/*.svg`, `trace.json`). Written beside it
+    /// first and swapped in at once, so an interrupted run leaves the previous
+    /// report or the new one. An existing directory is replaced only when it
+    /// holds an earlier report or is empty (else see --force). Example: `-o out/`.
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
 
@@ -60,7 +60,7 @@ pub struct Cli {
         long,
         value_name = "LIST",
         value_delimiter = ',',
-        default_value = "html,md,json"
+        default_value = "html,md,json,flamegraphs,trace"
     )]
     pub format: Vec<OutputFormat>,
 
@@ -141,6 +141,11 @@ pub enum OutputFormat {
     Md,
     /// `report.json`: stable schema.
     Json,
+    /// `flamegraphs/*.svg`: the flame graphs as files (report.md links them).
+    Flamegraphs,
+    /// `trace.json`: the call trees in the Chrome trace-event format, for
+    /// the Perfetto UI or chrome://tracing.
+    Trace,
 }
 
 /// `--input-format`.

@@ -36,7 +36,7 @@ use crate::{
     },
     output::OutputFiles,
     read::InputPath,
-    render::{Report, ReportOptions, build_report},
+    render::{Report, ReportOptions, build_report, flamegraph::FlameSet},
 };
 
 /// What a run produced.
@@ -125,6 +125,64 @@ fn load_filters(cfg: &Config) -> Result<Vec<Option<FilterList>>, Error> {
         .collect()
 }
 
+/// Every output file the configuration asks for, rendered from the one
+/// report view (and, for `trace.json`, the kept trees).
+pub fn render_files(
+    cfg: &Config,
+    captures: &[Capture],
+    report: &Report,
+    notes: Option<&str>,
+) -> Result<OutputFiles, Error> {
+    let out = &cfg.cli.output;
+    let wants = |f: OutputFormat| cfg.cli.formats.contains(&f);
+    let template_err = |e: askama::Error| Error::output(out, e);
+    // Flame graphs are drawn once: inline in the page, as files for report.md.
+    let flames = if wants(OutputFormat::Html) || wants(OutputFormat::Flamegraphs) {
+        render::flamegraph::build(report)
+    } else {
+        FlameSet::default()
+    };
+    let no_flames = FlameSet::default();
+    let written = if wants(OutputFormat::Flamegraphs) {
+        &flames
+    } else {
+        &no_flames
+    };
+    let mut files = OutputFiles::default();
+    for f in &cfg.cli.formats {
+        match f {
+            OutputFormat::Json => files.add(
+                "report.json",
+                render::json::render_json(report).map_err(|e| Error::output(out, e))?,
+            ),
+            OutputFormat::Md => files.add(
+                "report.md",
+                render::markdown::render_markdown(report, notes, written).map_err(template_err)?,
+            ),
+            OutputFormat::Html => files.add(
+                "index.html",
+                render::html::render_html(
+                    report,
+                    notes.map(render::notes::notes_to_html),
+                    &flames,
+                    wants(OutputFormat::Flamegraphs),
+                )
+                .map_err(template_err)?,
+            ),
+            OutputFormat::Flamegraphs => {
+                for g in &flames.graphs {
+                    files.add(g.file.as_str(), g.svg.as_bytes());
+                }
+            }
+            OutputFormat::Trace => files.add(
+                "trace.json",
+                render::perfetto::render_trace(captures).map_err(|e| Error::output(out, e))?,
+            ),
+        }
+    }
+    Ok(files)
+}
+
 /// Run the whole pipeline and write the report.
 pub fn run(cfg: &Config) -> Result<Outcome, Error> {
     // Refuse an output directory that cannot be replaced before reading
@@ -175,33 +233,7 @@ pub fn run(cfg: &Config) -> Result<Outcome, Error> {
             kernel_version: cfg.cli.kernel_version.clone(),
         },
     );
-    let mut files = OutputFiles::default();
-    let links = render::markdown::FlamegraphLinks::default();
-    let template_err = |e: askama::Error| Error::output(&cfg.cli.output, e);
-    for f in &cfg.cli.formats {
-        match f {
-            OutputFormat::Json => files.add(
-                "report.json",
-                render::json::render_json(&report)
-                    .map_err(|e| Error::output(&cfg.cli.output, e))?,
-            ),
-            OutputFormat::Md => files.add(
-                "report.md",
-                render::markdown::render_markdown(&report, notes.as_deref(), &links)
-                    .map_err(template_err)?,
-            ),
-            OutputFormat::Html => files.add(
-                "index.html",
-                render::html::render_html(
-                    &report,
-                    notes.as_deref().map(render::notes::notes_to_html),
-                    &[],
-                    &links,
-                )
-                .map_err(template_err)?,
-            ),
-        }
-    }
+    let files = render_files(cfg, &captures, &report, notes.as_deref())?;
     let names: Vec<String> = files.paths().map(|p| p.display().to_string()).collect();
     output::write_dir(&cfg.cli.output, &files, cfg.cli.force)?;
     let warnings = captures.iter().map(|c| c.trace.warnings.total()).sum();

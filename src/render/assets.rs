@@ -4,5 +4,18 @@
 /// The report's stylesheet.
 pub const REPORT_CSS: &str = include_str!("../../static/report.css");
 
-/// The report's script (tree expansion, search, keyboard navigation).
-pub const REPORT_JS: &str = include_str!("../../static/report.js");
+/// The page's scripts, in load order: decoding of the embedded data, the
+/// outline widget (virtual scrolling, keyboard, search), and the page
+/// (what a call shows, search box, deep links, start-up).
+pub const REPORT_JS: [&str; 3] = [
+    include_str!("../../static/js/data.js"),
+    include_str!("../../static/js/outline.js"),
+    include_str!("../../static/js/report.js"),
+];
+
+/// Style of a flame graph's frame document.
+pub const FLAME_FRAME_CSS: &str = include_str!("../../static/flame-frame.css");
+
+/// Script of a flame graph's frame document: starts inferno's script and
+/// relays the page's search.
+pub const FLAME_FRAME_JS: &str = include_str!("../../static/flame-frame.js");

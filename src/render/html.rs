@@ -1,8 +1,20 @@
-//! `index.html`: one self-contained page. CSS and JS from `static/` are
-//! inlined and allowed by their SHA-256 in a strict Content-Security-Policy;
-//! the report data is embedded as JSON (with `<` escaped, so no string can
-//! close the `<script>` element); every other trace-derived string goes
-//! through askama's HTML escaping.
+//! `index.html`: one self-contained, interactive page.
+//!
+//! Safe by construction:
+//! - every trace-derived string in the markup goes through askama's HTML
+//!   escaping (or [`super::source::prose_html`], which escapes each span);
+//! - the call trees and aligned views travel as data ([`super::page`]) in
+//!   `<script type="application/json">` with `<` escaped ([`embed_json`]), so
+//!   no string can close the element (a big report's data is gzip in base64,
+//!   which has no `<` at all); the script puts names into the page with
+//!   `textContent` only;
+//! - a strict Content-Security-Policy: nothing may load (`default-src
+//!   'none'`), scripts and styles run only when their SHA-256 is listed, no
+//!   inline handlers. Flame graphs are sandboxed srcdoc frames
+//!   ([`super::embed`]) under the same policy.
+//!
+//! The page scripts (`static/js/`) draw the trees lazily: only rows
+//! on screen exist in the DOM, so a million-call tree stays fast.
 
 use askama::Template;
 use base64::Engine as _;
@@ -10,21 +22,22 @@ use sha2::{Digest, Sha256};
 
 use super::{
     assets,
-    markdown::FlamegraphLinks,
-    text::{diff_text, fmt_ret, fmt_us},
+    embed::frame_doc,
+    flamegraph::{FlameSet, Flamegraph, Scope},
+    page::page_data,
+    source::prose_html,
+    text::diff_text,
     view::{CaptureView, ComparisonView, Report},
 };
 
-/// An inline SVG (flame graph) and its title.
-pub struct InlineSvg {
-    /// Heading.
-    pub title: String,
-    /// What it shows.
-    pub caption: String,
-    /// The SVG markup (from inferno; its text is escaped by inferno).
-    pub svg: String,
-    /// Its file under `flamegraphs/`.
-    pub file: String,
+/// A flame graph as the template shows it.
+struct Frame<'a> {
+    id: String,
+    g: &'a Flamegraph,
+    /// The frame document; `None`: only linked.
+    srcdoc: Option<String>,
+    width: u32,
+    height: u32,
 }
 
 #[derive(Template)]
@@ -33,24 +46,52 @@ struct HtmlReport<'a> {
     r: &'a Report,
     csp: String,
     css: &'static str,
-    js: &'static str,
-    data_json: String,
+    js: &'static [&'static str],
+    /// The page data: JSON, or base64 of its gzip when `data_gzip`.
+    data: String,
+    data_gzip: bool,
     verdict_html: String,
+    /// Aligned-view row of the first comparison's divergence.
+    verdict_row: Option<usize>,
+    summary: Vec<CaptureSummary<'a>>,
+    kernel: Option<&'a str>,
     comparisons: Vec<CompSection<'a>>,
-    captures: &'a [CaptureView],
+    captures: Vec<CapSection<'a>>,
     notes_html: Option<String>,
-    flamegraphs: &'a [InlineSvg],
+    /// The graphs are also written as files (so the page links them).
+    files_written: bool,
+}
+
+struct CaptureSummary<'a> {
+    c: &'a CaptureView,
+    syscalls: u64,
+    failures: u64,
+    kept: usize,
 }
 
 struct CompSection<'a> {
+    i: usize,
     c: &'a ComparisonView,
     verdict_html: String,
     diff: String,
     good_label: &'a str,
     bad_label: &'a str,
+    frames: Vec<Frame<'a>>,
+    flame_missing: Option<&'a str>,
 }
 
-/// `sha256-…` of an inline element's text, for the CSP.
+struct CapSection<'a> {
+    c: &'a CaptureView,
+    frames: Vec<Frame<'a>>,
+    flame_missing: Vec<&'a str>,
+}
+
+/// Running text whose `backticked` parts are code, as HTML.
+pub fn ticks(s: &str) -> String {
+    crate::analyse::Prose::from_ticks(s).html()
+}
+
+/// `'sha256-…'` of an inline element's text, for the CSP.
 fn csp_hash(s: &str) -> String {
     let d = Sha256::digest(s.as_bytes());
     format!(
@@ -68,86 +109,177 @@ pub fn embed_json<T: serde::Serialize>(v: &T) -> String {
         .replace('\u{2029}', "\\u2029")
 }
 
+/// Page data above this size (bytes of JSON) is embedded gzipped: the
+/// browser parses a third to a tenth of the text, and inflates it with its
+/// own `DecompressionStream`. Smaller reports keep readable JSON.
+pub const GZIP_ABOVE: usize = 1 << 20;
+
+/// The page data as embedded, and whether it is gzip (in base64, which has
+/// no `<` either).
+fn data_text<T: serde::Serialize>(v: &T) -> (String, bool) {
+    use std::io::Write as _;
+    let json = embed_json(v);
+    if json.len() <= GZIP_ABOVE {
+        return (json, false);
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    match gz.write_all(json.as_bytes()).and_then(|()| gz.finish()) {
+        Ok(bytes) => (
+            base64::engine::general_purpose::STANDARD.encode(bytes),
+            true,
+        ),
+        Err(_) => (json, false),
+    }
+}
+
+/// Collects the hashes the CSP lists, each once, in first-seen order.
+#[derive(Default)]
+struct Hashes {
+    scripts: Vec<String>,
+    styles: Vec<String>,
+}
+
+impl Hashes {
+    fn add(list: &mut Vec<String>, text: &str) {
+        let h = csp_hash(text);
+        if !list.contains(&h) {
+            list.push(h);
+        }
+    }
+
+    fn policy(&self) -> String {
+        format!(
+            // No frame-src: a srcdoc frame is not fetched, so `'none'` (from
+            // default-src) still lets the flame graphs in, and nothing else.
+            "default-src 'none'; style-src {}; script-src {}; base-uri 'none'; form-action 'none'",
+            self.styles.join(" "),
+            self.scripts.join(" ")
+        )
+    }
+}
+
+fn frames<'a>(
+    set: &'a FlameSet,
+    keep: impl Fn(&Scope) -> bool,
+    hashes: &mut Hashes,
+) -> Vec<Frame<'a>> {
+    set.of(keep)
+        .map(|g| {
+            let doc = frame_doc(&g.svg);
+            if let Some(d) = &doc {
+                for s in &d.scripts {
+                    Hashes::add(&mut hashes.scripts, s);
+                }
+                for s in &d.styles {
+                    Hashes::add(&mut hashes.styles, s);
+                }
+            }
+            Frame {
+                id: format!(
+                    "fg-{}",
+                    g.file
+                        .trim_start_matches("flamegraphs/")
+                        .trim_end_matches(".svg")
+                ),
+                g,
+                width: doc.as_ref().map_or(0, |d| d.width),
+                height: doc.as_ref().map_or(0, |d| d.height),
+                srcdoc: doc.map(|d| d.srcdoc),
+            }
+        })
+        .collect()
+}
+
 /// Render `index.html`. `notes_html` is already-sanitised HTML (from
-/// pulldown-cmark with raw HTML disabled).
+/// pulldown-cmark with raw HTML shown as text).
 pub fn render_html(
     r: &Report,
     notes_html: Option<String>,
-    flamegraphs: &[InlineSvg],
-    _links: &FlamegraphLinks,
+    flames: &FlameSet,
+    files_written: bool,
 ) -> Result<String, askama::Error> {
-    let css = assets::REPORT_CSS;
-    let js = assets::REPORT_JS;
-    // inferno's SVGs carry their own <script> and <style>; they are allowed by hash too.
-    let mut script_hashes = vec![csp_hash(js)];
-    let mut style_hashes = vec![csp_hash(css)];
-    for f in flamegraphs {
-        for (tag, dest) in [("script", &mut script_hashes), ("style", &mut style_hashes)] {
-            for body in inline_bodies(&f.svg, tag) {
-                let h = csp_hash(&body);
-                if !dest.contains(&h) {
-                    dest.push(h);
-                }
-            }
-        }
+    let mut hashes = Hashes::default();
+    for js in &assets::REPORT_JS {
+        Hashes::add(&mut hashes.scripts, js);
     }
-    let csp = format!(
-        "default-src 'none'; img-src data:; style-src {}; script-src {}; base-uri 'none'; form-action 'none'",
-        style_hashes.join(" "),
-        script_hashes.join(" ")
-    );
+    Hashes::add(&mut hashes.styles, assets::REPORT_CSS);
+    let base = r.source_link_base.as_deref();
+    let (data, data_gzip) = data_text(&page_data(r));
     let comparisons = r
         .comparisons
         .iter()
-        .map(|c| CompSection {
+        .enumerate()
+        .map(|(i, c)| CompSection {
+            i,
             c,
-            verdict_html: c.verdict_prose.html(),
+            verdict_html: prose_html(&c.verdict_prose, base),
             diff: diff_text(c),
             good_label: &r.captures[c.good].label,
             bad_label: &r.captures[c.bad].label,
+            frames: frames(
+                flames,
+                |s| matches!(s, Scope::Diff(k, _) if *k == i),
+                &mut hashes,
+            ),
+            flame_missing: flames
+                .missing
+                .iter()
+                .find(|(s, _)| matches!(s, Scope::Diff(k, _) if *k == i))
+                .map(|(_, m)| m.as_str()),
+        })
+        .collect();
+    let captures = r
+        .captures
+        .iter()
+        .map(|c| CapSection {
+            c,
+            frames: frames(
+                flames,
+                |s| matches!(s, Scope::Capture(k) | Scope::Syscall(k, _) if *k == c.index),
+                &mut hashes,
+            ),
+            flame_missing: flames
+                .missing
+                .iter()
+                .filter(|(s, _)| matches!(s, Scope::Capture(k) if *k == c.index))
+                .map(|(_, m)| m.as_str())
+                .collect(),
+        })
+        .collect();
+    let summary = r
+        .captures
+        .iter()
+        .map(|c| CaptureSummary {
+            c,
+            syscalls: c.syscall_groups.iter().map(|g| g.count).sum(),
+            failures: c
+                .syscall_groups
+                .iter()
+                .filter(|g| g.outcome != "ok" && g.outcome != "unknown")
+                .map(|g| g.count)
+                .sum(),
+            kept: c.syscalls.iter().filter(|s| s.root.is_some()).count(),
         })
         .collect();
     HtmlReport {
         r,
-        csp,
-        css,
-        js,
-        data_json: embed_json(r),
-        verdict_html: r.verdict_prose.html(),
+        csp: hashes.policy(),
+        css: assets::REPORT_CSS,
+        js: &assets::REPORT_JS,
+        data,
+        data_gzip,
+        verdict_html: prose_html(&r.verdict_prose, base),
+        verdict_row: r
+            .comparisons
+            .first()
+            .and_then(|c| c.first_divergence.as_ref())
+            .map(|d| d.row),
+        summary,
+        kernel: base.and_then(|b| b.split("/linux/v").nth(1)?.split('/').next()),
         comparisons,
-        captures: &r.captures,
+        captures,
         notes_html,
-        flamegraphs,
+        files_written,
     }
     .render()
-}
-
-/// The text of every `<tag …>…</tag>` element in `html`.
-fn inline_bodies(html: &str, tag: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let open = format!("<{tag}");
-    let close = format!("</{tag}>");
-    let mut rest = html;
-    while let Some(p) = rest.find(&open) {
-        let after = &rest[p..];
-        let Some(gt) = after.find('>') else { break };
-        let body_start = &after[gt + 1..];
-        let Some(end) = body_start.find(&close) else {
-            break;
-        };
-        out.push(body_start[..end].to_string());
-        rest = &body_start[end + close.len()..];
-    }
-    out
-}
-
-/// Template helpers.
-#[allow(dead_code)]
-fn us(v: &Option<f64>) -> String {
-    fmt_us(*v)
-}
-
-#[allow(dead_code)]
-fn ret(v: i64) -> String {
-    fmt_ret(v)
 }

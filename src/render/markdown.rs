@@ -8,6 +8,8 @@ use askama::Template;
 use crate::analyse::prose::{html_escape, md_code, md_escape};
 
 use super::{
+    flamegraph::{FlameSet, Scope},
+    source::prose_markdown,
     text::{TREE_LINES, diff_text, fmt_ret, fmt_us, tree_text},
     view::{CaptureView, ComparisonView, Report, SyscallView},
 };
@@ -62,6 +64,10 @@ pub struct CaptureSection<'a> {
     pub trees: Vec<TreeBlock>,
     /// Audit as one line.
     pub audit_line: String,
+    /// Flame graph links `(text, path)`.
+    pub flamegraphs: Vec<(String, String)>,
+    /// Why there is no flame graph, if there is none.
+    pub flame_missing: Option<String>,
     /// Options as one line.
     pub options_line: String,
 }
@@ -84,6 +90,8 @@ pub struct ComparisonSection<'a> {
     pub next: Option<String>,
     /// Flame graph links `(text, path)`.
     pub flamegraphs: Vec<(String, String)>,
+    /// Why there is no differential flame graph, if there is none.
+    pub flame_missing: Option<String>,
 }
 
 #[derive(Template)]
@@ -96,29 +104,35 @@ struct MarkdownReport<'a> {
     notes: Option<&'a str>,
 }
 
-/// Links to flame graph files, per comparison index and per capture index.
-#[derive(Debug, Clone, Default)]
-pub struct FlamegraphLinks {
-    /// `(comparison, text, relative path)`.
-    pub comparisons: Vec<(usize, String, String)>,
+/// Links `(title, file)` to the graphs of the scopes `keep` accepts.
+fn links(flames: &FlameSet, keep: impl Fn(&Scope) -> bool) -> Vec<(String, String)> {
+    flames
+        .of(keep)
+        .map(|g| (g.title.clone(), g.file.clone()))
+        .collect()
 }
 
-/// Render `report.md`.
+/// Render `report.md`; `flames` are the flame graphs written beside it
+/// (empty when none are).
 pub fn render_markdown(
     r: &Report,
     notes: Option<&str>,
-    links: &FlamegraphLinks,
+    flames: &FlameSet,
 ) -> Result<String, askama::Error> {
     let comparisons = r
         .comparisons
         .iter()
         .enumerate()
-        .map(|(i, c)| comparison_section(r, c, i, links))
+        .map(|(i, c)| comparison_section(r, c, i, flames))
         .collect();
-    let captures = r.captures.iter().map(capture_section).collect();
+    let captures = r
+        .captures
+        .iter()
+        .map(|c| capture_section(c, flames))
+        .collect();
     MarkdownReport {
         r,
-        verdict: r.verdict_prose.markdown(),
+        verdict: prose_markdown(&r.verdict_prose, r.source_link_base.as_deref()),
         comparisons,
         captures,
         notes,
@@ -130,7 +144,7 @@ fn comparison_section<'a>(
     r: &'a Report,
     c: &'a ComparisonView,
     i: usize,
-    links: &FlamegraphLinks,
+    flames: &FlameSet,
 ) -> ComparisonSection<'a> {
     let g = &r.captures[c.good];
     let b = &r.captures[c.bad];
@@ -189,7 +203,7 @@ fn comparison_section<'a>(
     let d = diff_text(c);
     ComparisonSection {
         c,
-        verdict: c.verdict_prose.markdown(),
+        verdict: prose_markdown(&c.verdict_prose, r.source_link_base.as_deref()),
         diff: if d.is_empty() {
             String::new()
         } else {
@@ -208,12 +222,12 @@ fn comparison_section<'a>(
                 ),
             )
         }),
-        flamegraphs: links
-            .comparisons
+        flamegraphs: links(flames, |s| matches!(s, Scope::Diff(k, _) if *k == i)),
+        flame_missing: flames
+            .missing
             .iter()
-            .filter(|(k, _, _)| *k == i)
-            .map(|(_, t, p)| (t.clone(), p.clone()))
-            .collect(),
+            .find(|(s, _)| matches!(s, Scope::Diff(k, _) if *k == i))
+            .map(|(_, m)| m.clone()),
     }
 }
 
@@ -232,7 +246,7 @@ fn audit_line(c: &CaptureView) -> String {
         .join(" · ")
 }
 
-fn capture_section(c: &CaptureView) -> CaptureSection<'_> {
+fn capture_section<'a>(c: &'a CaptureView, flames: &FlameSet) -> CaptureSection<'a> {
     let trees = c
         .syscalls
         .iter()
@@ -279,5 +293,14 @@ fn capture_section(c: &CaptureView) -> CaptureSection<'_> {
         trees,
         audit_line: audit_line(c),
         options_line: opts.join(", "),
+        flamegraphs: links(
+            flames,
+            |s| matches!(s, Scope::Capture(k) | Scope::Syscall(k, _) if *k == c.index),
+        ),
+        flame_missing: flames
+            .missing
+            .iter()
+            .find(|(s, _)| matches!(s, Scope::Capture(k) if *k == c.index))
+            .map(|(_, m)| m.clone()),
     }
 }

@@ -8,10 +8,16 @@ mod assets;
 mod audit;
 mod audit_cross;
 pub mod build;
+pub mod embed;
+pub mod flamegraph;
+pub mod folded;
 pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod notes;
+pub mod page;
+pub mod perfetto;
+pub mod source;
 pub mod text;
 pub mod view;
 

@@ -12,13 +12,25 @@ pub const CAPTURES_NEW: &str = "tests/fixtures/captures-new";
 /// zstd copies of real captures (see its MANIFEST.md).
 pub const COMPRESSED: &str = "tests/fixtures/compressed";
 
+/// Derived fixtures (real captures with substituted names; see the README there).
+pub const DERIVED: &str = "tests/fixtures/derived";
+
 /// A report written to a temporary directory.
 pub struct Written {
     /// Keeps the output alive while the test reads it.
     pub _dir: tempfile::TempDir,
+    /// The report directory.
+    pub out: PathBuf,
     pub json: serde_json::Value,
     pub md: String,
     pub html: String,
+}
+
+impl Written {
+    /// A file of the report directory.
+    pub fn read(&self, rel: &str) -> Vec<u8> {
+        std::fs::read(self.out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
 }
 
 /// Run tracereport in-process with these arguments (`-o` is added).
@@ -38,8 +50,38 @@ pub fn run(args: &[&str]) -> Written {
         md: read("report.md"),
         html: read("index.html"),
         json,
+        out,
         _dir: dir,
     }
+}
+
+/// The report of a 150 000-call capture, made once per test run (it takes a
+/// while in a debug build) and shared.
+pub fn big() -> &'static Written {
+    static BIG: std::sync::OnceLock<Written> = std::sync::OnceLock::new();
+    BIG.get_or_init(|| run_big(150_000))
+}
+
+/// A report of the benchmark's big capture (`bench/html/gen-capture.py`:
+/// a real syscall's tree body repeated to `calls` calls, then a real failing
+/// call).
+pub fn run_big(calls: usize) -> Written {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("big.log");
+    let out = std::process::Command::new("python3")
+        .arg("bench/html/gen-capture.py")
+        .arg(calls.to_string())
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(&capture, out.stdout).unwrap();
+    let w = run(&[capture.to_str().unwrap()]);
+    drop(dir);
+    w
 }
 
 /// Every file under `dir` whose name ends with one of `exts`, sorted.

@@ -3,15 +3,20 @@
 mod alloc;
 mod analysis;
 mod audit;
+mod browser;
 mod cli;
 mod common;
 mod corpus;
+mod exports;
 mod faults;
 mod formats;
 #[path = "../../fuzz/check.rs"]
 mod fuzz_body;
 mod fuzz_corpus;
+mod html;
+mod htmldoc;
 mod interrupt;
+mod markdown;
 mod mutants;
 mod mutation;
 mod properties;

@@ -22,10 +22,8 @@ use tracereport::{
     parse::{InputFormat, RecordKind, parse_line},
     read::lines::MAX_LINE,
     render::{
-        ReportOptions, build_report,
-        html::render_html,
-        json::render_json,
-        markdown::{FlamegraphLinks, render_markdown},
+        ReportOptions, build_report, flamegraph, html::render_html, json::render_json,
+        markdown::render_markdown,
     },
 };
 
@@ -347,8 +345,9 @@ fn full_pipeline(c: &Capture) -> Result<(), String> {
             v["captures"][0]["warnings_total"].as_u64(),
             Some(c.trace.warnings.total())
         );
-        render_markdown(&r, None, &FlamegraphLinks::default()).unwrap();
-        render_html(&r, None, &[], &FlamegraphLinks::default()).unwrap();
+        let flames = flamegraph::build(&r);
+        render_markdown(&r, None, &flames).unwrap();
+        render_html(&r, None, &flames, false).unwrap();
     }))
     .map_err(|p| format!("report: {}", panic_text(&p)))
 }

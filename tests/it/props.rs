@@ -244,6 +244,7 @@ proptest! {
         let r = build_report(&caps, &an, &ReportOptions::default());
         let json: serde_json::Value = serde_json::from_str(&render_json(&r).unwrap()).unwrap();
         prop_assert_eq!(json["captures"].as_array().map(Vec::len), Some(caps.len()));
-        markdown::render_markdown(&r, None, &markdown::FlamegraphLinks::default()).unwrap();
+        let flames = tracereport::render::flamegraph::build(&r);
+        markdown::render_markdown(&r, None, &flames).unwrap();
     }
 }

@@ -1,0 +1,230 @@
+// Opens a tracereport index.html from file:// in headless Chromium and
+// checks it behaves: no console error, no CSP violation, no request that is
+// not the file itself, no dialog; then runs the checks of one mode and
+// saves a screenshot. Driven by tests/it/browser.rs; prints one JSON line
+// and exits 1 when a check fails.
+//
+//   node check.mjs report  OUT_DIR SHOT.png '{"verdict":"failed with -22 EINVAL"}'
+//   node check.mjs hostile OUT_DIR SHOT.png '{"texts":["<script>alert(1)</script>"]}'
+//   node check.mjs timing  OUT_DIR SHOT.png '{}'
+//
+// Chromium: CHROMIUM env var, default /usr/bin/chromium (Debian's package).
+
+import { chromium } from "playwright-core";
+import { pathToFileURL } from "node:url";
+import path from "node:path";
+
+const [mode, outDir, shot, argJson] = process.argv.slice(2);
+const want = JSON.parse(argJson || "{}");
+const url = pathToFileURL(path.resolve(outDir, "index.html")).href;
+const failures = [];
+const notes = {};
+const fail = (m) => failures.push(m);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  ],
+});
+const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+// Every frame reports CSP violations (also logged as console errors; this
+// catches them even if the log format changes).
+await context.addInitScript(() => {
+  window.__csp = [];
+  document.addEventListener("securitypolicyviolation", (e) => {
+    window.__csp.push(e.violatedDirective + " " + e.blockedURI);
+    console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI);
+  });
+});
+const page = await context.newPage();
+page.on("console", (m) => {
+  if (m.type() === "error" || m.type() === "assert") { fail(`console ${m.type()}: ${m.text()}`); }
+});
+page.on("pageerror", (e) => fail(`page error: ${e.message}`));
+page.on("dialog", async (d) => { fail(`dialog opened: ${d.type()} ${d.message()}`); await d.dismiss(); });
+page.on("request", (r) => {
+  const u = r.url();
+  if (!(u === url || u.startsWith(url + "#") || u.startsWith("data:") || u.startsWith("about:"))) {
+    fail(`request to ${u}`);
+  }
+});
+
+const t0 = Date.now();
+await page.goto(url, { waitUntil: "load" });
+await page.waitForSelector("html[data-ready='1']", { timeout: 30000 });
+notes.ready_ms = await page.evaluate(() => {
+  const m = performance.getEntriesByName("tracereport-ready")[0];
+  return m ? Math.round(m.startTime) : null;
+});
+notes.wall_ms = Date.now() - t0;
+
+// Waits until a sandboxed flame-graph frame has drawn its frames.
+async function flameFrames() {
+  const frames = await page.$$("iframe.flame");
+  const out = [];
+  for (const f of frames) {
+    await f.scrollIntoViewIfNeeded();
+    const fr = await f.contentFrame();
+    await fr.waitForSelector("#frames g", { timeout: 15000 });
+    out.push(fr);
+  }
+  return out;
+}
+
+async function check(name, fn) {
+  try { await fn(); } catch (e) { fail(`${name}: ${e.message.split("\n")[0]}`); }
+}
+
+if (mode === "report") {
+  await check("verdict", async () => {
+    const v = page.locator("#verdict");
+    if (!(await v.isVisible())) { throw new Error("not visible"); }
+    const t = await v.innerText();
+    if (want.verdict && !t.includes(want.verdict)) { throw new Error(`says ${JSON.stringify(t.slice(0, 200))}`); }
+  });
+  await check("divergence row", async () => {
+    await page.click("#verdict a.jump");
+    const row = page.locator(".aligned .row.divergence");
+    await row.first().waitFor({ state: "visible", timeout: 5000 });
+    const box = await row.first().boundingBox();
+    if (!box || box.y < 0 || box.y > 1000) { throw new Error("not on screen after the verdict's link"); }
+    notes.divergence = await row.first().innerText();
+  });
+  await check("tree expands on click", async () => {
+    const closed = page.locator(".tree .row[aria-expanded='false']").first();
+    await closed.scrollIntoViewIfNeeded();
+    const tree = "#" + (await closed.evaluate((e) => e.closest(".tree").id));
+    const i = await closed.getAttribute("data-i");
+    const before = await page.locator(tree + " .row").count();
+    await closed.click();
+    const now = page.locator(`${tree} .row[data-i='${i}']`);
+    if ((await now.getAttribute("aria-expanded")) !== "true") { throw new Error("still closed"); }
+    const after = await page.locator(tree + " .row").count();
+    if (after <= before) { throw new Error(`rows ${before} -> ${after}`); }
+  });
+  await check("keyboard", async () => {
+    const box = page.locator(".aligned").first();
+    await box.focus();
+    const before = await page.locator(".aligned .row.sel").getAttribute("data-i");
+    await page.keyboard.press("ArrowDown");
+    const after = await page.locator(".aligned .row.sel").getAttribute("data-i");
+    if (before === after) { throw new Error(`selection stayed at ${before}`); }
+    if (!(await page.evaluate(() => location.hash)).startsWith("#a0-")) { throw new Error("no deep link"); }
+  });
+  await check("search", async () => {
+    await page.fill("#q", want.search || "bpf");
+    await page.waitForSelector(".row.match", { timeout: 5000 });
+    await page.fill("#q", "");
+    await page.waitForFunction(() => !document.querySelector(".row.match"));
+  });
+  await check("flame graphs", async () => {
+    const frames = await flameFrames();
+    notes.flamegraphs = frames.length;
+    if (frames.length < (want.flamegraphs || 1)) { throw new Error(`${frames.length} frames`); }
+    const fr = frames[0];
+    const g = fr.locator("#frames g").nth(1);
+    await g.hover();
+    const details = await fr.locator("#details").textContent();
+    if (!details || !details.includes("ns")) { throw new Error(`no tooltip: ${JSON.stringify(details)}`); }
+    // The page's search reaches the frames (inferno's own search highlights).
+    await page.fill("#q", want.search || "bpf");
+    // (Polled by timer: Chromium pauses animation frames of an off-screen
+    // sandboxed frame.)
+    const matched = (on) => fr.waitForFunction(
+      (want) => /Matched/.test(document.getElementById("matched").textContent) === want,
+      on, { polling: 100, timeout: 5000 });
+    await matched(true);
+    await page.fill("#q", "");
+    await matched(false);
+    await g.click();
+    await fr.waitForSelector("#unzoom:not(.hide)", { timeout: 5000 });
+  });
+  await check("deep link", async () => {
+    if (!want.deeplink) { return; }
+    await page.goto(url + "#" + want.deeplink);
+    await page.waitForSelector("html[data-ready='1']");
+    const [, cap] = /^n(\d+)-/.exec(want.deeplink);
+    const sel = page.locator(`#tree-${cap} .row.sel[data-i='${want.deeplink.split("-").pop()}']`);
+    await sel.first().waitFor({ state: "visible", timeout: 5000 });
+  });
+  await page.goto(url);
+  await page.waitForSelector("html[data-ready='1']");
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: shot, fullPage: false });
+} else if (mode === "hostile") {
+  await check("no injected element", async () => {
+    // Render every hostile name: search for each part, in every view.
+    for (const t of want.search || []) {
+      await page.fill("#q", t);
+      await page.press("#q", "Enter");
+      await page.waitForTimeout(200);
+    }
+    const main = await page.evaluate(() => ({
+      scripts: document.querySelectorAll("script").length,
+      b: document.querySelectorAll("b").length,
+      handlers: Array.from(document.querySelectorAll("*")).filter((e) =>
+        Array.from(e.attributes).some((a) => a.name.startsWith("on"))).length,
+      text: document.body.innerText,
+    }));
+    if (main.scripts !== 4) { throw new Error(`${main.scripts} <script> elements (data + 3 page scripts)`); }
+    if (main.b) { throw new Error(`${main.b} <b> elements`); }
+    if (main.handlers) { throw new Error(`${main.handlers} elements with on* attributes`); }
+    for (const t of want.texts || []) {
+      if (!main.text.includes(t)) { throw new Error(`text ${JSON.stringify(t)} not shown as text`); }
+    }
+    for (const fr of await flameFrames()) {
+      const f = await fr.evaluate(() => ({
+        scripts: document.querySelectorAll("script").length,
+        handlers: Array.from(document.querySelectorAll("*")).filter((e) =>
+          Array.from(e.attributes).some((a) => a.name.startsWith("on"))).length,
+      }));
+      if (f.scripts !== 2 || f.handlers) { throw new Error(`flame frame: ${JSON.stringify(f)}`); }
+    }
+    notes.checked_text = (want.texts || []).length;
+  });
+  await page.screenshot({ path: shot, fullPage: false });
+} else if (mode === "timing") {
+  await check("interactive", async () => {
+    const closed = page.locator(".tree .row[aria-expanded='false']").first();
+    await closed.scrollIntoViewIfNeeded();
+    const t = Date.now();
+    await closed.click();
+    notes.click_ms = Date.now() - t;
+  });
+  // The biggest tree: open it by deep link, then a call of it by click.
+  await check("big tree", async () => {
+    if (!want.bigtree) { return; }
+    const [, cap, , id] = /^n(\d+)-(\d+)-(\d+)$/.exec(want.bigtree);
+    let t = Date.now();
+    await page.evaluate((h) => { location.hash = h; }, want.bigtree);
+    await page.locator(`#tree-${cap} .row.sel[data-i='${id}']`).waitFor({ timeout: 10000 });
+    notes.bigtree_open_ms = Date.now() - t;
+    const closed = page.locator(`#tree-${cap} .row[aria-expanded='false']`).first();
+    const before = await page.locator(`#tree-${cap} .row`).count();
+    t = Date.now();
+    await closed.click();
+    notes.bigtree_expand_ms = Date.now() - t;
+    notes.bigtree_rows_in_dom = await page.locator(`#tree-${cap} .row`).count();
+    if (notes.bigtree_rows_in_dom < before) { throw new Error("nothing opened"); }
+  });
+  notes.dom_nodes = await page.evaluate(() => document.getElementsByTagName("*").length);
+  // Where the time to ready goes: parsing the page vs running its script.
+  Object.assign(notes, await page.evaluate(() => {
+    const start = performance.getEntriesByName("tracereport-start")[0];
+    const ready = performance.getEntriesByName("tracereport-ready")[0];
+    return {
+      html_parsed_ms: start ? Math.round(start.startTime) : null,
+      script_ms: start && ready ? Math.round(ready.startTime - start.startTime) : null,
+    };
+  }));
+  await page.screenshot({ path: shot, fullPage: false });
+}
+
+// Violations seen by the page itself (frames log theirs to the console).
+const csp = await page.evaluate(() => window.__csp || []);
+for (const v of csp) { fail(`CSP violation: ${v}`); }
+await browser.close();
+console.log(JSON.stringify({ ok: failures.length === 0, failures, notes }));
+process.exit(failures.length ? 1 : 0);

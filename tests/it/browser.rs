@@ -1,0 +1,149 @@
+//! index.html in a real browser: headless Chromium, opened from file://,
+//! driven by `tests/browser/check.mjs` (Node + playwright-core). Fails on
+//! any console error, CSP violation, dialog or request that is not the page
+//! itself; checks the verdict, the divergence row, a tree expanding on click,
+//! the keyboard, search, deep links and the flame graphs (tooltip and zoom);
+//! saves screenshots under the target directory.
+//!
+//! Needs `chromium` (Debian's package; `CHROMIUM` overrides the path), `node`
+//! and `npm ci` in `tests/browser/`. Without them the tests say loudly that
+//! they were skipped; with `TRACEREPORT_REQUIRE_BROWSER=1` (set by `.ci/run`)
+//! they fail instead.
+
+use std::{path::PathBuf, process::Command};
+
+use crate::common::{CAPTURES, DERIVED, run};
+
+const DIR: &str = "tests/browser";
+
+/// Whether the browser tests can run here; `None` after saying why not.
+fn ready(test: &str) -> Option<()> {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut missing = Vec::new();
+    if !std::path::Path::new(&chromium).is_file() {
+        missing.push(format!("{chromium} (apt-get install -y chromium)"));
+    }
+    if Command::new("node").arg("--version").output().is_err() {
+        missing.push("node".into());
+    }
+    if !std::path::Path::new(DIR)
+        .join("node_modules/playwright-core")
+        .is_dir()
+    {
+        missing.push(format!("{DIR}/node_modules (cd {DIR} && npm ci)"));
+    }
+    if missing.is_empty() {
+        return Some(());
+    }
+    let msg = format!("{test}: missing {}", missing.join(", "));
+    if std::env::var("TRACEREPORT_REQUIRE_BROWSER").as_deref() == Ok("1") {
+        panic!("{msg} (TRACEREPORT_REQUIRE_BROWSER=1)");
+    }
+    // Straight to stderr: the test harness captures eprintln!, and a skip
+    // must be seen.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("\n!!!!!!!! SKIPPED browser test {msg} !!!!!!!!\n").as_bytes(),
+    );
+    None
+}
+
+fn shot(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+/// Run check.mjs; panics with its report when a check fails.
+fn check(mode: &str, out: &std::path::Path, png: &str, want: &str) -> serde_json::Value {
+    let o = Command::new("node")
+        .current_dir(DIR)
+        .arg("check.mjs")
+        .arg(mode)
+        .arg(out)
+        .arg(shot(png))
+        .arg(want)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let line = stdout.lines().last().unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|_| {
+        panic!(
+            "check.mjs {mode}: no result\nstdout: {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&o.stderr)
+        )
+    });
+    assert!(o.status.success() && v["ok"] == true, "{mode}: {v:#}");
+    v
+}
+
+/// Issue 5, "what must hold" 2: the blog case works in Chromium without a
+/// console error.
+#[test]
+fn blog_report_works_in_chromium() {
+    if ready("blog_report_works_in_chromium").is_none() {
+        return;
+    }
+    let w = run(&[
+        &format!("{CAPTURES}/blog-xskmap/same-kernel-ok.log"),
+        &format!("{CAPTURES}/blog-xskmap/xskmap-einval.log"),
+    ]);
+    let v = check(
+        "report",
+        &w.out,
+        "blog-xskmap.png",
+        r#"{"verdict":"failed with -22 EINVAL","deeplink":"n1-0-1","flamegraphs":6,"search":"check_object"}"#,
+    );
+    assert_eq!(v["notes"]["flamegraphs"], 6);
+    assert!(
+        v["notes"]["divergence"]
+            .as_str()
+            .unwrap()
+            .contains("runs part here")
+    );
+}
+
+/// Issue 5, "what must hold" 3: hostile task and function names stay text
+/// in the DOM, in the page and in every flame-graph frame; no dialog opens.
+#[test]
+fn hostile_names_stay_text_in_chromium() {
+    if ready("hostile_names_stay_text_in_chromium").is_none() {
+        return;
+    }
+    for (d, texts) in [
+        (
+            "xss-fn-6.1",
+            // The function tracer reads `"onmouseover=alert(1)` as a name with
+            // func-args `(1)`; the name itself is what must stay text.
+            r#"["<script>alert(1)</script>","\"onmouseover=alert","</script>"]"#,
+        ),
+        (
+            "xss-graph-6.1",
+            r#"["<script>alert(1)</script>","\"onmouseover=alert","__check_object_size</script>","security_bpf<script>alert"]"#,
+        ),
+    ] {
+        let w = run(&[
+            &format!("{DERIVED}/{d}/ok.log"),
+            &format!("{DERIVED}/{d}/bad.log"),
+        ]);
+        let want = format!(r#"{{"texts":{texts},"search":["script","onmouseover"]}}"#);
+        check("hostile", &w.out, &format!("{d}.png"), &want);
+    }
+}
+
+/// The gzipped data path and a 150 000-call tree: the page inflates its
+/// data, opens the big tree by deep link and a call of it by click, with
+/// only the rows on screen in the DOM. (Speed is measured by
+/// bench/html/run.sh, not here.)
+#[test]
+fn big_report_works_in_chromium() {
+    if ready("big_report_works_in_chromium").is_none() {
+        return;
+    }
+    let w = crate::common::big();
+    assert!(w.html.contains("data-encoding=\"gzip\""));
+    let v = check("timing", &w.out, "big.png", r#"{"bigtree":"n0-0-0"}"#);
+    let rows = v["notes"]["bigtree_rows_in_dom"].as_u64().unwrap();
+    assert!(rows > 10 && rows < 200, "{rows} rows in the DOM");
+    assert!(v["notes"]["dom_nodes"].as_u64().unwrap() < 5000);
+}

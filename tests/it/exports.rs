@@ -1,0 +1,186 @@
+//! The files beside the report: flame graphs (weighted by time, both
+//! directions of a comparison) and trace.json for Perfetto.
+
+use serde_json::Value;
+
+use crate::common::{CAPTURES, CAPTURES_NEW, Written, run};
+
+fn blog() -> Written {
+    run(&[
+        &format!("{CAPTURES}/blog-xskmap/same-kernel-ok.log"),
+        &format!("{CAPTURES}/blog-xskmap/xskmap-einval.log"),
+    ])
+}
+
+fn svg(w: &Written, rel: &str) -> String {
+    String::from_utf8(w.read(rel)).unwrap()
+}
+
+/// `fill="rgb(r,g,b)"` of the frame whose tooltip starts with `func (`.
+fn frame_fill(svg: &str, func: &str) -> (u8, u8, u8) {
+    let t = svg
+        .find(&format!("<title>{func} ("))
+        .unwrap_or_else(|| panic!("no frame {func}"));
+    let f = t + svg[t..].find("fill=\"rgb(").unwrap() + 10;
+    let v: Vec<u8> = svg[f..f + svg[f..].find(')').unwrap()]
+        .split(',')
+        .map(|x| x.trim().parse().unwrap())
+        .collect();
+    (v[0], v[1], v[2])
+}
+
+fn total_samples(svg: &str) -> u64 {
+    let a = svg.find("total_samples=\"").unwrap() + 15;
+    svg[a..a + svg[a..].find('"').unwrap()].parse().unwrap()
+}
+
+/// Widths are time: a syscall's graph sums to its root's duration in ns
+/// (the self times of all its calls), and says so.
+#[test]
+fn flame_graphs_are_weighted_by_time() {
+    let w = blog();
+    let bad = &w.json["captures"][1]["syscalls"][0];
+    let root_ns = (bad["root"]["duration_us"].as_f64().unwrap() * 1000.0).round() as u64;
+    let s = svg(&w, "flamegraphs/c1-xskmap-einval-0-bpf.svg");
+    assert_eq!(total_samples(&s), root_ns);
+    assert!(s.contains("width = time (ns of self time per call path), not call count"));
+    // A frame's tooltip is its time in ns and share.
+    assert!(
+        s.contains("<title>__x64_sys_bpf (42,100 ns, 100.00%)</title>"),
+        "{}",
+        &s[..400]
+    );
+    assert!(w.md.contains("width = time, never call count"));
+}
+
+/// The differential graphs show both directions, label the sides and
+/// normalise the runs: drawn with the bad run's widths, a call only the good
+/// run makes is absent; drawn with the good run's, it is there, blue; the
+/// bad run's extra self time is red in both.
+#[test]
+fn differential_graphs_show_what_vanished() {
+    let w = blog();
+    let bad_shape = svg(&w, "flamegraphs/diff0-bpf-BPF_MAP_CREATE-bad-shape.svg");
+    let good_shape = svg(&w, "flamegraphs/diff0-bpf-BPF_MAP_CREATE-good-shape.svg");
+    assert!(!bad_shape.contains("<title>array_map_alloc ("));
+    let (r, _, b) = frame_fill(&good_shape, "array_map_alloc");
+    assert!(b > r, "only-in-good frame is blue: rgb({r},_,{b})");
+    for s in [&bad_shape, &good_shape] {
+        let (r, _, b) = frame_fill(s, "__x64_sys_bpf");
+        assert!(r > b, "bad run's larger share is red");
+        assert!(
+            s.contains("red = larger share in bad xskmap-einval, blue = in good same-kernel-ok")
+        );
+    }
+    // Normalised: each graph's total is its own run's, the other scaled to it.
+    let good_ns = (w.json["captures"][0]["syscalls"][0]["root"]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["duration_us"].as_f64().unwrap_or(0.0))
+        .sum::<f64>()
+        * 1000.0)
+        .round() as u64;
+    assert!(total_samples(&good_shape) >= good_ns);
+    assert_eq!(total_samples(&bad_shape), 42_100);
+    assert!(bad_shape.contains("same-kernel-ok scaled x0."));
+    let html = &w.html;
+    assert!(html.contains("Red = a larger share of the time in the bad run"));
+}
+
+/// The function tracer records no durations: no graph, and the report says why.
+#[test]
+fn no_flame_graph_without_durations() {
+    let dir = format!("{CAPTURES_NEW}/fn-bpf-map-create-unspec-7.3");
+    let w = run(&[&format!("{dir}/ok.log"), &format!("{dir}/bad.log")]);
+    assert!(!w.out.join("flamegraphs").exists());
+    let why = "No flame graph: the function tracer prints no durations";
+    assert!(w.md.contains(why) && w.html.contains(why));
+    assert!(!w.html.contains("<iframe"));
+}
+
+fn trace(w: &Written) -> Value {
+    serde_json::from_slice(&w.read("trace.json")).unwrap()
+}
+
+fn count_nodes(n: &Value) -> usize {
+    1 + n["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(count_nodes)
+        .sum::<usize>()
+}
+
+/// trace.json: one event per kept call, named by its function, per capture
+/// process; durations from ftrace; rebuilt timeline said so.
+#[test]
+fn perfetto_trace_has_every_kept_call() {
+    let w = blog();
+    let t = trace(&w);
+    let ev = t["traceEvents"].as_array().unwrap();
+    let calls: usize = w.json["captures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["syscalls"].as_array().unwrap())
+        .filter(|s| !s["root"].is_null())
+        .map(|s| count_nodes(&s["root"]))
+        .sum();
+    let timed = ev
+        .iter()
+        .filter(|e| e["ph"] == "X" || e["ph"] == "i")
+        .count();
+    assert_eq!(timed, calls);
+    let names: Vec<&Value> = ev.iter().filter(|e| e["name"] == "process_name").collect();
+    assert_eq!(names.len(), 2);
+    assert_eq!(names[1]["args"]["name"], "xskmap-einval");
+    let root = ev
+        .iter()
+        .find(|e| e["pid"] == 2 && e["name"] == "__x64_sys_bpf")
+        .unwrap();
+    assert_eq!(root["dur"], 42.1);
+    assert_eq!(
+        t["metadata"]["captures"][1]["timestamps"],
+        "rebuilt from durations (the capture printed no timestamps)"
+    );
+    // Callees start inside their caller and end before it does.
+    let kids: Vec<&Value> = ev
+        .iter()
+        .filter(|e| e["pid"] == 2 && e["ph"] == "X" && e["name"] != "__x64_sys_bpf")
+        .collect();
+    let (s, d) = (root["ts"].as_f64().unwrap(), root["dur"].as_f64().unwrap());
+    for k in kids {
+        let ks = k["ts"].as_f64().unwrap();
+        assert!(ks >= s && ks + k["dur"].as_f64().unwrap() <= s + d + 1e-6);
+    }
+}
+
+/// With funcgraph-abstime, events sit at the printed timestamps.
+#[test]
+fn perfetto_trace_uses_printed_timestamps() {
+    let dir = format!("{CAPTURES}/xskmap-noxdpsockets-6.12");
+    let w = run(&[&format!(
+        "{dir}/bad--funcgraph-proc+funcgraph-abstime+funcgraph-tail.log"
+    )]);
+    let t = trace(&w);
+    assert_eq!(t["metadata"]["captures"][0]["timestamps"], "as printed");
+    let root = t["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "__x64_sys_bpf")
+        .unwrap();
+    // Line 8: "   21.410422 |   0)  bpfcase-181   |               |  __x64_sys_bpf() {"
+    assert_eq!(root["ts"], 21_410_422.0);
+    assert_eq!(root["dur"], 12.959);
+    assert_eq!(root["args"]["line"], 8);
+    let thread = t["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "thread_name")
+        .unwrap();
+    assert_eq!(thread["args"]["name"], "bpfcase-181");
+    assert_eq!(thread["tid"], 181);
+}
