@@ -283,6 +283,11 @@ impl<'s, 'a> Aligner<'s, 'a> {
                                 counts: None,
                             });
                         } else {
+                            // The parting's row is its first call that
+                            // decides, not a noise call before it.
+                            if cand.tail_good.is_none() && cand.tail_bad.is_none() {
+                                cand.row = self.out.rows.len();
+                            }
                             cand.tail_good = cand.tail_good.or(gn);
                             cand.tail_bad = cand.tail_bad.or(bn);
                         }

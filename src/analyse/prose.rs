@@ -120,6 +120,18 @@ impl Prose {
     }
 }
 
+/// A duration given in µs, in the unit a person reads it in: `7.521 µs`,
+/// `12.4 ms`, `3.59 s` (ftrace prints µs up to 7 digits, then drops decimals).
+pub fn human_us(us: f64) -> String {
+    if us < 1000.0 {
+        format!("{us:.3} µs")
+    } else if us < 1_000_000.0 {
+        format!("{:.3} ms", us / 1000.0)
+    } else {
+        format!("{:.3} s", us / 1_000_000.0)
+    }
+}
+
 /// Escape text for HTML element content and attribute values.
 pub fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

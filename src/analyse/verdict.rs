@@ -22,7 +22,12 @@ pub struct Facts<'a, 'b> {
 
 /// µs with one decimal.
 pub fn us(ns: u64) -> String {
-    format!("{:.1} µs", ns as f64 / 1000.0)
+    let us = ns as f64 / 1000.0;
+    if us < 1000.0 {
+        format!("{us:.1} µs")
+    } else {
+        super::prose::human_us(us)
+    }
 }
 
 fn ret_text(v: i64) -> String {

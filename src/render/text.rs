@@ -7,11 +7,7 @@ use super::view::{AlignedRow, ComparisonView, NodeView};
 
 /// `7.521 µs`, or an empty string.
 pub fn fmt_us(v: Option<f64>) -> String {
-    match v {
-        Some(v) if v >= 1000.0 => format!("{:.1} µs", v),
-        Some(v) => format!("{:.3} µs", v),
-        None => String::new(),
-    }
+    v.map(crate::analyse::prose::human_us).unwrap_or_default()
 }
 
 /// A return value as the kernel prints it: small numbers in decimal,
