@@ -35,8 +35,13 @@ pub struct Cli {
     /// Directory to write the report to (`index.html`, `report.md`,
     /// `report.json`). Replaced as a whole when it holds an earlier report.
     /// Example: `-o out/`.
-    #[arg(short, long, value_name = "DIR")]
-    pub output: PathBuf,
+    #[arg(
+        short,
+        long,
+        value_name = "DIR",
+        required_unless_present = "parse_only"
+    )]
+    pub output: Option<PathBuf>,
 
     /// Name a capture in the report, once per capture in order (default:
     /// the file name without extensions). Example: `--label ok --label bad`.
@@ -122,6 +127,13 @@ pub struct Cli {
     /// No progress bar and no summary on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Only read the captures (parse every line, build tasks, syscalls and
+    /// call trees), print what was found and write no report. For timing
+    /// the reader on big captures and for a quick look. Example:
+    /// `tracereport --parse-only huge.log`.
+    #[arg(long)]
+    pub parse_only: bool,
 }
 
 /// An output file kind.
@@ -172,7 +184,7 @@ pub struct Config {
 /// The parts of [`Cli`] the run needs, after checking.
 #[derive(Debug, Clone)]
 pub struct CliSnapshot {
-    /// Output directory.
+    /// Output directory (empty with `--parse-only`).
     pub output: PathBuf,
     /// Outputs.
     pub formats: Vec<OutputFormat>,
@@ -204,6 +216,8 @@ pub struct CliSnapshot {
     pub force: bool,
     /// See [`Cli::quiet`].
     pub quiet: bool,
+    /// See [`Cli::parse_only`].
+    pub parse_only: bool,
 }
 
 impl Cli {
@@ -264,7 +278,7 @@ impl Cli {
         Ok(Config {
             inputs,
             cli: CliSnapshot {
-                output: self.output,
+                output: self.output.unwrap_or_default(),
                 formats,
                 syscalls: self.syscall,
                 keep: self.keep,
@@ -284,6 +298,7 @@ impl Cli {
                 strict: self.strict,
                 force: self.force,
                 quiet: self.quiet,
+                parse_only: self.parse_only,
             },
         })
     }
