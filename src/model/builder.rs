@@ -20,6 +20,7 @@ use crate::parse::{HeaderLine, InputFormat, Record, RecordKind, RetVal};
 
 use super::{
     CaptureFacts, LostEvents, Trace,
+    funcinfo::FuncInfos,
     groups::Groups,
     intern::{FuncId, Interner},
     paths::{PathId, PathTable, TASK_ROOT},
@@ -105,6 +106,8 @@ pub struct Builder {
     opts: BuildOptions,
     format: InputFormat,
     names: Interner,
+    /// Per-name answers the hot path needs (irq entry, syscall root).
+    infos: FuncInfos,
     unknown_func: FuncId,
     tasks: Tasks,
     states: Vec<TaskState>,
@@ -130,6 +133,7 @@ impl Builder {
             opts,
             format,
             names,
+            infos: FuncInfos::default(),
             unknown_func,
             tasks: Tasks::default(),
             states: Vec::new(),
@@ -365,7 +369,8 @@ impl Builder {
         }
     }
 
-    fn is_irq_func(name: &[u8]) -> bool {
+    /// Whether `name` is an interrupt entry or exit function.
+    pub(super) fn is_irq_func(name: &[u8]) -> bool {
         name.starts_with(b"__sysvec_")
             || name.starts_with(b"sysvec_")
             || name.starts_with(b"irq_enter")
@@ -401,7 +406,8 @@ impl Builder {
             self.push_placeholder(t, line);
         }
         let func_id = self.names.intern(func);
-        if self.states[t].region.is_none() {
+        let info = self.infos.get(&self.names, func_id);
+        if self.states[t].region.is_none() && info.may_start_region(d == 0) {
             let name = self.names.name(func_id);
             if let Some(sc) = syscall_root_name(name, d == 0) {
                 let sc = sc.to_string();
@@ -409,11 +415,12 @@ impl Builder {
             }
         }
         let mut flags = NodeFlags::default();
-        if Self::is_irq_func(func)
-            || rec
-                .cpu
-                .and_then(|c| self.in_irq.get(&c).copied())
-                .unwrap_or(false)
+        if info.irq
+            || (!self.in_irq.is_empty()
+                && rec
+                    .cpu
+                    .and_then(|c| self.in_irq.get(&c).copied())
+                    .unwrap_or(false))
         {
             flags.set(NodeFlags::IRQ);
         }
@@ -571,7 +578,8 @@ impl Builder {
         }
         self.facts.calls += 1;
         let func_id = self.names.intern(func);
-        if self.states[t].region.is_none() {
+        let info = self.infos.get(&self.names, func_id);
+        if self.states[t].region.is_none() && info.may_start_region(depth == 0) {
             if let Some(sc) = syscall_root_name(self.names.name(func_id), depth == 0) {
                 let sc = sc.to_string();
                 self.start_region(t, line, rec, None, Some(sc));
@@ -579,7 +587,7 @@ impl Builder {
         }
         let mut flags = NodeFlags::default();
         flags.set(NodeFlags::RECONSTRUCTED);
-        if Self::is_irq_func(func) {
+        if info.irq {
             flags.set(NodeFlags::IRQ);
         }
         self.push_frame(t, func_id, line, rec.ts_ns, flags);

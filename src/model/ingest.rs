@@ -6,11 +6,14 @@ use std::io;
 
 use crate::{
     error::Error,
-    parse::{self, InputFormat, RecordKind, detect_format},
-    read::{self, Compression, InputPath, lines::for_each_line},
+    parse::{InputFormat, RecordKind, detect_format},
+    read::{self, Compression, InputPath, chunks::ChunkLine},
 };
 
-use super::{BuildOptions, Builder, Trace, WarningKind};
+use super::{
+    BuildOptions, Builder, Trace, WarningKind,
+    pipeline::{self, Parsed},
+};
 
 /// What the caller knows about an input before reading it.
 #[derive(Debug, Clone)]
@@ -56,95 +59,37 @@ pub fn read_capture(
         path: display.clone(),
         source,
     };
-    let mut source = read::open(&input.path, progress).map_err(io_err)?;
-    let mut sniffed: Vec<(Vec<u8>, bool, Option<u64>)> = Vec::new();
-    let mut state: Option<(Builder, u64)> = None;
-    let mut first_text_line: Option<(u64, Vec<u8>)> = None;
-
-    let feed =
-        |b: &mut Builder, number: u64, bytes: &[u8], terminated: bool, overlong: Option<u64>| {
-            b.count_line(bytes.len());
-            feed_line(b, number, bytes, terminated, overlong);
-        };
-
-    for_each_line(&mut *source.reader, |line| {
-        if let Some((b, _)) = &mut state {
-            feed(b, line.number, line.bytes, line.terminated, line.overlong);
-            return Ok(());
-        }
-        if first_text_line.is_none() && !line.bytes.trim_ascii().is_empty() {
-            first_text_line = Some((line.number, line.bytes.iter().copied().take(60).collect()));
-        }
-        sniffed.push((line.bytes.to_vec(), line.terminated, line.overlong));
-        if sniffed.len() >= SNIFF_LINES {
-            state = start(input, opts, &sniffed);
-            if let Some((b, _)) = &mut state {
-                for (k, (bytes, term, over)) in sniffed.drain(..).enumerate() {
-                    feed(b, k as u64 + 1, &bytes, term, over);
-                }
-            } else {
-                return Err(io::Error::other(NotFtrace));
-            }
-        }
-        Ok(())
-    })
-    .or_else(|e| {
-        if e.get_ref().is_some_and(|i| i.is::<NotFtrace>()) {
-            Ok(())
-        } else {
-            Err(e)
-        }
+    let source = read::open(&input.path, progress).map_err(io_err)?;
+    let (compression, fingerprint) = (source.compression, source.fingerprint.clone());
+    let ran = pipeline::run(source.reader, SNIFF_LINES, |sniffed| {
+        start(input, opts, sniffed)
     })
     .map_err(io_err)?;
-
-    if state.is_none() {
-        state = start(input, opts, &sniffed);
-        if let Some((b, _)) = &mut state {
-            for (k, (bytes, term, over)) in sniffed.drain(..).enumerate() {
-                feed(b, k as u64 + 1, &bytes, term, over);
-            }
-        }
-    }
-    let Some((builder, detected_at)) = state else {
+    let first_text_line = ran.first_text_line;
+    let Some((builder, detected_at)) = ran.started else {
         return Err(not_a_capture(&display, first_text_line));
     };
     let trace = builder.finish();
     if trace.facts.records == 0 {
         return Err(not_a_capture(&display, first_text_line));
     }
-    let (sha256, stored_bytes) = source.fingerprint.finish();
+    let (sha256, stored_bytes) = fingerprint.finish();
     Ok(Capture {
         path: display,
         label: input.label.clone(),
         sha256,
         stored_bytes,
-        compression: source.compression,
+        compression,
         detected_at,
         trace,
     })
 }
 
-/// Marker error: the sniffed lines are no ftrace format; stop reading.
-#[derive(Debug)]
-struct NotFtrace;
-
-impl std::fmt::Display for NotFtrace {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("not an ftrace capture")
-    }
-}
-
-impl std::error::Error for NotFtrace {}
-
-fn start(
-    input: &CaptureInput,
-    opts: &BuildOptions,
-    sniffed: &[(Vec<u8>, bool, Option<u64>)],
-) -> Option<(Builder, u64)> {
+fn start(input: &CaptureInput, opts: &BuildOptions, sniffed: &[Vec<u8>]) -> Option<(Builder, u64)> {
     let (format, at) = match input.format {
         Some(f) => (f, 1),
         None => {
-            let d = detect_format(sniffed.iter().map(|(l, _, _)| l.as_slice()))?;
+            let d = detect_format(sniffed.iter().map(Vec::as_slice))?;
             (d.format, d.line)
         }
     };
@@ -177,8 +122,14 @@ fn not_a_capture(path: &str, first: Option<(u64, Vec<u8>)>) -> Error {
     }
 }
 
-/// Parse one line and hand it to the builder, turning damage into warnings.
-fn feed_line(b: &mut Builder, number: u64, bytes: &[u8], terminated: bool, overlong: Option<u64>) {
+/// Hand one parsed line ([`pipeline::parse_one`]) to the builder, turning
+/// damage into warnings.
+pub(crate) fn feed_line(b: &mut Builder, number: u64, parsed: &Parsed<'_>) {
+    let ChunkLine {
+        bytes,
+        terminated,
+        overlong,
+    } = parsed.line;
     if let Some(len) = overlong {
         b.warn(number, WarningKind::LineTooLong, || {
             format!(
@@ -191,7 +142,10 @@ fn feed_line(b: &mut Builder, number: u64, bytes: &[u8], terminated: bool, overl
     if !terminated {
         b.unterminated_last_line();
     }
-    match parse::parse_line(b.format(), bytes) {
+    let Some(record) = &parsed.record else {
+        return;
+    };
+    match record {
         Ok(rec) => {
             // A cut-off last line may still parse (`  func(` never does, but
             // ` 0)   1.2` could); only trust it if it is complete on its own.
@@ -201,12 +155,12 @@ fn feed_line(b: &mut Builder, number: u64, bytes: &[u8], terminated: bool, overl
                 });
                 return;
             }
-            if std::str::from_utf8(bytes).is_err() {
+            if !parsed.utf8 {
                 b.warn(number, WarningKind::NonUtf8, || {
                     "bytes that are not UTF-8; names on this line are shown with replacement characters".into()
                 });
             }
-            b.push(number, &rec);
+            b.push(number, rec);
         }
         Err(e) => {
             if b.in_open_comment() {

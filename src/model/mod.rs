@@ -10,10 +10,12 @@
 
 mod builder;
 pub mod decode;
+mod funcinfo;
 mod groups;
 pub mod ingest;
 pub mod intern;
 pub mod paths;
+mod pipeline;
 pub mod syscall;
 mod tasks;
 pub mod tree;

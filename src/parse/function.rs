@@ -105,7 +105,7 @@ fn flags_and_time(i: &[u8]) -> IResult<&[u8], (Option<&[u8]>, u64)> {
 // "      dd-805       0d....    1us : __rmqueue_pcplist"
 // ("%8.8s-%-7d %3d" flags " %4lldus%c: ")
 fn latency_prefix(line: &[u8]) -> Option<(Record<'_>, &[u8])> {
-    let us = memchr::memmem::find(line, b"us")?;
+    let us = super::common::find(line, b"us")?;
     let colon = us + 3;
     if line.get(colon) != Some(&b':') {
         return None;
@@ -146,11 +146,11 @@ pub(super) fn function_body(body: &[u8]) -> Option<RecordKind<'_>> {
     if body.is_empty() {
         return None;
     }
-    if let Some(p) = memchr::memmem::find(body, b" <-") {
+    if let Some(p) = super::common::find(body, b" <-") {
         let func = body[..p].trim_ascii();
         let mut parent = body[p + 3..].trim_ascii();
         // func-no-repeats: "func <-parent (repeats: 3, last_ts: 1.2)"
-        if let Some(q) = memchr::memmem::find(parent, b" (repeats:") {
+        if let Some(q) = super::common::find(parent, b" (repeats:") {
             parent = &parent[..q];
         }
         if func.is_empty() {
@@ -168,7 +168,7 @@ pub(super) fn function_body(body: &[u8]) -> Option<RecordKind<'_>> {
             text: body,
         });
     }
-    if let Some(p) = memchr::memmem::find(body, b": ") {
+    if let Some(p) = super::common::find(body, b": ") {
         let name = &body[..p];
         if !name.is_empty() && !name.contains(&b' ') {
             return Some(RecordKind::Event {

@@ -53,7 +53,7 @@ pub fn tracecmd_line(line: &[u8]) -> Result<Record<'_>, LineError> {
             // "             up_read <-- do_page_fault": the plugin indents 3 a level.
             let indent = info.iter().skip(1).take_while(|&&b| b == b' ').count();
             let text = info.trim_ascii();
-            match memchr::memmem::find(text, b" <-- ") {
+            match super::common::find(text, b" <-- ") {
                 Some(p) => RecordKind::Call {
                     func: text[..p].trim_ascii(),
                     parent: Some(text[p + 5..].trim_ascii()),

@@ -8,6 +8,7 @@
 //!
 //! Invariant: this is the only module that opens inputs.
 
+pub mod chunks;
 pub mod filter;
 pub mod lines;
 
