@@ -39,7 +39,7 @@ pub struct Cli {
         short,
         long,
         value_name = "DIR",
-        required_unless_present = "parse_only"
+        required_unless_present_any = ["parse_only", "stats"]
     )]
     pub output: Option<PathBuf>,
 
@@ -128,12 +128,17 @@ pub struct Cli {
     #[arg(short, long)]
     pub quiet: bool,
 
-    /// Only read the captures (parse every line, build tasks, syscalls and
-    /// call trees), print what was found and write no report. For timing
-    /// the reader on big captures and for a quick look. Example:
-    /// `tracereport --parse-only huge.log`.
-    #[arg(long)]
+    /// Only parse every line of the captures and count what the grammar
+    /// accepts; write no report. For checking a capture's lines and timing
+    /// the parser. Example: `tracereport --parse-only huge.log`.
+    #[arg(long, conflicts_with = "stats")]
     pub parse_only: bool,
+
+    /// Only read the captures (tasks, syscalls, call trees, warnings) and
+    /// print a summary of each; write no report. Example:
+    /// `tracereport --stats huge.log`.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 /// An output file kind.
@@ -184,7 +189,7 @@ pub struct Config {
 /// The parts of [`Cli`] the run needs, after checking.
 #[derive(Debug, Clone)]
 pub struct CliSnapshot {
-    /// Output directory (empty with `--parse-only`).
+    /// Output directory (empty with `--parse-only` and `--stats`).
     pub output: PathBuf,
     /// Outputs.
     pub formats: Vec<OutputFormat>,
@@ -218,6 +223,8 @@ pub struct CliSnapshot {
     pub quiet: bool,
     /// See [`Cli::parse_only`].
     pub parse_only: bool,
+    /// See [`Cli::stats`].
+    pub stats: bool,
 }
 
 impl Cli {
@@ -299,6 +306,7 @@ impl Cli {
                 force: self.force,
                 quiet: self.quiet,
                 parse_only: self.parse_only,
+                stats: self.stats,
             },
         })
     }

@@ -20,6 +20,9 @@ fn main() -> ExitCode {
     if cfg.cli.parse_only {
         return parse_only(&cfg, strict);
     }
+    if cfg.cli.stats {
+        return stats(&cfg, strict);
+    }
     let out = cfg.cli.output.clone();
     match tracereport::run(&cfg) {
         Ok(outcome) => {
@@ -61,8 +64,37 @@ fn summary(o: &tracereport::Outcome, out: &std::path::Path) {
     eprintln!("wrote {} to {}", o.files.join(", "), out.display());
 }
 
-/// `--parse-only`: read the captures and print what they hold, on stdout.
+/// `--parse-only`: parse every line and print the counts, on stdout.
 fn parse_only(cfg: &tracereport::cli::Config, strict: bool) -> ExitCode {
+    let summaries = match tracereport::parse_captures(cfg) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut unreadable = 0;
+    for s in &summaries {
+        unreadable += s.unreadable + s.overlong;
+        println!(
+            "{}: {} bytes, {} lines as {}: {} parsed, {} unreadable, {} too long",
+            s.label,
+            s.bytes,
+            s.lines,
+            s.format.map_or("?", |f| f.name()),
+            s.parsed,
+            s.unreadable,
+            s.overlong
+        );
+    }
+    if strict && unreadable > 0 {
+        return ExitCode::from(3);
+    }
+    ExitCode::SUCCESS
+}
+
+/// `--stats`: read the captures and print what they hold, on stdout.
+fn stats(cfg: &tracereport::cli::Config, strict: bool) -> ExitCode {
     let captures = match tracereport::read_captures(cfg) {
         Ok(c) => c,
         Err(e) => {

@@ -23,7 +23,7 @@ use super::{
     funcinfo::FuncInfos,
     groups::Groups,
     intern::{FuncId, Interner},
-    paths::{PathId, PathTable, TASK_ROOT},
+    paths::{NO_PATH, PathId, PathTable, TASK_ROOT},
     syscall::{
         RetSource, SysEnter, SysEvent, SysExit, Syscall, parse_sys_event, syscall_root_name,
     },
@@ -65,6 +65,8 @@ struct Frame {
     /// Sum of the durations of its returned children.
     child_ns: u64,
     flags: NodeFlags,
+    /// Path of its latest child, to guess the next one ([`PathTable::guess`]).
+    last_child: PathId,
 }
 
 /// The syscall being built on a task.
@@ -90,6 +92,8 @@ struct TaskState {
     awaiting_exit: Option<Syscall>,
     last_marker: Option<String>,
     last_cpu: Option<u32>,
+    /// Path of the latest top-level call (see `Frame::last_child`).
+    last_top: Option<PathId>,
 }
 
 /// How a frame ends.
@@ -405,7 +409,20 @@ impl Builder {
         while self.states[t].stack.len() < d {
             self.push_placeholder(t, line);
         }
-        let func_id = self.names.intern(func);
+        // The call the same place made last time is likely this one: then
+        // its name needs no hashing.
+        let guess = self
+            .guess_path(t)
+            .map(|g| self.paths.nodes[g as usize].func);
+        let func_id = match guess {
+            Some(g)
+                if self.infos.get(&self.names, g).exact
+                    && self.names.name(g).as_bytes() == func =>
+            {
+                g
+            }
+            _ => self.names.intern(func),
+        };
         let info = self.infos.get(&self.names, func_id);
         if self.states[t].region.is_none() && info.may_start_region(d == 0) {
             let name = self.names.name(func_id);
@@ -613,6 +630,17 @@ impl Builder {
         self.push_frame(t, f, line, None, flags);
     }
 
+    /// The path the next call on task `t` most likely takes.
+    fn guess_path(&self, t: usize) -> Option<PathId> {
+        let st = &self.states[t];
+        match st.stack.last() {
+            Some(f) => self.paths.guess(f.path, f.last_child),
+            None => self
+                .paths
+                .guess(TASK_ROOT + t as u32, st.last_top.unwrap_or(NO_PATH)),
+        }
+    }
+
     fn push_frame(
         &mut self,
         t: usize,
@@ -622,8 +650,19 @@ impl Builder {
         flags: NodeFlags,
     ) {
         let st = &mut self.states[t];
-        let parent_path = st.stack.last().map_or(TASK_ROOT + t as u32, |f| f.path);
-        let path = self.paths.child(parent_path, func);
+        let path = match st.stack.last_mut() {
+            Some(f) => {
+                let p = self.paths.child_after(f.path, f.last_child, func);
+                f.last_child = p;
+                p
+            }
+            None => {
+                let prev = st.last_top.unwrap_or(NO_PATH);
+                let p = self.paths.child_after(TASK_ROOT + t as u32, prev, func);
+                st.last_top = Some(p);
+                p
+            }
+        };
         let mut node = NO_NODE;
         if let Some(r) = &mut st.region {
             let parent = st.stack.last().map_or(NO_PARENT, |f| f.node);
@@ -655,6 +694,7 @@ impl Builder {
             node,
             child_ns: 0,
             flags,
+            last_child: NO_PATH,
         });
     }
 

@@ -18,6 +18,9 @@ pub(crate) struct FuncInfo {
     pub root: bool,
     /// A syscall entry point when called at depth 0 (also `sys_open`).
     pub root_top: bool,
+    /// The interned (lossily decoded) name is exactly the bytes the capture
+    /// printed, so comparing it with a line's bytes identifies the name.
+    pub exact: bool,
 }
 
 impl FuncInfo {
@@ -41,6 +44,7 @@ impl FuncInfos {
                 irq: Builder::is_irq_func(name.as_bytes()),
                 root: syscall_root_name(name, false).is_some(),
                 root_top: syscall_root_name(name, true).is_some(),
+                exact: !name.contains(char::REPLACEMENT_CHARACTER),
             });
         }
         self.0[i]
@@ -59,10 +63,18 @@ mod tests {
         let open = names.intern(b"sys_open");
         let tick = names.intern(b"__sysvec_apic_timer_interrupt");
         let plain = names.intern(b"kmalloc");
+        let damaged = names.intern(b"kmal\xffloc");
+        assert!(!infos.get(&names, damaged).exact);
         assert!(infos.get(&names, bpf).may_start_region(false));
         assert!(!infos.get(&names, open).may_start_region(false));
         assert!(infos.get(&names, open).may_start_region(true));
         assert!(infos.get(&names, tick).irq);
-        assert_eq!(infos.get(&names, plain), FuncInfo::default());
+        assert_eq!(
+            infos.get(&names, plain),
+            FuncInfo {
+                exact: true,
+                ..FuncInfo::default()
+            }
+        );
     }
 }

@@ -7,7 +7,10 @@ use std::io;
 use crate::{
     error::Error,
     parse::{InputFormat, RecordKind, detect_format},
-    read::{self, Compression, InputPath, chunks::ChunkLine},
+    read::{
+        self, Compression, InputPath,
+        chunks::{Chunk, ChunkLine},
+    },
 };
 
 use super::{
@@ -61,9 +64,17 @@ pub fn read_capture(
     };
     let source = read::open(&input.path, progress).map_err(io_err)?;
     let (compression, fingerprint) = (source.compression, source.fingerprint.clone());
-    let ran = pipeline::run(source.reader, SNIFF_LINES, |sniffed| {
-        start(input, opts, sniffed)
-    })
+    let mut lines = 0;
+    let ran = pipeline::run(
+        source.reader,
+        SNIFF_LINES,
+        |sniffed| {
+            let (format, at) = decide_format(input, sniffed)?;
+            Some((Builder::new(format, opts.clone()), format, at))
+        },
+        pipeline::parse_chunk,
+        |b, chunk| pipeline::build_chunk(b, &mut lines, chunk),
+    )
     .map_err(io_err)?;
     let first_text_line = ran.first_text_line;
     let Some((builder, detected_at)) = ran.started else {
@@ -85,15 +96,99 @@ pub fn read_capture(
     })
 }
 
-fn start(input: &CaptureInput, opts: &BuildOptions, sniffed: &[Vec<u8>]) -> Option<(Builder, u64)> {
-    let (format, at) = match input.format {
-        Some(f) => (f, 1),
+/// The forced format, or the one the first lines show (with the line that
+/// decided it).
+fn decide_format(input: &CaptureInput, sniffed: &[Vec<u8>]) -> Option<(InputFormat, u64)> {
+    match input.format {
+        Some(f) => Some((f, 1)),
         None => {
             let d = detect_format(sniffed.iter().map(Vec::as_slice))?;
-            (d.format, d.line)
+            Some((d.format, d.line))
         }
+    }
+}
+
+/// What `--parse-only` reports about a capture.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParseSummary {
+    /// The label.
+    pub label: String,
+    /// The format the lines were parsed as.
+    pub format: Option<InputFormat>,
+    /// Lines read.
+    pub lines: u64,
+    /// Bytes of those lines (decompressed, with their newlines).
+    pub bytes: u64,
+    /// Lines the grammar accepted (headers and blank lines included).
+    pub parsed: u64,
+    /// Lines it did not accept (continuations of multi-line comments
+    /// included: telling them apart needs the model).
+    pub unreadable: u64,
+    /// Lines longer than tracereport reads.
+    pub overlong: u64,
+}
+
+impl ParseSummary {
+    /// Parse a chunk's lines and count them (on any thread).
+    fn count(format: InputFormat, chunk: Chunk) -> ParseSummary {
+        let mut sum = ParseSummary::default();
+        for l in chunk.lines() {
+            sum.lines += 1;
+            sum.bytes += l.bytes.len() as u64 + 1;
+            if l.overlong.is_some() {
+                sum.overlong += 1;
+            } else if crate::parse::parse_line(format, l.bytes).is_ok() {
+                sum.parsed += 1;
+            } else {
+                sum.unreadable += 1;
+            }
+        }
+        sum
+    }
+
+    fn add(&mut self, o: ParseSummary) {
+        self.lines += o.lines;
+        self.bytes += o.bytes;
+        self.parsed += o.parsed;
+        self.unreadable += o.unreadable;
+        self.overlong += o.overlong;
+    }
+}
+
+/// Read and parse one capture without building its model (`--parse-only`):
+/// the parser's share of the work, for timing it and for checking a
+/// capture's lines.
+pub fn parse_capture(
+    input: &CaptureInput,
+    progress: Option<indicatif::ProgressBar>,
+) -> Result<ParseSummary, Error> {
+    let display = input.path.display();
+    let io_err = |source: io::Error| Error::Input {
+        path: display.clone(),
+        source,
     };
-    Some((Builder::new(format, opts.clone()), at))
+    // Nothing shows a fingerprint here: no need to hash.
+    let source = read::open_unhashed(&input.path, progress).map_err(io_err)?;
+    let ran = pipeline::run(
+        source.reader,
+        SNIFF_LINES,
+        |sniffed| {
+            let (format, at) = decide_format(input, sniffed)?;
+            let sum = ParseSummary {
+                label: input.label.clone(),
+                format: Some(format),
+                ..ParseSummary::default()
+            };
+            Some((sum, format, at))
+        },
+        ParseSummary::count,
+        ParseSummary::add,
+    )
+    .map_err(io_err)?;
+    match ran.started {
+        Some((sum, _)) if sum.parsed > 0 => Ok(sum),
+        _ => Err(not_a_capture(&display, ran.first_text_line)),
+    }
 }
 
 fn not_a_capture(path: &str, first: Option<(u64, Vec<u8>)>) -> Error {

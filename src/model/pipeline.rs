@@ -28,7 +28,7 @@ use crate::{
 use super::{Builder, ingest::feed_line};
 
 /// Chunks read ahead of the parsers.
-pub const QUEUE: usize = 4;
+pub const QUEUE: usize = 2;
 
 /// One line with what the parser made of it.
 pub(crate) struct Parsed<'a> {
@@ -56,14 +56,15 @@ type ParsedLines<'a> = Vec<Parsed<'a>>;
 self_cell::self_cell!(
     /// A chunk together with its parsed lines, which borrow it: so a batch
     /// can be parsed on one thread and built on another later.
-    struct ParsedChunk {
+    pub(crate) struct ParsedChunk {
         owner: Chunk,
         #[covariant]
         dependent: ParsedLines,
     }
 );
 
-fn parse_chunk(format: InputFormat, chunk: Chunk) -> ParsedChunk {
+/// Parse a chunk's lines (on any thread).
+pub(crate) fn parse_chunk(format: InputFormat, chunk: Chunk) -> ParsedChunk {
     ParsedChunk::new(chunk, |c| {
         let mut out = Vec::with_capacity(c.data.len() / 40);
         out.extend(c.lines().map(|l| parse_one(format, l)));
@@ -71,23 +72,37 @@ fn parse_chunk(format: InputFormat, chunk: Chunk) -> ParsedChunk {
     })
 }
 
-/// What reading found before the builder took over.
-pub(crate) struct Ran {
-    /// The builder fed with every line, and the line that decided the format.
-    pub started: Option<(Builder, u64)>,
+/// Feed a parsed chunk to the builder, in order; `number` is the number of
+/// lines fed so far.
+pub(crate) fn build_chunk(builder: &mut Builder, number: &mut u64, chunk: ParsedChunk) {
+    for p in chunk.borrow_dependent() {
+        *number += 1;
+        builder.count_line(p.line.bytes.len());
+        feed_line(builder, *number, p);
+    }
+}
+
+/// What reading found.
+pub(crate) struct Ran<S> {
+    /// The sink fed with every chunk, and the line that decided the format.
+    pub started: Option<(S, u64)>,
     /// The first non-blank line (number, first bytes), for the error message
     /// when the input is not a capture.
     pub first_text_line: Option<(u64, Vec<u8>)>,
 }
 
 /// Read `reader` to the end (or until the first `sniff_lines` lines show it
-/// is no capture): `start` gets those first lines and makes the builder, or
-/// says `None`.
-pub(crate) fn run(
+/// is no capture). `start` gets those first lines and says in which format
+/// to parse, what takes the chunks (the sink) and which line decided the
+/// format; or `None`. Every chunk goes through `work` (in parallel, any
+/// order), then through `take` with the sink (one at a time, in order).
+pub(crate) fn run<S: Send, T: Send>(
     reader: Box<dyn BufRead + Send>,
     sniff_lines: usize,
-    start: impl FnOnce(&[Vec<u8>]) -> Option<(Builder, u64)>,
-) -> io::Result<Ran> {
+    start: impl FnOnce(&[Vec<u8>]) -> Option<(S, InputFormat, u64)>,
+    work: impl Fn(InputFormat, Chunk) -> T + Sync,
+    take: impl FnMut(&mut S, T) + Send,
+) -> io::Result<Ran<S>> {
     std::thread::scope(|s| {
         let (tx, rx) = mpsc::sync_channel::<io::Result<Chunk>>(QUEUE);
         s.spawn(move || {
@@ -106,15 +121,17 @@ pub(crate) fn run(
                 }
             }
         });
-        consume(&rx, sniff_lines, start)
+        consume(&rx, sniff_lines, start, work, take)
     })
 }
 
-fn consume(
+fn consume<S: Send, T: Send>(
     rx: &mpsc::Receiver<io::Result<Chunk>>,
     sniff_lines: usize,
-    start: impl FnOnce(&[Vec<u8>]) -> Option<(Builder, u64)>,
-) -> io::Result<Ran> {
+    start: impl FnOnce(&[Vec<u8>]) -> Option<(S, InputFormat, u64)>,
+    work: impl Fn(InputFormat, Chunk) -> T + Sync,
+    mut take: impl FnMut(&mut S, T) + Send,
+) -> io::Result<Ran<S>> {
     // Sniff: the first lines decide the format (and whether this is a capture).
     let mut held: Vec<Chunk> = Vec::new();
     let mut sniffed: Vec<Vec<u8>> = Vec::new();
@@ -139,16 +156,16 @@ fn consume(
         }
         held.push(chunk);
     }
-    let Some((mut builder, detected_at)) = start(&sniffed) else {
+    let Some((mut sink, format, detected_at)) = start(&sniffed) else {
         return Ok(Ran {
             started: None,
             first_text_line,
         });
     };
-    let format = builder.format();
+    // Each round parses a batch (one chunk per thread) while the previous
+    // batch goes to the sink.
     let batch_len = rayon::current_num_threads().max(1);
-    let mut number = 0u64;
-    let mut building: Vec<ParsedChunk> = Vec::new();
+    let mut ready: Vec<T> = Vec::new();
     let mut batch: Vec<Chunk> = held;
     loop {
         while !eof && batch.len() < batch_len {
@@ -157,30 +174,22 @@ fn consume(
                 Err(_) => eof = true,
             }
         }
-        if batch.is_empty() && building.is_empty() {
+        if batch.is_empty() && ready.is_empty() {
             break;
         }
         let todo = std::mem::take(&mut batch);
         let ((), parsed) = rayon::join(
-            || {
-                for chunk in building.drain(..) {
-                    for p in chunk.borrow_dependent() {
-                        number += 1;
-                        builder.count_line(p.line.bytes.len());
-                        feed_line(&mut builder, number, p);
-                    }
-                }
-            },
+            || ready.drain(..).for_each(|t| take(&mut sink, t)),
             || {
                 todo.into_par_iter()
-                    .map(|c| parse_chunk(format, c))
+                    .map(|c| work(format, c))
                     .collect::<Vec<_>>()
             },
         );
-        building = parsed;
+        ready = parsed;
     }
     Ok(Ran {
-        started: Some((builder, detected_at)),
+        started: Some((sink, detected_at)),
         first_text_line,
     })
 }

@@ -13,6 +13,7 @@
 
 mod common;
 pub mod detect;
+mod fast;
 mod function;
 mod graph;
 mod header;
@@ -217,7 +218,9 @@ pub fn parse_line(format: InputFormat, line: &[u8]) -> Result<Record<'_>, LineEr
         return Ok(r);
     }
     match format {
-        InputFormat::Graph => graph::graph_line(line),
+        // Most lines of a big capture take the fast path; the rest, and
+        // every shape it does not know, the full grammar.
+        InputFormat::Graph => fast::graph_line(line).map_or_else(|| graph::graph_line(line), Ok),
         InputFormat::Function => function::function_line(line),
         InputFormat::TraceCmd => tracecmd::tracecmd_line(line),
     }

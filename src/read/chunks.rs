@@ -17,7 +17,7 @@ use super::lines::MAX_LINE;
 /// Bytes per chunk: large enough that a thread parses for a while (and
 /// that reads bypass the reader's own buffer), small enough that a few
 /// chunks in flight cost little memory.
-pub const CHUNK_SIZE: usize = 1 << 20;
+pub const CHUNK_SIZE: usize = 256 << 10;
 
 /// Whole lines of a capture.
 #[derive(Debug, Default)]

@@ -100,6 +100,8 @@ impl Fingerprint {
 struct Hashing<R> {
     inner: R,
     fp: Fingerprint,
+    /// `false`: count only (nothing will show the digest).
+    hash: bool,
     progress: Option<indicatif::ProgressBar>,
 }
 
@@ -108,7 +110,9 @@ impl<R: Read> Read for Hashing<R> {
         let n = self.inner.read(buf)?;
         if n > 0 {
             let mut g = self.fp.0.lock().unwrap_or_else(|e| e.into_inner());
-            g.0.update(&buf[..n]);
+            if self.hash {
+                g.0.update(&buf[..n]);
+            }
             g.1 += n as u64;
             if let Some(p) = &self.progress {
                 p.inc(n as u64);
@@ -138,6 +142,23 @@ pub const BUF_SIZE: usize = 1 << 20;
 
 /// Open a capture. `progress` is advanced by the stored bytes read.
 pub fn open(path: &InputPath, progress: Option<indicatif::ProgressBar>) -> io::Result<Source> {
+    open_with(path, progress, true)
+}
+
+/// Open a capture without hashing it (its [`Fingerprint`] digest is then
+/// that of no bytes; the byte count is right).
+pub fn open_unhashed(
+    path: &InputPath,
+    progress: Option<indicatif::ProgressBar>,
+) -> io::Result<Source> {
+    open_with(path, progress, false)
+}
+
+fn open_with(
+    path: &InputPath,
+    progress: Option<indicatif::ProgressBar>,
+    hash: bool,
+) -> io::Result<Source> {
     let (raw, len): (Box<dyn Read + Send>, Option<u64>) = match path {
         InputPath::File(p) => {
             let f = File::open(p)?;
@@ -158,6 +179,7 @@ pub fn open(path: &InputPath, progress: Option<indicatif::ProgressBar>) -> io::R
         Hashing {
             inner: raw,
             fp: fingerprint.clone(),
+            hash,
             progress,
         },
     );
