@@ -434,7 +434,7 @@ pub fn generate(
     pool: &Pool,
     opts: &Options,
     out: &mut dyn Write,
-    mut perf: Option<&mut dyn Write>,
+    perf: Option<&mut dyn Write>,
 ) -> io::Result<Summary> {
     let mut rng = Rng(opts.seed);
     let cpus = opts.cpus.max(1);
@@ -477,16 +477,13 @@ pub fn generate(
     sum.units = cpus as u64;
     let mut done = vec![false; cpus];
     let mut stopping = false;
-    let mut perf_w = perf.as_deref_mut().map(|p| Counting { inner: p, bytes: 0 });
+    let mut perf_w = perf.map(|p| Counting { inner: p, bytes: 0 });
     let mut ts = String::new();
-    loop {
-        // The CPU whose next line is earliest, as `trace` merges buffers.
-        let Some(c) = (0..cpus)
-            .filter(|&c| !done[c])
-            .min_by_key(|&c| state[c].clock_ns)
-        else {
-            break;
-        };
+    // The CPU whose next line is earliest, as `trace` merges buffers.
+    while let Some(c) = (0..cpus)
+        .filter(|&c| !done[c])
+        .min_by_key(|&c| state[c].clock_ns)
+    {
         let cpu = &mut state[c];
         let unit = &pool.units[cpu.unit];
         if cpu.next == unit.lines.len() {

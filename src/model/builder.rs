@@ -52,6 +52,12 @@ impl Default for BuildOptions {
 
 const NO_NODE: u32 = u32::MAX;
 
+/// Calls one syscall's tree keeps (about 24 MB of nodes): a syscall traced
+/// with every function and no depth limit can make millions of calls; the
+/// tree keeps the first ones (a pre-order prefix, so still a tree) and the
+/// rest count in its `calls` and in the path table.
+pub const MAX_TREE_NODES: usize = 250_000;
+
 /// Deepest stack rebuilt from `<-parent` chains before it is reset.
 const MAX_RECONSTRUCTED_DEPTH: usize = 128;
 
@@ -81,6 +87,8 @@ struct Region {
     lost: bool,
     markers: Vec<(u64, String)>,
     marker_before: Option<String>,
+    /// Calls not kept in `nodes` ([`MAX_TREE_NODES`]).
+    dropped: u64,
 }
 
 #[derive(Debug, Default)]
@@ -664,29 +672,31 @@ impl Builder {
             }
         };
         let mut node = NO_NODE;
-        if let Some(r) = &mut st.region {
-            let parent = st.stack.last().map_or(NO_PARENT, |f| f.node);
-            let depth = if parent == NO_NODE || parent == NO_PARENT {
-                0
-            } else {
-                r.nodes[parent as usize].depth + 1
-            };
-            node = r.nodes.len() as u32;
-            r.nodes.push(Node {
-                func,
-                parent: if parent == NO_NODE { NO_PARENT } else { parent },
-                end: node + 1,
-                depth,
-                flags,
-                duration_ns: None,
-                ret: None,
-                line,
-                exit_line: 0,
-                ts_ns,
-                exit_ts_ns: None,
-            });
-        } else {
-            self.calls_outside += 1;
+        match &mut st.region {
+            Some(r) if r.nodes.len() >= MAX_TREE_NODES => r.dropped += 1,
+            Some(r) => {
+                let parent = st.stack.last().map_or(NO_PARENT, |f| f.node);
+                let depth = if parent == NO_NODE || parent == NO_PARENT {
+                    0
+                } else {
+                    r.nodes[parent as usize].depth + 1
+                };
+                node = r.nodes.len() as u32;
+                r.nodes.push(Node {
+                    func,
+                    parent: if parent == NO_NODE { NO_PARENT } else { parent },
+                    end: node + 1,
+                    depth,
+                    flags,
+                    duration_ns: None,
+                    ret: None,
+                    line,
+                    exit_line: 0,
+                    ts_ns,
+                    exit_ts_ns: None,
+                });
+            }
+            None => self.calls_outside += 1,
         }
         st.stack.push(Frame {
             func,
@@ -845,6 +855,7 @@ impl Builder {
             lost: false,
             markers: Vec::new(),
             marker_before,
+            dropped: 0,
         });
     }
 
@@ -873,6 +884,13 @@ impl Builder {
                 f.node = NO_NODE;
             }
         }
+        if r.dropped > 0 {
+            let (kept, dropped) = (r.nodes.len(), r.dropped);
+            self.warn(r.line, WarningKind::TreeTruncated, || {
+                format!("this syscall made {} traced calls; its call tree keeps the first {kept} (the rest are counted, not shown)", kept as u64 + dropped)
+            });
+        }
+        let dropped = r.dropped;
         let tree = self.pick_root(
             CallTree { nodes: r.nodes },
             r.enter.as_ref().map(|e| e.name.as_str()),
@@ -902,7 +920,8 @@ impl Builder {
             .nodes
             .iter()
             .filter(|n| !n.flags.has(NodeFlags::SYNTHETIC))
-            .count() as u64;
+            .count() as u64
+            + dropped;
         let index = self.syscall_count;
         self.syscall_count += 1;
         Syscall {

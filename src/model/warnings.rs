@@ -35,6 +35,8 @@ pub enum WarningKind {
     UnmatchedSyscallExit,
     /// Bytes that are not UTF-8 (task names, markers): shown lossily.
     NonUtf8,
+    /// A syscall's tree was cut at `MAX_TREE_NODES` calls (memory bound).
+    TreeTruncated,
 }
 
 impl WarningKind {
@@ -62,6 +64,9 @@ impl WarningKind {
             WarningKind::Overrun => "the graph return stack overflowed and calls were dropped",
             WarningKind::UnmatchedSyscallExit => "syscall exit events without their entry event",
             WarningKind::NonUtf8 => "bytes that are not UTF-8 (shown with replacement characters)",
+            WarningKind::TreeTruncated => {
+                "syscalls with more calls than a tree keeps: only their first calls are shown"
+            }
         }
     }
 }

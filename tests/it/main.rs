@@ -4,4 +4,5 @@ mod analysis;
 mod cli;
 mod common;
 mod corpus;
+mod generated;
 mod report;
