@@ -104,6 +104,7 @@ for SIZE in "${SIZES[@]}"; do
         measure "tracereport --parse-only, 1 core" "$bytes" "$reps" \
             env RAYON_NUM_THREADS=1 taskset -c 0 "$TR" --parse-only "$cap"
         measure "tracereport --parse-only, $(nproc) cores" "$bytes" "$reps" "$TR" --parse-only "$cap"
+        measure "tracereport --stats, $(nproc) cores" "$bytes" "$reps" "$TR" --stats "$cap"
         measure "tracereport full report, $(nproc) cores" "$bytes" "$reps" \
             "$TR" "$cap" -o "$DATA/report-$SIZE" --force -q
         measure "inferno-collapse-perf ($(nproc) threads)" "$pbytes" "$reps" "$INFERNO" "$perf"
