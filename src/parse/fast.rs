@@ -15,10 +15,7 @@ use super::{Record, RecordKind, common::is_mark};
 /// when the full grammar must decide.
 pub fn graph_line(line: &[u8]) -> Option<Record<'_>> {
     let n = line.len();
-    let mut i = 0;
-    while i < n && line[i] == b' ' {
-        i += 1;
-    }
+    let mut i = skip_spaces(line, 0);
     // The CPU column: " %*d) ".
     let start = i;
     let mut cpu = 0u32;
@@ -38,18 +35,12 @@ pub fn graph_line(line: &[u8]) -> Option<Record<'_>> {
     if !is_mark(mark) {
         return None;
     }
-    i += 1;
-    while i < n && line[i] == b' ' {
-        i += 1;
-    }
+    i = skip_spaces(line, i + 1);
     let duration_ns = match *line.get(i)? {
         b'|' if mark == b' ' => None,
         b'0'..=b'9' => {
             let (ns, after) = duration(line, i)?;
-            i = after;
-            while i < n && line[i] == b' ' {
-                i += 1;
-            }
+            i = skip_spaces(line, after);
             if line.get(i) != Some(&b'|') {
                 return None;
             }
@@ -62,7 +53,7 @@ pub fn graph_line(line: &[u8]) -> Option<Record<'_>> {
         i += 2;
     }
     let body = &line[i..];
-    let indent = body.iter().take_while(|&&b| b == b' ').count();
+    let indent = skip_spaces(body, 0);
     let depth = (indent / 2) as u32;
     let text = body[indent..].trim_ascii_end();
     let kind = if text == b"}" {
@@ -102,6 +93,23 @@ pub fn graph_line(line: &[u8]) -> Option<Record<'_>> {
         flags: None,
         kind,
     })
+}
+
+/// The first position from `i` that is not a space: eight at a time, since
+/// indentation and column padding are long runs of them.
+fn skip_spaces(line: &[u8], mut i: usize) -> usize {
+    const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+    while let Some(w) = line.get(i..i + 8) {
+        let w = u64::from_ne_bytes(w.try_into().expect("8 bytes"));
+        if w != SPACES {
+            break;
+        }
+        i += 8;
+    }
+    while line.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    i
 }
 
 /// A symbol as `%ps` prints a kernel function: letters, digits, `_`, `.`
@@ -146,10 +154,19 @@ fn duration(line: &[u8], mut i: usize) -> Option<(u64, usize)> {
             }
             i += 1;
         }
-        for _ in (i - start).min(9)..9 {
-            v *= 10;
-        }
-        frac_ns = v / 1_000_000;
+        const POW10: [u64; 10] = [
+            1,
+            10,
+            100,
+            1_000,
+            10_000,
+            100_000,
+            1_000_000,
+            10_000_000,
+            100_000_000,
+            1_000_000_000,
+        ];
+        frac_ns = v * POW10[9 - (i - start).min(9)] / 1_000_000;
     }
     if !line[i..].starts_with(b" us") {
         return None;

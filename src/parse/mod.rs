@@ -214,13 +214,18 @@ pub struct LineError {
 ///
 /// Never panics, whatever the bytes.
 pub fn parse_line(format: InputFormat, line: &[u8]) -> Result<Record<'_>, LineError> {
+    // The fast path only takes lines that start with ` N) `, which no
+    // control line does.
+    if format == InputFormat::Graph {
+        if let Some(r) = fast::graph_line(line) {
+            return Ok(r);
+        }
+    }
     if let Some(r) = common::control_line(line) {
         return Ok(r);
     }
     match format {
-        // Most lines of a big capture take the fast path; the rest, and
-        // every shape it does not know, the full grammar.
-        InputFormat::Graph => fast::graph_line(line).map_or_else(|| graph::graph_line(line), Ok),
+        InputFormat::Graph => graph::graph_line(line),
         InputFormat::Function => function::function_line(line),
         InputFormat::TraceCmd => tracecmd::tracecmd_line(line),
     }
