@@ -58,6 +58,11 @@ const NO_NODE: u32 = u32::MAX;
 /// rest count in its `calls` and in the path table.
 pub const MAX_TREE_NODES: usize = 250_000;
 
+/// Calls all kept trees of a capture hold together (about 48 MB of nodes,
+/// and what the report renders): `--keep` counts syscalls, this bounds
+/// their size. A failing syscall still displaces non-failing ones.
+pub const MAX_KEPT_NODES: usize = 500_000;
+
 /// Deepest stack rebuilt from `<-parent` chains before it is reset.
 const MAX_RECONSTRUCTED_DEPTH: usize = 128;
 
@@ -125,6 +130,8 @@ pub struct Builder {
     states: Vec<TaskState>,
     paths: PathTable,
     kept: Vec<Syscall>,
+    /// Nodes in the trees of `kept`.
+    kept_nodes: usize,
     groups: Groups,
     warnings: Warnings,
     lost: Vec<LostEvents>,
@@ -151,6 +158,7 @@ impl Builder {
             states: Vec::new(),
             paths: PathTable::default(),
             kept: Vec::new(),
+            kept_nodes: 0,
             groups: Groups::default(),
             warnings: Warnings::default(),
             lost: Vec::new(),
@@ -1002,8 +1010,9 @@ impl Builder {
     fn keep(&mut self, mut s: Syscall) {
         let (_, group_has_room) = self.groups.add(&s);
         let wanted = self.opts.syscalls.is_empty() || self.opts.syscalls.contains(&s.name);
-        let room = self.kept.len() < self.opts.keep;
-        if !(wanted && group_has_room && (room || self.make_room_for(&s))) {
+        let nodes = s.tree.as_ref().map_or(0, CallTree::len);
+        let room = self.kept.len() < self.opts.keep && self.kept_nodes + nodes <= MAX_KEPT_NODES;
+        if !(wanted && group_has_room && (room || self.make_room_for(&s, nodes))) {
             s.tree = None;
             return;
         }
@@ -1015,26 +1024,42 @@ impl Builder {
         {
             g.kept += 1;
         }
+        self.kept_nodes += nodes;
         self.kept.push(s);
     }
 
-    /// A failing syscall of a group with nothing kept yet may take the place
-    /// of the latest kept syscall that did not fail.
-    fn make_room_for(&mut self, s: &Syscall) -> bool {
+    /// A failing syscall (of `nodes` calls) may take the place of the
+    /// latest kept syscalls that did not fail, as many as it takes to fit
+    /// both `--keep` and [`MAX_KEPT_NODES`]; none is dropped if it cannot.
+    fn make_room_for(&mut self, s: &Syscall, nodes: usize) -> bool {
         if !s.failed() || self.opts.keep == 0 {
             return false;
         }
-        let Some(victim) = self.kept.iter().rposition(|k| !k.failed()) else {
-            return false;
-        };
-        let v = self.kept.remove(victim);
-        if let Some(g) = self
-            .groups
-            .list
-            .iter_mut()
-            .find(|g| g.title == v.title() && g.outcome == super::Outcome::of(&v))
+        let tree_len = |k: &Syscall| k.tree.as_ref().map_or(0, CallTree::len);
+        let (ok_count, ok_nodes) = self
+            .kept
+            .iter()
+            .filter(|k| !k.failed())
+            .fold((0, 0), |(c, n), k| (c + 1, n + tree_len(k)));
+        if self.kept.len() - ok_count >= self.opts.keep
+            || self.kept_nodes - ok_nodes + nodes > MAX_KEPT_NODES
         {
-            g.kept -= 1;
+            return false;
+        }
+        while self.kept.len() >= self.opts.keep || self.kept_nodes + nodes > MAX_KEPT_NODES {
+            let Some(victim) = self.kept.iter().rposition(|k| !k.failed()) else {
+                return false;
+            };
+            let v = self.kept.remove(victim);
+            self.kept_nodes -= tree_len(&v);
+            if let Some(g) = self
+                .groups
+                .list
+                .iter_mut()
+                .find(|g| g.title == v.title() && g.outcome == super::Outcome::of(&v))
+            {
+                g.kept -= 1;
+            }
         }
         true
     }

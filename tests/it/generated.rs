@@ -127,3 +127,38 @@ fn a_huge_syscall_tree_is_cut_and_counted() {
     let w = tracereport::model::WarningKind::TreeTruncated;
     assert_eq!(c.trace.warnings.count(w), 1);
 }
+
+/// Kept trees share a budget of calls: big successful syscalls fill it, a
+/// failing one still gets in by displacing the latest successful one.
+#[test]
+fn kept_trees_share_a_budget_of_calls() {
+    use std::io::Write;
+    let n = tracereport::model::MAX_KEPT_NODES * 2 / 5;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.log");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    for ret in ["0x3e8", "0x3e8", "0xfffffffffffffff2"] {
+        writeln!(
+            f,
+            " 0)               |  /* sys_read(fd: 3, buf: 7ffd0, count: 1000) */"
+        )
+        .unwrap();
+        writeln!(f, " 0)               |  __x64_sys_read() {{").unwrap();
+        for _ in 1..n {
+            writeln!(f, " 0)   0.211 us    |    kfree();").unwrap();
+        }
+        writeln!(f, " 0) ! 999.999 us  |  }}").unwrap();
+        writeln!(f, " 0)               |  /* sys_read -> {ret} */").unwrap();
+    }
+    drop(f);
+    let input = CaptureInput {
+        path: InputPath::File(path),
+        label: "big".into(),
+        format: None,
+    };
+    let c = read_capture(&input, &BuildOptions::default(), None).unwrap();
+    let kept: Vec<_> = c.trace.syscalls.iter().map(|s| (s.index, s.ret)).collect();
+    assert_eq!(kept, vec![(0, Some(1000)), (2, Some(-14))]);
+    let total: u64 = c.trace.groups.iter().map(|g| g.count).sum();
+    assert_eq!(total, 3);
+}
