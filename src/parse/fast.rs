@@ -1,21 +1,31 @@
 //! A fast path for the commonest function_graph lines.
 //!
-//! A capture of every function is almost all lines of four shapes in the
-//! kernel's default layout: ` 0)   1.262 us    |      f();`, ` 0)   |  f() {`,
-//! ` 0)   4.8 us   |  }` and `} /* f */`. This recognises exactly those, with
-//! plain byte tests instead of trying each optional column in turn, and
-//! declines everything else (other columns, trailers, comments, arguments,
-//! odd names) to the full grammar in `graph.rs`. Whenever it answers, the
+//! A capture of every function is almost all lines of four shapes:
+//! ` 0)   1.262 us    |      f();`, ` 0)   |  f() {`, ` 0)   4.8 us   |  }`
+//! and `} /* f */`, in the default layout or with the funcgraph-abstime and
+//! funcgraph-proc columns. This recognises exactly those, with plain byte
+//! tests instead of trying each optional column in turn, and declines
+//! everything else (latency flags, trailers, comments, arguments, odd names
+//! of functions or tasks) to the full grammar in `graph.rs`. Whenever it answers, the
 //! answer is the one `graph::graph_line` gives: `tests` checks that on
 //! every line of every fixture and on mutated lines.
 
-use super::{Record, RecordKind, common::is_mark};
+use super::{
+    Record, RecordKind,
+    common::{is_mark, task_field},
+};
 
-/// The record of a default-layout graph line of a common shape, or `None`
-/// when the full grammar must decide.
+/// The record of a graph line of a common shape, or `None` when the full
+/// grammar must decide.
 pub fn graph_line(line: &[u8]) -> Option<Record<'_>> {
     let n = line.len();
     let mut i = skip_spaces(line, 0);
+    // funcgraph-abstime: "%5lu.%06lu |  ".
+    let mut ts_ns = None;
+    if let Some((ts, after)) = abstime(line, i) {
+        ts_ns = Some(ts);
+        i = skip_spaces(line, after);
+    }
     // The CPU column: " %*d) ".
     let start = i;
     let mut cpu = 0u32;
@@ -30,6 +40,20 @@ pub fn graph_line(line: &[u8]) -> Option<Record<'_>> {
         return None;
     }
     i += 2;
+    // funcgraph-proc: "comm-pid" centred in 14 columns, then " | ".
+    let mut task = None;
+    let j = skip_spaces(line, i);
+    let end = j + line[j..]
+        .iter()
+        .take_while(|&&b| TASK_BYTE[b as usize])
+        .count();
+    if end > j && line.get(end) == Some(&b' ') {
+        let bar = skip_spaces(line, end);
+        if line.get(bar..bar + 2) == Some(b"| ") {
+            task = Some(task_field(&line[j..end])?);
+            i = bar + 2;
+        }
+    }
     // The duration block: "+ 52.919 us   |  " or "               |  ".
     let mark = *line.get(i)?;
     if !is_mark(mark) {
@@ -87,8 +111,8 @@ pub fn graph_line(line: &[u8]) -> Option<Record<'_>> {
     };
     Some(Record {
         cpu: Some(cpu),
-        task: None,
-        ts_ns: None,
+        task,
+        ts_ns,
         duration_ns,
         flags: None,
         kind,
@@ -111,6 +135,75 @@ fn skip_spaces(line: &[u8], mut i: usize) -> usize {
     }
     i
 }
+
+/// `SECONDS.FRACTION |  ` at `i`: the time in ns (as `common::timestamp_ns`
+/// reads it) and where the CPU column starts.
+fn abstime(line: &[u8], mut i: usize) -> Option<(u64, usize)> {
+    let n = line.len();
+    let start = i;
+    let mut secs = 0u64;
+    while i < n && line[i].is_ascii_digit() {
+        secs = secs
+            .saturating_mul(10)
+            .saturating_add((line[i] - b'0') as u64);
+        i += 1;
+    }
+    if i == start || line.get(i) != Some(&b'.') {
+        return None;
+    }
+    i += 1;
+    let (frac, after) = fraction(line, i)?;
+    line[after..].starts_with(b" |  ").then(|| {
+        (
+            secs.saturating_mul(1_000_000_000).saturating_add(frac),
+            after + 4,
+        )
+    })
+}
+
+/// At least one digit at `i`: the fraction of a second they write, in ns
+/// (first nine digits), and the position after the last digit.
+fn fraction(line: &[u8], mut i: usize) -> Option<(u64, usize)> {
+    let n = line.len();
+    let start = i;
+    let mut v = 0u64;
+    while i < n && line[i].is_ascii_digit() {
+        if i - start < 9 {
+            v = v * 10 + (line[i] - b'0') as u64;
+        }
+        i += 1;
+    }
+    if i == start {
+        return None;
+    }
+    const POW10: [u64; 10] = [
+        1,
+        10,
+        100,
+        1_000,
+        10_000,
+        100_000,
+        1_000_000,
+        10_000_000,
+        100_000_000,
+        1_000_000_000,
+    ];
+    Some((v * POW10[9 - (i - start).min(9)], i))
+}
+
+/// The bytes a task name may have for the fast path (`<...>`, `kworker/0:1`);
+/// any other name goes to the full grammar, which knows hostile ones.
+static TASK_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric()
+            || matches!(c, b'_' | b'-' | b'.' | b'/' | b':' | b'<' | b'>');
+        b += 1;
+    }
+    t
+};
 
 /// A symbol as `%ps` prints a kernel function: letters, digits, `_`, `.`
 /// (`.isra.0`, `.part.0`). Anything else goes to the full grammar.
@@ -144,29 +237,11 @@ fn duration(line: &[u8], mut i: usize) -> Option<(u64, usize)> {
         i += 1;
     }
     let mut frac_ns = 0;
-    if line.get(i) == Some(&b'.') && line.get(i + 1).is_some_and(u8::is_ascii_digit) {
-        i += 1;
-        let start = i;
-        let mut v = 0u64;
-        while i < n && line[i].is_ascii_digit() {
-            if i - start < 9 {
-                v = v * 10 + (line[i] - b'0') as u64;
-            }
-            i += 1;
+    if line.get(i) == Some(&b'.') {
+        if let Some((frac, after)) = fraction(line, i + 1) {
+            frac_ns = frac / 1_000_000;
+            i = after;
         }
-        const POW10: [u64; 10] = [
-            1,
-            10,
-            100,
-            1_000,
-            10_000,
-            100_000,
-            1_000_000,
-            10_000_000,
-            100_000_000,
-            1_000_000_000,
-        ];
-        frac_ns = v * POW10[9 - (i - start).min(9)] / 1_000_000;
     }
     if !line[i..].starts_with(b" us") {
         return None;
@@ -241,7 +316,7 @@ mod tests {
     }
 
     #[test]
-    fn the_four_shapes() {
+    fn the_common_shapes() {
         for l in [
             &b" 0)   1.262 us    |      bpf_check_uarg_tail_zero();"[..],
             b" 1)               |  __x64_sys_bpf() {",
@@ -250,12 +325,15 @@ mod tests {
             b"12) ! 476.118 us  |    }",
             b" 0)   0.851 us    |            __cond_resched();\r",
             b" 3)               |    getname_flags.part.0() {",
+            b" 0)  bpfcase-95    |               |  x() {",
+            b"   38.222042 |   0)  bpfcase-173   | ! 240.658 us  |      } /* do_filp_open */",
+            b"   21.410426 |   0)  kworker/0:1-12 |   1.642 us    |      f();",
         ] {
             assert!(check(l), "{}", String::from_utf8_lossy(l));
         }
         for l in [
             &b" 0)   1.092 us    |      bpf_check_uarg_tail_zero(); /* = 0x0 */"[..],
-            b" 0)  bpfcase-95    |               |  x() {",
+            b" 0) <b>\xff\xfe\"x-95 |   1.1 us    |  f();",
             b" 0)               |  /* sys_bpf -> 0xffffffffffffffea */",
             b" 0) + 1.5 us |  f(x=1);",
             b" 0) +              |  f();",
@@ -273,8 +351,11 @@ mod tests {
                 b" 1)               |  __x64_sys_bpf() {",
                 b" 0) + 25.237 us   |  }",
                 b" 0) # 4808.083 us |  } /* __x64_sys_openat */",
+                b"   38.222042 |   0)  bpfcase-173   | ! 240.658 us  |      } /* do_filp_open */",
+                b"   38.231773 |   1)     ls-174     |               |            inode_permission() {",
+                b" 0)  <...>-95     |   1.1 us   |  f();",
             ]),
-            edits in proptest::collection::vec((0usize..60, prop::sample::select(b" 0123456789.|(){};/*+!#$@-_axus\t".to_vec())), 0..4),
+            edits in proptest::collection::vec((0usize..90, prop::sample::select(b" 0123456789.|(){};/*+!#$@-_axus\t<>=".to_vec())), 0..4),
         ) {
             let mut l = base.to_vec();
             for (at, b) in edits {
