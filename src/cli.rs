@@ -41,8 +41,13 @@ pub struct Cli {
     /// first and swapped in at once, so an interrupted run leaves the previous
     /// report or the new one. An existing directory is replaced only when it
     /// holds an earlier report or is empty (else see --force). Example: `-o out/`.
-    #[arg(short, long, value_name = "DIR")]
-    pub output: PathBuf,
+    #[arg(
+        short,
+        long,
+        value_name = "DIR",
+        required_unless_present_any = ["parse_only", "stats"]
+    )]
+    pub output: Option<PathBuf>,
 
     /// Name a capture in the report, once per capture in order (default:
     /// the file name without extensions). Example: `--label ok --label bad`.
@@ -130,6 +135,18 @@ pub struct Cli {
     /// No progress bar and no summary on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Only parse every line of the captures and count what the grammar
+    /// accepts; write no report. For checking a capture's lines and timing
+    /// the parser. Example: `tracereport --parse-only huge.log`.
+    #[arg(long, conflicts_with = "stats")]
+    pub parse_only: bool,
+
+    /// Only read the captures (tasks, syscalls, call trees, warnings) and
+    /// print a summary of each; write no report. Example:
+    /// `tracereport --stats huge.log`.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 /// An output file kind.
@@ -185,7 +202,7 @@ pub struct Config {
 /// The parts of [`Cli`] the run needs, after checking.
 #[derive(Debug, Clone)]
 pub struct CliSnapshot {
-    /// Output directory.
+    /// Output directory (empty with `--parse-only` and `--stats`).
     pub output: PathBuf,
     /// Outputs.
     pub formats: Vec<OutputFormat>,
@@ -217,6 +234,10 @@ pub struct CliSnapshot {
     pub force: bool,
     /// See [`Cli::quiet`].
     pub quiet: bool,
+    /// See [`Cli::parse_only`].
+    pub parse_only: bool,
+    /// See [`Cli::stats`].
+    pub stats: bool,
 }
 
 impl Cli {
@@ -277,7 +298,7 @@ impl Cli {
         Ok(Config {
             inputs,
             cli: CliSnapshot {
-                output: self.output,
+                output: self.output.unwrap_or_default(),
                 formats,
                 syscalls: self.syscall,
                 keep: self.keep,
@@ -297,6 +318,8 @@ impl Cli {
                 strict: self.strict,
                 force: self.force,
                 quiet: self.quiet,
+                parse_only: self.parse_only,
+                stats: self.stats,
             },
         })
     }

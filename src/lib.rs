@@ -32,7 +32,7 @@ use crate::{
     cli::{Config, OutputFormat},
     model::{
         BuildOptions,
-        ingest::{Capture, CaptureInput, read_capture},
+        ingest::{Capture, CaptureInput, ParseSummary, parse_capture, read_capture},
     },
     output::OutputFiles,
     read::InputPath,
@@ -55,12 +55,25 @@ const PROGRESS_MIN_BYTES: u64 = 8 << 20;
 
 /// Read every capture, in parallel.
 pub fn read_captures(cfg: &Config) -> Result<Vec<Capture>, Error> {
-    let multi = indicatif::MultiProgress::new();
-    let show = !cfg.cli.quiet && std::io::stderr().is_terminal();
     let opts = BuildOptions {
         keep: cfg.cli.keep,
         syscalls: cfg.cli.syscalls.clone(),
     };
+    each_capture(cfg, |input, bar| read_capture(input, &opts, bar))
+}
+
+/// Parse every capture without building models (`--parse-only`), in parallel.
+pub fn parse_captures(cfg: &Config) -> Result<Vec<ParseSummary>, Error> {
+    each_capture(cfg, parse_capture)
+}
+
+/// Run `f` on every input in parallel, each with its progress bar.
+fn each_capture<T: Send>(
+    cfg: &Config,
+    f: impl Fn(&CaptureInput, Option<indicatif::ProgressBar>) -> Result<T, Error> + Sync,
+) -> Result<Vec<T>, Error> {
+    let multi = indicatif::MultiProgress::new();
+    let show = !cfg.cli.quiet && std::io::stderr().is_terminal();
     cfg.inputs
         .par_iter()
         .map(|(path, label)| {
@@ -70,7 +83,7 @@ pub fn read_captures(cfg: &Config) -> Result<Vec<Capture>, Error> {
                 label: label.clone(),
                 format: cfg.cli.input_format,
             };
-            let c = read_capture(&input, &opts, bar.clone());
+            let c = f(&input, bar.clone());
             if let Some(b) = bar {
                 b.finish_and_clear();
             }

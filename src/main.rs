@@ -10,7 +10,6 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let quiet = cli.quiet;
     let strict = cli.strict;
-    let out = cli.output.clone();
     let cfg = match cli.into_config() {
         Ok(c) => c,
         Err(e) => {
@@ -18,6 +17,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if cfg.cli.parse_only {
+        return parse_only(&cfg, strict);
+    }
+    if cfg.cli.stats {
+        return stats(&cfg, strict);
+    }
+    let out = cfg.cli.output.clone();
     match tracereport::run(&cfg) {
         Ok(outcome) => {
             if !quiet {
@@ -56,4 +62,75 @@ fn summary(o: &tracereport::Outcome, out: &std::path::Path) {
         eprintln!("\n{}\n", r.verdict);
     }
     eprintln!("wrote {} to {}", o.files.join(", "), out.display());
+}
+
+/// `--parse-only`: parse every line and print the counts, on stdout.
+fn parse_only(cfg: &tracereport::cli::Config, strict: bool) -> ExitCode {
+    let summaries = match tracereport::parse_captures(cfg) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut unreadable = 0;
+    for s in &summaries {
+        unreadable += s.unreadable + s.overlong;
+        println!(
+            "{}: {} bytes, {} lines as {}: {} parsed, {} unreadable, {} too long",
+            s.label,
+            s.bytes,
+            s.lines,
+            s.format.map_or("?", |f| f.name()),
+            s.parsed,
+            s.unreadable,
+            s.overlong
+        );
+    }
+    if strict && unreadable > 0 {
+        return ExitCode::from(3);
+    }
+    ExitCode::SUCCESS
+}
+
+/// `--stats`: read the captures and print what they hold, on stdout.
+fn stats(cfg: &tracereport::cli::Config, strict: bool) -> ExitCode {
+    let captures = match tracereport::read_captures(cfg) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut warnings = 0;
+    for c in &captures {
+        let t = &c.trace;
+        let syscalls: u64 = t.groups.iter().map(|g| g.count).sum();
+        let failing: u64 = t
+            .groups
+            .iter()
+            .filter(|g| matches!(g.outcome, tracereport::model::Outcome::Errno(_)))
+            .map(|g| g.count)
+            .sum();
+        warnings += t.warnings.total();
+        println!(
+            "{}: {} bytes, {} lines, {} records, {} calls, {} syscalls ({} failing, {} with trees), {} tasks, {} functions, {} call paths, {} warnings",
+            c.label,
+            t.facts.bytes,
+            t.facts.lines,
+            t.facts.records,
+            t.facts.calls,
+            syscalls,
+            failing,
+            t.syscalls.len(),
+            t.tasks.len(),
+            t.names.len(),
+            t.paths.nodes.len(),
+            t.warnings.total()
+        );
+    }
+    if strict && warnings > 0 {
+        return ExitCode::from(3);
+    }
+    ExitCode::SUCCESS
 }

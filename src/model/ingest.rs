@@ -6,11 +6,17 @@ use std::io;
 
 use crate::{
     error::Error,
-    parse::{self, InputFormat, RecordKind, detect_format},
-    read::{self, Compression, InputPath, lines::for_each_line},
+    parse::{InputFormat, RecordKind, detect_format},
+    read::{
+        self, Compression, InputPath,
+        chunks::{Chunk, ChunkLine},
+    },
 };
 
-use super::{BuildOptions, Builder, Trace, WarningKind};
+use super::{
+    BuildOptions, Builder, Trace, WarningKind,
+    pipeline::{self, Parsed},
+};
 
 /// What the caller knows about an input before reading it.
 #[derive(Debug, Clone)]
@@ -61,7 +67,7 @@ pub fn read_capture(
 /// Read one capture from an opened [`read::Source`] (from [`read::open`], or
 /// [`read::from_reader`] over bytes in memory).
 pub fn read_source(
-    mut source: read::Source,
+    source: read::Source,
     input: &CaptureInput,
     opts: &BuildOptions,
 ) -> Result<Capture, Error> {
@@ -70,56 +76,26 @@ pub fn read_source(
         path: display.clone(),
         source,
     };
-    let mut sniffed: Vec<(Vec<u8>, bool, Option<u64>)> = Vec::new();
-    let mut state: Option<(Builder, u64)> = None;
-    let mut first_text_line: Option<(u64, Vec<u8>)> = None;
-    let mut lines_read = 0u64;
-
-    let feed =
-        |b: &mut Builder, number: u64, bytes: &[u8], terminated: bool, overlong: Option<u64>| {
-            b.count_line(bytes.len());
-            feed_line(b, number, bytes, terminated, overlong);
-        };
-
-    let read = for_each_line(&mut *source.reader, |line| {
-        lines_read = line.number;
-        if let Some((b, _)) = &mut state {
-            feed(b, line.number, line.bytes, line.terminated, line.overlong);
-            return Ok(());
-        }
-        if first_text_line.is_none() && !line.bytes.trim_ascii().is_empty() {
-            first_text_line = Some((line.number, line.bytes.iter().copied().take(60).collect()));
-        }
-        sniffed.push((line.bytes.to_vec(), line.terminated, line.overlong));
-        if sniffed.len() >= SNIFF_LINES {
-            state = start(input, opts, &sniffed);
-            if let Some((b, _)) = &mut state {
-                for (k, (bytes, term, over)) in sniffed.drain(..).enumerate() {
-                    feed(b, k as u64 + 1, &bytes, term, over);
-                }
-            } else {
-                return Err(io::Error::other(NotFtrace));
-            }
-        }
-        Ok(())
-    });
-    match read {
-        Ok(()) => {}
-        Err(e) if e.get_ref().is_some_and(|i| i.is::<NotFtrace>()) => {}
-        Err(e) => return Err(io_err(e)),
-    }
-
-    if state.is_none() {
-        state = start(input, opts, &sniffed);
-        if let Some((b, _)) = &mut state {
-            for (k, (bytes, term, over)) in sniffed.drain(..).enumerate() {
-                feed(b, k as u64 + 1, &bytes, term, over);
-            }
-        }
-    }
-    let damage = source.damage.get();
-    let stream = format!("{:?}", source.compression).to_lowercase();
-    let Some((mut builder, detected_at)) = state else {
+    let (compression, fingerprint) = (source.compression, source.fingerprint.clone());
+    let damage = source.damage.clone();
+    let mut lines = 0;
+    let ran = pipeline::run(
+        source.reader,
+        SNIFF_LINES,
+        |sniffed| {
+            let (format, at) = decide_format(input, sniffed)?;
+            Some((Builder::new(format, opts.clone()), format, at))
+        },
+        pipeline::parse_chunk,
+        |b, chunk| pipeline::build_chunk(b, &mut lines, chunk),
+    )
+    .map_err(io_err)?;
+    let first_text_line = ran.first_text_line;
+    // A decompressor error ends the input (see `read::Damage`): what came
+    // before it is a capture with a warning, nothing before it an error.
+    let damage = damage.get();
+    let stream = format!("{compression:?}").to_lowercase();
+    let Some((mut builder, detected_at)) = ran.started else {
         if let Some(d) = damage {
             return Err(io_err(io::Error::other(format!(
                 "the {stream} stream is damaged or cut before any ftrace line: {d}"
@@ -144,43 +120,111 @@ pub fn read_source(
         }
         return Err(not_a_capture(&display, first_text_line));
     }
-    let (sha256, stored_bytes) = source.fingerprint.finish();
+    let (sha256, stored_bytes) = fingerprint.finish();
     Ok(Capture {
         path: display,
         label: input.label.clone(),
         sha256,
         stored_bytes,
-        compression: source.compression,
+        compression,
         detected_at,
         trace,
     })
 }
 
-/// Marker error: the sniffed lines are no ftrace format; stop reading.
-#[derive(Debug)]
-struct NotFtrace;
-
-impl std::fmt::Display for NotFtrace {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("not an ftrace capture")
+/// The forced format, or the one the first lines show (with the line that
+/// decided it).
+fn decide_format(input: &CaptureInput, sniffed: &[Vec<u8>]) -> Option<(InputFormat, u64)> {
+    match input.format {
+        Some(f) => Some((f, 1)),
+        None => {
+            let d = detect_format(sniffed.iter().map(Vec::as_slice))?;
+            Some((d.format, d.line))
+        }
     }
 }
 
-impl std::error::Error for NotFtrace {}
+/// What `--parse-only` reports about a capture.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParseSummary {
+    /// The label.
+    pub label: String,
+    /// The format the lines were parsed as.
+    pub format: Option<InputFormat>,
+    /// Lines read.
+    pub lines: u64,
+    /// Bytes of those lines (decompressed, with their newlines).
+    pub bytes: u64,
+    /// Lines the grammar accepted (headers and blank lines included).
+    pub parsed: u64,
+    /// Lines it did not accept (continuations of multi-line comments
+    /// included: telling them apart needs the model).
+    pub unreadable: u64,
+    /// Lines longer than tracereport reads.
+    pub overlong: u64,
+}
 
-fn start(
-    input: &CaptureInput,
-    opts: &BuildOptions,
-    sniffed: &[(Vec<u8>, bool, Option<u64>)],
-) -> Option<(Builder, u64)> {
-    let (format, at) = match input.format {
-        Some(f) => (f, 1),
-        None => {
-            let d = detect_format(sniffed.iter().map(|(l, _, _)| l.as_slice()))?;
-            (d.format, d.line)
+impl ParseSummary {
+    /// Parse a chunk's lines and count them (on any thread).
+    fn count(format: InputFormat, chunk: Chunk) -> ParseSummary {
+        let mut sum = ParseSummary::default();
+        for l in chunk.lines() {
+            sum.lines += 1;
+            sum.bytes += l.bytes.len() as u64 + 1;
+            if l.overlong.is_some() {
+                sum.overlong += 1;
+            } else if crate::parse::parse_line(format, l.bytes).is_ok() {
+                sum.parsed += 1;
+            } else {
+                sum.unreadable += 1;
+            }
         }
+        sum
+    }
+
+    fn add(&mut self, o: ParseSummary) {
+        self.lines += o.lines;
+        self.bytes += o.bytes;
+        self.parsed += o.parsed;
+        self.unreadable += o.unreadable;
+        self.overlong += o.overlong;
+    }
+}
+
+/// Read and parse one capture without building its model (`--parse-only`):
+/// the parser's share of the work, for timing it and for checking a
+/// capture's lines.
+pub fn parse_capture(
+    input: &CaptureInput,
+    progress: Option<indicatif::ProgressBar>,
+) -> Result<ParseSummary, Error> {
+    let display = input.path.display();
+    let io_err = |source: io::Error| Error::Input {
+        path: display.clone(),
+        source,
     };
-    Some((Builder::new(format, opts.clone()), at))
+    // Nothing shows a fingerprint here: no need to hash.
+    let source = read::open_unhashed(&input.path, progress).map_err(io_err)?;
+    let ran = pipeline::run(
+        source.reader,
+        SNIFF_LINES,
+        |sniffed| {
+            let (format, at) = decide_format(input, sniffed)?;
+            let sum = ParseSummary {
+                label: input.label.clone(),
+                format: Some(format),
+                ..ParseSummary::default()
+            };
+            Some((sum, format, at))
+        },
+        ParseSummary::count,
+        ParseSummary::add,
+    )
+    .map_err(io_err)?;
+    match ran.started {
+        Some((sum, _)) if sum.parsed > 0 => Ok(sum),
+        _ => Err(not_a_capture(&display, ran.first_text_line)),
+    }
 }
 
 fn not_a_capture(path: &str, first: Option<(u64, Vec<u8>)>) -> Error {
@@ -209,8 +253,14 @@ fn not_a_capture(path: &str, first: Option<(u64, Vec<u8>)>) -> Error {
     }
 }
 
-/// Parse one line and hand it to the builder, turning damage into warnings.
-fn feed_line(b: &mut Builder, number: u64, bytes: &[u8], terminated: bool, overlong: Option<u64>) {
+/// Hand one parsed line ([`pipeline::parse_one`]) to the builder, turning
+/// damage into warnings.
+pub(crate) fn feed_line(b: &mut Builder, number: u64, parsed: &Parsed<'_>) {
+    let ChunkLine {
+        bytes,
+        terminated,
+        overlong,
+    } = parsed.line;
     if let Some(len) = overlong {
         b.warn(number, WarningKind::LineTooLong, || {
             format!(
@@ -223,7 +273,10 @@ fn feed_line(b: &mut Builder, number: u64, bytes: &[u8], terminated: bool, overl
     if !terminated {
         b.unterminated_last_line();
     }
-    match parse::parse_line(b.format(), bytes) {
+    let Some(record) = &parsed.record else {
+        return;
+    };
+    match record {
         Ok(rec) => {
             // A cut-off last line may still parse (`  func(` never does, but
             // ` 0)   1.2` could); only trust it if it is complete on its own.
@@ -233,10 +286,10 @@ fn feed_line(b: &mut Builder, number: u64, bytes: &[u8], terminated: bool, overl
                 });
                 return;
             }
-            if std::str::from_utf8(bytes).is_err() {
-                b.non_utf8(number, bytes, &rec);
+            if !parsed.utf8 {
+                b.non_utf8(number, bytes, rec);
             }
-            b.push(number, &rec);
+            b.push(number, rec);
         }
         Err(e) => {
             if b.in_open_comment() {

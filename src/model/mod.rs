@@ -10,11 +10,13 @@
 
 mod builder;
 pub mod decode;
+mod funcinfo;
 mod groups;
 pub mod ingest;
 pub mod intern;
 mod irq_order;
 pub mod paths;
+mod pipeline;
 pub mod syscall;
 mod tasks;
 pub mod tree;
@@ -22,7 +24,7 @@ pub mod warnings;
 
 use serde::Serialize;
 
-pub use builder::{BuildOptions, Builder};
+pub use builder::{BuildOptions, Builder, MAX_KEPT_NODES, MAX_TREE_NODES};
 pub use groups::{Outcome, SyscallGroup};
 pub use intern::{FuncId, Interner};
 pub use paths::PathTable;

@@ -29,14 +29,68 @@ pub struct PathNode {
 }
 
 /// All call paths of a capture.
+///
+/// Looking a path up by `(parent, func)` in a hash map on every call is the
+/// builder's costliest step on big captures, yet calls under a path mostly
+/// repeat in the same order. So each path remembers the child that came
+/// first under it and the sibling that came after it last time
+/// ([`PathTable::child_after`]): a correct guess costs two array reads.
 #[derive(Debug, Clone, Default)]
 pub struct PathTable {
     ids: FxHashMap<(u32, FuncId), PathId>,
     /// The paths, in first-seen order.
     pub nodes: Vec<PathNode>,
+    /// Per path: the child first called under it last time (or [`NO_PATH`]).
+    first_child: Vec<PathId>,
+    /// Per path: the sibling called after it last time (or [`NO_PATH`]).
+    next_sibling: Vec<PathId>,
+    /// Per task: like `first_child` for the task's top level.
+    first_top: Vec<PathId>,
 }
 
+/// No path.
+pub const NO_PATH: PathId = u32::MAX;
+
 impl PathTable {
+    /// The path most likely called next under `parent` after the sibling
+    /// `prev` ([`NO_PATH`] for the first call under `parent`), if any.
+    pub fn guess(&self, parent: u32, prev: PathId) -> Option<PathId> {
+        let g = if prev != NO_PATH {
+            *self.next_sibling.get(prev as usize)?
+        } else if parent >= TASK_ROOT {
+            *self.first_top.get((parent - TASK_ROOT) as usize)?
+        } else {
+            *self.first_child.get(parent as usize)?
+        };
+        (g != NO_PATH).then_some(g)
+    }
+
+    /// The path `parent;func` called after the sibling `prev` ([`NO_PATH`]
+    /// when it is the first call under `parent`); remembers the order for
+    /// the next [`PathTable::guess`].
+    pub fn child_after(&mut self, parent: u32, prev: PathId, func: FuncId) -> PathId {
+        if let Some(g) = self.guess(parent, prev) {
+            let n = &self.nodes[g as usize];
+            if n.func == func && n.parent == parent {
+                return g;
+            }
+        }
+        let id = self.child(parent, func);
+        let slot = if prev != NO_PATH {
+            &mut self.next_sibling[prev as usize]
+        } else if parent >= TASK_ROOT {
+            let t = (parent - TASK_ROOT) as usize;
+            if self.first_top.len() <= t {
+                self.first_top.resize(t + 1, NO_PATH);
+            }
+            &mut self.first_top[t]
+        } else {
+            &mut self.first_child[parent as usize]
+        };
+        *slot = id;
+        id
+    }
+
     /// The path `parent;func`, created on first use.
     pub fn child(&mut self, parent: u32, func: FuncId) -> PathId {
         let next = self.nodes.len() as PathId;
@@ -46,6 +100,8 @@ impl PathTable {
                 func,
                 ..PathNode::default()
             });
+            self.first_child.push(NO_PATH);
+            self.next_sibling.push(NO_PATH);
             next
         })
     }
@@ -71,5 +127,29 @@ impl PathTable {
             }
             path = n.parent;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guesses_follow_the_last_order_and_never_change_the_answer() {
+        let mut p = PathTable::default();
+        let (a, b, c) = (FuncId(1), FuncId(2), FuncId(3));
+        let root = TASK_ROOT + 2;
+        let pa = p.child_after(root, NO_PATH, a);
+        let pb = p.child_after(pa, NO_PATH, b);
+        let pc = p.child_after(pa, pb, c);
+        assert_eq!(p.guess(root, NO_PATH), Some(pa));
+        assert_eq!(p.guess(pa, NO_PATH), Some(pb));
+        assert_eq!(p.guess(pa, pb), Some(pc));
+        // Another order: same paths, new guesses.
+        assert_eq!(p.child_after(pa, NO_PATH, c), pc);
+        assert_eq!(p.child_after(pa, pc, b), pb);
+        assert_eq!(p.guess(pa, NO_PATH), Some(pc));
+        assert_eq!(p.child(pa, b), pb);
+        assert_eq!(p.nodes.len(), 3);
     }
 }

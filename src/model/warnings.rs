@@ -37,6 +37,8 @@ pub enum WarningKind {
     NonUtf8,
     /// The compressed stream ends early or is damaged: the rest is lost.
     TruncatedInput,
+    /// A syscall's tree was cut at `MAX_TREE_NODES` calls (memory bound).
+    TreeTruncated,
 }
 
 impl WarningKind {
@@ -79,6 +81,9 @@ impl WarningKind {
             WarningKind::NonUtf8 => "bytes that are not UTF-8 (shown with replacement characters)",
             WarningKind::TruncatedInput => {
                 "the compressed file ends early or is damaged: what follows that point is lost"
+            }
+            WarningKind::TreeTruncated => {
+                "syscalls with more calls than a tree keeps: only their first calls are shown"
             }
         }
     }

@@ -211,7 +211,53 @@ fn overrun(i: &[u8]) -> IResult<&[u8], u64> {
     Ok((i, n))
 }
 
+/// The first position of `needle` in `hay`.
+///
+/// Lines are short: `memchr::memmem::find` builds a searcher on every call,
+/// which costs more than the search. This looks for the needle's first
+/// punctuation byte (rare in a line, unlike spaces and letters) with
+/// `memchr` and compares the rest.
+pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let k = needle
+        .iter()
+        .position(u8::is_ascii_punctuation)
+        .or_else(|| needle.iter().position(|&b| b != b' '))
+        .unwrap_or(0);
+    let &probe = needle.get(k)?;
+    memchr::memchr_iter(probe, hay.get(k..)?).find(|&p| hay[p..].starts_with(needle))
+}
+
 /// Skip spaces; used where the kernel pads with a variable number of them.
 pub fn spaces(i: &[u8]) -> IResult<&[u8], &[u8]> {
     take_while(|b| b == b' ')(i)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::find;
+
+    #[test]
+    fn finds_the_needles_the_grammars_use() {
+        let line = b" 0) + 52.919 us   |    } /* __x64_sys_bpf = -22 */";
+        for needle in [&b" | "[..], b" => ", b"*/", b"= ", b"ret=", b" <-", b"us"] {
+            assert_eq!(
+                find(line, needle),
+                memchr::memmem::find(line, needle),
+                "{}",
+                String::from_utf8_lossy(needle)
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn same_as_memmem(
+            hay in proptest::collection::vec(prop::sample::select(b" |=>*/<-ret:us(a".to_vec()), 0..40),
+            needle in prop::sample::select(vec![&b" | "[..], b" => ", b"*/", b"= ", b"ret=", b" <-", b"us", b": ", b" <-- "]),
+        ) {
+            prop_assert_eq!(find(&hay, needle), memchr::memmem::find(&hay, needle));
+        }
+    }
 }

@@ -156,7 +156,7 @@ pub(super) fn function_body(body: &[u8]) -> Option<RecordKind<'_>> {
         let (func, args) = split_args(call)?;
         let mut parent = parent.trim_ascii();
         // func-no-repeats: "func <-parent (repeats: 3, last_ts: 1.2)"
-        if let Some(q) = memchr::memmem::find(parent, b" (repeats:") {
+        if let Some(q) = super::common::find(parent, b" (repeats:") {
             parent = &parent[..q];
         }
         return Some(RecordKind::Call {
@@ -172,7 +172,7 @@ pub(super) fn function_body(body: &[u8]) -> Option<RecordKind<'_>> {
             text: body,
         });
     }
-    if let Some(p) = memchr::memmem::find(body, b": ") {
+    if let Some(p) = super::common::find(body, b": ") {
         let name = &body[..p];
         if !name.is_empty() && !name.contains(&b' ') {
             return Some(RecordKind::Event {

@@ -95,7 +95,7 @@ fn cpu_col(i: &[u8]) -> IResult<&[u8], u32> {
 
 // "     ls-104     =>  bpfcase-102  "   (after the CPU column)
 fn context_switch(i: &[u8]) -> Option<(TaskRef<'_>, TaskRef<'_>)> {
-    let p = memchr::memmem::find(i, b" => ")?;
+    let p = super::common::find(i, b" => ")?;
     let from = task_field(i[..p].trim_ascii())?;
     let to = task_field(i[p + 4..].trim_ascii())?;
     Some((from, to))
@@ -108,7 +108,7 @@ fn context_switch(i: &[u8]) -> Option<(TaskRef<'_>, TaskRef<'_>)> {
 // search.
 fn proc_col(i: &[u8]) -> Option<(&[u8], TaskRef<'_>)> {
     let mut from = 0;
-    while let Some(p) = memchr::memmem::find(&i[from..], b" | ") {
+    while let Some(p) = super::common::find(&i[from..], b" | ") {
         let p = from + p;
         let field = i[..p].trim_ascii();
         if field.is_empty() || field.ends_with(b" us") {
@@ -210,9 +210,9 @@ fn exit_body(depth: u32, rest: &[u8]) -> Option<RecordKind<'_>> {
 
 /// Split a tail comment `name = -22` / `name ret=-22` / `name()` / `= 0x0`.
 fn split_name_ret(c: &[u8]) -> Option<(Option<&[u8]>, Option<RetVal>)> {
-    let (name, ret_text) = if let Some(p) = memchr::memmem::find(c, b"= ") {
+    let (name, ret_text) = if let Some(p) = super::common::find(c, b"= ") {
         (&c[..p], Some(&c[p + 2..]))
-    } else if let Some(p) = memchr::memmem::find(c, b"ret=") {
+    } else if let Some(p) = super::common::find(c, b"ret=") {
         (&c[..p], Some(&c[p + 4..]))
     } else {
         (c, None)
@@ -251,7 +251,7 @@ fn call_body(depth: u32, text: &[u8]) -> Option<RecordKind<'_>> {
         // "func() /* <-caller */ {"
         let t = after.trim_ascii_start();
         let t = match t.strip_prefix(b"/*") {
-            Some(c) => &c[memchr::memmem::find(c, b"*/")? + 2..],
+            Some(c) => &c[super::common::find(c, b"*/")? + 2..],
             None => t,
         };
         (true, t.trim_ascii_start().strip_prefix(b"{")?)
@@ -311,7 +311,7 @@ impl<'a> Trailers<'a> {
                 return Some(out);
             }
             if let Some(c) = t.strip_prefix(b"/*") {
-                let end = memchr::memmem::find(c, b"*/")?;
+                let end = super::common::find(c, b"*/")?;
                 out.comment = Some(c[..end].trim_ascii());
                 t = &c[end + 2..];
             } else if let Some(r) = t.strip_prefix(b"(ret=") {

@@ -13,6 +13,7 @@
 
 mod common;
 pub mod detect;
+mod fast;
 mod function;
 mod graph;
 mod header;
@@ -222,6 +223,13 @@ pub struct LineError {
 ///
 /// Never panics, whatever the bytes.
 pub fn parse_line(format: InputFormat, line: &[u8]) -> Result<Record<'_>, LineError> {
+    // The fast path only takes lines that start with ` N) `, which no
+    // control line does.
+    if format == InputFormat::Graph {
+        if let Some(r) = fast::graph_line(line) {
+            return Ok(r);
+        }
+    }
     if let Some(r) = common::control_line(line) {
         return Ok(r);
     }

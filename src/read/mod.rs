@@ -8,6 +8,7 @@
 //!
 //! Invariant: this is the only module that opens inputs.
 
+pub mod chunks;
 pub mod filter;
 pub mod lines;
 
@@ -99,6 +100,8 @@ impl Fingerprint {
 struct Hashing<R> {
     inner: R,
     fp: Fingerprint,
+    /// `false`: count only (nothing will show the digest).
+    hash: bool,
     progress: Option<indicatif::ProgressBar>,
 }
 
@@ -107,7 +110,9 @@ impl<R: Read> Read for Hashing<R> {
         let n = self.inner.read(buf)?;
         if n > 0 {
             let mut g = self.fp.0.lock().unwrap_or_else(|e| e.into_inner());
-            g.0.update(&buf[..n]);
+            if self.hash {
+                g.0.update(&buf[..n]);
+            }
             g.1 += n as u64;
             if let Some(p) = &self.progress {
                 p.inc(n as u64);
@@ -180,12 +185,30 @@ pub struct Source {
     pub len: Option<u64>,
 }
 
-/// Buffer size for reading: large enough that line splitting rarely
-/// straddles a refill.
-pub const BUF_SIZE: usize = 1 << 20;
+/// Buffer size for reading. Smaller than a chunk
+/// ([`chunks::CHUNK_SIZE`]): the chunker's reads then go straight into its
+/// chunk instead of through this buffer (one copy less).
+pub const BUF_SIZE: usize = 64 << 10;
 
 /// Open a capture. `progress` is advanced by the stored bytes read.
 pub fn open(path: &InputPath, progress: Option<indicatif::ProgressBar>) -> io::Result<Source> {
+    open_with(path, progress, true)
+}
+
+/// Open a capture without hashing it (its [`Fingerprint`] digest is then
+/// that of no bytes; the byte count is right).
+pub fn open_unhashed(
+    path: &InputPath,
+    progress: Option<indicatif::ProgressBar>,
+) -> io::Result<Source> {
+    open_with(path, progress, false)
+}
+
+fn open_with(
+    path: &InputPath,
+    progress: Option<indicatif::ProgressBar>,
+    hash: bool,
+) -> io::Result<Source> {
     let (raw, len): (Box<dyn Read + Send>, Option<u64>) = match path {
         InputPath::File(p) => {
             let f = File::open(p)?;
@@ -200,7 +223,7 @@ pub fn open(path: &InputPath, progress: Option<indicatif::ProgressBar>) -> io::R
         }
         InputPath::Stdin => (Box::new(io::stdin()), None),
     };
-    from_reader(path.clone(), raw, len, progress)
+    from_reader_with(path.clone(), raw, len, progress, hash)
 }
 
 /// A capture whose stored bytes come from `raw` (a file or stdin for
@@ -213,6 +236,16 @@ pub fn from_reader(
     len: Option<u64>,
     progress: Option<indicatif::ProgressBar>,
 ) -> io::Result<Source> {
+    from_reader_with(path, raw, len, progress, true)
+}
+
+fn from_reader_with(
+    path: InputPath,
+    raw: Box<dyn Read + Send>,
+    len: Option<u64>,
+    progress: Option<indicatif::ProgressBar>,
+    hash: bool,
+) -> io::Result<Source> {
     let fingerprint = Fingerprint::default();
     let damage = Damage::default();
     let mut stored = BufReader::with_capacity(
@@ -220,6 +253,7 @@ pub fn from_reader(
         Hashing {
             inner: raw,
             fp: fingerprint.clone(),
+            hash,
             progress,
         },
     );

@@ -13,6 +13,7 @@ mod formats;
 #[path = "../../fuzz/check.rs"]
 mod fuzz_body;
 mod fuzz_corpus;
+mod generated;
 mod html;
 mod htmldoc;
 mod interrupt;

@@ -13,7 +13,7 @@ use super::{
 impl Builder {
     /// Interrupt entry and exit code: the calls an interrupt's subtree
     /// starts and ends with, whatever it interrupted.
-    pub(super) fn is_irq_func(name: &[u8]) -> bool {
+    pub(crate) fn is_irq_func(name: &[u8]) -> bool {
         name.starts_with(b"__sysvec_")
             || name.starts_with(b"sysvec_")
             || name.starts_with(b"irq_enter")

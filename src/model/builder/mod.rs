@@ -27,10 +27,11 @@ use crate::parse::{HeaderLine, InputFormat, Record, RecordKind, RetVal};
 
 use super::{
     CaptureFacts, LostEvents, Trace,
+    funcinfo::FuncInfos,
     groups::Groups,
     intern::{FuncId, Interner},
     irq_order,
-    paths::{PathId, PathTable, TASK_ROOT},
+    paths::{NO_PATH, PathId, PathTable, TASK_ROOT},
     syscall::{
         RetSource, SysEnter, SysEvent, SysExit, Syscall, parse_sys_event, syscall_root_name,
     },
@@ -58,6 +59,17 @@ impl Default for BuildOptions {
 }
 
 const NO_NODE: u32 = u32::MAX;
+
+/// Calls one syscall's tree keeps (about 24 MB of nodes): a syscall traced
+/// with every function and no depth limit can make millions of calls; the
+/// tree keeps the first ones (a pre-order prefix, so still a tree) and the
+/// rest count in its `calls` and in the path table.
+pub const MAX_TREE_NODES: usize = 250_000;
+
+/// Calls all kept trees of a capture hold together (about 48 MB of nodes,
+/// and what the report renders): `--keep` counts syscalls, this bounds
+/// their size. A failing syscall still displaces non-failing ones.
+pub const MAX_KEPT_NODES: usize = 500_000;
 
 /// Deepest stack rebuilt from `<-parent` chains before it is reset.
 const MAX_RECONSTRUCTED_DEPTH: usize = 128;
@@ -117,6 +129,8 @@ struct Frame {
     /// It adopted an interrupt printed before its entry: the interrupt's
     /// time and where its nodes end (see `irq_order`).
     adopted: Option<(u64, u32)>,
+    /// Path of its latest child, to guess the next one ([`PathTable::guess`]).
+    last_child_path: PathId,
 }
 
 /// The syscall being built on a task.
@@ -131,6 +145,8 @@ struct Region {
     lost: bool,
     markers: Vec<(u64, String)>,
     marker_before: Option<String>,
+    /// Calls not kept in `nodes` ([`MAX_TREE_NODES`]).
+    dropped: u64,
 }
 
 #[derive(Debug, Default)]
@@ -149,6 +165,8 @@ struct TaskState {
     /// are one level deeper than printed, until that call returns (see
     /// `shifted_depth`).
     irq_shift: Option<u32>,
+    /// Path of the latest top-level call (see `Frame::last_child_path`).
+    last_top: Option<PathId>,
 }
 
 /// How a frame ends.
@@ -165,11 +183,15 @@ pub struct Builder {
     opts: BuildOptions,
     format: InputFormat,
     names: Interner,
+    /// Per-name answers the hot path needs (irq entry, syscall root).
+    infos: FuncInfos,
     unknown_func: FuncId,
     tasks: Tasks,
     states: Vec<TaskState>,
     paths: PathTable,
     kept: Vec<Syscall>,
+    /// Nodes in the trees of `kept`.
+    kept_nodes: usize,
     groups: Groups,
     warnings: Warnings,
     lost: Vec<LostEvents>,
@@ -200,11 +222,13 @@ impl Builder {
             opts,
             format,
             names,
+            infos: FuncInfos::default(),
             unknown_func,
             tasks: Tasks::default(),
             states: Vec::new(),
             paths: PathTable::default(),
             kept: Vec::new(),
+            kept_nodes: 0,
             groups: Groups::default(),
             warnings: Warnings::default(),
             lost: Vec::new(),
@@ -494,7 +518,8 @@ impl Builder {
         let d = depth as usize;
         self.facts.calls += 1;
         self.note_depth(depth, leaf.is_some());
-        let func_id = self.names.intern(func);
+        let func_id = self.intern_call(t, func);
+        let info = self.infos.get(&self.names, func_id);
         if self.adopt_placeholder(t, d, func_id, line, args, rec) {
             if let Some(mut close) = leaf {
                 close.line = 0;
@@ -518,8 +543,7 @@ impl Builder {
             while self.states[t].stack.len() < d {
                 self.push_placeholder(t, line);
             }
-            let irq = Self::is_irq_func(func)
-                || rec.cpu.and_then(|c| self.in_irq.get(&c).copied()) == Some(true);
+            let irq = info.irq || rec.cpu.and_then(|c| self.in_irq.get(&c).copied()) == Some(true);
             if !irq {
                 let name = String::from_utf8_lossy(func).into_owned();
                 self.warn(line, WarningKind::ExitWithoutEntry, || {
@@ -527,7 +551,7 @@ impl Builder {
                 });
             }
         }
-        if self.states[t].region.is_none() {
+        if self.states[t].region.is_none() && info.may_start_region(d == 0) {
             let name = self.names.name(func_id);
             if let Some(sc) = syscall_root_name(name, d == 0) {
                 let sc = sc.to_string();
@@ -535,11 +559,12 @@ impl Builder {
             }
         }
         let mut flags = NodeFlags::default();
-        if Self::is_irq_func(func)
-            || rec
-                .cpu
-                .and_then(|c| self.in_irq.get(&c).copied())
-                .unwrap_or(false)
+        if info.irq
+            || (!self.in_irq.is_empty()
+                && rec
+                    .cpu
+                    .and_then(|c| self.in_irq.get(&c).copied())
+                    .unwrap_or(false))
         {
             flags.set(NodeFlags::IRQ);
         }
@@ -685,6 +710,35 @@ impl Builder {
         self.push_frame(t, f, line, None, flags, None);
     }
 
+    /// The path the next call on task `t` most likely takes.
+    /// The id of the function a call on task `t` makes. The call the same
+    /// place made last time is likely this one: then its name needs no
+    /// hashing (the guess is checked byte for byte).
+    fn intern_call(&mut self, t: usize, func: &[u8]) -> FuncId {
+        let guess = self
+            .guess_path(t)
+            .map(|g| self.paths.nodes[g as usize].func);
+        match guess {
+            Some(g)
+                if self.infos.get(&self.names, g).exact
+                    && self.names.name(g).as_bytes() == func =>
+            {
+                g
+            }
+            _ => self.names.intern(func),
+        }
+    }
+
+    fn guess_path(&self, t: usize) -> Option<PathId> {
+        let st = &self.states[t];
+        match st.stack.last() {
+            Some(f) => self.paths.guess(f.path, f.last_child_path),
+            None => self
+                .paths
+                .guess(TASK_ROOT + t as u32, st.last_top.unwrap_or(NO_PATH)),
+        }
+    }
+
     fn push_frame(
         &mut self,
         t: usize,
@@ -704,10 +758,31 @@ impl Builder {
             }
             parent.children = parent.children.saturating_add(1);
         }
-        let parent_path = st.stack.last().map_or(TASK_ROOT + t as u32, |f| f.path);
-        let path = self.paths.child(parent_path, func);
+        // Most calls repeat the path their place took last time: looked up
+        // by position first, hashed only when that guess fails.
+        let path = match st.stack.last_mut() {
+            Some(f) => {
+                let p = self.paths.child_after(f.path, f.last_child_path, func);
+                f.last_child_path = p;
+                p
+            }
+            None => {
+                let prev = st.last_top.unwrap_or(NO_PATH);
+                let p = self.paths.child_after(TASK_ROOT + t as u32, prev, func);
+                st.last_top = Some(p);
+                p
+            }
+        };
         let mut node = NO_NODE;
-        if let Some(r) = &mut st.region {
+        if let Some(r) = st
+            .region
+            .as_mut()
+            .filter(|r| r.nodes.len() >= MAX_TREE_NODES)
+        {
+            // Memory bound: the tree keeps its first calls (a pre-order
+            // prefix, so still a tree); the rest are counted.
+            r.dropped += 1;
+        } else if let Some(r) = &mut st.region {
             let parent = st.stack.last().map_or(NO_PARENT, |f| f.node);
             let depth = if parent == NO_NODE || parent == NO_PARENT {
                 0
@@ -748,6 +823,7 @@ impl Builder {
             last_child: NO_NODE,
             prev_sibling,
             adopted: None,
+            last_child_path: NO_PATH,
         });
     }
 

@@ -11,7 +11,7 @@ use super::{
         tree::{CallTree, NO_PARENT, Node, NodeFlags},
         warnings::WarningKind,
     },
-    Builder, NO_NODE, Region,
+    Builder, MAX_KEPT_NODES, NO_NODE, Region,
 };
 
 impl Builder {
@@ -40,6 +40,7 @@ impl Builder {
             lost: false,
             markers: Vec::new(),
             marker_before,
+            dropped: 0,
         });
     }
 
@@ -100,6 +101,13 @@ impl Builder {
                 self.pop_reconstructed(t);
             }
         }
+        if r.dropped > 0 {
+            let (kept, dropped) = (r.nodes.len(), r.dropped);
+            self.warn(r.line, WarningKind::TreeTruncated, || {
+                format!("this syscall made {} traced calls; its call tree keeps the first {kept} (the rest are counted, not shown)", kept as u64 + dropped)
+            });
+        }
+        let dropped = r.dropped;
         let tree = self.pick_root(
             CallTree { nodes: r.nodes },
             r.enter.as_ref().map(|e| e.name.as_str()),
@@ -132,7 +140,8 @@ impl Builder {
             .nodes
             .iter()
             .filter(|n| !n.flags.has(NodeFlags::SYNTHETIC))
-            .count() as u64;
+            .count() as u64
+            + dropped;
         let index = self.syscall_count;
         self.syscall_count += 1;
         Syscall {
@@ -214,8 +223,9 @@ impl Builder {
     pub(super) fn keep(&mut self, mut s: Syscall) {
         let (_, group_has_room) = self.groups.add(&s);
         let wanted = self.opts.syscalls.is_empty() || self.opts.syscalls.contains(&s.name);
-        let room = self.kept.len() < self.opts.keep;
-        if !(wanted && group_has_room && (room || self.make_room_for(&s))) {
+        let nodes = s.tree.as_ref().map_or(0, CallTree::len);
+        let room = self.kept.len() < self.opts.keep && self.kept_nodes + nodes <= MAX_KEPT_NODES;
+        if !(wanted && group_has_room && (room || self.make_room_for(&s, nodes))) {
             s.tree = None;
             return;
         }
@@ -227,26 +237,42 @@ impl Builder {
         {
             g.kept += 1;
         }
+        self.kept_nodes += nodes;
         self.kept.push(s);
     }
 
-    /// A failing syscall of a group with nothing kept yet may take the place
-    /// of the latest kept syscall that did not fail.
-    pub(super) fn make_room_for(&mut self, s: &Syscall) -> bool {
+    /// A failing syscall (of `nodes` calls) may take the place of the
+    /// latest kept syscalls that did not fail, as many as it takes to fit
+    /// both `--keep` and [`MAX_KEPT_NODES`]; none is dropped if it cannot.
+    pub(super) fn make_room_for(&mut self, s: &Syscall, nodes: usize) -> bool {
         if !s.failed() || self.opts.keep == 0 {
             return false;
         }
-        let Some(victim) = self.kept.iter().rposition(|k| !k.failed()) else {
-            return false;
-        };
-        let v = self.kept.remove(victim);
-        if let Some(g) = self
-            .groups
-            .list
-            .iter_mut()
-            .find(|g| g.title == v.title() && g.outcome == Outcome::of(&v))
+        let tree_len = |k: &Syscall| k.tree.as_ref().map_or(0, CallTree::len);
+        let (ok_count, ok_nodes) = self
+            .kept
+            .iter()
+            .filter(|k| !k.failed())
+            .fold((0, 0), |(c, n), k| (c + 1, n + tree_len(k)));
+        if self.kept.len() - ok_count >= self.opts.keep
+            || self.kept_nodes - ok_nodes + nodes > MAX_KEPT_NODES
         {
-            g.kept -= 1;
+            return false;
+        }
+        while self.kept.len() >= self.opts.keep || self.kept_nodes + nodes > MAX_KEPT_NODES {
+            let Some(victim) = self.kept.iter().rposition(|k| !k.failed()) else {
+                return false;
+            };
+            let v = self.kept.remove(victim);
+            self.kept_nodes -= tree_len(&v);
+            if let Some(g) = self
+                .groups
+                .list
+                .iter_mut()
+                .find(|g| g.title == v.title() && g.outcome == Outcome::of(&v))
+            {
+                g.kept -= 1;
+            }
         }
         true
     }
