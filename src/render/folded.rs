@@ -12,6 +12,11 @@ use std::collections::BTreeMap;
 
 use super::view::NodeView;
 
+/// The most one stack weighs, ns (2^42 ns, 73 minutes). A damaged duration
+/// can read as centuries; capped, a million stacks still sum within u64
+/// (here and in inferno, which adds them as `usize`).
+const MAX_STACK_NS: u64 = 1 << 42;
+
 /// Stack → nanoseconds, sorted so the same trees always fold to the same
 /// lines.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,9 +45,9 @@ impl Folded {
         if ns > 0 {
             // Look up by &str first: only a new stack allocates.
             match self.stacks.get_mut(path.as_str()) {
-                Some(v) => *v += ns,
+                Some(v) => *v = v.saturating_add(ns).min(MAX_STACK_NS),
                 None => {
-                    self.stacks.insert(path.clone(), ns);
+                    self.stacks.insert(path.clone(), ns.min(MAX_STACK_NS));
                 }
             }
         }
@@ -54,7 +59,7 @@ impl Folded {
 
     /// Total weight, ns.
     pub fn total_ns(&self) -> u64 {
-        self.stacks.values().sum()
+        self.stacks.values().fold(0u64, |t, v| t.saturating_add(*v))
     }
 
     /// Whether no stack has any time.
@@ -130,5 +135,22 @@ mod tests {
              bpf(BPF_MAP_CREATE);root;b 500\n"
         );
         assert_eq!(f.total_ns(), 4000);
+    }
+
+    /// Durations read from damaged lines can be absurd: the sums saturate
+    /// instead of overflowing.
+    #[test]
+    fn absurd_durations_are_capped() {
+        let t = node(
+            "root",
+            Some(1.8e16),
+            vec![
+                node("a", Some(1.8e16), vec![]),
+                node("a", Some(1.8e16), vec![]),
+            ],
+        );
+        let mut f = Folded::default();
+        f.add_tree(&t, None);
+        assert_eq!(f.total_ns(), 2 * MAX_STACK_NS);
     }
 }
