@@ -75,6 +75,14 @@ pub struct Cli {
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub keep: usize,
 
+    /// Keep at most N calls in one syscall's tree, and 2×N in all kept trees
+    /// of a capture together; a bigger syscall keeps its first N calls (a
+    /// `tree-truncated` warning says so) and still counts them all. Memory
+    /// is about 500 bytes per kept call. Example: `--max-tree-calls 1000000`.
+    #[arg(long, value_name = "N", default_value_t = crate::model::DEFAULT_MAX_TREE_CALLS,
+          value_parser = at_least_one)]
+    pub max_tree_calls: usize,
+
     /// Read the captures as this format instead of guessing from their first
     /// lines. Example: `--input-format trace-cmd`.
     #[arg(long, value_name = "FORMAT", default_value = "auto")]
@@ -210,6 +218,8 @@ pub struct CliSnapshot {
     pub syscalls: Vec<String>,
     /// See [`Cli::keep`].
     pub keep: usize,
+    /// See [`Cli::max_tree_calls`].
+    pub max_tree_calls: usize,
     /// Forced input format.
     pub input_format: Option<InputFormat>,
     /// See [`Cli::pair`].
@@ -302,6 +312,7 @@ impl Cli {
                 formats,
                 syscalls: self.syscall,
                 keep: self.keep,
+                max_tree_calls: self.max_tree_calls,
                 input_format: self.input_format.forced(),
                 pairs: self.pair,
                 ignore: self.ignore,
@@ -322,5 +333,15 @@ impl Cli {
                 stats: self.stats,
             },
         })
+    }
+}
+
+/// A count that must be at least 1 (`--max-tree-calls 0` would keep no
+/// tree at all, which `--syscall` or `--keep 0` says more plainly).
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
     }
 }

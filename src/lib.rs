@@ -58,6 +58,7 @@ pub fn read_captures(cfg: &Config) -> Result<Vec<Capture>, Error> {
     let opts = BuildOptions {
         keep: cfg.cli.keep,
         syscalls: cfg.cli.syscalls.clone(),
+        max_tree_calls: cfg.cli.max_tree_calls,
     };
     each_capture(cfg, |input, bar| read_capture(input, &opts, bar))
 }
@@ -140,12 +141,12 @@ fn load_filters(cfg: &Config) -> Result<Vec<Option<FilterList>>, Error> {
 
 /// Every output file the configuration asks for, rendered from the one
 /// report view (and, for `trace.json`, the kept trees).
-pub fn render_files(
+pub fn render_files<'a>(
     cfg: &Config,
-    captures: &[Capture],
-    report: &Report,
+    captures: &'a [Capture],
+    report: &'a Report,
     notes: Option<&str>,
-) -> Result<OutputFiles, Error> {
+) -> Result<OutputFiles<'a>, Error> {
     let out = &cfg.cli.output;
     let wants = |f: OutputFormat| cfg.cli.formats.contains(&f);
     let template_err = |e: askama::Error| Error::output(out, e);
@@ -164,10 +165,9 @@ pub fn render_files(
     let mut files = OutputFiles::default();
     for f in &cfg.cli.formats {
         match f {
-            OutputFormat::Json => files.add(
-                "report.json",
-                render::json::render_json(report).map_err(|e| Error::output(out, e))?,
-            ),
+            OutputFormat::Json => files.add_streamed("report.json", move |w| {
+                render::json::write_json(report, w).map_err(std::io::Error::from)
+            }),
             OutputFormat::Md => files.add(
                 "report.md",
                 render::markdown::render_markdown(report, notes, written).map_err(template_err)?,
@@ -187,10 +187,9 @@ pub fn render_files(
                     files.add(g.file.as_str(), g.svg.as_bytes());
                 }
             }
-            OutputFormat::Trace => files.add(
-                "trace.json",
-                render::perfetto::render_trace(captures).map_err(|e| Error::output(out, e))?,
-            ),
+            OutputFormat::Trace => files.add_streamed("trace.json", move |w| {
+                render::perfetto::write_trace(captures, w).map_err(std::io::Error::from)
+            }),
         }
     }
     Ok(files)
@@ -248,7 +247,7 @@ pub fn run(cfg: &Config) -> Result<Outcome, Error> {
     );
     let files = render_files(cfg, &captures, &report, notes.as_deref())?;
     let names: Vec<String> = files.paths().map(|p| p.display().to_string()).collect();
-    output::write_dir(&cfg.cli.output, &files, cfg.cli.force)?;
+    output::write_dir(&cfg.cli.output, files, cfg.cli.force)?;
     let warnings = captures.iter().map(|c| c.trace.warnings.total()).sum();
     Ok(Outcome {
         report,

@@ -35,16 +35,38 @@ const OLD_PREFIX: &str = ".tracereport-old-";
 /// Leftovers of interrupted runs older than this are removed.
 const STALE_AFTER: Duration = Duration::from_secs(3600);
 
-/// Files to write, by relative path.
-#[derive(Debug, Default)]
-pub struct OutputFiles {
-    files: Vec<(PathBuf, Vec<u8>)>,
+/// Writes one file's contents; called once, with the file in the temporary
+/// directory.
+pub type WriteFn<'a> = Box<dyn FnOnce(&mut dyn Write) -> std::io::Result<()> + 'a>;
+
+/// What goes into one file: bytes already rendered, or a writer for the big
+/// ones (report.json, trace.json), so they stream to disk instead of being
+/// held in memory whole beside the report they are made from.
+enum Contents<'a> {
+    Bytes(Vec<u8>),
+    Streamed(WriteFn<'a>),
 }
 
-impl OutputFiles {
+/// Files to write, by relative path.
+#[derive(Default)]
+pub struct OutputFiles<'a> {
+    files: Vec<(PathBuf, Contents<'a>)>,
+}
+
+impl<'a> OutputFiles<'a> {
     /// Add a file.
     pub fn add(&mut self, rel: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) {
-        self.files.push((rel.into(), bytes.into()));
+        self.files.push((rel.into(), Contents::Bytes(bytes.into())));
+    }
+
+    /// Add a file written by `write` when the directory is written.
+    pub fn add_streamed(
+        &mut self,
+        rel: impl Into<PathBuf>,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()> + 'a,
+    ) {
+        self.files
+            .push((rel.into(), Contents::Streamed(Box::new(write))));
     }
 
     /// The files added so far.
@@ -184,7 +206,7 @@ fn replaceable(dir: &Path) -> Result<bool, std::io::Error> {
 
 /// Write `files` as the directory `-o out` (checked again: the directory may
 /// have changed while the captures were read).
-pub fn write_dir(out: &Path, files: &OutputFiles, force: bool) -> Result<(), Error> {
+pub fn write_dir(out: &Path, files: OutputFiles<'_>, force: bool) -> Result<(), Error> {
     let t = check_target(out, force, &[])?;
     fs::create_dir_all(&t.parent)
         .map_err(|e| t.err(format!("cannot create {}: {e}", t.parent.display())))?;
@@ -199,14 +221,22 @@ pub fn write_dir(out: &Path, files: &OutputFiles, force: bool) -> Result<(), Err
             ))
         })?;
     let write_err = |e: std::io::Error| t.err(format!("cannot write the report: {e}"));
-    for (rel, bytes) in &files.files {
+    for (rel, contents) in files.files {
         let p = tmp.path().join(rel);
         if let Some(d) = p.parent() {
             fs::create_dir_all(d).map_err(write_err)?;
         }
-        let mut f = fs::File::create(&p).map_err(write_err)?;
-        f.write_all(bytes).map_err(write_err)?;
-        f.sync_all().map_err(write_err)?;
+        let mut f =
+            std::io::BufWriter::with_capacity(1 << 16, fs::File::create(&p).map_err(write_err)?);
+        match contents {
+            Contents::Bytes(b) => f.write_all(&b),
+            Contents::Streamed(write) => write(&mut f),
+        }
+        .map_err(write_err)?;
+        f.into_inner()
+            .map_err(|e| write_err(e.into_error()))?
+            .sync_all()
+            .map_err(write_err)?;
     }
     let mut marker = fs::File::create(tmp.path().join(MARKER)).map_err(write_err)?;
     marker
@@ -304,7 +334,7 @@ fn remove_stale(parent: &Path) {
 mod tests {
     use super::*;
 
-    fn files() -> OutputFiles {
+    fn files() -> OutputFiles<'static> {
         let mut f = OutputFiles::default();
         f.add("report.md", "# new\n");
         f
@@ -314,9 +344,9 @@ mod tests {
     fn an_existing_report_is_swapped_in_one_step() {
         let d = tempfile::tempdir().unwrap();
         let out = d.path().join("out");
-        write_dir(&out, &files(), false).unwrap();
+        write_dir(&out, files(), false).unwrap();
         fs::write(out.join("index.html"), "old").unwrap();
-        write_dir(&out, &files(), false).unwrap();
+        write_dir(&out, files(), false).unwrap();
         assert!(!out.join("index.html").exists(), "replaced as a whole");
         assert_eq!(
             fs::read_to_string(out.join("report.md")).unwrap(),
@@ -342,7 +372,7 @@ mod tests {
     fn relative_and_nested_targets() {
         let d = tempfile::tempdir().unwrap();
         let out = d.path().join("a/b/report/");
-        write_dir(&out, &files(), false).unwrap();
+        write_dir(&out, files(), false).unwrap();
         assert!(d.path().join("a/b/report/report.md").is_file());
     }
 
@@ -351,7 +381,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let file = d.path().join("f");
         fs::write(&file, "x").unwrap();
-        let e = write_dir(&file, &files(), true).unwrap_err().to_string();
+        let e = write_dir(&file, files(), true).unwrap_err().to_string();
         assert!(e.ends_with("exists and is not a directory"), "{e}");
         let e = check_target(Path::new("/"), true, &[])
             .unwrap_err()
@@ -376,7 +406,7 @@ mod tests {
         fs::create_dir(&real).unwrap();
         let link = d.path().join("link");
         std::os::unix::fs::symlink(&real, &link).unwrap();
-        write_dir(&link, &files(), false).unwrap();
+        write_dir(&link, files(), false).unwrap();
         assert!(link.is_symlink(), "the link stays");
         assert!(real.join("report.md").is_file());
     }
@@ -390,7 +420,7 @@ mod tests {
         fs::create_dir(&young).unwrap();
         let past = SystemTime::now() - STALE_AFTER - Duration::from_secs(60);
         fs::File::open(&stale).unwrap().set_modified(past).unwrap();
-        write_dir(&d.path().join("out"), &files(), false).unwrap();
+        write_dir(&d.path().join("out"), files(), false).unwrap();
         assert!(!stale.exists());
         assert!(young.exists());
     }

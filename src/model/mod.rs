@@ -24,7 +24,7 @@ pub mod warnings;
 
 use serde::Serialize;
 
-pub use builder::{BuildOptions, Builder, MAX_KEPT_NODES, MAX_TREE_NODES};
+pub use builder::{BuildOptions, Builder, DEFAULT_MAX_TREE_CALLS};
 pub use groups::{Outcome, SyscallGroup};
 pub use intern::{FuncId, Interner};
 pub use paths::PathTable;

@@ -37,7 +37,7 @@ pub enum WarningKind {
     NonUtf8,
     /// The compressed stream ends early or is damaged: the rest is lost.
     TruncatedInput,
-    /// A syscall's tree was cut at `MAX_TREE_NODES` calls (memory bound).
+    /// A syscall's tree was cut at `--max-tree-calls` calls (memory bound).
     TreeTruncated,
 }
 

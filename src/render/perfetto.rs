@@ -14,6 +14,8 @@
 //! Built from the model (not the report view) because the view carries no
 //! timestamps.
 
+use std::io::Write;
+
 use serde::Serialize;
 
 use crate::model::{CallTree, Trace, ingest::Capture};
@@ -23,10 +25,9 @@ use super::text::fmt_ret;
 /// Gap between rebuilt syscalls, ns.
 const REBUILT_GAP_NS: u64 = 10_000;
 
+/// What follows the events in the file.
 #[derive(Serialize)]
-struct File<'a> {
-    #[serde(rename = "traceEvents")]
-    events: Vec<Event<'a>>,
+struct Tail<'a> {
     #[serde(rename = "displayTimeUnit")]
     unit: &'static str,
     metadata: Metadata<'a>,
@@ -77,7 +78,34 @@ fn us(ns: u64) -> f64 {
 
 /// Serialise every capture's kept trees.
 pub fn render_trace(captures: &[Capture]) -> serde_json::Result<String> {
-    let mut events = Vec::new();
+    let mut out = Vec::new();
+    write_trace(captures, &mut out)?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Events written one by one as the trees are walked: a million-call tree
+/// is a hundred MB of events, never held in memory.
+struct Sink<W> {
+    w: W,
+    first: bool,
+}
+
+impl<W: Write> Sink<W> {
+    fn push(&mut self, e: &Event<'_>) -> serde_json::Result<()> {
+        if !std::mem::take(&mut self.first) {
+            self.w.write_all(b",").map_err(serde_json::Error::io)?;
+        }
+        serde_json::to_writer(&mut self.w, e)
+    }
+}
+
+/// Serialise every capture's kept trees into `w`: `{"traceEvents":[…],
+/// "displayTimeUnit":"ns","metadata":{…}}`.
+pub fn write_trace(captures: &[Capture], w: impl Write) -> serde_json::Result<()> {
+    let mut sink = Sink { w, first: true };
+    sink.w
+        .write_all(b"{\"traceEvents\":[")
+        .map_err(serde_json::Error::io)?;
     let mut meta = Vec::new();
     for (ci, c) in captures.iter().enumerate() {
         let pid = ci as u32 + 1;
@@ -97,7 +125,7 @@ pub fn render_trace(captures: &[Capture]) -> serde_json::Result<String> {
                 "rebuilt from durations (the capture printed no timestamps)"
             },
         });
-        events.push(meta_event("process_name", pid, 0, c.label.clone()));
+        sink.push(&meta_event("process_name", pid, 0, c.label.clone()))?;
         let mut named = Vec::new();
         let mut cursor = 0u64;
         for s in &t.syscalls {
@@ -108,28 +136,30 @@ pub fn render_trace(captures: &[Capture]) -> serde_json::Result<String> {
             let tid = task.pid.or(s.cpu.map(|c| 1_000_000 + c)).unwrap_or(0);
             if !named.contains(&tid) {
                 named.push(tid);
-                events.push(meta_event("thread_name", pid, tid, task.display()));
+                sink.push(&meta_event("thread_name", pid, tid, task.display()))?;
             }
             let starts = if stamped {
                 tree.nodes.iter().map(|n| n.ts_ns.unwrap_or(0)).collect()
             } else {
                 rebuilt_starts(tree, cursor)
             };
-            let end = tree_events(t, tree, &starts, pid, tid, &mut events);
+            let end = tree_events(t, tree, &starts, pid, tid, &mut sink)?;
             cursor = end + REBUILT_GAP_NS;
         }
     }
-    let file = File {
-        events,
+    let tail = Tail {
         unit: "ns",
         metadata: Metadata {
             generator: concat!("tracereport ", env!("CARGO_PKG_VERSION")),
             captures: meta,
         },
     };
-    let mut s = serde_json::to_string(&file)?;
-    s.push('\n');
-    Ok(s)
+    let mut w = sink.w;
+    w.write_all(b"],").map_err(serde_json::Error::io)?;
+    // The rest of the object: `Tail` serialised without its braces' opening.
+    let rest = serde_json::to_vec(&tail)?;
+    w.write_all(&rest[1..]).map_err(serde_json::Error::io)?;
+    w.write_all(b"\n").map_err(serde_json::Error::io)
 }
 
 fn meta_event(what: &'static str, pid: u32, tid: u32, name: String) -> Event<'static> {
@@ -170,20 +200,20 @@ fn rebuilt_starts(tree: &CallTree, at: u64) -> Vec<u64> {
 }
 
 /// Push one event per node; returns the latest end time.
-fn tree_events<'a>(
-    t: &'a Trace,
+fn tree_events(
+    t: &Trace,
     tree: &CallTree,
     starts: &[u64],
     pid: u32,
     tid: u32,
-    events: &mut Vec<Event<'a>>,
-) -> u64 {
+    sink: &mut Sink<impl Write>,
+) -> serde_json::Result<u64> {
     let mut last = 0;
     for (i, n) in tree.nodes.iter().enumerate() {
         let ts = starts[i];
         let end = ts + n.duration_ns.unwrap_or(0);
         last = last.max(end);
-        events.push(Event {
+        sink.push(&Event {
             name: t.names.name(n.func),
             ph: if n.duration_ns.is_some() { "X" } else { "i" },
             pid,
@@ -196,7 +226,7 @@ fn tree_events<'a>(
                 line: Some(n.line),
                 ret: n.ret.map(|r| fmt_ret(r.value())),
             },
-        });
+        })?;
     }
-    last
+    Ok(last)
 }

@@ -95,7 +95,8 @@ fn proc_and_abstime_columns_read_without_warnings() {
 #[test]
 fn a_huge_syscall_tree_is_cut_and_counted() {
     use std::io::Write;
-    let n = tracereport::model::MAX_TREE_NODES + 1000;
+    let max = 5_000;
+    let n = max + 1000;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("huge.log");
     let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
@@ -116,12 +117,16 @@ fn a_huge_syscall_tree_is_cut_and_counted() {
         label: "huge".into(),
         format: None,
     };
-    let c = read_capture(&input, &BuildOptions::default(), None).unwrap();
+    let opts = BuildOptions {
+        max_tree_calls: max,
+        ..BuildOptions::default()
+    };
+    let c = read_capture(&input, &opts, None).unwrap();
     let s = &c.trace.syscalls[0];
     assert_eq!(s.ret, Some(1000));
     assert_eq!(s.calls, n as u64 + 1);
     let tree = s.tree.as_ref().unwrap();
-    assert_eq!(tree.len(), tracereport::model::MAX_TREE_NODES);
+    assert_eq!(tree.len(), max);
     assert_eq!(tree.nodes[0].end as usize, tree.len());
     assert_eq!(tree.nodes[0].duration_ns, Some(999_999));
     let w = tracereport::model::WarningKind::TreeTruncated;
@@ -133,7 +138,11 @@ fn a_huge_syscall_tree_is_cut_and_counted() {
 #[test]
 fn kept_trees_share_a_budget_of_calls() {
     use std::io::Write;
-    let n = tracereport::model::MAX_KEPT_NODES * 2 / 5;
+    let opts = BuildOptions {
+        max_tree_calls: 5_000,
+        ..BuildOptions::default()
+    };
+    let n = opts.kept_calls_budget() * 2 / 5;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.log");
     let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
@@ -156,7 +165,7 @@ fn kept_trees_share_a_budget_of_calls() {
         label: "big".into(),
         format: None,
     };
-    let c = read_capture(&input, &BuildOptions::default(), None).unwrap();
+    let c = read_capture(&input, &opts, None).unwrap();
     let kept: Vec<_> = c.trace.syscalls.iter().map(|s| (s.index, s.ret)).collect();
     assert_eq!(kept, vec![(0, Some(1000)), (2, Some(-14))]);
     let total: u64 = c.trace.groups.iter().map(|g| g.count).sum();

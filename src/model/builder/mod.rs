@@ -47,6 +47,18 @@ pub struct BuildOptions {
     pub keep: usize,
     /// Only syscalls with these names are kept (all when empty).
     pub syscalls: Vec<String>,
+    /// Calls one syscall's tree keeps; all kept trees of a capture hold
+    /// at most twice this together ([`BuildOptions::kept_calls_budget`]).
+    pub max_tree_calls: usize,
+}
+
+impl BuildOptions {
+    /// Calls all kept trees of a capture hold together: `keep` counts
+    /// syscalls, this bounds their size (and what the report renders). A
+    /// failing syscall still displaces non-failing ones.
+    pub fn kept_calls_budget(&self) -> usize {
+        self.max_tree_calls.saturating_mul(2)
+    }
 }
 
 impl Default for BuildOptions {
@@ -54,22 +66,20 @@ impl Default for BuildOptions {
         BuildOptions {
             keep: 100,
             syscalls: Vec::new(),
+            max_tree_calls: DEFAULT_MAX_TREE_CALLS,
         }
     }
 }
 
 const NO_NODE: u32 = u32::MAX;
 
-/// Calls one syscall's tree keeps (about 24 MB of nodes): a syscall traced
-/// with every function and no depth limit can make millions of calls; the
-/// tree keeps the first ones (a pre-order prefix, so still a tree) and the
-/// rest count in its `calls` and in the path table.
-pub const MAX_TREE_NODES: usize = 250_000;
-
-/// Calls all kept trees of a capture hold together (about 48 MB of nodes,
-/// and what the report renders): `--keep` counts syscalls, this bounds
-/// their size. A failing syscall still displaces non-failing ones.
-pub const MAX_KEPT_NODES: usize = 500_000;
+/// Calls one syscall's tree keeps by default (`--max-tree-calls`): a syscall
+/// traced with every function and no depth limit can make millions of calls;
+/// the tree keeps the first ones (a pre-order prefix, so still a tree) and
+/// the rest count in its `calls` and in the path table. A kept call costs
+/// about 100 bytes in the model and 400 more in the report view, so the
+/// default bounds a capture's trees to about 250 MB.
+pub const DEFAULT_MAX_TREE_CALLS: usize = 250_000;
 
 /// Deepest stack rebuilt from `<-parent` chains before it is reset.
 const MAX_RECONSTRUCTED_DEPTH: usize = 128;
@@ -145,7 +155,7 @@ struct Region {
     lost: bool,
     markers: Vec<(u64, String)>,
     marker_before: Option<String>,
-    /// Calls not kept in `nodes` ([`MAX_TREE_NODES`]).
+    /// Calls not kept in `nodes` ([`BuildOptions::max_tree_calls`]).
     dropped: u64,
 }
 
@@ -777,7 +787,7 @@ impl Builder {
         if let Some(r) = st
             .region
             .as_mut()
-            .filter(|r| r.nodes.len() >= MAX_TREE_NODES)
+            .filter(|r| r.nodes.len() >= self.opts.max_tree_calls)
         {
             // Memory bound: the tree keeps its first calls (a pre-order
             // prefix, so still a tree); the rest are counted.

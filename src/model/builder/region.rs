@@ -11,7 +11,7 @@ use super::{
         tree::{CallTree, NO_PARENT, Node, NodeFlags},
         warnings::WarningKind,
     },
-    Builder, MAX_KEPT_NODES, NO_NODE, Region,
+    Builder, NO_NODE, Region,
 };
 
 impl Builder {
@@ -104,7 +104,7 @@ impl Builder {
         if r.dropped > 0 {
             let (kept, dropped) = (r.nodes.len(), r.dropped);
             self.warn(r.line, WarningKind::TreeTruncated, || {
-                format!("this syscall made {} traced calls; its call tree keeps the first {kept} (the rest are counted, not shown)", kept as u64 + dropped)
+                format!("this syscall made {} traced calls; its call tree keeps the first {kept} (the rest are counted, not shown; `--max-tree-calls` raises the bound)", kept as u64 + dropped)
             });
         }
         let dropped = r.dropped;
@@ -224,7 +224,8 @@ impl Builder {
         let (_, group_has_room) = self.groups.add(&s);
         let wanted = self.opts.syscalls.is_empty() || self.opts.syscalls.contains(&s.name);
         let nodes = s.tree.as_ref().map_or(0, CallTree::len);
-        let room = self.kept.len() < self.opts.keep && self.kept_nodes + nodes <= MAX_KEPT_NODES;
+        let budget = self.opts.kept_calls_budget();
+        let room = self.kept.len() < self.opts.keep && self.kept_nodes + nodes <= budget;
         if !(wanted && group_has_room && (room || self.make_room_for(&s, nodes))) {
             s.tree = None;
             return;
@@ -243,11 +244,13 @@ impl Builder {
 
     /// A failing syscall (of `nodes` calls) may take the place of the
     /// latest kept syscalls that did not fail, as many as it takes to fit
-    /// both `--keep` and [`MAX_KEPT_NODES`]; none is dropped if it cannot.
+    /// both `--keep` and [`BuildOptions::kept_calls_budget`]; none is
+    /// dropped if it cannot.
     pub(super) fn make_room_for(&mut self, s: &Syscall, nodes: usize) -> bool {
         if !s.failed() || self.opts.keep == 0 {
             return false;
         }
+        let budget = self.opts.kept_calls_budget();
         let tree_len = |k: &Syscall| k.tree.as_ref().map_or(0, CallTree::len);
         let (ok_count, ok_nodes) = self
             .kept
@@ -255,11 +258,11 @@ impl Builder {
             .filter(|k| !k.failed())
             .fold((0, 0), |(c, n), k| (c + 1, n + tree_len(k)));
         if self.kept.len() - ok_count >= self.opts.keep
-            || self.kept_nodes - ok_nodes + nodes > MAX_KEPT_NODES
+            || self.kept_nodes - ok_nodes + nodes > budget
         {
             return false;
         }
-        while self.kept.len() >= self.opts.keep || self.kept_nodes + nodes > MAX_KEPT_NODES {
+        while self.kept.len() >= self.opts.keep || self.kept_nodes + nodes > budget {
             let Some(victim) = self.kept.iter().rposition(|k| !k.failed()) else {
                 return false;
             };
