@@ -9,7 +9,8 @@
 #   grep -cF              a simple scan
 #   parse-only, 1 core    tracereport --parse-only under taskset -c 0, one rayon thread
 #   parse-only            the same on every core
-#   full report           tracereport FILE -o DIR (html, md, json)
+#   full report           tracereport FILE -o DIR (every output: html, md, json,
+#                         flame graphs, trace.json)
 #   inferno-collapse-perf on the perf-script file (its default threads)
 # and prints wall time, MB/s (10^6 bytes per second), CPU time and peak RSS
 # (from /usr/bin/time -v). Generated data goes to bench/data/ and inferno to
