@@ -93,23 +93,11 @@ fn empty_and_json_input_are_refused() {
 
 #[test]
 fn stdin_is_read_with_dash() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
     let bad = std::fs::read(format!(
         "{CAPTURES}/xskmap-noxdpsockets-6.12/bad--default.log"
     ))
     .unwrap();
-    let mut child = bin()
-        .args(["-", "-o"])
-        .arg(&out)
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(&bad).unwrap();
-    assert!(child.wait().unwrap().success());
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let json = report_from_stdin(&bad);
     assert_eq!(json["captures"][0]["label"], "stdin");
     assert_eq!(json["captures"][0]["syscalls"][0]["errno"], "EINVAL");
 }
@@ -390,26 +378,31 @@ fn usage_errors_exit_2() {
 /// bytes, on stdin too.
 #[test]
 fn compressed_stdin_is_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
     let gz = std::fs::read(format!(
         "{}/tracecmd-fn-bpf-map-create-unspec-6.1/bad.log.gz",
         crate::common::CAPTURES_NEW
     ))
     .unwrap();
+    let json = report_from_stdin(&gz);
+    let c = &json["captures"][0];
+    assert_eq!(c["compression"], "gzip");
+    assert_eq!(c["format"], "trace-cmd");
+    assert_eq!(c["path"], "<stdin>");
+}
+
+/// `tracereport - -o out` with `bytes` on stdin; it must succeed. Returns
+/// its report.json.
+fn report_from_stdin(bytes: &[u8]) -> serde_json::Value {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
     let mut child = bin()
         .args(["-", "-o"])
         .arg(&out)
         .stdin(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(&gz).unwrap();
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
     assert!(child.wait().unwrap().success());
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
-    let c = &json["captures"][0];
-    assert_eq!(c["compression"], "gzip");
-    assert_eq!(c["format"], "trace-cmd");
-    assert_eq!(c["path"], "<stdin>");
+    serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap()
 }

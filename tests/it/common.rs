@@ -111,3 +111,14 @@ pub fn snap_name(p: &Path) -> String {
         .replace(".log.zst", "")
         .replace(".log", "")
 }
+
+/// A function_graph `trace` file (header, then `body` between the
+/// syscall's entry and exit events), as the kernel prints it.
+pub fn graph_trace(syscall: &str, args: &str, body: &str, ret: i64) -> String {
+    format!(
+        "# tracer: function_graph\n#\n# CPU  DURATION                  FUNCTION CALLS\n# |     |   |                     |   |   |   |\n \
+         0)               |  /* sys_{syscall}({args}) */\n{body} \
+         0)               |  /* sys_{syscall} -> {:#x} */\n",
+        ret as u64
+    )
+}

@@ -75,16 +75,9 @@ fn rename(t: &mut Tree, n: &mut usize) {
 /// The tree as a kernel `trace` file with syscall events; each leaf takes
 /// 1 µs, each call 1 µs more than its callees.
 fn capture_text(root: &Tree, ret: i64) -> String {
-    let mut out = String::from(
-        "# tracer: function_graph\n#\n# CPU  DURATION                  FUNCTION CALLS\n# |     |   |                     |   |   |   |\n",
-    );
-    out.push_str(" 0)               |  /* sys_bpf(cmd: 0, uattr: 7ffc67703670, size: 90) */\n");
-    lines(root, 0, &mut out);
-    out.push_str(&format!(
-        " 0)               |  /* sys_bpf -> {:#x} */\n",
-        ret as u64
-    ));
-    out
+    let mut body = String::new();
+    lines(root, 0, &mut body);
+    crate::common::graph_trace("bpf", "cmd: 0, uattr: 7ffc67703670, size: 90", &body, ret)
 }
 
 fn lines(t: &Tree, depth: usize, out: &mut String) -> f64 {

@@ -10,16 +10,14 @@ use crate::common::run;
 struct Call(&'static str, Option<i64>, Vec<Call>);
 
 fn text(root: &Call, sys_ret: i64) -> String {
-    let mut out = String::from(
-        "# tracer: function_graph\n#\n# CPU  DURATION                  FUNCTION CALLS\n# |     |   |                     |   |   |   |\n",
-    );
-    out.push_str(" 0)               |  /* sys_openat(dfd: ffffff9c, filename: 47a075, flags: 0, mode: 0) */\n");
-    emit(root, 0, &mut out);
-    out.push_str(&format!(
-        " 0)               |  /* sys_openat -> {:#x} */\n",
-        sys_ret as u64
-    ));
-    out
+    let mut body = String::new();
+    emit(root, 0, &mut body);
+    crate::common::graph_trace(
+        "openat",
+        "dfd: ffffff9c, filename: 47a075, flags: 0, mode: 0",
+        &body,
+        sys_ret,
+    )
 }
 
 fn ret_comment(r: Option<i64>) -> String {

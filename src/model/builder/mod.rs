@@ -188,6 +188,20 @@ struct Close {
     missing: bool,
 }
 
+impl Close {
+    /// A frame closed without a `}` of its own: its return was lost
+    /// (`missing`), or the function tracer never prints one.
+    fn unseen(missing: bool) -> Close {
+        Close {
+            line: 0,
+            duration_ns: None,
+            ret: None,
+            ts_ns: None,
+            missing,
+        }
+    }
+}
+
 /// Builds a [`Trace`] from records fed in file order.
 pub struct Builder {
     opts: BuildOptions,
@@ -659,16 +673,7 @@ impl Builder {
                 self.warn(line, WarningKind::NameMismatch, || {
                     format!("`}} /* {named} */` does not close the open call `{open}()`: its entry was lost; `{open}()` is closed as \"exit not captured\"")
                 });
-                self.pop_frame(
-                    t,
-                    Close {
-                        line: 0,
-                        duration_ns: None,
-                        ret: None,
-                        ts_ns: None,
-                        missing: true,
-                    },
-                );
+                self.pop_frame(t, Close::unseen(true));
                 self.push_placeholder(t, line);
                 let st = &mut self.states[t];
                 let top = st.stack.last_mut().expect("just pushed");
@@ -865,16 +870,7 @@ impl Builder {
             };
             self.warn(f.line, WarningKind::ExitNotCaptured, || message);
         }
-        self.pop_frame(
-            t,
-            Close {
-                line: 0,
-                duration_ns: None,
-                ret: None,
-                ts_ns: None,
-                missing: true,
-            },
-        );
+        self.pop_frame(t, Close::unseen(true));
     }
 
     fn pop_frame(&mut self, t: usize, close: Close) {

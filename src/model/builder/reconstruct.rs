@@ -165,15 +165,6 @@ impl Builder {
     }
 
     pub(super) fn pop_reconstructed(&mut self, t: usize) {
-        self.pop_frame(
-            t,
-            Close {
-                line: 0,
-                duration_ns: None,
-                ret: None,
-                ts_ns: None,
-                missing: false,
-            },
-        );
+        self.pop_frame(t, Close::unseen(false));
     }
 }
