@@ -654,36 +654,25 @@ impl Builder {
         if let Some(name) = func {
             let id = self.names.intern(name);
             let unknown = self.unknown_func;
-            let st = &mut self.states[t];
-            let top = st.stack.last_mut().expect("stack has depth+1 frames");
-            if top.func == unknown {
-                top.func = id;
-                let parent = self.paths.nodes[top.path as usize].parent;
-                top.path = self.paths.child(parent, id);
-                let node = top.node;
-                if let (Some(r), true) = (&mut st.region, node != NO_NODE) {
-                    r.nodes[node as usize].func = id;
-                }
-            } else if top.func != id {
+            let top_func = self.states[t]
+                .stack
+                .last()
+                .expect("stack has depth+1 frames")
+                .func;
+            if top_func == unknown {
+                self.rename_top(t, id);
+            } else if top_func != id {
                 // The kernel names an exit when it did not see the matching
                 // entry: the open call here is another one whose return was
                 // lost. Close it as such and give the `}` a call of its own.
-                let open = self.names.name(top.func).to_string();
+                let open = self.names.name(top_func).to_string();
                 let named = String::from_utf8_lossy(name).into_owned();
                 self.warn(line, WarningKind::NameMismatch, || {
                     format!("`}} /* {named} */` does not close the open call `{open}()`: its entry was lost; `{open}()` is closed as \"exit not captured\"")
                 });
                 self.pop_frame(t, Close::unseen(true));
                 self.push_placeholder(t, line);
-                let st = &mut self.states[t];
-                let top = st.stack.last_mut().expect("just pushed");
-                top.func = id;
-                let parent = self.paths.nodes[top.path as usize].parent;
-                top.path = self.paths.child(parent, id);
-                let node = top.node;
-                if let (Some(r), true) = (&mut st.region, node != NO_NODE) {
-                    r.nodes[node as usize].func = id;
-                }
+                self.rename_top(t, id);
             } else {
                 self.named_exits += 1;
             }
@@ -871,6 +860,20 @@ impl Builder {
             self.warn(f.line, WarningKind::ExitNotCaptured, || message);
         }
         self.pop_frame(t, Close::unseen(true));
+    }
+
+    /// Give the top frame (a placeholder) the name its `} /* name */` told:
+    /// in the stack, the path table and the tree.
+    fn rename_top(&mut self, t: usize, id: FuncId) {
+        let st = &mut self.states[t];
+        let top = st.stack.last_mut().expect("a frame to rename");
+        top.func = id;
+        let parent = self.paths.nodes[top.path as usize].parent;
+        top.path = self.paths.child(parent, id);
+        let node = top.node;
+        if let (Some(r), true) = (&mut st.region, node != NO_NODE) {
+            r.nodes[node as usize].func = id;
+        }
     }
 
     fn pop_frame(&mut self, t: usize, close: Close) {
