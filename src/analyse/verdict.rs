@@ -37,8 +37,15 @@ fn ret_text(v: i64) -> String {
     }
 }
 
-/// Write the verdict.
+/// Write the verdict: the story, then what in the captures limits it.
 pub fn verdict(f: &Facts<'_, '_>) -> Prose {
+    let mut p = story(f);
+    caveats(&mut p, f);
+    p
+}
+
+/// Where the runs part and why ftrace cannot show it.
+fn story(f: &Facts<'_, '_>) -> Prose {
     let mut p = Prose::default();
     let (g, b) = (f.g, f.b);
     let (glabel, blabel) = (
@@ -248,6 +255,51 @@ fn candidates(p: &mut Prose, f: &Facts<'_, '_>, list_reached: bool) {
     for c in f.candidates.iter().filter(|c| c.wrapper) {
         p.func(&c.func)
             .text(" is a call level only one run shows; it is inlined (or absent) in the other and was aligned through. ");
+    }
+}
+
+/// A compared tree that is not the whole call: events lost, or cut at
+/// `--max-tree-calls`. Either can fake a "the bad run makes no further
+/// call", so the verdict says so. (A call whose end is not captured is said
+/// in the first sentence already.)
+fn caveats(p: &mut Prose, f: &Facts<'_, '_>) {
+    for (side, run) in [(f.b, "bad"), (f.g, "good")] {
+        let s = side.syscall;
+        let label = &f.captures[if run == "bad" {
+            f.plan.bad.0
+        } else {
+            f.plan.good.0
+        }]
+        .label;
+        let kept = s.tree.as_ref().map_or(0, |t| {
+            t.nodes
+                .iter()
+                .filter(|n| !n.flags.has(crate::model::NodeFlags::SYNTHETIC))
+                .count() as u64
+        });
+        let said = |p: &mut Prose, what: &str| {
+            let spaced =
+                matches!(p.0.last(), Some(super::prose::Span::Text(t)) if t.ends_with(' '));
+            let sep = if spaced { "" } else { " " };
+            p.text(format!("{sep}Caution: the {run} run's tree ("))
+                .code(label.as_str());
+            p.text(format!(") {what}. "));
+        };
+        if s.lost_events {
+            said(
+                p,
+                "lost events while the call ran, so calls may be missing from it (a larger buffer_size_kb avoids that)",
+            );
+        }
+        if s.calls > kept && s.tree.is_some() {
+            said(
+                p,
+                &format!(
+                    "keeps the first {kept} of its {} calls (--max-tree-calls): what follows is not compared",
+                    s.calls
+                ),
+            );
+        }
     }
 }
 

@@ -335,3 +335,43 @@ fn pair_option_overrides_the_choice() {
     assert!(w.json["comparisons"].as_array().unwrap().is_empty());
     assert!(w.json["notes"][0].as_str().unwrap().contains("nolabel"));
 }
+
+/// A compared tree that is not the whole call can fake "the bad run makes
+/// no further traced call": the verdict says when events were lost in it.
+#[test]
+fn verdict_warns_of_lost_events_in_a_compared_tree() {
+    let c = pair(
+        &format!("{CAPTURES}/qemu-6.1/busy-2cpu/graph-syscalls.log.gz"),
+        &format!("{CAPTURES}/qemu-6.1/lost-events/trace_pipe.log.gz"),
+    );
+    let v = s(&c["verdict"]).unwrap();
+    assert!(
+        v.contains("Caution: the bad run's tree (`trace_pipe`) lost events while the call ran"),
+        "{v}"
+    );
+    assert!(!v.contains("the good run's tree"), "{v}");
+}
+
+/// ... and when `--max-tree-calls` cut it.
+#[test]
+fn verdict_warns_of_a_cut_tree() {
+    let dir = format!("{CAPTURES}/xskmap-noxdpsockets-6.12");
+    let w = run(&[
+        "--max-tree-calls",
+        "5",
+        &format!("{dir}/ok--default.log"),
+        &format!("{dir}/bad--default.log"),
+    ]);
+    let v = s(&w.json["comparisons"][0]["verdict"]).unwrap();
+    assert!(
+        v.contains(
+            "Caution: the good run's tree (`ok--default`) keeps the first 5 of its 44 calls"
+        ),
+        "{v}"
+    );
+    let full = pair(
+        &format!("{dir}/ok--default.log"),
+        &format!("{dir}/bad--default.log"),
+    );
+    assert!(!s(&full["verdict"]).unwrap().contains("Caution"));
+}
