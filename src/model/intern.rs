@@ -3,7 +3,7 @@
 
 use rustc_hash::FxHashMap;
 
-/// An interned function name; index into [`Interner::names`].
+/// An interned function name; index into the interner's table of names.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct FuncId(pub u32);
 

@@ -1,7 +1,7 @@
 //! `report.md`: the report for a bug ticket. Renders on GitHub and GitLab:
 //! verdict first, tables, the aligned view as a `diff` block, call trees in
-//! `<details>`. Every trace-derived string goes through [`filters::md`]
-//! (running text), [`filters::mdcode`] (inline code) or [`fence`] (blocks).
+//! `<details>`. Every trace-derived string goes through `filters::md`
+//! (running text), `filters::mdcode` (inline code) or [`fence`] (blocks).
 
 use askama::Template;
 
