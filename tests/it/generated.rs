@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use tracereport::{
     model::{
         BuildOptions,
-        ingest::{CaptureInput, read_capture},
+        ingest::{Capture, CaptureInput, read_capture},
     },
     read::InputPath,
 };
@@ -90,41 +90,50 @@ fn proc_and_abstime_columns_read_without_warnings() {
     });
 }
 
+/// A capture of `read()` calls, one per return value in `rets` (as the
+/// exit event prints it), each making `calls` traced calls (the wrapper and
+/// `calls - 1` leaves), read with `max_tree_calls`.
+fn big_reads(rets: &[&str], calls: usize, max_tree_calls: usize) -> Capture {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("reads.log");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    for ret in rets {
+        writeln!(
+            f,
+            " 0)               |  /* sys_read(fd: 3, buf: 7ffd0, count: 1000) */"
+        )
+        .unwrap();
+        writeln!(f, " 0)               |  __x64_sys_read() {{").unwrap();
+        for _ in 1..calls {
+            writeln!(f, " 0)   0.211 us    |    kfree();").unwrap();
+        }
+        writeln!(f, " 0) ! 999.999 us  |  }}").unwrap();
+        writeln!(f, " 0)               |  /* sys_read -> {ret} */").unwrap();
+    }
+    drop(f);
+    let input = CaptureInput {
+        path: InputPath::File(path),
+        label: "reads".into(),
+        format: None,
+    };
+    let opts = BuildOptions {
+        max_tree_calls,
+        ..BuildOptions::default()
+    };
+    read_capture(&input, &opts, None).unwrap()
+}
+
 /// A syscall with more calls than a tree keeps: the tree is cut (a
 /// pre-order prefix), every call is still counted, and a warning says so.
 #[test]
 fn a_huge_syscall_tree_is_cut_and_counted() {
-    use std::io::Write;
     let max = 5_000;
     let n = max + 1000;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("huge.log");
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    writeln!(
-        f,
-        " 0)               |  /* sys_read(fd: 3, buf: 7ffd0, count: 1000) */"
-    )
-    .unwrap();
-    writeln!(f, " 0)               |  __x64_sys_read() {{").unwrap();
-    for _ in 0..n {
-        writeln!(f, " 0)   0.211 us    |    kfree();").unwrap();
-    }
-    writeln!(f, " 0) ! 999.999 us  |  }}").unwrap();
-    writeln!(f, " 0)               |  /* sys_read -> 0x3e8 */").unwrap();
-    drop(f);
-    let input = CaptureInput {
-        path: InputPath::File(path),
-        label: "huge".into(),
-        format: None,
-    };
-    let opts = BuildOptions {
-        max_tree_calls: max,
-        ..BuildOptions::default()
-    };
-    let c = read_capture(&input, &opts, None).unwrap();
+    let c = big_reads(&["0x3e8"], n, max);
     let s = &c.trace.syscalls[0];
     assert_eq!(s.ret, Some(1000));
-    assert_eq!(s.calls, n as u64 + 1);
+    assert_eq!(s.calls, n as u64);
     let tree = s.tree.as_ref().unwrap();
     assert_eq!(tree.len(), max);
     assert_eq!(tree.nodes[0].end as usize, tree.len());
@@ -137,35 +146,17 @@ fn a_huge_syscall_tree_is_cut_and_counted() {
 /// failing one still gets in by displacing the latest successful one.
 #[test]
 fn kept_trees_share_a_budget_of_calls() {
-    use std::io::Write;
-    let opts = BuildOptions {
-        max_tree_calls: 5_000,
+    let max = 5_000;
+    let budget = BuildOptions {
+        max_tree_calls: max,
         ..BuildOptions::default()
-    };
-    let n = opts.kept_calls_budget() * 2 / 5;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("big.log");
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    for ret in ["0x3e8", "0x3e8", "0xfffffffffffffff2"] {
-        writeln!(
-            f,
-            " 0)               |  /* sys_read(fd: 3, buf: 7ffd0, count: 1000) */"
-        )
-        .unwrap();
-        writeln!(f, " 0)               |  __x64_sys_read() {{").unwrap();
-        for _ in 1..n {
-            writeln!(f, " 0)   0.211 us    |    kfree();").unwrap();
-        }
-        writeln!(f, " 0) ! 999.999 us  |  }}").unwrap();
-        writeln!(f, " 0)               |  /* sys_read -> {ret} */").unwrap();
     }
-    drop(f);
-    let input = CaptureInput {
-        path: InputPath::File(path),
-        label: "big".into(),
-        format: None,
-    };
-    let c = read_capture(&input, &opts, None).unwrap();
+    .kept_calls_budget();
+    let c = big_reads(
+        &["0x3e8", "0x3e8", "0xfffffffffffffff2"],
+        budget * 2 / 5,
+        max,
+    );
     let kept: Vec<_> = c.trace.syscalls.iter().map(|s| (s.index, s.ret)).collect();
     assert_eq!(kept, vec![(0, Some(1000)), (2, Some(-14))]);
     let total: u64 = c.trace.groups.iter().map(|g| g.count).sum();
