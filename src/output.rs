@@ -340,6 +340,26 @@ mod tests {
         f
     }
 
+    /// A streamed file that fails half-way leaves neither a report nor a
+    /// temporary directory; one that succeeds is written whole.
+    #[test]
+    fn streamed_files_are_written_or_nothing_is() {
+        let d = tempfile::tempdir().unwrap();
+        let out = d.path().join("out");
+        let mut f = files();
+        f.add_streamed("report.json", |w| {
+            w.write_all(b"{\"half\":")?;
+            Err(std::io::Error::other("serialiser failed"))
+        });
+        let e = write_dir(&out, f, false).unwrap_err().to_string();
+        assert!(e.contains("serialiser failed"), "{e}");
+        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 0, "nothing left");
+        let mut f = files();
+        f.add_streamed("big/report.json", |w| w.write_all(b"{}\n"));
+        write_dir(&out, f, false).unwrap();
+        assert_eq!(fs::read(out.join("big/report.json")).unwrap(), b"{}\n");
+    }
+
     #[test]
     fn an_existing_report_is_swapped_in_one_step() {
         let d = tempfile::tempdir().unwrap();
