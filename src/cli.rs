@@ -78,7 +78,7 @@ pub struct Cli {
     /// Keep at most N calls in one syscall's tree, and 2×N in all kept trees
     /// of a capture together; a bigger syscall keeps its first N calls (a
     /// `tree-truncated` warning says so) and still counts them all. Memory
-    /// is about 500 bytes per kept call. Example: `--max-tree-calls 1000000`.
+    /// is about 400 bytes per kept call. Example: `--max-tree-calls 1000000`.
     #[arg(long, value_name = "N", default_value_t = crate::model::DEFAULT_MAX_TREE_CALLS,
           value_parser = at_least_one)]
     pub max_tree_calls: usize,

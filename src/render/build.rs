@@ -263,7 +263,13 @@ fn node_view(t: &Trace, tree: &CallTree, i: usize) -> NodeView {
         flags: flag_names(n.flags),
         args: n.args.as_deref().map(str::to_string),
         repeat: 1,
-        children: tree.children(i).map(|c| node_view(t, tree, c)).collect(),
+        children: {
+            // Sized exactly: a million-call tree's views are most of the
+            // report's memory, and grown vectors keep up to half again.
+            let mut v = Vec::with_capacity(tree.children(i).count());
+            v.extend(tree.children(i).map(|c| node_view(t, tree, c)));
+            v
+        },
     }
 }
 

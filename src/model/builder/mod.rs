@@ -77,8 +77,9 @@ const NO_NODE: u32 = u32::MAX;
 /// traced with every function and no depth limit can make millions of calls;
 /// the tree keeps the first ones (a pre-order prefix, so still a tree) and
 /// the rest count in its `calls` and in the path table. A kept call costs
-/// about 100 bytes in the model and 400 more in the report view, so the
-/// default bounds a capture's trees to about 250 MB.
+/// about 400 bytes (model, report view, aligned rows; measured on a
+/// million-call tree), so the default bounds a capture's trees to about
+/// 200 MB.
 pub const DEFAULT_MAX_TREE_CALLS: usize = 250_000;
 
 /// Deepest stack rebuilt from `<-parent` chains before it is reset.
