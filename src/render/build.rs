@@ -1,9 +1,11 @@
 //! Captures + analysis → [`Report`]. All ordering and formatting decisions
 //! shared by the outputs are made here.
 
+use std::{collections::HashMap, sync::Arc};
+
 use crate::{
     analyse::{Analysis, Comparison, RowKind},
-    model::{CallTree, NodeFlags, Syscall, Trace, ingest::Capture},
+    model::{CallTree, FuncId, NodeFlags, Syscall, Trace, ingest::Capture},
 };
 
 use super::{audit::audit, audit_cross::cross_audit, view::*};
@@ -227,7 +229,7 @@ fn syscall_view(t: &Trace, s: &Syscall) -> SyscallView {
             .tree
             .as_ref()
             .filter(|tr| !tr.is_empty())
-            .map(|tr| node_view(t, tr, 0)),
+            .map(|tr| node_view(&mut SharedNames::new(t), tr, 0)),
     }
 }
 
@@ -250,11 +252,35 @@ pub fn flag_names(f: NodeFlags) -> Vec<&'static str> {
         .collect()
 }
 
-fn node_view(t: &Trace, tree: &CallTree, i: usize) -> NodeView {
+/// One shared string per function name of a tree or an alignment: a
+/// million-call tree names a few thousand functions.
+struct SharedNames<'t> {
+    trace: &'t Trace,
+    seen: HashMap<FuncId, Arc<str>>,
+}
+
+impl<'t> SharedNames<'t> {
+    fn new(trace: &'t Trace) -> Self {
+        SharedNames {
+            trace,
+            seen: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, id: FuncId) -> Arc<str> {
+        let names = &self.trace.names;
+        self.seen
+            .entry(id)
+            .or_insert_with(|| Arc::from(names.name(id)))
+            .clone()
+    }
+}
+
+fn node_view(names: &mut SharedNames<'_>, tree: &CallTree, i: usize) -> NodeView {
     let n = &tree.nodes[i];
     NodeView {
         id: i as u32,
-        func: t.names.name(n.func).to_string(),
+        func: names.get(n.func),
         duration_us: n.duration_ns.map(us),
         self_us: tree.self_ns(i).map(us),
         ret: n.ret.map(|r| r.value()),
@@ -267,7 +293,7 @@ fn node_view(t: &Trace, tree: &CallTree, i: usize) -> NodeView {
             // Sized exactly: a million-call tree's views are most of the
             // report's memory, and grown vectors keep up to half again.
             let mut v = Vec::with_capacity(tree.children(i).count());
-            v.extend(tree.children(i).map(|c| node_view(t, tree, c)));
+            v.extend(tree.children(i).map(|c| node_view(names, tree, c)));
             v
         },
     }
@@ -282,11 +308,12 @@ fn comparison_view(captures: &[Capture], c: &Comparison) -> ComparisonView {
     let bt = bs.tree.as_ref().expect("compared syscalls have trees");
     let gname = |n: u32| gcap.trace.names.name(gt.nodes[n as usize].func).to_string();
     let bname = |n: u32| bcap.trace.names.name(bt.nodes[n as usize].func).to_string();
-    let cell = |trace: &Trace, tree: &CallTree, n: u32, depth: u16| {
+    let (mut gnames, mut bnames) = (SharedNames::new(&gcap.trace), SharedNames::new(&bcap.trace));
+    let cell = |names: &mut SharedNames<'_>, tree: &CallTree, n: u32, depth: u16| {
         let node = &tree.nodes[n as usize];
         Cell {
             id: n,
-            func: trace.names.name(node.func).to_string(),
+            func: names.get(node.func),
             depth,
             duration_us: node.duration_ns.map(us),
             ret: node.ret.map(|r| r.value()),
@@ -306,8 +333,8 @@ fn comparison_view(captures: &[Capture], c: &Comparison) -> ComparisonView {
                 RowKind::GoodOnly => "good-only",
                 RowKind::BadOnly => "bad-only",
             },
-            good: r.good.map(|n| cell(&gcap.trace, gt, n, r.good_depth)),
-            bad: r.bad.map(|n| cell(&bcap.trace, bt, n, r.bad_depth)),
+            good: r.good.map(|n| cell(&mut gnames, gt, n, r.good_depth)),
+            bad: r.bad.map(|n| cell(&mut bnames, bt, n, r.bad_depth)),
             noise: r.noise,
             wrapper: r.wrapper,
             fold: r.fold,

@@ -5,6 +5,8 @@
 //! The schema is documented in `docs/report-schema.md`; fields are only ever
 //! added.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::analyse::Prose;
@@ -204,8 +206,9 @@ pub struct MarkerView {
 pub struct NodeView {
     /// Pre-order index in its syscall's tree (deep links use it).
     pub id: u32,
-    /// The function.
-    pub func: String,
+    /// The function (one string shared by every call of it: big trees
+    /// call few distinct functions many times).
+    pub func: Arc<str>,
     /// Duration, µs (`null` when the exit was not captured or not timed).
     pub duration_us: Option<f64>,
     /// Time not spent in traced children, µs.
@@ -428,7 +431,7 @@ pub struct Cell {
     /// Node id in that side's tree.
     pub id: u32,
     /// The function.
-    pub func: String,
+    pub func: Arc<str>,
     /// Indentation.
     pub depth: u16,
     /// Duration, µs.
