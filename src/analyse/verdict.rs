@@ -263,14 +263,9 @@ fn candidates(p: &mut Prose, f: &Facts<'_, '_>, list_reached: bool) {
 /// call", so the verdict says so. (A call whose end is not captured is said
 /// in the first sentence already.)
 fn caveats(p: &mut Prose, f: &Facts<'_, '_>) {
-    for (side, run) in [(f.b, "bad"), (f.g, "good")] {
+    for (side, run, capture) in [(f.b, "bad", f.plan.bad.0), (f.g, "good", f.plan.good.0)] {
         let s = side.syscall;
-        let label = &f.captures[if run == "bad" {
-            f.plan.bad.0
-        } else {
-            f.plan.good.0
-        }]
-        .label;
+        let label = &f.captures[capture].label;
         let kept = s.tree.as_ref().map_or(0, |t| {
             t.nodes
                 .iter()
