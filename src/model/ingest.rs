@@ -227,6 +227,10 @@ pub fn parse_capture(
     }
 }
 
+/// How a trace-cmd `trace.dat` begins (`tracecmd/trace-output.c`: 0x17
+/// 0x08 'D' "tracing").
+const TRACE_CMD_DAT_MAGIC: &[u8] = b"\x17\x08Dtracing";
+
 fn not_a_capture(path: &str, first: Option<(u64, Vec<u8>)>) -> Error {
     let expected = "expected an ftrace capture (function_graph or function tracer text from `trace`/`trace_pipe`, `trace-cmd report`, or `perf ftrace`)";
     match first {
@@ -239,7 +243,13 @@ fn not_a_capture(path: &str, first: Option<(u64, Vec<u8>)>) -> Error {
             let binary = bytes
                 .iter()
                 .any(|&b| b == 0 || (b < 0x20 && !b"\t\r\x0c".contains(&b)));
-            let found = if binary {
+            let found = if bytes.starts_with(TRACE_CMD_DAT_MAGIC) {
+                // The binary file `trace-cmd record` writes: its text is one
+                // command away, so say which.
+                "a trace-cmd data file (trace.dat): give tracereport its text, \
+                 `trace-cmd report -i FILE > FILE.txt`"
+                    .to_string()
+            } else if binary {
                 "binary data".to_string()
             } else {
                 format!("`{}`", String::from_utf8_lossy(&bytes).trim())
