@@ -140,7 +140,7 @@ pub struct Cli {
     #[arg(long)]
     pub force: bool,
 
-    /// No progress bar and no summary on stderr.
+    /// No progress bar, summary or warnings on stderr (errors still print).
     #[arg(short, long)]
     pub quiet: bool,
 

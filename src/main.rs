@@ -45,6 +45,9 @@ fn main() -> ExitCode {
     }
 }
 
+/// Kinds of warnings per capture printed on stderr (one line each).
+const SHOWN_WARNING_KINDS: usize = 6;
+
 fn summary(o: &tracereport::Outcome, out: &std::path::Path) {
     let r = &o.report;
     for c in &r.captures {
@@ -57,6 +60,26 @@ fn summary(o: &tracereport::Outcome, out: &std::path::Path) {
             failing,
             c.warnings_total
         );
+        // The first warning of each kind, as compilers print them
+        // (file:line): a cut file's one `truncated-input` must not hide
+        // behind a hundred exits without entries. The report holds the rest.
+        let mut kinds: Vec<&str> = Vec::new();
+        for w in &c.warnings {
+            if kinds.len() == SHOWN_WARNING_KINDS {
+                break;
+            }
+            if !kinds.contains(&w.kind.as_str()) {
+                kinds.push(&w.kind);
+                eprintln!("warning: {}:{}: {}: {}", c.path, w.line, w.kind, w.message);
+            }
+        }
+        let shown = kinds.len() as u64;
+        if c.warnings_total > shown {
+            eprintln!(
+                "  … and {} more warning(s) in the report",
+                c.warnings_total - shown
+            );
+        }
     }
     if !r.verdict.is_empty() {
         eprintln!("\n{}\n", r.verdict);

@@ -267,6 +267,21 @@ fn cut_compressed_capture_is_read_up_to_the_damage() {
             .unwrap()
             .starts_with("the gzip stream ends after this line")
     );
+    // Without -q, on stderr too, as FILE:LINE, beside the first warning of
+    // each other kind.
+    let o = Command::new(env!("CARGO_BIN_EXE_tracereport"))
+        .args(["--force", "-o"])
+        .arg(&out)
+        .arg(&cut)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let said = format!(
+        "warning: {}:{}: truncated-input: the gzip stream ends after this line",
+        cut.display(),
+        c["lines"]
+    );
+    assert!(stderr.contains(&said), "{stderr}");
     let cut_item = c["audit"]
         .as_array()
         .unwrap()
