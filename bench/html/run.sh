@@ -18,15 +18,25 @@ mkdir -p "$data"
 
 python3 bench/html/gen-capture.py "$N" > "$data/capture.log"
 cargo build --release -q
-t0=$(date +%s%N)
+[ -x /usr/bin/time ] || apt-get install -y time >/dev/null
+# Peak RSS in MB of a command (GNU time), its wall time in ms on stdout.
+measure() {
+  local t0 t1
+  t0=$(date +%s%N)
+  /usr/bin/time -f %M -o "$data/rss" "$@"
+  t1=$(date +%s%N)
+  echo "$(( (t1 - t0) / 1000000 )) ms, peak RSS $(( $(cat "$data/rss") / 1024 )) MB"
+}
 # One tree of a million calls: above the default --max-tree-calls.
-target/release/tracereport -q --force --max-tree-calls 1100000 "$data/capture.log" -o "$data/out"
-t1=$(date +%s%N)
+whole=$(measure target/release/tracereport -q --force --max-tree-calls 1100000 "$data/capture.log" -o "$data/out")
+# The same capture at the default bound (the tree keeps its first 250 000 calls).
+bounded=$(measure target/release/tracereport -q --force "$data/capture.log" -o "$data/out-default")
 [ -d tests/browser/node_modules ] || (cd tests/browser && npm ci --no-audit --no-fund)
 
 html=$(stat -c %s "$data/out/index.html")
 echo "capture: $(stat -c %s "$data/capture.log") bytes, $(wc -l < "$data/capture.log") lines"
-echo "tracereport (release): $(( (t1 - t0) / 1000000 )) ms"
+echo "tracereport (release), whole tree: $whole"
+echo "tracereport (release), default --max-tree-calls: $bounded"
 for f in index.html report.json report.md trace.json; do
   printf '  %-12s %12d bytes\n' "$f" "$(stat -c %s "$data/out/$f")"
 done
