@@ -12,7 +12,7 @@
 
 use std::io::{self, BufRead};
 
-use super::lines::MAX_LINE;
+use super::lines::{MAX_LINE, finish};
 
 /// Bytes per chunk: large enough that a thread parses for a while (and
 /// that reads bypass the reader's own buffer), small enough that a few
@@ -63,12 +63,11 @@ impl Chunk {
                     (l, false)
                 }
             };
-            let real = forced.unwrap_or(line.len() as u64);
-            let bytes = &line[..line.len().min(MAX_LINE)];
+            let (bytes, overlong) = finish(line, forced.unwrap_or(line.len() as u64));
             Some(ChunkLine {
-                bytes: bytes.strip_suffix(b"\r").unwrap_or(bytes),
+                bytes,
                 terminated,
-                overlong: (real > MAX_LINE as u64).then_some(real),
+                overlong,
             })
         })
     }

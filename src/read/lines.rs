@@ -84,18 +84,24 @@ fn emit<F>(f: &mut F, number: u64, bytes: &[u8], terminated: bool, real_len: u64
 where
     F: FnMut(Line<'_>) -> io::Result<()>,
 {
-    let bytes = if bytes.len() > MAX_LINE {
-        &bytes[..MAX_LINE]
-    } else {
-        bytes
-    };
-    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    let (bytes, overlong) = finish(bytes, real_len);
     f(Line {
         number,
         bytes,
         terminated,
-        overlong: (real_len > MAX_LINE as u64).then_some(real_len),
+        overlong,
     })
+}
+
+/// A line as it is handed out (here and by [`super::chunks::Chunk::lines`]):
+/// at most [`MAX_LINE`] bytes, one trailing `\r` stripped, and its real
+/// length when it was longer.
+pub(crate) fn finish(bytes: &[u8], real_len: u64) -> (&[u8], Option<u64>) {
+    let bytes = &bytes[..bytes.len().min(MAX_LINE)];
+    (
+        bytes.strip_suffix(b"\r").unwrap_or(bytes),
+        (real_len > MAX_LINE as u64).then_some(real_len),
+    )
 }
 
 #[cfg(test)]
