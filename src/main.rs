@@ -12,10 +12,7 @@ fn main() -> ExitCode {
     let strict = cli.strict;
     let cfg = match cli.into_config() {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return error(e),
     };
     if cfg.cli.parse_only {
         return parse_only(&cfg, strict);
@@ -38,11 +35,14 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
+        Err(e) => error(e),
     }
+}
+
+/// An error: one line on stderr, nothing written, exit 2.
+fn error(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(2)
 }
 
 /// Kinds of warnings per capture printed on stderr (one line each).
@@ -91,10 +91,7 @@ fn summary(o: &tracereport::Outcome, out: &std::path::Path) {
 fn parse_only(cfg: &tracereport::cli::Config, strict: bool) -> ExitCode {
     let summaries = match tracereport::parse_captures(cfg) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return error(e),
     };
     let mut unreadable = 0;
     for s in &summaries {
@@ -120,10 +117,7 @@ fn parse_only(cfg: &tracereport::cli::Config, strict: bool) -> ExitCode {
 fn stats(cfg: &tracereport::cli::Config, strict: bool) -> ExitCode {
     let captures = match tracereport::read_captures(cfg) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return error(e),
     };
     let mut warnings = 0;
     for c in &captures {
