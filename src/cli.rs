@@ -5,7 +5,12 @@ use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
 
-use crate::{analyse::PairRequest, error::Error, parse::InputFormat, read::InputPath};
+use crate::{
+    analyse::PairRequest,
+    error::Error,
+    parse::InputFormat,
+    read::{InputPath, kernel::FactKind},
+};
 
 /// Exit codes, for `--help` and the README.
 pub const EXIT_CODES: &str = "Exit codes:
@@ -101,10 +106,31 @@ pub struct Cli {
     pub ignore: Vec<String>,
 
     /// A kernel's `available_filter_functions` (plain or gzip), once per
-    /// capture in order (`none` to skip one): says whether a function was
-    /// traceable at all. Example: `--filter-functions ok.aff --filter-functions bad.aff.gz`.
+    /// capture in order (`none` to skip one): short for `--kernel
+    /// N:functions=FILE`. Example: `--filter-functions ok.aff --filter-functions bad.aff.gz`.
     #[arg(long, value_name = "FILE")]
     pub filter_functions: Vec<PathBuf>,
+
+    /// A fact about the kernel a capture ran on: `LABEL:functions=FILE`
+    /// (`available_filter_functions`, `/proc/kallsyms` or `System.map`) or
+    /// `LABEL:config=FILE` (`.config` or `/proc/config.gz`); LABEL is a
+    /// capture's label or its 1-based position. Repeatable. Without it,
+    /// `X.config` and `X.available_filter_functions[.gz]` beside `X.log`
+    /// (or `X--OPTS.log`) are used. Example: `--kernel bad:config=bad.config`.
+    #[arg(long, value_name = "LABEL:KIND=FILE")]
+    pub kernel: Vec<String>,
+
+    /// A kernel source tree of the captures' version, to tie config
+    /// options to the code they build (Makefile and `#if` lines). Indexing
+    /// takes a while; `tracereport index-kernel DIR -o FILE` once and
+    /// `--kernel-index FILE` is faster. Example: `--kernel-src /usr/src/linux`.
+    #[arg(long, value_name = "DIR", conflicts_with = "kernel_index")]
+    pub kernel_src: Option<PathBuf>,
+
+    /// A kernel source index written by `tracereport index-kernel`.
+    /// Example: `--kernel-index linux-6.12.idx`.
+    #[arg(long, value_name = "FILE")]
+    pub kernel_index: Option<PathBuf>,
 
     /// Flag a call as hiding inlined code when at least this many µs of it
     /// are in no traced callee. Example: `--gap-min-us 10`.
@@ -226,8 +252,13 @@ pub struct CliSnapshot {
     pub pairs: Vec<PairRequest>,
     /// See [`Cli::ignore`].
     pub ignore: Vec<String>,
-    /// Per capture, in order; `None` to skip.
-    pub filter_functions: Vec<Option<PathBuf>>,
+    /// Kernel fact files per capture (by index), from `--kernel` and
+    /// `--filter-functions`.
+    pub kernel_files: Vec<Vec<(FactKind, PathBuf)>>,
+    /// See [`Cli::kernel_src`].
+    pub kernel_src: Option<PathBuf>,
+    /// See [`Cli::kernel_index`].
+    pub kernel_index: Option<PathBuf>,
     /// Gap threshold, ns.
     pub gap_min_ns: u64,
     /// Gap ratio.
@@ -303,6 +334,7 @@ impl Cli {
                 inputs[i].1 = format!("{}-{}", inputs[i].1, i + 1);
             }
         }
+        let kernel_files = kernel_files(&self.kernel, &self.filter_functions, &inputs)?;
         let mut formats = self.format.clone();
         formats.dedup();
         Ok(Config {
@@ -316,11 +348,9 @@ impl Cli {
                 input_format: self.input_format.forced(),
                 pairs: self.pair,
                 ignore: self.ignore,
-                filter_functions: self
-                    .filter_functions
-                    .into_iter()
-                    .map(|p| (p.as_os_str() != "none").then_some(p))
-                    .collect(),
+                kernel_files,
+                kernel_src: self.kernel_src,
+                kernel_index: self.kernel_index,
                 gap_min_ns: (self.gap_min_us * 1000.0) as u64,
                 gap_min_ratio: self.gap_min_ratio,
                 notes: self.notes,
@@ -344,4 +374,55 @@ fn at_least_one(s: &str) -> Result<usize, String> {
         Ok(n) => Ok(n),
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// `--kernel LABEL:KIND=FILE` and `--filter-functions` → files per capture.
+fn kernel_files(
+    specs: &[String],
+    filters: &[PathBuf],
+    inputs: &[(InputPath, String)],
+) -> Result<Vec<Vec<(FactKind, PathBuf)>>, Error> {
+    let mut out = vec![Vec::new(); inputs.len()];
+    for (i, p) in filters.iter().enumerate() {
+        if p.as_os_str() != "none" {
+            out[i].push((FactKind::Functions, p.clone()));
+        }
+    }
+    for spec in specs {
+        let bad = |why: &str| {
+            Error::Usage(format!(
+                "--kernel {spec:?}: {why} (expected LABEL:functions=FILE or LABEL:config=FILE)"
+            ))
+        };
+        let (label, rest) = spec.split_once(':').ok_or_else(|| bad("no `:`"))?;
+        let (kind, file) = rest.split_once('=').ok_or_else(|| bad("no `=`"))?;
+        let kind = match kind {
+            "functions" => FactKind::Functions,
+            "config" => FactKind::Config,
+            _ => return Err(bad(&format!("unknown kind `{kind}`"))),
+        };
+        let at = inputs
+            .iter()
+            .position(|(_, l)| l == label)
+            .or_else(|| label.parse::<usize>().ok().filter(|n| (1..=inputs.len()).contains(n)).map(|n| n - 1))
+            .ok_or_else(|| bad(&format!("no capture is labelled or numbered `{label}`")))?;
+        if file.is_empty() {
+            return Err(bad("no file"));
+        }
+        out[at].retain(|(k, _)| *k != kind);
+        out[at].push((kind, PathBuf::from(file)));
+    }
+    Ok(out)
+}
+
+/// `tracereport index-kernel DIR -o FILE`: index a kernel source tree once.
+#[derive(Debug, Parser)]
+#[command(name = "tracereport index-kernel", max_term_width = 100)]
+pub struct IndexCli {
+    /// The kernel source tree (e.g. Debian's linux-source-6.12 unpacked).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Where to write the index (zstd-compressed JSON). Example: `-o linux-6.12.idx`.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
 }

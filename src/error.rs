@@ -25,6 +25,15 @@ pub enum Error {
         /// What was expected and what was found.
         message: String,
     },
+    /// A kernel fact file (function list, config, source index) is not
+    /// what it was given as.
+    #[error("{path}: {message}")]
+    KernelFile {
+        /// The file.
+        path: String,
+        /// What it is, and what was expected.
+        message: String,
+    },
     /// Writing the report failed.
     #[error("{path}: {message}")]
     Output {

@@ -15,6 +15,7 @@
 pub mod analyse;
 pub mod cli;
 pub mod error;
+mod kernel_load;
 pub mod model;
 pub mod output;
 pub mod parse;
@@ -28,7 +29,7 @@ use rayon::prelude::*;
 pub use error::Error;
 
 use crate::{
-    analyse::{AnalyseOptions, FilterList, GapThresholds},
+    analyse::{AnalyseOptions, GapThresholds},
     cli::{Config, OutputFormat},
     model::{
         BuildOptions,
@@ -120,25 +121,6 @@ fn progress_bar(
     Some(bar)
 }
 
-fn load_filters(cfg: &Config) -> Result<Vec<Option<FilterList>>, Error> {
-    cfg.cli
-        .filter_functions
-        .iter()
-        .map(|p| {
-            let Some(p) = p else { return Ok(None) };
-            let path = InputPath::from_arg(p);
-            let names = read::filter::read_filter_functions(&path).map_err(|e| Error::Input {
-                path: p.display().to_string(),
-                source: e,
-            })?;
-            Ok(Some(FilterList {
-                path: p.display().to_string(),
-                names,
-            }))
-        })
-        .collect()
-}
-
 /// Every output file the configuration asks for, rendered from the one
 /// report view (and, for `trace.json`, the kept trees).
 pub fn render_files<'a>(
@@ -207,16 +189,12 @@ pub fn run(cfg: &Config) -> Result<Outcome, Error> {
             InputPath::Stdin => None,
         })
         .collect();
-    inputs.extend(
-        cfg.cli
-            .filter_functions
-            .iter()
-            .flatten()
-            .map(|p| p.as_path()),
-    );
+    let kernel_paths = kernel_load::kernel_paths(cfg);
+    inputs.extend(kernel_paths.iter().map(|p| p.as_path()));
     inputs.extend(cfg.cli.notes.as_deref());
     output::check_target(&cfg.cli.output, cfg.cli.force, &inputs)?;
-    let filters = load_filters(cfg)?;
+    let kernels = kernel_load::load(cfg)?;
+    let kernel_index = kernel_load::index(cfg)?;
     let notes = match &cfg.cli.notes {
         Some(p) => Some(std::fs::read_to_string(p).map_err(|e| Error::Input {
             path: p.display().to_string(),
@@ -225,6 +203,7 @@ pub fn run(cfg: &Config) -> Result<Outcome, Error> {
         None => None,
     };
     let captures = read_captures(cfg)?;
+    kernel_load::check(&captures, &kernels)?;
     let analysis = analyse::analyse(
         &captures,
         &AnalyseOptions {
@@ -234,7 +213,8 @@ pub fn run(cfg: &Config) -> Result<Outcome, Error> {
                 min_ratio: cfg.cli.gap_min_ratio,
             },
             pairs: cfg.cli.pairs.clone(),
-            filter_functions: filters,
+            kernels,
+            kernel_index,
         },
     );
     let report = build_report(

@@ -7,6 +7,10 @@ use clap::Parser;
 use tracereport::cli::Cli;
 
 fn main() -> ExitCode {
+    if std::env::args_os().nth(1).is_some_and(|a| a == "index-kernel") {
+        let args = std::env::args_os().skip(1);
+        return index_kernel(tracereport::cli::IndexCli::parse_from(args));
+    }
     let cli = Cli::parse();
     let quiet = cli.quiet;
     let strict = cli.strict;
@@ -149,5 +153,36 @@ fn stats(cfg: &tracereport::cli::Config, strict: bool) -> ExitCode {
     if strict && warnings > 0 {
         return ExitCode::from(3);
     }
+    ExitCode::SUCCESS
+}
+
+/// `tracereport index-kernel DIR -o FILE`.
+fn index_kernel(a: tracereport::cli::IndexCli) -> ExitCode {
+    let idx = match tracereport::read::kindex::build(&a.dir) {
+        Ok(i) => i,
+        Err(e) => return error(format!("{}: {e}", a.dir.display())),
+    };
+    // Written beside its place and renamed: never a half-written index.
+    let dir = a.output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let written = tempfile::NamedTempFile::new_in(dir).and_then(|mut t| {
+        let mut w = std::io::BufWriter::new(t.as_file_mut());
+        idx.save(&mut w)?;
+        std::io::Write::flush(&mut w)?;
+        drop(w);
+        t.persist(&a.output).map_err(|e| e.error)?;
+        Ok(())
+    });
+    if let Err(e) = written {
+        return error(format!("{}: {e}", a.output.display()));
+    }
+    eprintln!(
+        "{}: Linux {} — {} functions in {} files, {} ops tables, {} table entries",
+        a.output.display(),
+        if idx.version.is_empty() { "?" } else { &idx.version },
+        idx.functions.len(),
+        idx.files.len(),
+        idx.ops.len(),
+        idx.tables.len()
+    );
     ExitCode::SUCCESS
 }

@@ -9,8 +9,13 @@
 //! a particular output (it produces [`prose::Prose`], which renderers escape).
 
 pub mod align;
+pub mod cause_links;
+pub mod cause_prose;
+pub mod causes;
 pub mod diverge;
 pub mod gaps;
+pub mod kdiff;
+pub mod knames;
 pub mod next;
 pub mod noise;
 pub mod origin;
@@ -19,9 +24,12 @@ pub mod prose;
 pub mod side;
 mod verdict;
 
-use rustc_hash::FxHashSet;
+use std::sync::Arc;
 
-use crate::model::ingest::Capture;
+use crate::{
+    model::ingest::Capture,
+    read::{kernel::KernelFacts, kindex::KernelIndex},
+};
 
 pub use align::{Alignment, Row, RowKind};
 pub use diverge::Divergence;
@@ -34,22 +42,9 @@ pub use prose::Prose;
 
 use side::{GlobalNames, Side};
 
-/// A kernel's `available_filter_functions`: what ftrace could trace there.
-#[derive(Debug, Clone, Default)]
-pub struct FilterList {
-    /// Where it was read from.
-    pub path: String,
-    /// The function names (module suffixes removed).
-    pub names: FxHashSet<String>,
-}
-
-impl FilterList {
-    /// Whether `func` could be traced (suffixes such as `.isra.0` must match
-    /// exactly, as the kernel lists them).
-    pub fn contains(&self, func: &str) -> bool {
-        self.names.contains(func)
-    }
-}
+/// A kernel's function list: what ftrace could trace there (or, from
+/// kallsyms, what was built).
+pub type FilterList = crate::read::kernel::FunctionList;
 
 /// What the analysis can be told.
 #[derive(Debug, Clone, Default)]
@@ -60,8 +55,10 @@ pub struct AnalyseOptions {
     pub gaps: GapThresholds,
     /// `--pair` requests (replace the automatic pairing).
     pub pairs: Vec<PairRequest>,
-    /// `available_filter_functions` per capture (by capture index).
-    pub filter_functions: Vec<Option<FilterList>>,
+    /// Kernel facts per capture (by capture index): function list, config.
+    pub kernels: Vec<KernelFacts>,
+    /// The kernel source index, if one was given.
+    pub kernel_index: Option<Arc<KernelIndex>>,
 }
 
 /// A call the good run makes that the bad run does not, at the split: the
@@ -99,6 +96,12 @@ pub struct Comparison {
     pub next_capture: Option<NextCapture>,
     /// The verdict paragraph.
     pub verdict: Prose,
+    /// What differs between the two kernels (`None`: no kernel facts).
+    pub kernel_diff: Option<kdiff::KernelDiff>,
+    /// Config options ranked as the likely cause, best first.
+    pub causes: Vec<causes::Cause>,
+    /// What kernel facts to fetch, when some are missing.
+    pub kernel_hint: Option<String>,
     /// bad node → paired good node.
     pub bad_to_good: Vec<Option<u32>>,
     /// good node → paired bad node.
@@ -170,7 +173,7 @@ fn compare(
     let divergence = diverge::first_divergence(&alignment, &g, &b);
     let origin = origin::error_origin(&g, &b, divergence.as_ref(), &bad_to_good);
     let suspects = gaps::suspects(&b, divergence.as_ref(), opts.gaps, &alignment);
-    let filters = |c: usize| opts.filter_functions.get(c).and_then(|f| f.as_ref());
+    let filters = |c: usize| opts.kernels.get(c).and_then(|k| k.functions.as_ref());
     let candidates = candidates(
         &alignment,
         divergence.as_ref(),
@@ -198,7 +201,22 @@ fn compare(
         candidates: &candidates,
         alignment: &alignment,
     });
+    let sides = (&g, &b, gc.path.as_str());
+    let (kernel_diff, causes) = kernel_causes(opts, &plan, &alignment, divergence.as_ref(), sides);
+    let mut verdict = verdict;
+    if let Some(p) = cause_prose::likely_cause(&causes) {
+        if !verdict.is_empty() && !verdict.plain().ends_with(' ') {
+            verdict.text(" ");
+        }
+        verdict.0.extend(p.0);
+    }
+    let none = KernelFacts::default();
+    let facts = |c: usize| opts.kernels.get(c).unwrap_or(&none);
+    let kernel_hint = cause_prose::facts_hint(facts(plan.good.0), facts(plan.bad.0), (&gc.label, &bc.label));
     Some(Comparison {
+        kernel_diff,
+        causes,
+        kernel_hint,
         title: bs.title(),
         plan,
         alignment,
@@ -272,4 +290,49 @@ fn candidates(
         push(g.name(n), false);
     }
     out
+}
+
+/// Calls one run made past the split (its own calls only, noise aside).
+fn past_split(al: &Alignment, div: Option<&Divergence>, side: &Side<'_>, kind: RowKind) -> Vec<causes::PastCall> {
+    let Some(d) = div else { return Vec::new() };
+    let mut out: Vec<causes::PastCall> = Vec::new();
+    for r in al.rows[d.row.min(al.rows.len())..].iter() {
+        let node = if kind == RowKind::GoodOnly { r.good } else { r.bad };
+        let Some(n) = node.filter(|_| r.kind == kind && !r.noise && !r.wrapper) else { continue };
+        let func = side.name(n);
+        if !out.iter().any(|c| c.func == func) {
+            out.push(causes::PastCall { func: func.to_string(), line: side.tree.nodes[n as usize].line });
+        }
+    }
+    out
+}
+
+/// Whole-kernel differences and ranked causes, when kernel facts are given.
+fn kernel_causes(
+    opts: &AnalyseOptions,
+    plan: &Plan,
+    al: &Alignment,
+    div: Option<&Divergence>,
+    (g, b, good_capture): (&Side<'_>, &Side<'_>, &str),
+) -> (Option<kdiff::KernelDiff>, Vec<causes::Cause>) {
+    let none = KernelFacts::default();
+    let gk = opts.kernels.get(plan.good.0).unwrap_or(&none);
+    let bk = opts.kernels.get(plan.bad.0).unwrap_or(&none);
+    if gk.is_empty() && bk.is_empty() {
+        return (None, Vec::new());
+    }
+    let index = opts.kernel_index.as_deref();
+    let diff = kdiff::diff(gk, bk, index);
+    let good_past = past_split(al, div, g, RowKind::GoodOnly);
+    let bad_past = past_split(al, div, b, RowKind::BadOnly);
+    let causes = causes::causes(&causes::CauseInput {
+        good: gk,
+        bad: bk,
+        good_capture,
+        good_past: &good_past,
+        bad_past: &bad_past,
+        diff: &diff,
+        index,
+    });
+    (Some(diff), causes)
 }

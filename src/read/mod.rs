@@ -9,7 +9,8 @@
 //! Invariant: this is the only module that opens inputs.
 
 pub mod chunks;
-pub mod filter;
+pub mod kernel;
+pub mod kindex;
 pub mod lines;
 
 use std::{
