@@ -72,7 +72,7 @@ pub fn source_link(idx: &KernelIndex, option: &str, func: &str) -> Option<(f64, 
                 w = w.max(0.8f64.powi(k as i32));
                 hit.push(Evidence::at(
                     EvidenceKind::Makefile,
-                    format!("`{}` builds {} only with {option}", step.text, file.path),
+                    format!("`{}` puts {} on the build only with {option}", step.text, file.path),
                     &step.file,
                     Some(step.line),
                 ));

@@ -22,9 +22,13 @@ pub fn option_tokens(option: &str) -> Vec<String> {
         .collect()
 }
 
-/// `p` abbreviates the tokens: each token gives at least its first letter,
-/// in order, and every letter of `p` comes from them (`xsk` ← `xdp`
-/// `sockets`).
+/// Letters one token may give an abbreviation (`sk` of `sockets`): more,
+/// and `security` would "abbreviate" `SECURITY_TOMOYO`.
+const MAX_PER_TOKEN: usize = 3;
+
+/// `p` abbreviates the tokens: each token gives its first letter and at
+/// most two more, in order, and every letter of `p` comes from them (`xsk`
+/// ← `xdp` `sockets`).
 fn abbreviates(p: &[u8], toks: &[&[u8]]) -> bool {
     let Some((tok, rest)) = toks.split_first() else {
         return p.is_empty();
@@ -34,7 +38,7 @@ fn abbreviates(p: &[u8], toks: &[&[u8]]) -> bool {
     }
     // Letters 1..k of p from this token (in order), the rest from the next.
     let mut ti = 1;
-    for k in 1..=p.len() {
+    for k in 1..=p.len().min(MAX_PER_TOKEN) {
         if abbreviates(&p[k..], rest) {
             return true;
         }
@@ -59,7 +63,10 @@ pub fn link(option_toks: &[String], func: &str) -> Option<(f64, String)> {
     if option_toks.len() >= 2 && first.len() >= 2 && first.len() < option_toks.concat().len() {
         let toks: Vec<&[u8]> = option_toks.iter().map(|t| t.as_bytes()).collect();
         if abbreviates(first.as_bytes(), &toks) {
-            return Some((1.0, format!("`{first}` abbreviates `{}`", option_toks.join("_").to_uppercase())));
+            // Initials of three or more tokens match by chance more often
+            // than letters taken inside a token (`sk` of `sockets`).
+            let w = if first.len() == toks.len() && toks.len() >= 3 { 0.85 } else { 1.0 };
+            return Some((w, format!("`{first}` abbreviates `{}`", option_toks.join("_").to_uppercase())));
         }
     }
     let lower: Vec<String> = ft.iter().map(|t| t.to_ascii_lowercase()).collect();
@@ -67,7 +74,8 @@ pub fn link(option_toks: &[String], func: &str) -> Option<(f64, String)> {
     if covered == 0 {
         return None;
     }
-    let share = covered as f64 / option_toks.len() as f64;
+    // Squared: `security_bpf` is generic LSM code, not `SECURITY_TOMOYO`'s.
+    let share = (covered as f64 / option_toks.len() as f64).powi(2);
     // The option's name at the start of the function's (`security_bpf`)
     // says more than a token somewhere inside it.
     let at_start = lower.starts_with(&option_toks[..covered.min(option_toks.len())]) && lower[0] == option_toks[0];
@@ -101,7 +109,11 @@ mod tests {
         assert_eq!(link(&opt("CONFIG_XDP_SOCKETS"), "xsk_map_alloc").unwrap().0, 1.0);
         assert_eq!(link(&opt("CONFIG_XDP_SOCKETS"), "__xsk_map_flush.isra.0").unwrap().0, 1.0);
         assert_eq!(link(&opt("CONFIG_SECURITY"), "security_bpf").unwrap().0, 1.0);
-        assert_eq!(link(&opt("CONFIG_XDP_SOCKETS"), "xdp_do_redirect").unwrap().0, 0.5);
+        assert_eq!(link(&opt("CONFIG_XDP_SOCKETS"), "xdp_do_redirect").unwrap().0, 0.25);
+        // A long name is no abbreviation of an option that starts with it.
+        assert!(link(&opt("CONFIG_SECURITY_TOMOYO"), "security_bpf").unwrap().0 < 0.5);
+        // Initials of three tokens: a weaker match.
+        assert_eq!(link(&opt("CONFIG_X86_SGX_KVM"), "xsk_map_alloc").unwrap().0, 0.85);
         assert!(link(&opt("CONFIG_XDP_SOCKETS"), "array_map_alloc").is_none());
         assert!(link(&opt("CONFIG_XDP_SOCKETS_DIAG"), "xsk_map_alloc").is_none());
         assert!(link(&opt("CONFIG_HARDENED_USERCOPY"), "xsk_map_alloc").is_none());

@@ -117,6 +117,8 @@ pub struct Analysis {
     pub noise: Vec<String>,
     /// Problems with the request (a `--pair` that does not resolve).
     pub notes: Vec<String>,
+    /// Kernel fact files per capture, as read.
+    pub kernel_files: Vec<Vec<crate::read::kernel::FactFile>>,
 }
 
 /// Compare the captures.
@@ -146,6 +148,7 @@ pub fn analyse(captures: &[Capture], opts: &AnalyseOptions) -> Analysis {
         comparisons,
         noise: noise.entries(),
         notes,
+        kernel_files: opts.kernels.iter().map(|k| k.files.clone()).collect(),
     }
 }
 

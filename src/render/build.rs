@@ -26,12 +26,15 @@ fn us(ns: u64) -> f64 {
 /// Build the report view.
 pub fn build_report(captures: &[Capture], analysis: &Analysis, opts: &ReportOptions) -> Report {
     let cross = cross_audit(captures);
-    let captures_v: Vec<CaptureView> = captures
+    let mut captures_v: Vec<CaptureView> = captures
         .iter()
         .zip(cross)
         .enumerate()
         .map(|(i, (c, cross))| capture_view(i, c, cross))
         .collect();
+    for (v, files) in captures_v.iter_mut().zip(&analysis.kernel_files) {
+        v.kernel_files = files.clone();
+    }
     let comparisons: Vec<ComparisonView> = analysis
         .comparisons
         .iter()
@@ -178,6 +181,7 @@ fn capture_view(index: usize, c: &Capture, cross: Vec<AuditItem>) -> CaptureView
             .filter(|x| x.merged_into.is_none())
             .map(|x| x.display())
             .collect(),
+        kernel_files: Vec::new(),
     }
 }
 
@@ -459,5 +463,8 @@ fn comparison_view(captures: &[Capture], c: &Comparison) -> ComparisonView {
             trace_cmd: n.trace_cmd.clone(),
             why: n.why.clone(),
         }),
+        causes: c.causes.clone(),
+        kernel_diff: c.kernel_diff.as_ref().map(super::kernel::diff_view),
+        kernel_facts_hint: c.kernel_hint.clone(),
     }
 }

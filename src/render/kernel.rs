@@ -8,12 +8,14 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::analyse::{
-    Comparison, Prose,
+    Prose,
     causes::Cause,
     cause_links::Evidence,
     kdiff::{FunctionGroup, KernelDiff},
     prose::{html_escape, md_code},
 };
+
+use super::view::{ComparisonView, Report};
 
 /// Config options listed in `report.json` (the count says how many differ).
 const MAX_CONFIG_LISTED: usize = 400;
@@ -112,7 +114,7 @@ fn kind_name(e: &Evidence) -> String {
         .unwrap_or_default()
 }
 
-fn groups_md(g: &[FunctionGroup], n: usize) -> String {
+fn groups_md(g: &[GroupView], n: usize) -> String {
     g.iter()
         .take(n)
         .map(|g| format!("{} {}", md_code(&g.key), g.count))
@@ -120,9 +122,28 @@ fn groups_md(g: &[FunctionGroup], n: usize) -> String {
         .join(", ")
 }
 
+/// "Kernel facts: `ok`: `ok.config` (sidecar; 1885 options, …), …".
+fn files_line(r: &Report, c: &ComparisonView) -> Option<String> {
+    let mut parts = Vec::new();
+    for i in [c.good, c.bad] {
+        let Some(cap) = r.captures.get(i) else { continue };
+        for f in &cap.kernel_files {
+            let origin = match f.origin {
+                crate::read::kernel::FactOrigin::Option => "given",
+                crate::read::kernel::FactOrigin::Sidecar => "found beside the capture",
+            };
+            parts.push(format!("{} {}: {} ({origin}; {})", md_code(&cap.label), f.kind.name(), md_code(&f.path), f.summary));
+        }
+    }
+    (!parts.is_empty()).then(|| format!("Kernel facts: {}.", parts.join("; ")))
+}
+
 /// The Markdown section (empty when there is nothing to say).
-pub fn markdown(c: &Comparison) -> String {
+pub fn markdown(r: &Report, c: &ComparisonView) -> String {
     let mut out = String::new();
+    if let Some(l) = files_line(r, c) {
+        let _ = writeln!(out, "{l}\n");
+    }
     if !c.causes.is_empty() {
         out.push_str("### Kernel: likely cause\n\n| # | option | good kernel | bad kernel | score | tied by | closest function |\n|---|---|---|---|---|---|---|\n");
         for (i, k) in c.causes.iter().enumerate() {
@@ -141,32 +162,32 @@ pub fn markdown(c: &Comparison) -> String {
     if let Some(d) = &c.kernel_diff {
         out.push_str(&diff_markdown(d, c.causes.is_empty()));
     }
-    if let Some(h) = &c.kernel_hint {
+    if let Some(h) = &c.kernel_facts_hint {
         let _ = writeln!(out, "{}\n", Prose::from_ticks(h).markdown());
     }
     out
 }
 
-fn diff_markdown(d: &KernelDiff, no_causes: bool) -> String {
+fn diff_markdown(d: &KernelDiffView, no_causes: bool) -> String {
     let mut out = String::from("Kernel differences:");
     if d.have_functions {
         let _ = write!(
             out,
             " {} function(s) only in the good kernel ({}), {} only in the bad kernel ({}).",
-            d.only_good.len(),
-            groups_md(&d.only_good_prefixes, 8),
-            d.only_bad.len(),
-            groups_md(&d.only_bad_prefixes, 8)
+            d.functions_only_good,
+            groups_md(&d.only_good_by_prefix, 8),
+            d.functions_only_bad,
+            groups_md(&d.only_bad_by_prefix, 8)
         );
-        if !d.only_good_files.is_empty() {
-            let _ = write!(out, " By source file: {}.", groups_md(&d.only_good_files, 8));
+        if !d.only_good_by_file.is_empty() {
+            let _ = write!(out, " By source file: {}.", groups_md(&d.only_good_by_file, 8));
         }
     }
     if d.have_config {
-        let shown: Vec<String> = d.config.iter().take(12).map(|c| format!("{} {} → {}", md_code(&c.name), md_code(&c.good.text()), md_code(&c.bad.text()))).collect();
-        let more = d.config.len().saturating_sub(12);
-        let _ = write!(out, " {} config option(s) differ: {}{}.", d.config.len(), shown.join(", "), if more > 0 { format!(", … {more} more in report.json") } else { String::new() });
-        if no_causes && !d.config.is_empty() {
+        let shown: Vec<String> = d.config.iter().take(12).map(|c| format!("{} {} → {}", md_code(&c.name), md_code(&c.good), md_code(&c.bad))).collect();
+        let more = d.config_differences.saturating_sub(12);
+        let _ = write!(out, " {} config option(s) differ: {}{}.", d.config_differences, shown.join(", "), if more > 0 { format!(", … {more} more in report.json") } else { String::new() });
+        if no_causes && d.config_differences > 0 {
             out.push_str(" None of them ties to the code on the error path.");
         }
     }
@@ -175,8 +196,11 @@ fn diff_markdown(d: &KernelDiff, no_causes: bool) -> String {
 }
 
 /// The HTML section (empty when there is nothing to say).
-pub fn html(c: &Comparison) -> String {
+pub fn html(r: &Report, c: &ComparisonView) -> String {
     let mut out = String::new();
+    if let Some(l) = files_line(r, c) {
+        let _ = writeln!(out, "<p>{}</p>", Prose::from_ticks(&l).html());
+    }
     if !c.causes.is_empty() {
         out.push_str("<h3>Kernel: likely cause</h3>\n<table>\n<tr><th>#</th><th>option</th><th>good kernel</th><th>bad kernel</th><th>score</th><th>tied by</th><th>closest function</th></tr>\n");
         for (i, k) in c.causes.iter().enumerate() {
@@ -193,7 +217,7 @@ pub fn html(c: &Comparison) -> String {
         out.push_str(&Prose::from_ticks(md.trim()).html());
         out.push_str("</p>\n");
     }
-    if let Some(h) = &c.kernel_hint {
+    if let Some(h) = &c.kernel_facts_hint {
         let _ = writeln!(out, "<p class=\"muted\">{}</p>", Prose::from_ticks(h).html());
     }
     out

@@ -13,6 +13,7 @@ pub mod flamegraph;
 pub mod folded;
 pub mod html;
 pub mod json;
+pub mod kernel;
 pub mod markdown;
 pub mod notes;
 pub mod page;

@@ -81,6 +81,8 @@ pub struct CaptureView {
     pub calls_outside_syscalls: u64,
     /// Tasks seen.
     pub tasks: Vec<String>,
+    /// Kernel fact files read for this capture (given or found beside it).
+    pub kernel_files: Vec<crate::read::kernel::FactFile>,
 }
 
 /// Which options the capture was taken with, as far as it shows.
@@ -297,6 +299,12 @@ pub struct ComparisonView {
     pub stats: AlignStats,
     /// The capture that would answer the open question.
     pub next_capture: Option<NextCaptureView>,
+    /// Config options ranked as the cause, best first (both configs needed).
+    pub causes: Vec<crate::analyse::causes::Cause>,
+    /// What differs between the two kernels (`null`: no kernel facts).
+    pub kernel_diff: Option<super::kernel::KernelDiffView>,
+    /// Which kernel facts are missing and how to fetch them.
+    pub kernel_facts_hint: Option<String>,
 }
 
 /// Where the runs part.

@@ -229,7 +229,12 @@ pub fn check_covers<'a>(
     traced: impl Iterator<Item = &'a str>,
     label: &str,
 ) -> Result<(), String> {
-    let traced: Vec<&str> = traced.filter(|n| !n.is_empty()).collect();
+    // Symbols only: the model's placeholders (`[entry not captured]`) are
+    // not functions.
+    let symbol = |n: &str| {
+        !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.$".contains(&b))
+    };
+    let traced: Vec<&str> = traced.filter(|n| symbol(n)).collect();
     let missing: Vec<&str> = traced.iter().copied().filter(|n| !list.contains(n)).collect();
     if traced.len() >= 3 && missing.len() * 2 > traced.len() {
         let examples: Vec<&str> = missing.iter().take(3).copied().collect();

@@ -85,7 +85,7 @@ fn entries(code: &str, line: u32, blocks: &[Vec<String>], out: &mut Vec<MakeEntr
                 target: target.to_string(),
                 item: item.to_string(),
                 line,
-                text: code.to_string(),
+                text: code.split_whitespace().collect::<Vec<_>>().join(" "),
                 symbols: symbols.clone(),
             });
         }
