@@ -75,7 +75,8 @@ pub fn likely_cause(causes: &[Cause]) -> Option<Prose> {
         (_, "m") => "the bad kernel builds as a module",
         _ => "the bad kernel differs in",
     };
-    p.text(" ").strong(format!("{word}: {what} "));
+    p.text(" ").strong(format!("{word}:"));
+    p.text(format!(" {what} "));
     p.code(&top.config);
     p.text(".");
     Some(p)

@@ -114,12 +114,13 @@ fn kind_name(e: &Evidence) -> String {
         .unwrap_or_default()
 }
 
+/// ` (`xsk` 49, `xp` 25)`, or nothing for no groups.
 fn groups_md(g: &[GroupView], n: usize) -> String {
-    g.iter()
-        .take(n)
-        .map(|g| format!("{} {}", md_code(&g.key), g.count))
-        .collect::<Vec<_>>()
-        .join(", ")
+    if g.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = g.iter().take(n).map(|g| format!("{} {}", md_code(&g.key), g.count)).collect();
+    format!(" ({})", list.join(", "))
 }
 
 /// "Kernel facts: `ok`: `ok.config` (sidecar; 1885 options, …), …".
@@ -163,9 +164,9 @@ pub fn markdown(r: &Report, c: &ComparisonView) -> String {
         out.push_str(&diff_markdown(d, c.causes.is_empty()));
     }
     if let Some(h) = &c.kernel_facts_hint {
-        let _ = writeln!(out, "{}\n", Prose::from_ticks(h).markdown());
+        let _ = writeln!(out, "{}", Prose::from_ticks(h).markdown());
     }
-    out
+    out.trim_end().to_string()
 }
 
 fn diff_markdown(d: &KernelDiffView, no_causes: bool) -> String {
@@ -173,14 +174,14 @@ fn diff_markdown(d: &KernelDiffView, no_causes: bool) -> String {
     if d.have_functions {
         let _ = write!(
             out,
-            " {} function(s) only in the good kernel ({}), {} only in the bad kernel ({}).",
+            " {} function(s) only in the good kernel{}, {} only in the bad kernel{}.",
             d.functions_only_good,
             groups_md(&d.only_good_by_prefix, 8),
             d.functions_only_bad,
             groups_md(&d.only_bad_by_prefix, 8)
         );
         if !d.only_good_by_file.is_empty() {
-            let _ = write!(out, " By source file: {}.", groups_md(&d.only_good_by_file, 8));
+            let _ = write!(out, " By source file{}.", groups_md(&d.only_good_by_file, 8));
         }
     }
     if d.have_config {
