@@ -3,12 +3,17 @@
 
 use crate::model::{Trace, WarningKind};
 
-use super::view::AuditItem;
+use super::view::{AuditItem, AuditStatus};
 
 /// One audit point.
-pub(super) fn item(status: &str, topic: &str, message: String, fix: Option<&str>) -> AuditItem {
+pub(super) fn item(
+    status: AuditStatus,
+    topic: &str,
+    message: String,
+    fix: Option<&str>,
+) -> AuditItem {
     AuditItem {
-        status: status.to_string(),
+        status,
         topic: topic.to_string(),
         message,
         fix: fix.map(str::to_string),
@@ -27,7 +32,7 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
 
     if f.lost_events > 0 || f.lost_lines > 0 {
         out.push(item(
-            "warn",
+            AuditStatus::Warn,
             "lost-events",
             format!(
                 "{} events lost in {} `LOST` line(s): trees near them are incomplete",
@@ -45,13 +50,18 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
             .zip(f.entries_in_buffer)
             .map_or(0, |(wr, ib)| wr.saturating_sub(ib));
         out.push(item(
-            "warn",
+            AuditStatus::Warn,
             "overwritten",
             format!("the ring buffer overwrote older events ({lost} by the header's counters): the start of the capture is missing"),
             Some("echo 16384 > /sys/kernel/tracing/buffer_size_kb   # or: echo 0 > /sys/kernel/tracing/options/overwrite"),
         ));
     } else {
-        out.push(item("ok", "lost-events", "no events lost".into(), None));
+        out.push(item(
+            AuditStatus::Ok,
+            "lost-events",
+            "no events lost".into(),
+            None,
+        ));
     }
 
     // With events lost, missing entries and returns are the buffer's doing.
@@ -60,7 +70,7 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
     let no_entry = w.count(WarningKind::ExitWithoutEntry) + w.count(WarningKind::NameMismatch);
     if no_entry > 0 {
         out.push(item(
-            "warn",
+            AuditStatus::Warn,
             "exits-without-entry",
             format!("{no_entry} return(s) without their call: tracing started mid-call or entries were lost"),
             Some(if overflowed {
@@ -73,7 +83,7 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
     let no_exit = w.count(WarningKind::ExitNotCaptured);
     if no_exit > 0 {
         out.push(item(
-            "warn",
+            AuditStatus::Warn,
             "exits-not-captured",
             format!("{no_exit} call(s) never returned in the capture: tracing stopped mid-call or returns were lost"),
             Some(if overflowed {
@@ -85,7 +95,7 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
     }
     if w.count(WarningKind::TruncatedInput) > 0 {
         out.push(item(
-            "warn",
+            AuditStatus::Warn,
             "cut",
             format!(
                 "the compressed file ends early after line {}: the rest of the capture is lost",
@@ -99,7 +109,7 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
         + w.count(WarningKind::TruncatedLine);
     if unreadable > 0 {
         out.push(item(
-            "warn",
+            AuditStatus::Warn,
             "unreadable-lines",
             format!("{unreadable} line(s) are not ftrace output (edited, cut, or another format mixed in)"),
             None,
@@ -108,7 +118,7 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
 
     if f.reconstructed {
         out.push(item(
-            "missing",
+            AuditStatus::Missing,
             "tracer",
             "function tracer: call trees are rebuilt from `<-parent` and have no durations or returns".into(),
             Some("echo function_graph > /sys/kernel/tracing/current_tracer"),
@@ -123,7 +133,7 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
             && f.leaves_at_max_depth * 2 >= f.leaves;
         if cut {
             out.push(item(
-                "warn",
+                AuditStatus::Warn,
                 "depth",
                 format!(
                     "every call at depth {} is a leaf and none is deeper: max_graph_depth probably cut the trees",
@@ -134,14 +144,14 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
         }
         if f.retval {
             out.push(item(
-                "ok",
+                AuditStatus::Ok,
                 "retval",
                 "return values printed (funcgraph-retval)".into(),
                 None,
             ));
         } else {
             out.push(item(
-                "missing",
+                AuditStatus::Missing,
                 "retval",
                 "no return values: which callee produced the errno cannot be seen".into(),
                 Some("echo 1 > /sys/kernel/tracing/options/funcgraph-retval   # Linux 6.5+, CONFIG_FUNCTION_GRAPH_RETVAL"),
@@ -149,7 +159,7 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
         }
         if !f.col_duration {
             out.push(item(
-                "missing",
+                AuditStatus::Missing,
                 "duration",
                 "no durations: untraced (inlined) time cannot be measured".into(),
                 Some("echo 1 > /sys/kernel/tracing/options/funcgraph-duration"),
@@ -157,7 +167,7 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
         }
         if !f.col_abstime {
             out.push(item(
-                "missing",
+                AuditStatus::Missing,
                 "abstime",
                 "no timestamps: untraced time cannot be placed between callees".into(),
                 Some("echo 1 > /sys/kernel/tracing/options/funcgraph-abstime"),
@@ -166,7 +176,7 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
     }
     if f.col_proc {
         out.push(item(
-            "ok",
+            AuditStatus::Ok,
             "task",
             "task names and pids printed".into(),
             None,
@@ -174,7 +184,7 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
     } else {
         let many = f.cpus.len() > 1 || f.context_switches > 0;
         out.push(item(
-            if many { "warn" } else { "missing" },
+            if many { AuditStatus::Warn } else { AuditStatus::Missing },
             "task",
             if many {
                 "no task column on a multi-CPU/multi-task capture: tasks are told apart only by context-switch blocks".into()
@@ -186,14 +196,14 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
     }
     if f.sys_enter_events + f.sys_exit_events == 0 {
         out.push(item(
-            "missing",
+            AuditStatus::Missing,
             "syscall-events",
             "no syscall events: arguments and results are unknown unless funcgraph-retval shows them".into(),
             Some("echo 1 > /sys/kernel/tracing/events/syscalls/sys_enter_NAME/enable; echo 1 > /sys/kernel/tracing/events/syscalls/sys_exit_NAME/enable"),
         ));
     } else {
         out.push(item(
-            "ok",
+            AuditStatus::Ok,
             "syscall-events",
             format!(
                 "{} syscall entry and {} exit events",

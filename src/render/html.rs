@@ -255,7 +255,7 @@ pub fn render_html(
             failures: c
                 .syscall_groups
                 .iter()
-                .filter(|g| g.outcome != "ok" && g.outcome != "unknown")
+                .filter(|g| g.outcome.failed())
                 .map(|g| g.count)
                 .sum(),
             kept: c.syscalls.iter().filter(|s| s.root.is_some()).count(),
@@ -275,7 +275,7 @@ pub fn render_html(
             .and_then(|c| c.first_divergence.as_ref())
             .map(|d| d.row),
         summary,
-        kernel: base.and_then(|b| b.split("/linux/v").nth(1)?.split('/').next()),
+        kernel: r.kernel_version.as_deref(),
         comparisons,
         captures,
         notes_html,

@@ -9,9 +9,10 @@ use crate::analyse::prose::{html_escape, md_code, md_escape};
 
 use super::{
     flamegraph::{FlameSet, Scope},
+    format::{duration_opt, ret as fmt_ret},
     source::prose_markdown,
-    text::{TREE_LINES, diff_text, fmt_ret, fmt_us, tree_text},
-    view::{CaptureView, ComparisonView, Report, SyscallView},
+    text::{TREE_LINES, diff_text, tree_text},
+    view::{AuditStatus, CaptureView, ComparisonView, Report, SyscallView},
 };
 
 /// Filters for the Markdown template.
@@ -195,7 +196,7 @@ fn comparison_section<'a>(
     };
     table.push(("syscall".into(), call(gs), call(bs)));
     let calls = |s: Option<&SyscallView>| {
-        s.map(|s| format!("{} ({})", s.calls, fmt_us(s.duration_us)))
+        s.map(|s| format!("{} ({})", s.calls, duration_opt(s.duration)))
             .unwrap_or_default()
     };
     table.push(("traced calls".into(), calls(gs), calls(bs)));
@@ -235,10 +236,10 @@ fn audit_line(c: &CaptureView) -> String {
     c.audit
         .iter()
         .map(|a| {
-            let mark = match a.status.as_str() {
-                "ok" => "✓",
-                "warn" => "⚠",
-                _ => "✗",
+            let mark = match a.status {
+                AuditStatus::Ok => "✓",
+                AuditStatus::Warn => "⚠",
+                AuditStatus::Missing => "✗",
             };
             format!("{mark} {}", md_escape(&a.topic))
         })
@@ -263,7 +264,7 @@ fn capture_section<'a>(c: &'a CaptureView, flames: &FlameSet) -> CaptureSection<
                     s.index,
                     s.title,
                     s.calls,
-                    fmt_us(s.duration_us),
+                    duration_opt(s.duration),
                     s.line
                 )),
                 block: fence("text", &tree_text(root, TREE_LINES)),

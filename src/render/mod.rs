@@ -9,8 +9,10 @@ mod audit;
 mod audit_cross;
 pub mod build;
 pub mod embed;
+pub mod exporter;
 pub mod flamegraph;
 pub mod folded;
+pub mod format;
 pub mod html;
 pub mod json;
 pub mod markdown;
@@ -19,6 +21,7 @@ pub mod page;
 pub mod perfetto;
 pub mod source;
 pub mod text;
+pub mod units;
 pub mod view;
 
 pub use build::{ReportOptions, build_report};

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::model::{CallTree, Trace, ingest::Capture};
 
-use super::text::fmt_ret;
+use super::format::ret as fmt_ret;
 
 /// Gap between rebuilt syscalls, ns.
 const REBUILT_GAP_NS: u64 = 10_000;

@@ -9,7 +9,14 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::analyse::Prose;
+use crate::{
+    analyse::{Prose, RowKind},
+    model::{WarningKind, syscall::RetSource},
+    parse::InputFormat,
+    read::Compression,
+};
+
+pub use super::units::{AuditStatus, GroupOutcome, Nanos, NodeFlags, NodeId, Pair};
 
 /// Version of the JSON schema (bumped only on incompatible change).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -38,6 +45,9 @@ pub struct Report {
     pub notes: Vec<String>,
     /// Source-link base (`--kernel-version`), e.g. `https://elixir.bootlin.com/linux/v6.1.90/A/ident/`.
     pub source_link_base: Option<String>,
+    /// `--kernel-version` as given, without a leading `v` (the page names it).
+    #[serde(skip)]
+    pub kernel_version: Option<String>,
 }
 
 /// One input capture.
@@ -54,9 +64,10 @@ pub struct CaptureView {
     /// Size as stored.
     pub bytes: u64,
     /// `none`, `gzip`, `zstd`.
-    pub compression: String,
-    /// `function_graph`, `function`, `trace-cmd`.
-    pub format: String,
+    pub compression: Compression,
+    /// `function_graph`, `function`, `trace-cmd` (empty when not told).
+    #[serde(serialize_with = "serialize_format")]
+    pub format: Option<InputFormat>,
     /// `# tracer:` when the header was present.
     pub tracer: Option<String>,
     /// The kernel release when the capture names it (latency-format header).
@@ -81,6 +92,22 @@ pub struct CaptureView {
     pub calls_outside_syscalls: u64,
     /// Tasks seen.
     pub tasks: Vec<String>,
+}
+
+impl CaptureView {
+    /// The compression's name, when the file was compressed.
+    pub fn compressed(&self) -> Option<&'static str> {
+        match self.compression {
+            Compression::None => None,
+            Compression::Gzip => Some("gzip"),
+            Compression::Zstd => Some("zstd"),
+        }
+    }
+
+    /// The format's name (empty when not told).
+    pub fn format_name(&self) -> &'static str {
+        self.format.map_or("", InputFormat::name)
+    }
 }
 
 /// Which options the capture was taken with, as far as it shows.
@@ -118,7 +145,7 @@ pub struct OptionsView {
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditItem {
     /// `ok`, `warn` or `missing`.
-    pub status: String,
+    pub status: AuditStatus,
     /// What it is about (`lost-events`, `retval`, …).
     pub topic: String,
     /// What the capture shows.
@@ -133,7 +160,7 @@ pub struct WarningView {
     /// 1-based line.
     pub line: u64,
     /// Kind (`lost-events`, `unreadable`, …).
-    pub kind: String,
+    pub kind: WarningKind,
     /// What happened.
     pub message: String,
 }
@@ -142,7 +169,7 @@ pub struct WarningView {
 #[derive(Debug, Clone, Serialize)]
 pub struct WarningCount {
     /// Kind.
-    pub kind: String,
+    pub kind: WarningKind,
     /// How many.
     pub count: u64,
     /// What the kind means.
@@ -165,7 +192,7 @@ pub struct SyscallView {
     /// `EINVAL` when `ret` is an error.
     pub errno: Option<String>,
     /// `exit-event` or `retval`.
-    pub ret_source: Option<String>,
+    pub ret_source: Option<RetSource>,
     /// `bpfcase-95` or `CPU 0 (task not printed)`.
     pub task: String,
     /// The pid, when printed.
@@ -176,8 +203,9 @@ pub struct SyscallView {
     pub line: u64,
     /// Last line.
     pub end_line: u64,
-    /// Duration, µs.
-    pub duration_us: Option<f64>,
+    /// Duration (µs in JSON).
+    #[serde(rename = "duration_us")]
+    pub duration: Option<Nanos>,
     /// Traced calls inside.
     pub calls: u64,
     /// Events were lost while it ran.
@@ -205,14 +233,17 @@ pub struct MarkerView {
 #[derive(Debug, Clone, Serialize)]
 pub struct NodeView {
     /// Pre-order index in its syscall's tree (deep links use it).
-    pub id: u32,
+    pub id: NodeId,
     /// The function (one string shared by every call of it: big trees
     /// call few distinct functions many times).
     pub func: Arc<str>,
-    /// Duration, µs (`null` when the exit was not captured or not timed).
-    pub duration_us: Option<f64>,
-    /// Time not spent in traced children, µs.
-    pub self_us: Option<f64>,
+    /// Duration, µs in JSON (`null` when the exit was not captured or not
+    /// timed).
+    #[serde(rename = "duration_us")]
+    pub duration: Option<Nanos>,
+    /// Time not spent in traced children (µs in JSON).
+    #[serde(rename = "self_us")]
+    pub self_time: Option<Nanos>,
     /// Return value with funcgraph-retval.
     pub ret: Option<i64>,
     /// The line of the entry.
@@ -221,7 +252,7 @@ pub struct NodeView {
     pub exit_line: Option<u64>,
     /// `leaf`, `exit-missing`, `entry-missing`, `irq`, `reconstructed`,
     /// `lost-events`, `open-at-syscall-exit`, `synthetic`.
-    pub flags: Vec<&'static str>,
+    pub flags: NodeFlags,
     /// The arguments as printed by funcgraph-args / func-args (Linux 6.15+),
     /// without the parentheses; omitted when the capture has none.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -238,23 +269,33 @@ fn is_one(n: &u32) -> bool {
     *n == 1
 }
 
+fn serialize_format<S: serde::Serializer>(
+    f: &Option<InputFormat>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(f.map_or("", InputFormat::name))
+}
+
 /// A group of syscalls.
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupView {
     /// `bpf(BPF_MAP_CREATE)`.
     pub title: String,
     /// `ok`, `EINVAL`, or `unknown`.
-    pub outcome: String,
+    pub outcome: GroupOutcome,
     /// How many.
     pub count: u64,
     /// How many kept a tree.
     pub kept: u64,
-    /// Total duration, µs.
-    pub total_us: f64,
-    /// Shortest, µs.
-    pub min_us: Option<f64>,
-    /// Longest, µs.
-    pub max_us: Option<f64>,
+    /// Total duration (µs in JSON).
+    #[serde(rename = "total_us")]
+    pub total: Nanos,
+    /// Shortest (µs in JSON).
+    #[serde(rename = "min_us")]
+    pub min: Option<Nanos>,
+    /// Longest (µs in JSON).
+    #[serde(rename = "max_us")]
+    pub max: Option<Nanos>,
     /// Line of the first.
     pub first_line: u64,
     /// How many lack their exit.
@@ -320,7 +361,7 @@ pub struct DivergenceView {
     /// The bad run's return value of `parent`, when printed.
     pub bad_return: Option<i64>,
     /// Lines of `last_common` in the good and bad capture.
-    pub last_common_lines: (u64, u64),
+    pub last_common_lines: Pair<u64>,
     /// The ancestors of `parent` in the bad run, root first.
     pub path: Vec<String>,
     /// `good_next` is still inside `parent` (else the good run returned first).
@@ -357,10 +398,12 @@ pub struct SuspectView {
     pub func: String,
     /// Its line in the bad capture.
     pub line: u64,
-    /// Untraced time, µs.
-    pub gap_us: f64,
-    /// Duration, µs.
-    pub duration_us: f64,
+    /// Untraced time (µs in JSON).
+    #[serde(rename = "gap_us")]
+    pub gap: Nanos,
+    /// Duration (µs in JSON).
+    #[serde(rename = "duration_us")]
+    pub duration: Nanos,
     /// It is the call the runs part in.
     pub at_divergence: bool,
     /// Where the untraced stretch lies (with abstime).
@@ -401,7 +444,7 @@ pub struct MinorView {
     /// Bad-only call.
     pub bad: Option<String>,
     /// Repeat counts that differ.
-    pub counts: Option<(u32, u32)>,
+    pub counts: Option<Pair<u32>>,
     /// Row in the aligned view.
     pub row: usize,
 }
@@ -410,7 +453,7 @@ pub struct MinorView {
 #[derive(Debug, Clone, Serialize)]
 pub struct AlignedRow {
     /// `same`, `good-only`, `bad-only`.
-    pub kind: &'static str,
+    pub kind: RowKind,
     /// The good side.
     pub good: Option<Cell>,
     /// The bad side.
@@ -420,7 +463,7 @@ pub struct AlignedRow {
     /// A level only one run traces, aligned through.
     pub wrapper: bool,
     /// Repeat counts `[good, bad]`.
-    pub fold: Option<(u32, u32)>,
+    pub fold: Option<Pair<u32>>,
     /// This row is where the runs part.
     pub divergence: bool,
 }
@@ -429,13 +472,14 @@ pub struct AlignedRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct Cell {
     /// Node id in that side's tree.
-    pub id: u32,
+    pub id: NodeId,
     /// The function.
     pub func: Arc<str>,
     /// Indentation.
     pub depth: u16,
-    /// Duration, µs.
-    pub duration_us: Option<f64>,
+    /// Duration (µs in JSON).
+    #[serde(rename = "duration_us")]
+    pub duration: Option<Nanos>,
     /// Return value.
     pub ret: Option<i64>,
     /// Line.
