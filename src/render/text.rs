@@ -136,17 +136,12 @@ pub fn diff_text(c: &ComparisonView) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let div_row = c
+    let depth_of = |r: &AlignedRow| r.good.as_ref().or(r.bad.as_ref()).map_or(0, |c| c.depth);
+    // The call the runs part under, as the analysis found it.
+    let parent_row = c
         .first_divergence
         .as_ref()
-        .map_or(0, |d| d.row.min(rows.len() - 1));
-    // The parent is the closest earlier Same row that is shallower than the
-    // divergence row.
-    let depth_of = |r: &AlignedRow| r.good.as_ref().or(r.bad.as_ref()).map_or(0, |c| c.depth);
-    let dd = depth_of(&rows[div_row]);
-    let parent_row = rows[..div_row]
-        .iter()
-        .rposition(|r| r.kind == RowKind::Same && depth_of(r) < dd)
+        .and_then(|d| d.parent_row)
         .unwrap_or(0);
     let parent_end = row_end(rows, parent_row);
     let mut out = Vec::new();

@@ -116,35 +116,6 @@ impl Serialize for NodeFlags {
     }
 }
 
-/// A capture audit point's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AuditStatus {
-    /// Nothing to fix.
-    Ok,
-    /// Usable, with a caveat.
-    Warn,
-    /// An option that would have answered the question was off.
-    Missing,
-}
-
-impl AuditStatus {
-    /// The schema's word (also the page's CSS class).
-    pub fn name(self) -> &'static str {
-        match self {
-            AuditStatus::Ok => "ok",
-            AuditStatus::Warn => "warn",
-            AuditStatus::Missing => "missing",
-        }
-    }
-}
-
-impl std::fmt::Display for AuditStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 /// How a group of syscalls ended; in JSON `ok`, `unknown`, the errno's
 /// name (`EINVAL`), or `-N` for an errno without a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,7 +158,6 @@ mod tests {
         assert_eq!(j(&Pair { good: 3u64, bad: 4 }), "[3,4]");
         let f = NodeFlags::LEAF | NodeFlags::LOST_EVENTS;
         assert_eq!(j(&f), r#"["leaf","lost-events"]"#);
-        assert_eq!(j(&AuditStatus::Missing), r#""missing""#);
         let o = |x| j(&GroupOutcome(x));
         assert_eq!(o(crate::model::Outcome::Errno(22)), r#""EINVAL""#);
         assert_eq!(o(crate::model::Outcome::Errno(4000)), r#""-4000""#);

@@ -70,7 +70,7 @@ pub(super) fn comparison_view(captures: &[Capture], c: &Comparison) -> Compariso
         reason: c.plan.reason.clone(),
         verdict: c.verdict.plain(),
         verdict_prose: c.verdict.clone(),
-        first_divergence: c.divergence.as_ref().map(|d| divergence_view(d, &g, &b)),
+        first_divergence: c.divergence.as_ref().map(|d| divergence_view(c, d, &g, &b)),
         error_origin: origin_view(c, &g, &b),
         inlined_suspects: suspect_views(c, &b),
         minor_differences: c
@@ -119,8 +119,11 @@ fn aligned_rows(c: &Comparison, g: &Run<'_>, b: &Run<'_>) -> Vec<AlignedRow> {
         .collect()
 }
 
-fn divergence_view(d: &Divergence, g: &Run<'_>, b: &Run<'_>) -> DivergenceView {
+fn divergence_view(c: &Comparison, d: &Divergence, g: &Run<'_>, b: &Run<'_>) -> DivergenceView {
     let (gp, bp) = d.parent;
+    let parent_row = c.alignment.rows[..d.row.min(c.alignment.rows.len())]
+        .iter()
+        .rposition(|r| r.good == Some(gp) && r.bad == Some(bp));
     let last = d.last_common.unwrap_or(d.parent);
     DivergenceView {
         parent: b.name(bp),
@@ -144,6 +147,7 @@ fn divergence_view(d: &Divergence, g: &Run<'_>, b: &Run<'_>) -> DivergenceView {
         hidden: d.hidden,
         reconverges: d.reconverges,
         row: d.row,
+        parent_row,
     }
 }
 

@@ -10,7 +10,7 @@ use crate::{
     model::{CallTree, FuncId, Syscall, Trace, ingest::Capture},
 };
 
-use super::{audit::audit, audit_cross::cross_audit, view::*};
+use super::view::*;
 
 /// What the user asked for that only changes presentation.
 #[derive(Debug, Clone, Default)]
@@ -23,12 +23,13 @@ pub struct ReportOptions {
 
 /// Build the report view.
 pub fn build_report(captures: &[Capture], analysis: &Analysis, opts: &ReportOptions) -> Report {
-    let cross = cross_audit(captures);
     let captures_v: Vec<CaptureView> = captures
         .iter()
-        .zip(cross)
         .enumerate()
-        .map(|(i, (c, cross))| capture_view(i, c, cross))
+        .map(|(i, c)| {
+            let audit = analysis.audits.get(i).cloned().unwrap_or_default();
+            capture_view(i, c, audit)
+        })
         .collect();
     let comparisons: Vec<ComparisonView> = analysis
         .comparisons
@@ -82,7 +83,7 @@ fn default_title(captures: &[Capture], comparisons: &[ComparisonView]) -> String
     format!("ftrace report: {}", labels.join(", "))
 }
 
-fn capture_view(index: usize, c: &Capture, cross: Vec<AuditItem>) -> CaptureView {
+fn capture_view(index: usize, c: &Capture, audit: Vec<AuditItem>) -> CaptureView {
     let t = &c.trace;
     let f = &t.facts;
     let mut syscalls: Vec<&Syscall> = t.syscalls.iter().collect();
@@ -100,7 +101,7 @@ fn capture_view(index: usize, c: &Capture, cross: Vec<AuditItem>) -> CaptureView
         kernel: f.kernel.clone(),
         lines: f.lines,
         options: options_view(f),
-        audit: audit(t).into_iter().chain(cross).collect(),
+        audit,
         warnings: warning_views(t),
         warning_counts: t
             .warnings

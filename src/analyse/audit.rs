@@ -1,9 +1,53 @@
 //! The capture audit: before anyone trusts a diff, what does the capture
 //! itself say about how it was taken, and which `echo` fixes each gap?
+//! The judgements (was the buffer too small, did max_graph_depth cut the
+//! trees, which option was off) are made here; render only prints them.
 
-use crate::model::{Trace, WarningKind};
+use serde::Serialize;
 
-use super::view::{AuditItem, AuditStatus};
+use crate::model::{CaptureFacts, Trace, WarningKind};
+
+/// A capture audit point's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditStatus {
+    /// Nothing to fix.
+    Ok,
+    /// Usable, with a caveat.
+    Warn,
+    /// An option that would have answered the question was off.
+    Missing,
+}
+
+impl AuditStatus {
+    /// The schema's word (also the page's CSS class).
+    pub fn name(self) -> &'static str {
+        match self {
+            AuditStatus::Ok => "ok",
+            AuditStatus::Warn => "warn",
+            AuditStatus::Missing => "missing",
+        }
+    }
+}
+
+impl std::fmt::Display for AuditStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One point of the capture audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditItem {
+    /// `ok`, `warn` or `missing`.
+    pub status: AuditStatus,
+    /// What it is about (`lost-events`, `retval`, …).
+    pub topic: String,
+    /// What the capture shows.
+    pub message: String,
+    /// The command that fixes it for the next capture.
+    pub fix: Option<String>,
+}
 
 /// One audit point.
 pub(super) fn item(
@@ -23,13 +67,16 @@ pub(super) fn item(
 /// Audit one capture.
 pub fn audit(t: &Trace) -> Vec<AuditItem> {
     let f = &t.facts;
-    let w = &t.warnings;
-    let graph = matches!(
-        f.format,
-        Some(crate::parse::InputFormat::Graph) | Some(crate::parse::InputFormat::TraceCmd)
-    ) && !f.reconstructed;
     let mut out = Vec::new();
+    lost_items(f, &mut out);
+    damage_items(t, &mut out);
+    tracer_items(f, &mut out);
+    column_items(f, &mut out);
+    out
+}
 
+/// Lost or overwritten events.
+fn lost_items(f: &CaptureFacts, out: &mut Vec<AuditItem>) {
     if f.lost_events > 0 || f.lost_lines > 0 {
         out.push(item(
             AuditStatus::Warn,
@@ -63,7 +110,12 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
             None,
         ));
     }
+}
 
+/// Calls cut at either end, a cut file, lines that are not ftrace output.
+fn damage_items(t: &Trace, out: &mut Vec<AuditItem>) {
+    let f = &t.facts;
+    let w = &t.warnings;
     // With events lost, missing entries and returns are the buffer's doing.
     let overflowed = f.lost_events > 0 || f.lost_lines > 0 || f.buffer_started > 0;
     let bigger_buffer = "echo 16384 > /sys/kernel/tracing/buffer_size_kb   # per CPU";
@@ -115,7 +167,14 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
             None,
         ));
     }
+}
 
+/// The tracer, a depth cut, and the graph options that were off.
+fn tracer_items(f: &CaptureFacts, out: &mut Vec<AuditItem>) {
+    let graph = matches!(
+        f.format,
+        Some(crate::parse::InputFormat::Graph) | Some(crate::parse::InputFormat::TraceCmd)
+    ) && !f.reconstructed;
     if f.reconstructed {
         out.push(item(
             AuditStatus::Missing,
@@ -124,15 +183,11 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
             Some("echo function_graph > /sys/kernel/tracing/current_tracer"),
         ));
     }
-    if graph {
-        // The deepest calls of any tree are leaves; a max_graph_depth cut
-        // shows as most of all leaves sitting at that one shallow depth.
-        let cut = f.max_depth <= 10
-            && f.calls_at_max_depth >= 3
-            && f.leaves_at_max_depth == f.calls_at_max_depth
-            && f.leaves_at_max_depth * 2 >= f.leaves;
-        if cut {
-            out.push(item(
+    if !graph {
+        return;
+    }
+    if depth_cut(f) {
+        out.push(item(
                 AuditStatus::Warn,
                 "depth",
                 format!(
@@ -141,39 +196,42 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
                 ),
                 Some("echo 0 > /sys/kernel/tracing/max_graph_depth"),
             ));
-        }
-        if f.retval {
-            out.push(item(
-                AuditStatus::Ok,
-                "retval",
-                "return values printed (funcgraph-retval)".into(),
-                None,
-            ));
-        } else {
-            out.push(item(
+    }
+    if f.retval {
+        out.push(item(
+            AuditStatus::Ok,
+            "retval",
+            "return values printed (funcgraph-retval)".into(),
+            None,
+        ));
+    } else {
+        out.push(item(
                 AuditStatus::Missing,
                 "retval",
                 "no return values: which callee produced the errno cannot be seen".into(),
                 Some("echo 1 > /sys/kernel/tracing/options/funcgraph-retval   # Linux 6.5+, CONFIG_FUNCTION_GRAPH_RETVAL"),
             ));
-        }
-        if !f.col_duration {
-            out.push(item(
-                AuditStatus::Missing,
-                "duration",
-                "no durations: untraced (inlined) time cannot be measured".into(),
-                Some("echo 1 > /sys/kernel/tracing/options/funcgraph-duration"),
-            ));
-        }
-        if !f.col_abstime {
-            out.push(item(
-                AuditStatus::Missing,
-                "abstime",
-                "no timestamps: untraced time cannot be placed between callees".into(),
-                Some("echo 1 > /sys/kernel/tracing/options/funcgraph-abstime"),
-            ));
-        }
     }
+    if !f.col_duration {
+        out.push(item(
+            AuditStatus::Missing,
+            "duration",
+            "no durations: untraced (inlined) time cannot be measured".into(),
+            Some("echo 1 > /sys/kernel/tracing/options/funcgraph-duration"),
+        ));
+    }
+    if !f.col_abstime {
+        out.push(item(
+            AuditStatus::Missing,
+            "abstime",
+            "no timestamps: untraced time cannot be placed between callees".into(),
+            Some("echo 1 > /sys/kernel/tracing/options/funcgraph-abstime"),
+        ));
+    }
+}
+
+/// The task column and syscall events.
+fn column_items(f: &CaptureFacts, out: &mut Vec<AuditItem>) {
     if f.col_proc {
         out.push(item(
             AuditStatus::Ok,
@@ -212,5 +270,14 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
             None,
         ));
     }
-    out
+}
+
+/// Whether `max_graph_depth` probably cut the trees: the deepest calls of
+/// any tree are leaves, and a depth cut shows as most of all leaves
+/// sitting at that one shallow depth.
+fn depth_cut(f: &CaptureFacts) -> bool {
+    f.max_depth <= 10
+        && f.calls_at_max_depth >= 3
+        && f.leaves_at_max_depth == f.calls_at_max_depth
+        && f.leaves_at_max_depth * 2 >= f.leaves
 }

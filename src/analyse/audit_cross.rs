@@ -10,10 +10,7 @@ use crate::{
     parse::InputFormat,
 };
 
-use super::{
-    audit::item,
-    view::{AuditItem, AuditStatus},
-};
+use super::audit::{AuditItem, AuditStatus, item};
 
 /// One tracer setting a capture shows or not.
 struct Setting {
