@@ -17,6 +17,16 @@ pub fn duration(d: Nanos) -> String {
     }
 }
 
+/// A duration in running text: µs with one decimal below 1 ms (`7.5 µs`,
+/// what the eye compares), else as [`duration`].
+pub fn duration_short(d: Nanos) -> String {
+    if d.us() < 1000.0 {
+        format!("{:.1} µs", d.us())
+    } else {
+        duration(d)
+    }
+}
+
 /// [`duration`], or an empty string when the duration is not known.
 pub fn duration_opt(d: Option<Nanos>) -> String {
     d.map(duration).unwrap_or_default()
@@ -58,6 +68,8 @@ mod tests {
         assert_eq!(duration(Nanos(3_590_000_000)), "3.590 s");
         assert_eq!(duration_opt(None), "");
         assert_eq!(us_1(Nanos(40_949)), "40.9 µs");
+        assert_eq!(duration_short(Nanos(7_521)), "7.5 µs");
+        assert_eq!(duration_short(Nanos(1_200_000)), "1.200 ms");
     }
 
     #[test]

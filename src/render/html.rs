@@ -88,7 +88,7 @@ struct CapSection<'a> {
 
 /// Running text whose `backticked` parts are code, as HTML.
 pub fn ticks(s: &str) -> String {
-    crate::analyse::Prose::from_ticks(s).html()
+    super::prose::html(&super::prose::from_ticks(s))
 }
 
 /// `'sha256-…'` of an inline element's text, for the CSP.

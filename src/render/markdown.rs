@@ -5,7 +5,7 @@
 
 use askama::Template;
 
-use crate::analyse::prose::{html_escape, md_code, md_escape};
+use super::prose::{html_escape, md_code, md_escape};
 
 use super::{
     flamegraph::{FlameSet, Scope},
@@ -22,19 +22,21 @@ mod filters {
     /// Escape running text.
     #[askama::filter_fn]
     pub fn md<T: Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(crate::analyse::prose::md_escape(&s.to_string()))
+        Ok(crate::render::prose::md_escape(&s.to_string()))
     }
 
     /// Running text whose `backticked` parts are code.
     #[askama::filter_fn]
     pub fn mdt<T: Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(crate::analyse::Prose::from_ticks(&s.to_string()).markdown())
+        Ok(crate::render::prose::markdown(
+            &crate::render::prose::from_ticks(&s.to_string()),
+        ))
     }
 
     /// An inline code span.
     #[askama::filter_fn]
     pub fn mdcode<T: Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(crate::analyse::prose::md_code(&s.to_string()))
+        Ok(crate::render::prose::md_code(&s.to_string()))
     }
 }
 

@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod notes;
 pub mod page;
 pub mod perfetto;
+pub mod prose;
 pub mod source;
 pub mod text;
 pub mod units;

@@ -68,7 +68,7 @@ pub(super) fn comparison_view(captures: &[Capture], c: &Comparison) -> Compariso
         bad_syscall,
         syscall: c.title.clone(),
         reason: c.plan.reason.clone(),
-        verdict: c.verdict.plain(),
+        verdict: crate::render::prose::plain(&c.verdict),
         verdict_prose: c.verdict.clone(),
         first_divergence: c.divergence.as_ref().map(|d| divergence_view(c, d, &g, &b)),
         error_origin: origin_view(c, &g, &b),

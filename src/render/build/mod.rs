@@ -53,7 +53,7 @@ pub fn build_report(captures: &[Capture], analysis: &Analysis, opts: &ReportOpti
         schema_version: SCHEMA_VERSION,
         generator: format!("tracereport {}", env!("CARGO_PKG_VERSION")),
         title,
-        verdict: verdict_prose.plain(),
+        verdict: super::prose::plain(&verdict_prose),
         verdict_prose,
         captures: captures_v,
         comparisons,
