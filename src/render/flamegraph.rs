@@ -78,14 +78,6 @@ impl FlameSet {
     pub fn of(&self, f: impl Fn(&Scope) -> bool) -> impl Iterator<Item = &Flamegraph> {
         self.graphs.iter().filter(move |g| f(&g.scope))
     }
-
-    /// Why a scope has no graph, if it has none.
-    pub fn missing_reason(&self, s: Scope) -> Option<&str> {
-        self.missing
-            .iter()
-            .find(|(m, _)| *m == s)
-            .map(|(_, r)| r.as_str())
-    }
 }
 
 /// Draw every graph of the report.

@@ -69,6 +69,22 @@ struct CaptureSummary<'a> {
     kept: usize,
 }
 
+impl<'a> CaptureSummary<'a> {
+    fn of(c: &'a CaptureView) -> Self {
+        CaptureSummary {
+            c,
+            syscalls: c.syscall_groups.iter().map(|g| g.count).sum(),
+            failures: c
+                .syscall_groups
+                .iter()
+                .filter(|g| g.outcome.failed())
+                .map(|g| g.count)
+                .sum(),
+            kept: c.syscalls.iter().filter(|s| s.root.is_some()).count(),
+        }
+    }
+}
+
 struct CompSection<'a> {
     i: usize,
     c: &'a ComparisonView,
@@ -246,21 +262,6 @@ pub fn render_html(
                 .collect(),
         })
         .collect();
-    let summary = r
-        .captures
-        .iter()
-        .map(|c| CaptureSummary {
-            c,
-            syscalls: c.syscall_groups.iter().map(|g| g.count).sum(),
-            failures: c
-                .syscall_groups
-                .iter()
-                .filter(|g| g.outcome.failed())
-                .map(|g| g.count)
-                .sum(),
-            kept: c.syscalls.iter().filter(|s| s.root.is_some()).count(),
-        })
-        .collect();
     HtmlReport {
         r,
         csp: hashes.policy(),
@@ -274,7 +275,7 @@ pub fn render_html(
             .first()
             .and_then(|c| c.first_divergence.as_ref())
             .map(|d| d.row),
-        summary,
+        summary: r.captures.iter().map(CaptureSummary::of).collect(),
         kernel: r.kernel_version.as_deref(),
         comparisons,
         captures,

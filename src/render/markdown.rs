@@ -151,6 +151,44 @@ fn comparison_section<'a>(
 ) -> ComparisonSection<'a> {
     let g = &r.captures[c.good];
     let b = &r.captures[c.bad];
+    let table = summary_table(c, g, b);
+    let d = diff_text(c);
+    ComparisonSection {
+        c,
+        verdict: prose_markdown(&c.verdict_prose, r.source_link_base.as_deref()),
+        diff: if d.is_empty() {
+            String::new()
+        } else {
+            fence("diff", &d)
+        },
+        good_label: &g.label,
+        bad_label: &b.label,
+        table,
+        next: c.next_capture.as_ref().map(|n| {
+            fence(
+                "sh",
+                &format!(
+                    "{}\n# or, with trace-cmd:\n# {}",
+                    n.tracefs,
+                    n.trace_cmd.replace('\n', "\n# ")
+                ),
+            )
+        }),
+        flamegraphs: links(flames, |s| matches!(s, Scope::Diff(k, _) if *k == i)),
+        flame_missing: flames
+            .missing
+            .iter()
+            .find(|(s, _)| matches!(s, Scope::Diff(k, _) if *k == i))
+            .map(|(_, m)| m.clone()),
+    }
+}
+
+/// The comparison's summary rows `(what, good, bad)`, already Markdown.
+fn summary_table(
+    c: &ComparisonView,
+    g: &CaptureView,
+    b: &CaptureView,
+) -> Vec<(String, String, String)> {
     let gs = g.syscalls.iter().find(|s| s.index == c.good_syscall);
     let bs = b.syscalls.iter().find(|s| s.index == c.bad_syscall);
     let mut table = vec![(
@@ -203,35 +241,7 @@ fn comparison_section<'a>(
     };
     table.push(("traced calls".into(), calls(gs), calls(bs)));
     table.push(("capture audit".into(), audit_line(g), audit_line(b)));
-    let d = diff_text(c);
-    ComparisonSection {
-        c,
-        verdict: prose_markdown(&c.verdict_prose, r.source_link_base.as_deref()),
-        diff: if d.is_empty() {
-            String::new()
-        } else {
-            fence("diff", &d)
-        },
-        good_label: &g.label,
-        bad_label: &b.label,
-        table,
-        next: c.next_capture.as_ref().map(|n| {
-            fence(
-                "sh",
-                &format!(
-                    "{}\n# or, with trace-cmd:\n# {}",
-                    n.tracefs,
-                    n.trace_cmd.replace('\n', "\n# ")
-                ),
-            )
-        }),
-        flamegraphs: links(flames, |s| matches!(s, Scope::Diff(k, _) if *k == i)),
-        flame_missing: flames
-            .missing
-            .iter()
-            .find(|(s, _)| matches!(s, Scope::Diff(k, _) if *k == i))
-            .map(|(_, m)| m.clone()),
-    }
+    table
 }
 
 fn audit_line(c: &CaptureView) -> String {
