@@ -15,6 +15,7 @@
 pub mod analyse;
 pub mod cli;
 pub mod error;
+pub mod load;
 pub mod model;
 pub mod output;
 pub mod parse;
@@ -30,10 +31,8 @@ pub use error::Error;
 use crate::{
     analyse::{AnalyseOptions, FilterList, GapThresholds},
     cli::{Config, OutputFormat},
-    model::{
-        BuildOptions,
-        ingest::{Capture, CaptureInput, ParseSummary, parse_capture, read_capture},
-    },
+    load::{Capture, CaptureInput, ParseSummary, parse_capture, read_capture},
+    model::BuildOptions,
     output::OutputFiles,
     read::InputPath,
     render::{Report, ReportOptions, build_report, flamegraph::FlameSet},
@@ -218,7 +217,7 @@ pub fn run(cfg: &Config) -> Result<Outcome, Error> {
     output::check_target(&cfg.cli.output, cfg.cli.force, &inputs)?;
     let filters = load_filters(cfg)?;
     let notes = match &cfg.cli.notes {
-        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| Error::Input {
+        Some(p) => Some(read::notes::read_notes(p).map_err(|e| Error::Input {
             path: p.display().to_string(),
             source: e,
         })?),

@@ -6,7 +6,8 @@
 //! capture.
 
 use crate::{
-    model::{CaptureFacts, ingest::Capture},
+    load::Capture,
+    model::CaptureFacts,
     parse::InputFormat,
 };
 
