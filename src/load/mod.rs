@@ -137,7 +137,10 @@ pub fn read_source(
 
 /// The forced format, or the one the first lines show (with the line that
 /// decided it).
-pub(crate) fn decide_format(input: &CaptureInput, sniffed: &[Vec<u8>]) -> Option<(InputFormat, u64)> {
+pub(crate) fn decide_format(
+    input: &CaptureInput,
+    sniffed: &[Vec<u8>],
+) -> Option<(InputFormat, u64)> {
     match input.format {
         Some(f) => Some((f, 1)),
         None => {

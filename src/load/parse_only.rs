@@ -93,4 +93,3 @@ pub fn parse_capture(
         _ => Err(not_a_capture(&display, ran.first_text_line)),
     }
 }
-

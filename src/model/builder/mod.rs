@@ -14,19 +14,21 @@
 //! began inside that call ("entry not captured", named by `/* name */` when
 //! printed).
 
+mod facts;
 mod irq;
 mod reconstruct;
 mod region;
 
 use rustc_hash::FxHashMap;
 
+use facts::FactsRecorder;
 use irq::DepthUse;
 use reconstruct::ReconstructedCall;
 
-use crate::parse::{HeaderLine, InputFormat, Record, RecordKind, RetVal};
+use crate::parse::{InputFormat, Record, RecordKind, RetVal};
 
 use super::{
-    CaptureFacts, LostEvents, Trace,
+    LostEvents, Trace,
     funcinfo::FuncInfos,
     groups::Groups,
     intern::{FuncId, Interner},
@@ -88,32 +90,6 @@ const MAX_RECONSTRUCTED_DEPTH: usize = 128;
 /// Syscalls whose entry-event argument names are remembered (the audit
 /// compares them across captures to tell kernels apart).
 const MAX_EVENT_SHAPES: usize = 512;
-
-/// Distinct non-UTF-8 task names remembered; past this every such line warns.
-const MAX_NON_UTF8_NAMES: usize = 1024;
-
-/// Whether `bytes` is valid UTF-8 apart from the `parts` (sub-slices of it).
-fn valid_outside(bytes: &[u8], parts: &[&[u8]]) -> bool {
-    let base = bytes.as_ptr() as usize;
-    let mut ranges: Vec<(usize, usize)> = parts
-        .iter()
-        .filter_map(|p| {
-            let start = (p.as_ptr() as usize).checked_sub(base)?;
-            (start + p.len() <= bytes.len()).then_some((start, start + p.len()))
-        })
-        .collect();
-    ranges.sort_unstable();
-    let mut at = 0;
-    for (start, end) in ranges {
-        if start >= at {
-            if std::str::from_utf8(&bytes[at..start]).is_err() {
-                return false;
-            }
-            at = end;
-        }
-    }
-    std::str::from_utf8(&bytes[at..]).is_ok()
-}
 
 /// An open call.
 #[derive(Debug, Clone)]
@@ -220,22 +196,16 @@ pub struct Builder {
     groups: Groups,
     warnings: Warnings,
     lost: Vec<LostEvents>,
-    facts: CaptureFacts,
+    /// What the capture shows about itself.
+    facts: FactsRecorder,
     in_irq: FxHashMap<u32, bool>,
     comment_open: Option<u64>,
-    /// `} /* name */` exits that close the open call of that name.
-    named_exits: u64,
     /// The next frame's serial.
     next_serial: u64,
     /// The line being fed.
     current_line: u64,
-    /// Plain `}` exits that close a call whose entry was seen.
-    plain_exits: u64,
-    /// Task names already warned about as not UTF-8 (bounded).
-    non_utf8_names: rustc_hash::FxHashSet<Vec<u8>>,
     syscall_count: usize,
     calls_outside: u64,
-    seen_record: bool,
 }
 
 impl Builder {
@@ -257,21 +227,13 @@ impl Builder {
             groups: Groups::default(),
             warnings: Warnings::default(),
             lost: Vec::new(),
-            facts: CaptureFacts {
-                format: Some(format),
-                reconstructed: matches!(format, InputFormat::Function),
-                ..CaptureFacts::default()
-            },
+            facts: FactsRecorder::new(format),
             in_irq: FxHashMap::default(),
             comment_open: None,
-            named_exits: 0,
             next_serial: 0,
             current_line: 0,
-            plain_exits: 0,
-            non_utf8_names: Default::default(),
             syscall_count: 0,
             calls_outside: 0,
-            seen_record: false,
         }
     }
 
@@ -283,7 +245,7 @@ impl Builder {
 
     /// A line that continues an open comment; `closes` when it ends in `*/`.
     pub fn comment_continues(&mut self, closes: bool) {
-        self.facts.continued_lines += 1;
+        self.facts.capture.continued_lines += 1;
         if closes {
             self.comment_open = None;
         }
@@ -296,18 +258,17 @@ impl Builder {
 
     /// Note bytes and line counts read.
     pub fn count_line(&mut self, bytes: usize) {
-        self.facts.lines += 1;
-        self.facts.bytes += bytes as u64 + 1;
+        self.facts.count_line(bytes);
     }
 
     /// Lines counted so far.
     pub fn lines_read(&self) -> u64 {
-        self.facts.lines
+        self.facts.capture.lines
     }
 
     /// The last line had no newline.
     pub fn unterminated_last_line(&mut self) {
-        self.facts.unterminated_last_line = true;
+        self.facts.capture.unterminated_last_line = true;
     }
 
     /// Feed one record.
@@ -315,35 +276,27 @@ impl Builder {
         self.comment_open = None;
         self.current_line = line;
         match &rec.kind {
-            RecordKind::Header(h) => {
-                self.facts.layout_lines += 1;
-                return self.header(h);
-            }
-            RecordKind::Blank | RecordKind::Rule => {
-                self.facts.layout_lines += 1;
-                return;
-            }
+            RecordKind::Header(h) => return self.facts.header(h),
+            RecordKind::Blank | RecordKind::Rule => return self.facts.layout_line(),
             _ => {}
         }
-        self.seen_record = true;
-        self.facts.records += 1;
-        self.observe_columns(rec);
+        self.facts.record(rec);
         match rec.kind {
             RecordKind::Lost { cpu, count } => self.lost_events(line, cpu, count),
             RecordKind::BufferStarted { cpu } => {
-                self.facts.buffer_started += 1;
+                self.facts.capture.buffer_started += 1;
                 self.warn(line, WarningKind::BufferOverwritten, || {
                     format!("CPU {cpu}: older events were overwritten before the capture was read; its first calls may start mid-tree")
                 });
             }
             RecordKind::ContextSwitch { cpu, from, to } => {
-                self.facts.context_switches += 1;
+                self.facts.capture.context_switches += 1;
                 if let Some((placeholder, existing)) = self.tasks.switch(cpu, from, to) {
                     self.merge_task(placeholder, existing);
                 }
             }
             RecordKind::IrqEnter | RecordKind::IrqExit => {
-                self.facts.irq_arrows += 1;
+                self.facts.capture.irq_arrows += 1;
                 if let Some(cpu) = rec.cpu {
                     self.in_irq
                         .insert(cpu, matches!(rec.kind, RecordKind::IrqEnter));
@@ -415,49 +368,6 @@ impl Builder {
         }
     }
 
-    fn header(&mut self, h: &HeaderLine<'_>) {
-        if self.seen_record {
-            return; // a concatenated capture's header; the first one describes it
-        }
-        self.facts.has_header = true;
-        match *h {
-            HeaderLine::Tracer(t) => {
-                self.facts.tracer = Some(String::from_utf8_lossy(t).into_owned())
-            }
-            HeaderLine::Entries {
-                in_buffer,
-                written,
-                cpus,
-            } => {
-                self.facts.entries_in_buffer = Some(in_buffer);
-                self.facts.entries_written = Some(written);
-                self.facts.header_cpus = cpus;
-            }
-            HeaderLine::LatencyTrace { kernel, .. } => {
-                self.facts.kernel = Some(String::from_utf8_lossy(kernel).into_owned())
-            }
-            _ => {}
-        }
-    }
-
-    fn observe_columns(&mut self, rec: &Record<'_>) {
-        let f = &mut self.facts;
-        if let Some(cpu) = rec.cpu {
-            f.col_cpu = true;
-            if !f.cpus.contains(&cpu) {
-                f.cpus.push(cpu);
-            }
-        }
-        f.col_proc |= rec.task.is_some();
-        f.col_flags |= rec.flags.is_some();
-        if let Some(ts) = rec.ts_ns {
-            f.col_abstime = true;
-            f.first_ts_ns.get_or_insert(ts);
-            f.last_ts_ns = Some(ts);
-        }
-        f.col_duration |= rec.duration_ns.is_some();
-    }
-
     fn task_of(&mut self, rec: &Record<'_>) -> usize {
         let id = match (rec.task, rec.cpu) {
             (Some(t), cpu) => {
@@ -503,11 +413,15 @@ impl Builder {
     }
 
     fn lost_events(&mut self, line: u64, cpu: u32, count: Option<u64>) {
-        self.facts.lost_lines += 1;
+        self.facts.capture.lost_lines += 1;
         // Saturating here and below: numbers from a damaged line can be
         // anything up to u64::MAX (the parsers saturate), and their sums
         // must not overflow.
-        self.facts.lost_events = self.facts.lost_events.saturating_add(count.unwrap_or(0));
+        self.facts.capture.lost_events = self
+            .facts
+            .capture
+            .lost_events
+            .saturating_add(count.unwrap_or(0));
         self.lost.push(LostEvents { line, cpu, count });
         let what = count.map_or("an unknown number of".to_string(), |n| n.to_string());
         self.warn(line, WarningKind::LostEvents, || {
@@ -541,8 +455,8 @@ impl Builder {
         let (func, args) = call;
         self.finish_awaiting(t);
         let d = depth as usize;
-        self.facts.calls += 1;
-        self.note_depth(depth, leaf.is_some());
+        self.facts.capture.calls += 1;
+        self.facts.note_depth(depth, leaf.is_some());
         let func_id = self.intern_call(t, func);
         let info = self.infos.get(&self.names, func_id);
         if self.adopt_placeholder(t, d, func_id, line, args, rec) {
@@ -607,20 +521,6 @@ impl Builder {
         }
     }
 
-    fn note_depth(&mut self, depth: u32, leaf: bool) {
-        let f = &mut self.facts;
-        f.leaves += leaf as u64;
-        if depth > f.max_depth {
-            f.max_depth = depth;
-            f.calls_at_max_depth = 0;
-            f.leaves_at_max_depth = 0;
-        }
-        if depth == f.max_depth {
-            f.calls_at_max_depth += 1;
-            f.leaves_at_max_depth += leaf as u64;
-        }
-    }
-
     fn call_exit(
         &mut self,
         t: usize,
@@ -633,7 +533,7 @@ impl Builder {
         self.finish_awaiting(t);
         let d = depth as usize;
         if ret.is_some() {
-            self.facts.retval = true;
+            self.facts.capture.retval = true;
         }
         while self.states[t].stack.len() > d + 1 {
             self.pop_missing(t, Some(line));
@@ -675,14 +575,14 @@ impl Builder {
                 self.push_placeholder(t, line);
                 self.rename_top(t, id);
             } else {
-                self.named_exits += 1;
+                self.facts.exit_named();
             }
         } else if self.states[t]
             .stack
             .last()
             .is_some_and(|f| f.func != self.unknown_func)
         {
-            self.plain_exits += 1;
+            self.facts.exit_plain();
         } else if !warned
             && self.states[t]
                 .stack
@@ -754,7 +654,7 @@ impl Builder {
         args: Option<&[u8]>,
     ) {
         self.next_serial += 1;
-        self.facts.args |= args.is_some();
+        self.facts.capture.args |= args.is_some();
         let st = &mut self.states[t];
         let prev_sibling = st.stack.last().map_or(NO_NODE, |p| p.last_child);
         if let Some(parent) = st.stack.last_mut() {
@@ -843,7 +743,7 @@ impl Builder {
             syscall_root_name(self.names.name(f.func), true)
                 .is_some_and(|sc| sc == "exit" || sc == "exit_group")
         });
-        if !self.facts.reconstructed && !task_exited {
+        if !self.facts.capture.reconstructed && !task_exited {
             let name = self.names.name(f.func).to_string();
             let lost = if f.flags.has(NodeFlags::LOST) {
                 " (events were lost on its CPU while it ran)"
@@ -943,8 +843,8 @@ impl Builder {
     fn event(&mut self, t: usize, line: u64, name: &[u8], text: &[u8], rec: &Record<'_>) {
         match parse_sys_event(name, text) {
             Some(SysEvent::Enter(e)) => {
-                self.facts.sys_enter_events += 1;
-                let shapes = &mut self.facts.sys_event_args;
+                self.facts.capture.sys_enter_events += 1;
+                let shapes = &mut self.facts.capture.sys_event_args;
                 if shapes.len() < MAX_EVENT_SHAPES && !shapes.contains_key(&e.name) {
                     let names: Vec<&str> = e.args.iter().map(|(k, _)| k.as_str()).collect();
                     shapes.insert(e.name.clone(), names.join(", "));
@@ -958,7 +858,7 @@ impl Builder {
                 self.start_region(t, line, rec, Some(e), None);
             }
             Some(SysEvent::Exit(x)) => {
-                self.facts.sys_exit_events += 1;
+                self.facts.capture.sys_exit_events += 1;
                 self.sys_exit(t, line, x);
             }
             None => {
@@ -1009,44 +909,21 @@ impl Builder {
         });
     }
 
-    /// A line that is not valid UTF-8. Task names are warned about once per
-    /// name (a hostile `comm` is on every line of its task); other bytes
-    /// (function names, marker text) once per line.
+    /// A line that is not valid UTF-8 (see [`FactsRecorder::non_utf8`]).
     pub fn non_utf8(&mut self, line: u64, bytes: &[u8], rec: &Record<'_>) {
-        self.facts.non_utf8_lines += 1;
-        let comms: Vec<&[u8]> = match rec.kind {
-            RecordKind::ContextSwitch { from, to, .. } => vec![from.comm, to.comm],
-            _ => rec.task.iter().map(|t| t.comm).collect(),
-        };
-        for comm in comms.iter().filter(|c| std::str::from_utf8(c).is_err()) {
-            let first = self.non_utf8_names.len() < MAX_NON_UTF8_NAMES
-                && self.non_utf8_names.insert(comm.to_vec());
-            let over = self.non_utf8_names.len() >= MAX_NON_UTF8_NAMES;
-            if first || over {
-                let shown = String::from_utf8_lossy(comm).into_owned();
-                self.warn(line, WarningKind::NonUtf8, || {
-                    format!("task name `{shown}` is not UTF-8: shown with replacement characters (its later lines are not warned about again)")
-                });
-            }
-        }
-        if !valid_outside(bytes, &comms) {
-            self.warn(line, WarningKind::NonUtf8, || {
-                "bytes that are not UTF-8 outside the task name: names on this line are shown with replacement characters".into()
-            });
-        }
+        self.facts.non_utf8(line, bytes, rec, &mut self.warnings);
     }
 
     /// End of input: close what is open, and hand over the trace.
     pub fn finish(mut self) -> Trace {
-        self.facts.tail = self.named_exits > 0 && self.named_exits >= self.plain_exits;
-        let last_line = self.facts.lines;
+        let last_line = self.facts.capture.lines;
         self.current_line = last_line;
         for t in 0..self.states.len() {
             self.finish_awaiting(t);
             let not_captured = self.warnings.count(WarningKind::ExitNotCaptured);
             let open_region = self.states[t].region.is_some();
             while !self.states[t].stack.is_empty() {
-                if open_region && !self.facts.reconstructed {
+                if open_region && !self.facts.capture.reconstructed {
                     self.pop_missing(t, None);
                 } else {
                     self.pop_reconstructed(t);
@@ -1079,7 +956,7 @@ impl Builder {
         }
         self.kept.sort_by_key(|s| s.index);
         Trace {
-            facts: self.facts,
+            facts: self.facts.finish(),
             names: self.names,
             tasks: self.tasks.list,
             syscalls: self.kept,
