@@ -3,7 +3,7 @@
 
 use crate::{
     model::{Builder, WarningKind},
-    parse::RecordKind,
+    parse::{RecordKind, layout},
     read::{self, chunks::ChunkLine},
 };
 
@@ -36,7 +36,7 @@ pub(crate) fn feed_line(b: &mut Builder, number: u64, parsed: &Parsed<'_>) {
         Ok(rec) => {
             // A cut-off last line may still parse (`  func(` never does, but
             // ` 0)   1.2` could); only trust it if it is complete on its own.
-            if !terminated && !matches!(rec.kind, RecordKind::Blank) && looks_cut(bytes) {
+            if !terminated && !matches!(rec.kind, RecordKind::Blank) && layout::looks_cut(bytes) {
                 b.warn(number, WarningKind::TruncatedLine, || {
                     "the capture ends inside this line; it was not used".into()
                 });
@@ -49,7 +49,7 @@ pub(crate) fn feed_line(b: &mut Builder, number: u64, parsed: &Parsed<'_>) {
         }
         Err(e) => {
             if b.in_open_comment() {
-                b.comment_continues(bytes.trim_ascii_end().ends_with(b"*/"));
+                b.comment_continues(layout::closes_comment(bytes));
                 return;
             }
             let t = bytes.trim_ascii();
@@ -60,7 +60,7 @@ pub(crate) fn feed_line(b: &mut Builder, number: u64, parsed: &Parsed<'_>) {
                         e.expected
                     )
                 });
-            } else if t.iter().all(|&c| c == b'.') || t == "…".as_bytes() {
+            } else if layout::is_elision(t) {
                 b.warn(number, WarningKind::Elision, || {
                     format!(
                         "`{}` is not ftrace output: someone cut the capture here",
@@ -75,15 +75,4 @@ pub(crate) fn feed_line(b: &mut Builder, number: u64, parsed: &Parsed<'_>) {
             }
         }
     }
-}
-
-/// A last line without `\n` whose body is not a complete statement.
-fn looks_cut(bytes: &[u8]) -> bool {
-    let t = bytes.trim_ascii_end();
-    !(t.ends_with(b";")
-        || t.ends_with(b"{")
-        || t.ends_with(b"}")
-        || t.ends_with(b"*/")
-        || t.ends_with(b"]"))
-        && memchr::memchr(b'|', t).is_some()
 }

@@ -25,7 +25,9 @@ use facts::FactsRecorder;
 use irq::DepthUse;
 use reconstruct::ReconstructedCall;
 
-use crate::parse::{InputFormat, Record, RecordKind, RetVal};
+use crate::parse::{
+    InputFormat, Record, RecordKind, RetVal, SysEnter, SysEvent, SysExit, parse_sys_event,
+};
 
 use super::{
     LostEvents, Trace,
@@ -34,9 +36,7 @@ use super::{
     intern::{FuncId, Interner},
     irq_order,
     paths::{NO_PATH, PathId, PathTable, TASK_ROOT},
-    syscall::{
-        RetSource, SysEnter, SysEvent, SysExit, Syscall, parse_sys_event, syscall_root_name,
-    },
+    syscall::{RetSource, Syscall, syscall_root_name},
     tasks::Tasks,
     tree::{NO_PARENT, Node, NodeFlags},
     warnings::{WarningKind, Warnings},

@@ -2,12 +2,12 @@
 //! call and ends at its exit event or the wrapper's return; then its tree is
 //! picked, its result taken, and the keep policy applied.
 
-use crate::parse::Record;
+use crate::parse::{Record, SysEnter, SysExit};
 
 use super::{
     super::{
         Outcome,
-        syscall::{RetSource, SysEnter, SysExit, Syscall, syscall_root_name},
+        syscall::{RetSource, Syscall, syscall_root_name},
         tree::{CallTree, NO_PARENT, Node, NodeFlags},
         warnings::WarningKind,
     },
