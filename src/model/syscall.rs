@@ -181,15 +181,6 @@ impl Syscall {
             None => format!("{}()", self.name),
         }
     }
-
-    /// `-22 EINVAL`, `6`, or `?` when not captured.
-    pub fn result_text(&self) -> String {
-        match (self.ret, self.errno_name()) {
-            (Some(r), Some(e)) => format!("{r} {e}"),
-            (Some(r), None) => r.to_string(),
-            (None, _) => "?".to_string(),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -182,7 +182,6 @@ impl Close {
 /// Builds a [`Trace`] from records fed in file order.
 pub struct Builder {
     opts: BuildOptions,
-    format: InputFormat,
     names: Interner,
     /// Per-name answers the hot path needs (irq entry, syscall root).
     infos: FuncInfos,
@@ -215,7 +214,6 @@ impl Builder {
         let unknown_func = names.intern(b"[entry not captured]");
         Builder {
             opts,
-            format,
             names,
             infos: FuncInfos::default(),
             unknown_func,
@@ -966,10 +964,5 @@ impl Builder {
             lost: self.lost,
             calls_outside_syscalls: self.calls_outside,
         }
-    }
-
-    /// The format this builder reads.
-    pub fn format(&self) -> InputFormat {
-        self.format
     }
 }
