@@ -18,6 +18,8 @@ mod facts;
 mod irq;
 mod reconstruct;
 mod region;
+#[cfg(test)]
+mod tests;
 
 use rustc_hash::FxHashMap;
 
