@@ -43,6 +43,46 @@ const ALLOWED: &[(&str, &[&str])] = &[
 const MAX_FILE_LINES: usize = 500;
 const MAX_FN_LINES: usize = 80;
 
+/// Over the limits when this test was written (issue 10), each with the
+/// size it had then. A ratchet: an entry may only shrink, the test fails
+/// when one grows and when one is back within the limit (then delete it),
+/// so this list only gets shorter. `file` entries are whole files.
+const KNOWN_OVER: &[(&str, &str, usize)] = &[
+    ("src/analyse/align.rs", "file", 538),
+    ("src/analyse/align.rs", "pair", 134),
+    ("src/analyse/verdict.rs", "story", 135),
+    ("src/cli.rs", "into_config", 82),
+    ("src/model/builder/mod.rs", "push", 103),
+    ("src/model/builder/calls.rs", "call_exit", 86),
+    ("src/model/builder/stack.rs", "push_frame", 87),
+    ("src/model/builder/region.rs", "finish_region", 120),
+    ("src/model/decode.rs", "errno_name", 168),
+    ("src/parse/fast.rs", "graph_line", 103),
+    ("src/render/audit.rs", "audit", 188),
+    ("src/render/build.rs", "capture_view", 98),
+    ("src/render/build.rs", "comparison_view", 162),
+    ("src/render/html.rs", "render_html", 91),
+    ("src/render/markdown.rs", "comparison_section", 90),
+    ("src/render/text.rs", "diff_text", 114),
+];
+
+/// A size over its limit: allowed only as a known entry that did not grow.
+fn over(
+    bad: &mut Vec<String>,
+    seen: &mut Vec<(String, String)>,
+    file: &str,
+    item: &str,
+    size: usize,
+    what: String,
+) {
+    seen.push((file.to_string(), item.to_string()));
+    match KNOWN_OVER.iter().find(|(f, i, _)| *f == file && *i == item) {
+        Some(&(_, _, was)) if size <= was => {}
+        Some(&(_, _, was)) => bad.push(format!("{what}; it was {was} and may only shrink")),
+        None => bad.push(what),
+    }
+}
+
 fn src_files() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let mut entries: Vec<_> = std::fs::read_dir(dir)
@@ -319,6 +359,7 @@ fn is_fn_line(l: &str) -> Option<String> {
 #[test]
 fn files_and_functions_stay_small() {
     let mut bad = Vec::new();
+    let mut seen = Vec::new();
     for path in src_files() {
         if path.file_name().is_some_and(|n| n == "tests.rs") {
             continue;
@@ -329,11 +370,12 @@ fn files_and_functions_stay_small() {
         let tests = test_modules(&lines);
         let in_tests = |i: usize| tests.iter().any(|&(a, b)| (a..b).contains(&i));
         let counted = (0..lines.len()).filter(|&i| !in_tests(i)).count();
+        let file = rel(&path).display().to_string();
         if counted > MAX_FILE_LINES {
-            bad.push(format!(
-                "{}: {counted} lines outside its test module (at most {MAX_FILE_LINES})",
-                rel(&path).display()
-            ));
+            let what = format!(
+                "{file}: {counted} lines outside its test module (at most {MAX_FILE_LINES})"
+            );
+            over(&mut bad, &mut seen, &file, "file", counted, what);
         }
         for (i, l) in lines.iter().enumerate() {
             let Some(name) = is_fn_line(l) else { continue };
@@ -342,12 +384,19 @@ fn files_and_functions_stay_small() {
             }
             let len = block_end(&lines, i) - i;
             if len > MAX_FN_LINES {
-                bad.push(format!(
-                    "{}:{}: fn `{name}` is {len} lines (at most {MAX_FN_LINES})",
-                    rel(&path).display(),
+                let what = format!(
+                    "{file}:{}: fn `{name}` is {len} lines (at most {MAX_FN_LINES})",
                     i + 1
-                ));
+                );
+                over(&mut bad, &mut seen, &file, &name, len, what);
             }
+        }
+    }
+    for (file, item, was) in KNOWN_OVER {
+        if !seen.iter().any(|(f, i)| f == file && i == item) {
+            bad.push(format!(
+                "{file}: `{item}` (was {was}) is within the limit now: delete its KNOWN_OVER entry in tests/it/layout.rs"
+            ));
         }
     }
     assert!(bad.is_empty(), "too big:\n{}", bad.join("\n"));
