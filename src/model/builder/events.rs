@@ -1,7 +1,7 @@
 //! Syscall entry and exit events, and the other events (trace markers)
 //! kept with the syscall they fall in.
 
-use crate::parse::{Record, SysEvent, SysExit, parse_sys_event};
+use crate::parse::{Record, RecordKind, SysEvent, SysExit, parse_sys_event};
 
 use super::{
     super::{LostEvents, syscall::RetSource, tree::NodeFlags, warnings::WarningKind},
@@ -112,6 +112,40 @@ impl Builder {
                     r.lost = true;
                 }
             }
+        }
+    }
+
+    /// A control line: lost events, an overwritten buffer, a context
+    /// switch, interrupt arrows, the kernel's own overflow notes.
+    pub(super) fn control(&mut self, line: u64, rec: &Record<'_>) {
+        match rec.kind {
+            RecordKind::Lost { cpu, count } => self.lost_events(line, cpu, count),
+            RecordKind::BufferStarted { cpu } => {
+                self.facts.capture.buffer_started += 1;
+                self.warn(line, WarningKind::BufferOverwritten, || {
+                    format!("CPU {cpu}: older events were overwritten before the capture was read; its first calls may start mid-tree")
+                });
+            }
+            RecordKind::ContextSwitch { cpu, from, to } => {
+                self.facts.capture.context_switches += 1;
+                if let Some((placeholder, existing)) = self.tasks.switch(cpu, from, to) {
+                    self.merge_task(placeholder, existing);
+                }
+            }
+            RecordKind::IrqEnter | RecordKind::IrqExit => {
+                self.facts.capture.irq_arrows += 1;
+                if let Some(cpu) = rec.cpu {
+                    self.in_irq
+                        .insert(cpu, matches!(rec.kind, RecordKind::IrqEnter));
+                }
+            }
+            RecordKind::Overrun(n) => self.warn(line, WarningKind::Overrun, || {
+                format!("{n} calls were dropped: the graph return stack overflowed")
+            }),
+            RecordKind::LineTooBig => self.warn(line, WarningKind::LineTooBig, || {
+                "[LINE TOO BIG]: the kernel dropped a record that did not fit a page".into()
+            }),
+            _ => {}
         }
     }
 }

@@ -282,32 +282,13 @@ impl Builder {
         }
         self.facts.record(rec);
         match rec.kind {
-            RecordKind::Lost { cpu, count } => self.lost_events(line, cpu, count),
-            RecordKind::BufferStarted { cpu } => {
-                self.facts.capture.buffer_started += 1;
-                self.warn(line, WarningKind::BufferOverwritten, || {
-                    format!("CPU {cpu}: older events were overwritten before the capture was read; its first calls may start mid-tree")
-                });
-            }
-            RecordKind::ContextSwitch { cpu, from, to } => {
-                self.facts.capture.context_switches += 1;
-                if let Some((placeholder, existing)) = self.tasks.switch(cpu, from, to) {
-                    self.merge_task(placeholder, existing);
-                }
-            }
-            RecordKind::IrqEnter | RecordKind::IrqExit => {
-                self.facts.capture.irq_arrows += 1;
-                if let Some(cpu) = rec.cpu {
-                    self.in_irq
-                        .insert(cpu, matches!(rec.kind, RecordKind::IrqEnter));
-                }
-            }
-            RecordKind::Overrun(n) => self.warn(line, WarningKind::Overrun, || {
-                format!("{n} calls were dropped: the graph return stack overflowed")
-            }),
-            RecordKind::LineTooBig => self.warn(line, WarningKind::LineTooBig, || {
-                "[LINE TOO BIG]: the kernel dropped a record that did not fit a page".into()
-            }),
+            RecordKind::Lost { .. }
+            | RecordKind::BufferStarted { .. }
+            | RecordKind::ContextSwitch { .. }
+            | RecordKind::IrqEnter
+            | RecordKind::IrqExit
+            | RecordKind::Overrun(_)
+            | RecordKind::LineTooBig => self.control(line, rec),
             RecordKind::Entry { depth, func, args } => {
                 let t = self.task_of(rec);
                 let depth = self.shifted_depth(t, depth, DepthUse::Entry(func));
