@@ -123,30 +123,7 @@ impl Builder {
             });
         }
         if let Some(name) = func {
-            let id = self.names.intern(name);
-            let unknown = self.unknown_func;
-            let top_func = self.states[t]
-                .stack
-                .last()
-                .expect("stack has depth+1 frames")
-                .func;
-            if top_func == unknown {
-                self.rename_top(t, id);
-            } else if top_func != id {
-                // The kernel names an exit when it did not see the matching
-                // entry: the open call here is another one whose return was
-                // lost. Close it as such and give the `}` a call of its own.
-                let open = self.names.name(top_func).to_string();
-                let named = String::from_utf8_lossy(name).into_owned();
-                self.warn(line, WarningKind::NameMismatch, || {
-                    format!("`}} /* {named} */` does not close the open call `{open}()`: its entry was lost; `{open}()` is closed as \"exit not captured\"")
-                });
-                self.pop_frame(t, Close::unseen(true));
-                self.push_placeholder(t, line);
-                self.rename_top(t, id);
-            } else {
-                self.facts.exit_named();
-            }
+            self.named_exit(t, line, name);
         } else if self.states[t]
             .stack
             .last()
@@ -176,5 +153,34 @@ impl Builder {
                 missing: false,
             },
         );
+    }
+
+    /// `} /* name */`: it names the open call (or a placeholder, which takes
+    /// the name), or, naming another, proves the open call's return lost.
+    fn named_exit(&mut self, t: usize, line: u64, name: &[u8]) {
+        let id = self.names.intern(name);
+        let unknown = self.unknown_func;
+        let top_func = self.states[t]
+            .stack
+            .last()
+            .expect("stack has depth+1 frames")
+            .func;
+        if top_func == unknown {
+            self.rename_top(t, id);
+        } else if top_func != id {
+            // The kernel names an exit when it did not see the matching
+            // entry: the open call here is another one whose return was
+            // lost. Close it as such and give the `}` a call of its own.
+            let open = self.names.name(top_func).to_string();
+            let named = String::from_utf8_lossy(name).into_owned();
+            self.warn(line, WarningKind::NameMismatch, || {
+                format!("`}} /* {named} */` does not close the open call `{open}()`: its entry was lost; `{open}()` is closed as \"exit not captured\"")
+            });
+            self.pop_frame(t, Close::unseen(true));
+            self.push_placeholder(t, line);
+            self.rename_top(t, id);
+        } else {
+            self.facts.exit_named();
+        }
     }
 }
