@@ -10,7 +10,7 @@ use super::{
         tree::{NO_PARENT, Node, NodeFlags},
         warnings::WarningKind,
     },
-    Builder, Close, Frame, NO_NODE,
+    Builder, Close, Frame, NO_NODE, Region,
 };
 
 impl Builder {
@@ -84,40 +84,29 @@ impl Builder {
                 p
             }
         };
-        let mut node = NO_NODE;
-        if let Some(r) = st
-            .region
-            .as_mut()
-            .filter(|r| r.nodes.len() >= self.opts.max_tree_calls)
-        {
-            // Memory bound: the tree keeps its first calls (a pre-order
-            // prefix, so still a tree); the rest are counted.
-            r.dropped += 1;
-        } else if let Some(r) = &mut st.region {
-            let parent = st.stack.last().map_or(NO_PARENT, |f| f.node);
-            let depth = if parent == NO_NODE || parent == NO_PARENT {
-                0
-            } else {
-                r.nodes[parent as usize].depth + 1
-            };
-            node = r.nodes.len() as u32;
-            r.nodes.push(Node {
-                func,
-                parent: if parent == NO_NODE { NO_PARENT } else { parent },
-                end: node + 1,
-                depth,
-                flags,
-                duration_ns: None,
-                ret: None,
-                line,
-                exit_line: 0,
-                ts_ns,
-                exit_ts_ns: None,
-                args: args.map(|a| String::from_utf8_lossy(a).into()),
-            });
-        } else {
-            self.calls_outside += 1;
-        }
+        let node = match &mut st.region {
+            Some(r) => {
+                let parent = st.stack.last().map_or(NO_PARENT, |f| f.node);
+                add_node(r, parent, self.opts.max_tree_calls, || Node {
+                    func,
+                    parent: NO_PARENT,
+                    end: 0,
+                    depth: 0,
+                    flags,
+                    duration_ns: None,
+                    ret: None,
+                    line,
+                    exit_line: 0,
+                    ts_ns,
+                    exit_ts_ns: None,
+                    args: args.map(|a| String::from_utf8_lossy(a).into()),
+                })
+            }
+            None => {
+                self.calls_outside += 1;
+                NO_NODE
+            }
+        };
         if let Some(parent) = st.stack.last_mut() {
             parent.last_child = node;
         }
@@ -245,4 +234,27 @@ impl Builder {
             self.states[t].awaiting_exit = Some(s);
         }
     }
+}
+
+/// Put a call's node (made by `make`) in the region's tree under `parent`
+/// (a node, or `NO_NODE`/`NO_PARENT` for the root level); `NO_NODE` once
+/// the tree holds `max` nodes: it keeps its first calls (a pre-order
+/// prefix, so still a tree) and counts the rest, a memory bound.
+fn add_node(r: &mut Region, parent: u32, max: usize, make: impl FnOnce() -> Node) -> u32 {
+    if r.nodes.len() >= max {
+        r.dropped += 1;
+        return NO_NODE;
+    }
+    let mut n = make();
+    let root = parent == NO_NODE || parent == NO_PARENT;
+    n.depth = if root {
+        0
+    } else {
+        r.nodes[parent as usize].depth + 1
+    };
+    n.parent = if parent == NO_NODE { NO_PARENT } else { parent };
+    let id = r.nodes.len() as u32;
+    n.end = id + 1;
+    r.nodes.push(n);
+    id
 }
