@@ -4,7 +4,8 @@
 //! output by reference and never reaching back:
 //!
 //! [`read`] (bytes → lines) → [`parse`] (line → [`parse::Record`]) →
-//! [`model`] (records → [`model::Trace`]: tasks, syscalls, call trees) →
+//! [`model`] (records → [`model::Trace`]: tasks, syscalls, call trees),
+//! wired for one capture by [`load`] (→ [`load::Capture`]) →
 //! [`analyse`] (traces → [`analyse::Analysis`]: alignment, first divergence,
 //! error origin, inlined gaps) → [`render`] (one [`render::Report`] view →
 //! JSON, Markdown, HTML) → [`output`] (one directory, written atomically).
