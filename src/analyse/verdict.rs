@@ -1,6 +1,6 @@
 //! The verdict: one paragraph a kernel engineer can paste into a ticket.
 
-use crate::model::{decode::errno_name, ingest::Capture};
+use crate::{load::Capture, model::decode::errno_name};
 
 use super::{
     InlineCandidate, Prose, align::Alignment, diverge::Divergence, gaps::Suspect,
@@ -131,12 +131,9 @@ fn story(f: &Facts<'_, '_>) -> Prose {
     }
     origin(&mut p, f, d);
     if let Some(s) = f.suspects.iter().find(|s| s.at_divergence && s.gap_ns > 0) {
-        p.func(b.name(s.node))
-            .text(" spent ")
-            .duration(s.gap_ns)
-            .text(" of its ")
-            .duration(s.duration_ns)
-            .text(" in no traced callee");
+        p.func(b.name(s.node)).text(" spent ").duration(s.gap_ns);
+        p.text(" of its ").duration(s.duration_ns);
+        p.text(" in no traced callee");
         if let Some(loc) = &s.location {
             p.text(format!(" ({loc})"));
         }

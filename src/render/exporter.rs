@@ -6,7 +6,7 @@
 
 use std::io::Write;
 
-use crate::model::ingest::Capture;
+use crate::load::Capture;
 
 use super::{flamegraph::FlameSet, view::Report};
 

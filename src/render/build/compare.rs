@@ -3,7 +3,8 @@
 
 use crate::{
     analyse::{Comparison, Divergence},
-    model::{CallTree, ingest::Capture},
+    load::Capture,
+    model::CallTree,
 };
 
 use super::{super::view::*, SharedNames};

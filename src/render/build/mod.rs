@@ -7,7 +7,8 @@ use std::{collections::HashMap, sync::Arc};
 
 use crate::{
     analyse::Analysis,
-    model::{CallTree, FuncId, Syscall, Trace, ingest::Capture},
+    load::Capture,
+    model::{CallTree, FuncId, Syscall, Trace},
 };
 
 use super::view::*;

@@ -11,9 +11,9 @@ use serde::Serialize;
 
 use crate::{
     analyse::Prose,
+    load::Compression,
     model::{WarningKind, syscall::RetSource},
     parse::InputFormat,
-    read::Compression,
 };
 
 mod compare;
