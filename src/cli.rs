@@ -6,10 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, ValueEnum};
 
 use crate::{
-    analyse::PairRequest,
-    error::Error,
-    parse::InputFormat,
-    read::{InputPath, kernel::FactKind},
+    analyse::PairRequest, error::Error, kernel::FactKind, parse::InputFormat, read::InputPath,
 };
 
 /// Exit codes, for `--help` and the README.
@@ -404,7 +401,13 @@ fn kernel_files(
         let at = inputs
             .iter()
             .position(|(_, l)| l == label)
-            .or_else(|| label.parse::<usize>().ok().filter(|n| (1..=inputs.len()).contains(n)).map(|n| n - 1))
+            .or_else(|| {
+                label
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=inputs.len()).contains(n))
+                    .map(|n| n - 1)
+            })
             .ok_or_else(|| bad(&format!("no capture is labelled or numbered `{label}`")))?;
         if file.is_empty() {
             return Err(bad("no file"));

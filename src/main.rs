@@ -7,7 +7,10 @@ use clap::Parser;
 use tracereport::cli::Cli;
 
 fn main() -> ExitCode {
-    if std::env::args_os().nth(1).is_some_and(|a| a == "index-kernel") {
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == "index-kernel")
+    {
         let args = std::env::args_os().skip(1);
         return index_kernel(tracereport::cli::IndexCli::parse_from(args));
     }
@@ -67,13 +70,13 @@ fn summary(o: &tracereport::Outcome, out: &std::path::Path) {
         // The first warning of each kind, as compilers print them
         // (file:line): a cut file's one `truncated-input` must not hide
         // behind a hundred exits without entries. The report holds the rest.
-        let mut kinds: Vec<&str> = Vec::new();
+        let mut kinds = Vec::new();
         for w in &c.warnings {
             if kinds.len() == SHOWN_WARNING_KINDS {
                 break;
             }
-            if !kinds.contains(&w.kind.as_str()) {
-                kinds.push(&w.kind);
+            if !kinds.contains(&w.kind) {
+                kinds.push(w.kind);
                 eprintln!("warning: {}:{}: {}: {}", c.path, w.line, w.kind, w.message);
             }
         }
@@ -158,12 +161,16 @@ fn stats(cfg: &tracereport::cli::Config, strict: bool) -> ExitCode {
 
 /// `tracereport index-kernel DIR -o FILE`.
 fn index_kernel(a: tracereport::cli::IndexCli) -> ExitCode {
-    let idx = match tracereport::read::kindex::build(&a.dir) {
+    let idx = match tracereport::kernel::index::build(&a.dir) {
         Ok(i) => i,
         Err(e) => return error(format!("{}: {e}", a.dir.display())),
     };
     // Written beside its place and renamed: never a half-written index.
-    let dir = a.output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let dir = a
+        .output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
     let written = tempfile::NamedTempFile::new_in(dir).and_then(|mut t| {
         let mut w = std::io::BufWriter::new(t.as_file_mut());
         idx.save(&mut w)?;
@@ -178,7 +185,11 @@ fn index_kernel(a: tracereport::cli::IndexCli) -> ExitCode {
     eprintln!(
         "{}: Linux {} — {} functions in {} files, {} ops tables, {} table entries",
         a.output.display(),
-        if idx.version.is_empty() { "?" } else { &idx.version },
+        if idx.version.is_empty() {
+            "?"
+        } else {
+            &idx.version
+        },
         idx.functions.len(),
         idx.files.len(),
         idx.ops.len(),

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::read::kindex::{KernelIndex, ifdef};
+use crate::kernel::index::{KernelIndex, ifdef};
 
 use super::knames;
 
@@ -72,7 +72,10 @@ pub fn source_link(idx: &KernelIndex, option: &str, func: &str) -> Option<(f64, 
                 w = w.max(0.8f64.powi(k as i32));
                 hit.push(Evidence::at(
                     EvidenceKind::Makefile,
-                    format!("`{}` puts {} on the build only with {option}", step.text, file.path),
+                    format!(
+                        "`{}` puts {} on the build only with {option}",
+                        step.text, file.path
+                    ),
                     &step.file,
                     Some(step.line),
                 ));
@@ -116,7 +119,12 @@ fn table_link(idx: &KernelIndex, option: &str, func: &str) -> Option<(f64, Vec<E
     for ops in idx.ops_with(func) {
         let ops_file = &idx.file(ops.0).path;
         for t in idx.tables_with(&ops.1.symbol) {
-            let Some(c) = t.conds.iter().rev().find(|c| c.symbols.iter().any(|s| s == option)) else {
+            let Some(c) = t
+                .conds
+                .iter()
+                .rev()
+                .find(|c| c.symbols.iter().any(|s| s == option))
+            else {
                 continue;
             };
             let tfile = &idx.file(t.file).path;
@@ -153,7 +161,11 @@ pub fn table_siblings<'a>(idx: &'a KernelIndex, func: &str) -> Vec<(&'a str, Str
     let mut out = Vec::new();
     for ops in idx.ops_with(func) {
         for t in idx.tables_with(&ops.1.symbol) {
-            for other in idx.tables.iter().filter(|o| o.file == t.file && o.table == t.table && o.line != t.line) {
+            for other in idx
+                .tables
+                .iter()
+                .filter(|o| o.file == t.file && o.table == t.table && o.line != t.line)
+            {
                 for a in &other.args {
                     let funcs: Vec<String> = idx
                         .ops
@@ -178,7 +190,9 @@ pub fn name_link(option_toks: &[String], option: &str, func: &str) -> Option<(f6
         w,
         Evidence {
             kind: EvidenceKind::Name,
-            text: format!("{why} (a name match: weaker than a Makefile or `#if` line; {option} ↔ `{func}`)"),
+            text: format!(
+                "{why} (a name match: weaker than a Makefile or `#if` line; {option} ↔ `{func}`)"
+            ),
             file: None,
             line: None,
         },

@@ -2,13 +2,34 @@
 //! (each step a fact with its file and line), and, without kernel facts,
 //! what to fetch on the target to get one.
 
-use crate::read::kernel::KernelFacts;
+use crate::kernel::KernelFacts;
 
 use super::{
     Prose,
-    causes::{Basis, Cause},
     cause_links::EvidenceKind,
+    causes::{Basis, Cause},
 };
+
+/// Text whose code is marked with backticks (as evidence texts are
+/// written) as spans; an unbalanced backtick leaves the rest as text.
+fn ticks(s: &str) -> Prose {
+    let mut p = Prose::default();
+    let mut rest = s;
+    while let Some((before, after)) = rest.split_once('`') {
+        let Some((code, tail)) = after.split_once('`') else {
+            break;
+        };
+        if !before.is_empty() {
+            p.text(before);
+        }
+        p.code(code);
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        p.text(rest);
+    }
+    p
+}
 
 /// A score at least this high is a "likely" cause; below, a "possible" one.
 const LIKELY: f64 = 0.4;
@@ -17,8 +38,15 @@ const LIKELY: f64 = 0.4;
 /// tree, a config, list or capture by its file name.
 fn place(e: &super::cause_links::Evidence) -> Option<String> {
     let f = e.file.as_deref()?;
-    let user_file = matches!(e.kind, EvidenceKind::Config | EvidenceKind::FunctionList | EvidenceKind::Trace);
-    let shown = if user_file { f.rsplit('/').next().unwrap_or(f) } else { f };
+    let user_file = matches!(
+        e.kind,
+        EvidenceKind::Config | EvidenceKind::FunctionList | EvidenceKind::Trace
+    );
+    let shown = if user_file {
+        f.rsplit('/').next().unwrap_or(f)
+    } else {
+        f
+    };
     Some(match e.line {
         Some(l) => format!("{shown}:{l}"),
         None => shown.to_string(),
@@ -44,13 +72,17 @@ pub fn likely_cause(causes: &[Cause]) -> Option<Prose> {
         EvidenceKind::Config => 7,
         EvidenceKind::Name => 8,
     };
-    let mut steps: Vec<_> = top.evidence.iter().filter(|e| e.kind != EvidenceKind::Name && e.file.is_some()).collect();
+    let mut steps: Vec<_> = top
+        .evidence
+        .iter()
+        .filter(|e| e.kind != EvidenceKind::Name && e.file.is_some())
+        .collect();
     steps.sort_by_key(|e| order(e.kind));
     for (i, e) in steps.iter().enumerate() {
         if i > 0 {
             p.text("; ");
         }
-        p.0.extend(Prose::from_ticks(&e.text).0);
+        p.0.extend(ticks(&e.text).0);
         if let Some(at) = place(e) {
             p.text(" (").code(at).text(")");
         }
@@ -60,7 +92,7 @@ pub fn likely_cause(causes: &[Cause]) -> Option<Prose> {
         if let Some(n) = top.evidence.iter().find(|e| e.kind == EvidenceKind::Name) {
             let why = n.text.split(" (a name match").next().unwrap_or("");
             p.text(" The option is tied to the code by names only (");
-            p.0.extend(Prose::from_ticks(why).0);
+            p.0.extend(ticks(why).0);
             p.text("), weaker than a Makefile or ")
                 .code("#if")
                 .text(" line: ")
@@ -68,7 +100,11 @@ pub fn likely_cause(causes: &[Cause]) -> Option<Prose> {
                 .text(" checks it in the source.");
         }
     }
-    let word = if top.score >= LIKELY { "Likely cause" } else { "Possible cause (a weak tie)" };
+    let word = if top.score >= LIKELY {
+        "Likely cause"
+    } else {
+        "Possible cause (a weak tie)"
+    };
     let what = match (top.good_value.as_str(), top.bad_value.as_str()) {
         (_, "is not set") => "the bad kernel is built without",
         ("is not set", _) => "the bad kernel is built with",
@@ -80,6 +116,19 @@ pub fn likely_cause(causes: &[Cause]) -> Option<Prose> {
     p.code(&top.config);
     p.text(".");
     Some(p)
+}
+
+/// End `verdict` with the top cause's sentence, if there is a cause.
+pub fn append_likely_cause(verdict: &mut Prose, causes: &[Cause]) {
+    let Some(p) = likely_cause(causes) else {
+        return;
+    };
+    let ends_in_space =
+        matches!(verdict.0.last(), Some(super::prose::Span::Text(t)) if t.ends_with(' '));
+    if !verdict.is_empty() && !ends_in_space {
+        verdict.text(" ");
+    }
+    verdict.0.extend(p.0);
 }
 
 /// What to fetch when kernel facts are missing (`None`: all are given).

@@ -11,10 +11,7 @@
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::read::{
-    kernel::{ConfigValue, KernelFacts},
-    kindex::KernelIndex,
-};
+use crate::kernel::{ConfigValue, KernelFacts, index::KernelIndex};
 
 use super::{
     cause_links::{self, Evidence, EvidenceKind},
@@ -136,7 +133,12 @@ fn lacks(facts: &KernelFacts, func: &str) -> Option<bool> {
 /// one it called (siblings).
 fn targets(input: &CauseInput<'_>) -> Vec<Target> {
     let mut out: Vec<Target> = Vec::new();
-    let bad_list = input.bad.functions.as_ref().map(|l| l.path.clone()).unwrap_or_default();
+    let bad_list = input
+        .bad
+        .functions
+        .as_ref()
+        .map(|l| l.path.clone())
+        .unwrap_or_default();
     for c in input.good_past {
         if out.iter().any(|t| t.func == c.func) || lacks(input.bad, &c.func) == Some(false) {
             continue;
@@ -151,7 +153,12 @@ fn targets(input: &CauseInput<'_>) -> Vec<Target> {
         if known_absent {
             why.push(absent(&c.func, &bad_list));
         }
-        out.push(Target { func: c.func.clone(), weight: DIRECT, known_absent, why });
+        out.push(Target {
+            func: c.func.clone(),
+            weight: DIRECT,
+            known_absent,
+            why,
+        });
     }
     siblings(input, &mut out, &bad_list);
     out
@@ -186,18 +193,32 @@ fn siblings(input: &CauseInput<'_>, out: &mut Vec<Target>, bad_list: &str) {
         let why = vec![
             Evidence::at(
                 EvidenceKind::Trace,
-                format!("the good run called `{called}()` past the split; `{f}` plays the same role"),
+                format!(
+                    "the good run called `{called}()` past the split; `{f}` plays the same role"
+                ),
                 input.good_capture,
-                input.good_past.iter().find(|c| c.func == called).and_then(|c| u32::try_from(c.line).ok()),
+                input
+                    .good_past
+                    .iter()
+                    .find(|c| c.func == called)
+                    .and_then(|c| u32::try_from(c.line).ok()),
             ),
             absent(f, bad_list),
         ];
-        out.push(Target { func: f.clone(), weight: SIBLING, known_absent: true, why });
+        out.push(Target {
+            func: f.clone(),
+            weight: SIBLING,
+            known_absent: true,
+            why,
+        });
     }
     let Some(idx) = input.index else { return };
     for c in input.good_past.iter().take(64) {
         for (entry, ops, funcs) in cause_links::table_siblings(idx, &c.func) {
-            let Some(f) = funcs.into_iter().find(|f| lacks(input.bad, f) == Some(true)) else {
+            let Some(f) = funcs
+                .into_iter()
+                .find(|f| lacks(input.bad, f) == Some(true))
+            else {
                 continue;
             };
             if out.iter().any(|t| t.func == f) {
@@ -206,13 +227,21 @@ fn siblings(input: &CauseInput<'_>, out: &mut Vec<Target>, bad_list: &str) {
             let why = vec![
                 Evidence::at(
                     EvidenceKind::Trace,
-                    format!("the good run called `{}()`, registered by `{entry}`; the same table registers `{ops}`", c.func),
+                    format!(
+                        "the good run called `{}()`, registered by `{entry}`; the same table registers `{ops}`",
+                        c.func
+                    ),
                     input.good_capture,
                     u32::try_from(c.line).ok(),
                 ),
                 absent(&f, bad_list),
             ];
-            out.push(Target { func: f, weight: SIBLING, known_absent: true, why });
+            out.push(Target {
+                func: f,
+                weight: SIBLING,
+                known_absent: true,
+                why,
+            });
         }
     }
 }
@@ -275,12 +304,17 @@ fn gate_symbols(idx: &KernelIndex, file: u32, line: u32) -> impl Iterator<Item =
     f.gate
         .iter()
         .flat_map(|s| s.symbols.iter())
-        .chain(crate::read::kindex::ifdef::around(&f.conds, line).flat_map(|c| c.symbols.iter()))
+        .chain(crate::kernel::index::ifdef::around(&f.conds, line).flat_map(|c| c.symbols.iter()))
         .map(String::as_str)
 }
 
 /// Tie `option` to `func`: by the index when it can, else by name.
-fn link(index: Option<&KernelIndex>, option: &str, toks: &[String], func: &str) -> Option<(f64, Vec<Evidence>, Basis)> {
+fn link(
+    index: Option<&KernelIndex>,
+    option: &str,
+    toks: &[String],
+    func: &str,
+) -> Option<(f64, Vec<Evidence>, Basis)> {
     if let Some((w, ev)) = index.and_then(|i| cause_links::source_link(i, option, func)) {
         return Some((w, ev, Basis::Source));
     }
@@ -303,18 +337,34 @@ fn polarity(d: &ConfigDiff) -> (f64, bool) {
 
 fn config_evidence(input: &CauseInput<'_>, d: &ConfigDiff) -> Vec<Evidence> {
     let mut ev = Vec::new();
-    for (facts, line, which) in [(input.good, &d.good_line, "good"), (input.bad, &d.bad_line, "bad")] {
+    for (facts, line, which) in [
+        (input.good, &d.good_line, "good"),
+        (input.bad, &d.bad_line, "bad"),
+    ] {
         let Some(cfg) = &facts.config else { continue };
         let text = match line {
             Some((_, t)) => format!("the {which} kernel's config: `{t}`"),
-            None => format!("the {which} kernel's config does not name {} (unset)", d.name),
+            None => format!(
+                "the {which} kernel's config does not name {} (unset)",
+                d.name
+            ),
         };
-        ev.push(Evidence::at(EvidenceKind::Config, text, &cfg.path, line.as_ref().map(|l| l.0)));
+        ev.push(Evidence::at(
+            EvidenceKind::Config,
+            text,
+            &cfg.path,
+            line.as_ref().map(|l| l.0),
+        ));
     }
     ev
 }
 
-fn rank(input: &CauseInput<'_>, d: &ConfigDiff, targets: &[Target], breadth: Option<&(usize, usize)>) -> Option<Cause> {
+fn rank(
+    input: &CauseInput<'_>,
+    d: &ConfigDiff,
+    targets: &[Target],
+    breadth: Option<&(usize, usize)>,
+) -> Option<Cause> {
     let (pol, good_side) = polarity(d);
     if pol == 0.0 {
         return None;
@@ -322,11 +372,21 @@ fn rank(input: &CauseInput<'_>, d: &ConfigDiff, targets: &[Target], breadth: Opt
     let toks = knames::option_tokens(&d.name);
     let mut ties = Ties::default();
     let mut best = 0.0;
-    let mut basis = if input.index.is_some() { Basis::Source } else { Basis::Names };
+    let mut basis = if input.index.is_some() {
+        Basis::Source
+    } else {
+        Basis::Names
+    };
     for t in targets.iter().filter(|_| good_side) {
-        let Some((w, ev, b)) = link(input.index, &d.name, &toks, &t.func) else { continue };
+        let Some((w, ev, b)) = link(input.index, &d.name, &toks, &t.func) else {
+            continue;
+        };
         let s = t.weight * w * if t.known_absent { 1.0 } else { 0.5 };
-        if t.weight == DIRECT { ties.direct = ties.direct.max(s) } else { ties.sibling = ties.sibling.max(s) }
+        if t.weight == DIRECT {
+            ties.direct = ties.direct.max(s)
+        } else {
+            ties.sibling = ties.sibling.max(s)
+        }
         if s > best {
             best = s;
             basis = b;
@@ -335,7 +395,11 @@ fn rank(input: &CauseInput<'_>, d: &ConfigDiff, targets: &[Target], breadth: Opt
         }
     }
     let n = breadth.map_or(0, |b| if good_side { b.0 } else { b.1 });
-    let scale = if input.index.is_some() { 1.0 } else { NAMES_ONLY };
+    let scale = if input.index.is_some() {
+        1.0
+    } else {
+        NAMES_ONLY
+    };
     ties.breadth = BREADTH * scale * (n as f64 / 20.0).min(1.0);
     let score = pol * (1.0 - (1.0 - ties.direct) * (1.0 - ties.sibling) * (1.0 - ties.breadth));
     if score <= 0.0 {
@@ -344,9 +408,17 @@ fn rank(input: &CauseInput<'_>, d: &ConfigDiff, targets: &[Target], breadth: Opt
     let mut evidence = config_evidence(input, d);
     evidence.extend(ties.evidence);
     if n > 0 {
-        let side = if good_side { "only the good kernel has" } else { "only the bad kernel has" };
+        let side = if good_side {
+            "only the good kernel has"
+        } else {
+            "only the bad kernel has"
+        };
         evidence.push(Evidence {
-            kind: if input.index.is_some() { EvidenceKind::Makefile } else { EvidenceKind::Name },
+            kind: if input.index.is_some() {
+                EvidenceKind::Makefile
+            } else {
+                EvidenceKind::Name
+            },
             text: format!("{} ties to {n} function(s) {side}", d.name),
             file: None,
             line: None,

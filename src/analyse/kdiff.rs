@@ -5,10 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::read::{
-    kernel::{ConfigValue, KernelConfig, KernelFacts},
-    kindex::KernelIndex,
-};
+use crate::kernel::{ConfigValue, KernelConfig, KernelFacts, index::KernelIndex};
 
 use super::knames;
 
@@ -83,7 +80,8 @@ fn group(names: &[String], key: impl Fn(&str) -> Option<String>) -> Vec<Function
 }
 
 fn config_diff(g: &KernelConfig, b: &KernelConfig) -> Vec<ConfigDiff> {
-    let names: std::collections::BTreeSet<&String> = g.options.keys().chain(b.options.keys()).collect();
+    let names: std::collections::BTreeSet<&String> =
+        g.options.keys().chain(b.options.keys()).collect();
     names
         .into_iter()
         .filter_map(|n| {
@@ -115,7 +113,9 @@ pub fn diff(good: &KernelFacts, bad: &KernelFacts, index: Option<&KernelIndex>) 
                 let mut defs = idx.defs(n);
                 let first = defs.next()?;
                 // A static name defined in several files names no one file.
-                defs.next().is_none().then(|| idx.file(first.1).path.clone())
+                defs.next()
+                    .is_none()
+                    .then(|| idx.file(first.1).path.clone())
             });
         }
     }

@@ -65,8 +65,18 @@ pub fn link(option_toks: &[String], func: &str) -> Option<(f64, String)> {
         if abbreviates(first.as_bytes(), &toks) {
             // Initials of three or more tokens match by chance more often
             // than letters taken inside a token (`sk` of `sockets`).
-            let w = if first.len() == toks.len() && toks.len() >= 3 { 0.85 } else { 1.0 };
-            return Some((w, format!("`{first}` abbreviates `{}`", option_toks.join("_").to_uppercase())));
+            let w = if first.len() == toks.len() && toks.len() >= 3 {
+                0.85
+            } else {
+                1.0
+            };
+            return Some((
+                w,
+                format!(
+                    "`{first}` abbreviates `{}`",
+                    option_toks.join("_").to_uppercase()
+                ),
+            ));
         }
     }
     let lower: Vec<String> = ft.iter().map(|t| t.to_ascii_lowercase()).collect();
@@ -78,9 +88,22 @@ pub fn link(option_toks: &[String], func: &str) -> Option<(f64, String)> {
     let share = (covered as f64 / option_toks.len() as f64).powi(2);
     // The option's name at the start of the function's (`security_bpf`)
     // says more than a token somewhere inside it.
-    let at_start = lower.starts_with(&option_toks[..covered.min(option_toks.len())]) && lower[0] == option_toks[0];
+    let at_start = lower.starts_with(&option_toks[..covered.min(option_toks.len())])
+        && lower[0] == option_toks[0];
     let w = if at_start { share } else { share * 0.6 };
-    Some((w, format!("`{func}` contains `{}`", option_toks.iter().filter(|t| lower.contains(t)).cloned().collect::<Vec<_>>().join("_").to_uppercase())))
+    Some((
+        w,
+        format!(
+            "`{func}` contains `{}`",
+            option_toks
+                .iter()
+                .filter(|t| lower.contains(t))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("_")
+                .to_uppercase()
+        ),
+    ))
 }
 
 /// The roles a name plays: its tails of at least two tokens after dropping
@@ -88,7 +111,9 @@ pub fn link(option_toks: &[String], func: &str) -> Option<(f64, String)> {
 /// `xsk_map_alloc` is seen as the XSKMAP's version of the same callback.
 pub fn roles(func: &str) -> Vec<String> {
     let t = fn_tokens(func);
-    (1..t.len().saturating_sub(1)).map(|i| t[i..].join("_")).collect()
+    (1..t.len().saturating_sub(1))
+        .map(|i| t[i..].join("_"))
+        .collect()
 }
 
 /// The first token, for grouping (`__xsk_map_flush` → `xsk`).
@@ -106,14 +131,38 @@ mod tests {
 
     #[test]
     fn abbreviations_and_tokens() {
-        assert_eq!(link(&opt("CONFIG_XDP_SOCKETS"), "xsk_map_alloc").unwrap().0, 1.0);
-        assert_eq!(link(&opt("CONFIG_XDP_SOCKETS"), "__xsk_map_flush.isra.0").unwrap().0, 1.0);
-        assert_eq!(link(&opt("CONFIG_SECURITY"), "security_bpf").unwrap().0, 1.0);
-        assert_eq!(link(&opt("CONFIG_XDP_SOCKETS"), "xdp_do_redirect").unwrap().0, 0.25);
+        assert_eq!(
+            link(&opt("CONFIG_XDP_SOCKETS"), "xsk_map_alloc").unwrap().0,
+            1.0
+        );
+        assert_eq!(
+            link(&opt("CONFIG_XDP_SOCKETS"), "__xsk_map_flush.isra.0")
+                .unwrap()
+                .0,
+            1.0
+        );
+        assert_eq!(
+            link(&opt("CONFIG_SECURITY"), "security_bpf").unwrap().0,
+            1.0
+        );
+        assert_eq!(
+            link(&opt("CONFIG_XDP_SOCKETS"), "xdp_do_redirect")
+                .unwrap()
+                .0,
+            0.25
+        );
         // A long name is no abbreviation of an option that starts with it.
-        assert!(link(&opt("CONFIG_SECURITY_TOMOYO"), "security_bpf").unwrap().0 < 0.5);
+        assert!(
+            link(&opt("CONFIG_SECURITY_TOMOYO"), "security_bpf")
+                .unwrap()
+                .0
+                < 0.5
+        );
         // Initials of three tokens: a weaker match.
-        assert_eq!(link(&opt("CONFIG_X86_SGX_KVM"), "xsk_map_alloc").unwrap().0, 0.85);
+        assert_eq!(
+            link(&opt("CONFIG_X86_SGX_KVM"), "xsk_map_alloc").unwrap().0,
+            0.85
+        );
         assert!(link(&opt("CONFIG_XDP_SOCKETS"), "array_map_alloc").is_none());
         assert!(link(&opt("CONFIG_XDP_SOCKETS_DIAG"), "xsk_map_alloc").is_none());
         assert!(link(&opt("CONFIG_HARDENED_USERCOPY"), "xsk_map_alloc").is_none());

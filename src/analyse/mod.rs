@@ -9,6 +9,8 @@
 //! a particular output (it produces [`prose::Prose`], which renderers escape).
 
 pub mod align;
+pub mod audit;
+mod audit_cross;
 pub mod cause_links;
 pub mod cause_prose;
 pub mod causes;
@@ -27,8 +29,8 @@ mod verdict;
 use std::sync::Arc;
 
 use crate::{
-    model::ingest::Capture,
-    read::{kernel::KernelFacts, kindex::KernelIndex},
+    kernel::{KernelFacts, index::KernelIndex},
+    load::Capture,
 };
 
 pub use align::{Alignment, Row, RowKind};
@@ -44,7 +46,7 @@ use side::{GlobalNames, Side};
 
 /// A kernel's function list: what ftrace could trace there (or, from
 /// kallsyms, what was built).
-pub type FilterList = crate::read::kernel::FunctionList;
+pub type FilterList = crate::kernel::FunctionList;
 
 /// What the analysis can be told.
 #[derive(Debug, Clone, Default)]
@@ -117,8 +119,11 @@ pub struct Analysis {
     pub noise: Vec<String>,
     /// Problems with the request (a `--pair` that does not resolve).
     pub notes: Vec<String>,
+    /// Per capture, its audit: its own points, then what differs from the
+    /// other captures.
+    pub audits: Vec<Vec<audit::AuditItem>>,
     /// Kernel fact files per capture, as read.
-    pub kernel_files: Vec<Vec<crate::read::kernel::FactFile>>,
+    pub kernel_files: Vec<Vec<crate::kernel::FactFile>>,
 }
 
 /// Compare the captures.
@@ -144,10 +149,16 @@ pub fn analyse(captures: &[Capture], opts: &AnalyseOptions) -> Analysis {
         .into_iter()
         .filter_map(|p| compare(captures, p, &mut names, &noise, opts))
         .collect();
+    let audits = captures
+        .iter()
+        .zip(audit_cross::cross_audit(captures))
+        .map(|(c, cross)| audit::audit(&c.trace).into_iter().chain(cross).collect())
+        .collect();
     Analysis {
         comparisons,
         noise: noise.entries(),
         notes,
+        audits,
         kernel_files: opts.kernels.iter().map(|k| k.files.clone()).collect(),
     }
 }
@@ -204,22 +215,19 @@ fn compare(
         candidates: &candidates,
         alignment: &alignment,
     });
-    let sides = (&g, &b, gc.path.as_str());
-    let (kernel_diff, causes) = kernel_causes(opts, &plan, &alignment, divergence.as_ref(), sides);
+    let kernel = kernel_causes(
+        opts,
+        &plan,
+        &alignment,
+        divergence.as_ref(),
+        (&g, &b, gc, bc),
+    );
     let mut verdict = verdict;
-    if let Some(p) = cause_prose::likely_cause(&causes) {
-        if !verdict.is_empty() && !verdict.plain().ends_with(' ') {
-            verdict.text(" ");
-        }
-        verdict.0.extend(p.0);
-    }
-    let none = KernelFacts::default();
-    let facts = |c: usize| opts.kernels.get(c).unwrap_or(&none);
-    let kernel_hint = cause_prose::facts_hint(facts(plan.good.0), facts(plan.bad.0), (&gc.label, &bc.label));
+    cause_prose::append_likely_cause(&mut verdict, &kernel.causes);
     Some(Comparison {
-        kernel_diff,
-        causes,
-        kernel_hint,
+        kernel_diff: kernel.diff,
+        causes: kernel.causes,
+        kernel_hint: kernel.hint,
         title: bs.title(),
         plan,
         alignment,
@@ -296,33 +304,60 @@ fn candidates(
 }
 
 /// Calls one run made past the split (its own calls only, noise aside).
-fn past_split(al: &Alignment, div: Option<&Divergence>, side: &Side<'_>, kind: RowKind) -> Vec<causes::PastCall> {
+fn past_split(
+    al: &Alignment,
+    div: Option<&Divergence>,
+    side: &Side<'_>,
+    kind: RowKind,
+) -> Vec<causes::PastCall> {
     let Some(d) = div else { return Vec::new() };
     let mut out: Vec<causes::PastCall> = Vec::new();
     for r in al.rows[d.row.min(al.rows.len())..].iter() {
-        let node = if kind == RowKind::GoodOnly { r.good } else { r.bad };
-        let Some(n) = node.filter(|_| r.kind == kind && !r.noise && !r.wrapper) else { continue };
+        let node = if kind == RowKind::GoodOnly {
+            r.good
+        } else {
+            r.bad
+        };
+        let Some(n) = node.filter(|_| r.kind == kind && !r.noise && !r.wrapper) else {
+            continue;
+        };
         let func = side.name(n);
         if !out.iter().any(|c| c.func == func) {
-            out.push(causes::PastCall { func: func.to_string(), line: side.tree.nodes[n as usize].line });
+            out.push(causes::PastCall {
+                func: func.to_string(),
+                line: side.tree.nodes[n as usize].line,
+            });
         }
     }
     out
 }
 
-/// Whole-kernel differences and ranked causes, when kernel facts are given.
+/// What the kernel facts say about one comparison.
+struct KernelPart {
+    diff: Option<kdiff::KernelDiff>,
+    causes: Vec<causes::Cause>,
+    hint: Option<String>,
+}
+
+/// Whole-kernel differences and ranked causes, when kernel facts are given;
+/// what to fetch, when some are missing.
 fn kernel_causes(
     opts: &AnalyseOptions,
     plan: &Plan,
     al: &Alignment,
     div: Option<&Divergence>,
-    (g, b, good_capture): (&Side<'_>, &Side<'_>, &str),
-) -> (Option<kdiff::KernelDiff>, Vec<causes::Cause>) {
+    (g, b, gc, bc): (&Side<'_>, &Side<'_>, &Capture, &Capture),
+) -> KernelPart {
     let none = KernelFacts::default();
     let gk = opts.kernels.get(plan.good.0).unwrap_or(&none);
     let bk = opts.kernels.get(plan.bad.0).unwrap_or(&none);
+    let hint = cause_prose::facts_hint(gk, bk, (&gc.label, &bc.label));
     if gk.is_empty() && bk.is_empty() {
-        return (None, Vec::new());
+        return KernelPart {
+            diff: None,
+            causes: Vec::new(),
+            hint,
+        };
     }
     let index = opts.kernel_index.as_deref();
     let diff = kdiff::diff(gk, bk, index);
@@ -331,11 +366,15 @@ fn kernel_causes(
     let causes = causes::causes(&causes::CauseInput {
         good: gk,
         bad: bk,
-        good_capture,
+        good_capture: &gc.path,
         good_past: &good_past,
         bad_past: &bad_past,
         diff: &diff,
         index,
     });
-    (Some(diff), causes)
+    KernelPart {
+        diff: Some(diff),
+        causes,
+        hint,
+    }
 }

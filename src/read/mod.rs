@@ -9,9 +9,8 @@
 //! Invariant: this is the only module that opens inputs.
 
 pub mod chunks;
-pub mod kernel;
-pub mod kindex;
 pub mod lines;
+pub mod notes;
 
 use std::{
     fs::File,

@@ -8,12 +8,22 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::analyse::{
-    Prose,
-    causes::Cause,
     cause_links::Evidence,
+    causes::Cause,
     kdiff::{FunctionGroup, KernelDiff},
-    prose::{html_escape, md_code},
 };
+
+use super::prose::{from_ticks, html_escape, md_code};
+
+/// Backticked text as Markdown.
+fn md(s: &str) -> String {
+    super::prose::markdown(&from_ticks(s))
+}
+
+/// Backticked text as HTML, escaped.
+fn html_of(s: &str) -> String {
+    super::prose::html(&from_ticks(s))
+}
 
 use super::view::{ComparisonView, Report};
 
@@ -119,7 +129,11 @@ fn groups_md(g: &[GroupView], n: usize) -> String {
     if g.is_empty() {
         return String::new();
     }
-    let list: Vec<String> = g.iter().take(n).map(|g| format!("{} {}", md_code(&g.key), g.count)).collect();
+    let list: Vec<String> = g
+        .iter()
+        .take(n)
+        .map(|g| format!("{} {}", md_code(&g.key), g.count))
+        .collect();
     format!(" ({})", list.join(", "))
 }
 
@@ -127,13 +141,21 @@ fn groups_md(g: &[GroupView], n: usize) -> String {
 fn files_line(r: &Report, c: &ComparisonView) -> Option<String> {
     let mut parts = Vec::new();
     for i in [c.good, c.bad] {
-        let Some(cap) = r.captures.get(i) else { continue };
+        let Some(cap) = r.captures.get(i) else {
+            continue;
+        };
         for f in &cap.kernel_files {
             let origin = match f.origin {
-                crate::read::kernel::FactOrigin::Option => "given",
-                crate::read::kernel::FactOrigin::Sidecar => "found beside the capture",
+                crate::kernel::FactOrigin::Option => "given",
+                crate::kernel::FactOrigin::Sidecar => "found beside the capture",
             };
-            parts.push(format!("{} {}: {} ({origin}; {})", md_code(&cap.label), f.kind.name(), md_code(&f.path), f.summary));
+            parts.push(format!(
+                "{} {}: {} ({origin}; {})",
+                md_code(&cap.label),
+                f.kind.name(),
+                md_code(&f.path),
+                f.summary
+            ));
         }
     }
     (!parts.is_empty()).then(|| format!("Kernel facts: {}.", parts.join("; ")))
@@ -148,15 +170,29 @@ pub fn markdown(r: &Report, c: &ComparisonView) -> String {
     if !c.causes.is_empty() {
         out.push_str("### Kernel: likely cause\n\n| # | option | good kernel | bad kernel | score | tied by | closest function |\n|---|---|---|---|---|---|---|\n");
         for (i, k) in c.causes.iter().enumerate() {
-            let basis = if k.basis == crate::analyse::causes::Basis::Source { "source" } else { "names (weaker)" };
+            let basis = if k.basis == crate::analyse::causes::Basis::Source {
+                "source"
+            } else {
+                "names (weaker)"
+            };
             let f = k.function.as_deref().map(md_code).unwrap_or_default();
-            let _ = writeln!(out, "| {} | {} | {} | {} | {:.2} | {basis} | {f} |", i + 1, md_code(&k.config), md_code(&k.good_value), md_code(&k.bad_value), k.score);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {:.2} | {basis} | {f} |",
+                i + 1,
+                md_code(&k.config),
+                md_code(&k.good_value),
+                md_code(&k.bad_value),
+                k.score
+            );
         }
         let top = &c.causes[0];
         let _ = writeln!(out, "\nEvidence for {}:\n", md_code(&top.config));
         for e in &top.evidence {
-            let place = at(e).map(|p| format!(" — {}", md_code(&p))).unwrap_or_default();
-            let _ = writeln!(out, "- {}: {}{place}", kind_name(e), Prose::from_ticks(&e.text).markdown());
+            let place = at(e)
+                .map(|p| format!(" — {}", md_code(&p)))
+                .unwrap_or_default();
+            let _ = writeln!(out, "- {}: {}{place}", kind_name(e), md(&e.text));
         }
         out.push('\n');
     }
@@ -164,7 +200,7 @@ pub fn markdown(r: &Report, c: &ComparisonView) -> String {
         out.push_str(&diff_markdown(d, c.causes.is_empty()));
     }
     if let Some(h) = &c.kernel_facts_hint {
-        let _ = writeln!(out, "{}", Prose::from_ticks(h).markdown());
+        let _ = writeln!(out, "{}", md(h));
     }
     out.trim_end().to_string()
 }
@@ -181,13 +217,39 @@ fn diff_markdown(d: &KernelDiffView, no_causes: bool) -> String {
             groups_md(&d.only_bad_by_prefix, 8)
         );
         if !d.only_good_by_file.is_empty() {
-            let _ = write!(out, " By source file{}.", groups_md(&d.only_good_by_file, 8));
+            let _ = write!(
+                out,
+                " By source file{}.",
+                groups_md(&d.only_good_by_file, 8)
+            );
         }
     }
     if d.have_config {
-        let shown: Vec<String> = d.config.iter().take(12).map(|c| format!("{} {} → {}", md_code(&c.name), md_code(&c.good), md_code(&c.bad))).collect();
+        let shown: Vec<String> = d
+            .config
+            .iter()
+            .take(12)
+            .map(|c| {
+                format!(
+                    "{} {} → {}",
+                    md_code(&c.name),
+                    md_code(&c.good),
+                    md_code(&c.bad)
+                )
+            })
+            .collect();
         let more = d.config_differences.saturating_sub(12);
-        let _ = write!(out, " {} config option(s) differ: {}{}.", d.config_differences, shown.join(", "), if more > 0 { format!(", … {more} more in report.json") } else { String::new() });
+        let _ = write!(
+            out,
+            " {} config option(s) differ: {}{}.",
+            d.config_differences,
+            shown.join(", "),
+            if more > 0 {
+                format!(", … {more} more in report.json")
+            } else {
+                String::new()
+            }
+        );
         if no_causes && d.config_differences > 0 {
             out.push_str(" None of them ties to the code on the error path.");
         }
@@ -200,14 +262,30 @@ fn diff_markdown(d: &KernelDiffView, no_causes: bool) -> String {
 pub fn html(r: &Report, c: &ComparisonView) -> String {
     let mut out = String::new();
     if let Some(l) = files_line(r, c) {
-        let _ = writeln!(out, "<p>{}</p>", Prose::from_ticks(&l).html());
+        let _ = writeln!(out, "<p>{}</p>", html_of(&l));
     }
     if !c.causes.is_empty() {
         out.push_str("<h3>Kernel: likely cause</h3>\n<table>\n<tr><th>#</th><th>option</th><th>good kernel</th><th>bad kernel</th><th>score</th><th>tied by</th><th>closest function</th></tr>\n");
         for (i, k) in c.causes.iter().enumerate() {
-            let basis = if k.basis == crate::analyse::causes::Basis::Source { "source" } else { "names (weaker)" };
-            let f = k.function.as_deref().map(|f| format!("<code>{}</code>", html_escape(f))).unwrap_or_default();
-            let _ = writeln!(out, "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{:.2}</td><td>{basis}</td><td>{f}</td></tr>", i + 1, html_escape(&k.config), html_escape(&k.good_value), html_escape(&k.bad_value), k.score);
+            let basis = if k.basis == crate::analyse::causes::Basis::Source {
+                "source"
+            } else {
+                "names (weaker)"
+            };
+            let f = k
+                .function
+                .as_deref()
+                .map(|f| format!("<code>{}</code>", html_escape(f)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{:.2}</td><td>{basis}</td><td>{f}</td></tr>",
+                i + 1,
+                html_escape(&k.config),
+                html_escape(&k.good_value),
+                html_escape(&k.bad_value),
+                k.score
+            );
         }
         out.push_str("</table>\n");
         out.push_str(&evidence_html(&c.causes[0]));
@@ -215,20 +293,30 @@ pub fn html(r: &Report, c: &ComparisonView) -> String {
     if let Some(d) = &c.kernel_diff {
         let md = diff_markdown(d, c.causes.is_empty());
         out.push_str("<p>");
-        out.push_str(&Prose::from_ticks(md.trim()).html());
+        out.push_str(&html_of(md.trim()));
         out.push_str("</p>\n");
     }
     if let Some(h) = &c.kernel_facts_hint {
-        let _ = writeln!(out, "<p class=\"muted\">{}</p>", Prose::from_ticks(h).html());
+        let _ = writeln!(out, "<p class=\"muted\">{}</p>", html_of(h));
     }
     out
 }
 
 fn evidence_html(top: &Cause) -> String {
-    let mut out = format!("<p>Evidence for <code>{}</code>:</p>\n<ul>\n", html_escape(&top.config));
+    let mut out = format!(
+        "<p>Evidence for <code>{}</code>:</p>\n<ul>\n",
+        html_escape(&top.config)
+    );
     for e in &top.evidence {
-        let place = at(e).map(|p| format!(" — <code>{}</code>", html_escape(&p))).unwrap_or_default();
-        let _ = writeln!(out, "<li>{}: {}{place}</li>", html_escape(&kind_name(e)), Prose::from_ticks(&e.text).html());
+        let place = at(e)
+            .map(|p| format!(" — <code>{}</code>", html_escape(&p)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "<li>{}: {}{place}</li>",
+            html_escape(&kind_name(e)),
+            html_of(&e.text)
+        );
     }
     out.push_str("</ul>\n");
     out

@@ -41,12 +41,26 @@ fn seed_sidecars_rank_xdp_sockets_first() {
     assert_eq!(top["bad_value"], "is not set");
     assert_eq!(top["basis"], "names");
     let ev = evidence_text(top);
-    assert!(ev.contains("`xsk_map_alloc` is absent from the bad kernel's function list"), "{ev}");
+    assert!(
+        ev.contains("`xsk_map_alloc` is absent from the bad kernel's function list"),
+        "{ev}"
+    );
     assert!(ev.contains("bad.available_filter_functions.gz"), "{ev}");
-    assert!(ev.contains("# CONFIG_XDP_SOCKETS is not set") && ev.contains("bad.config\":769"), "{ev}");
-    assert!(ev.contains("CONFIG_XDP_SOCKETS=y") && ev.contains("ok.config\":769"), "{ev}");
+    assert!(
+        ev.contains("# CONFIG_XDP_SOCKETS is not set") && ev.contains("bad.config\":769"),
+        "{ev}"
+    );
+    assert!(
+        ev.contains("CONFIG_XDP_SOCKETS=y") && ev.contains("ok.config\":769"),
+        "{ev}"
+    );
     // The only other option that differs is a version string: not a cause.
-    assert_eq!(c["causes"].as_array().unwrap().len(), 1, "{:#}", c["causes"]);
+    assert_eq!(
+        c["causes"].as_array().unwrap().len(),
+        1,
+        "{:#}",
+        c["causes"]
+    );
     let verdict = c["verdict"].as_str().unwrap();
     assert!(verdict.contains("CONFIG_XDP_SOCKETS"), "{verdict}");
 }
@@ -70,7 +84,10 @@ fn seed_with_source_extract_cites_makefile_and_bpf_types() {
 fn seed_with_full_source_tree() {
     let dir = std::env::var("TRACEREPORT_KERNEL_SRC")
         .unwrap_or_else(|_| "/usr/src/linux-source-6.12".into());
-    if !std::path::Path::new(&dir).join("net/xdp/xskmap.c").is_file() {
+    if !std::path::Path::new(&dir)
+        .join("net/xdp/xskmap.c")
+        .is_file()
+    {
         eprintln!("SKIPPED: no kernel source tree at {dir} (set TRACEREPORT_KERNEL_SRC)");
         return;
     }
@@ -102,7 +119,7 @@ fn index_kernel_round_trip() {
 /// belongs to its capture's kernel (these pairs mix kernels on purpose).
 fn causes_with(good: &str, bad: &str, facts: [(&str, &str); 2]) -> (Vec<Value>, usize) {
     use clap::Parser;
-    use tracereport::{analyse, read::kernel};
+    use tracereport::{analyse, kernel};
     let cfg = tracereport::cli::Cli::try_parse_from(["tracereport", good, bad, "--stats"])
         .unwrap()
         .into_config()
@@ -116,16 +133,29 @@ fn causes_with(good: &str, bad: &str, facts: [(&str, &str); 2]) -> (Vec<Value>, 
             files: Vec::new(),
         })
         .collect();
-    let opts = analyse::AnalyseOptions { kernels, ..Default::default() };
+    let opts = analyse::AnalyseOptions {
+        kernels,
+        ..Default::default()
+    };
     let a = analyse::analyse(&captures, &opts);
     let c = &a.comparisons[0];
-    let causes = c.causes.iter().map(|x| serde_json::to_value(x).unwrap()).collect();
+    let causes = c
+        .causes
+        .iter()
+        .map(|x| serde_json::to_value(x).unwrap())
+        .collect();
     (causes, c.kernel_diff.as_ref().unwrap().config.len())
 }
 
 fn rank_of(causes: &[Value], option: &str) -> Option<usize> {
     for (i, c) in causes.iter().enumerate().take(5) {
-        eprintln!("{} {} {} ({})", i + 1, c["config"], c["score"], c["function"]);
+        eprintln!(
+            "{} {} {} ({})",
+            i + 1,
+            c["config"],
+            c["score"],
+            c["function"]
+        );
     }
     causes.iter().position(|x| x["config"] == option)
 }
@@ -140,8 +170,14 @@ fn blog_other_kernel_pair_with_6_1_vs_6_12_facts() {
         &format!("{CAPTURES}/blog-xskmap/other-kernel-ok.log"),
         &format!("{CAPTURES}/blog-xskmap/xskmap-einval.log"),
         [
-            (&format!("{K61}/6.1.txt.gz"), &format!("{K61}/config-6.1.gz")),
-            (&format!("{SEED}/bad.available_filter_functions.gz"), &format!("{SEED}/bad.config")),
+            (
+                &format!("{K61}/6.1.txt.gz"),
+                &format!("{K61}/config-6.1.gz"),
+            ),
+            (
+                &format!("{SEED}/bad.available_filter_functions.gz"),
+                &format!("{SEED}/bad.config"),
+            ),
         ],
     );
     assert!(differ > 1000, "{differ} options differ");
@@ -157,12 +193,21 @@ fn seed_pair_with_6_1_vs_6_12_facts() {
         &format!("{SEED}/ok--funcgraph-retval.log"),
         &format!("{SEED}/bad--funcgraph-retval.log"),
         [
-            (&format!("{K61}/6.1.txt.gz"), &format!("{K61}/config-6.1.gz")),
-            (&format!("{SEED}/bad.available_filter_functions.gz"), &format!("{SEED}/bad.config")),
+            (
+                &format!("{K61}/6.1.txt.gz"),
+                &format!("{K61}/config-6.1.gz"),
+            ),
+            (
+                &format!("{SEED}/bad.available_filter_functions.gz"),
+                &format!("{SEED}/bad.config"),
+            ),
         ],
     );
     assert!(differ > 1000, "{differ} options differ");
-    assert!(matches!(rank_of(&causes, "CONFIG_XDP_SOCKETS"), Some(0..=2)), "{causes:#?}");
+    assert!(
+        matches!(rank_of(&causes, "CONFIG_XDP_SOCKETS"), Some(0..=2)),
+        "{causes:#?}"
+    );
 }
 
 fn refused(args: &[&str]) -> String {
@@ -185,20 +230,58 @@ fn wrong_files_are_refused_naming_what_they_are() {
     std::fs::write(&hello, "hello world\n").unwrap();
     let one = tmp.path().join("one.txt");
     std::fs::write(&one, "hello\n").unwrap();
-    let (ok, bad) = (format!("{SEED}/ok--funcgraph-retval.log"), format!("{SEED}/bad--funcgraph-retval.log"));
+    let (ok, bad) = (
+        format!("{SEED}/ok--funcgraph-retval.log"),
+        format!("{SEED}/bad--funcgraph-retval.log"),
+    );
     let h = hello.to_str().unwrap();
     let e = refused(&[&ok, &bad, "--kernel", &format!("2:functions={h}")]);
-    assert!(e.contains("not a function list") && e.contains("\"hello world\""), "{e}");
-    let e = refused(&[&ok, &bad, "--kernel", &format!("bad--funcgraph-retval:functions={SEED}/bad.config")]);
-    assert!(e.contains("bad.config: not a function list") && e.contains("a kernel config"), "{e}");
-    let e = refused(&[&ok, &bad, "--filter-functions", &format!("{SEED}/ok.config")]);
+    assert!(
+        e.contains("not a function list") && e.contains("\"hello world\""),
+        "{e}"
+    );
+    let e = refused(&[
+        &ok,
+        &bad,
+        "--kernel",
+        &format!("bad--funcgraph-retval:functions={SEED}/bad.config"),
+    ]);
+    assert!(
+        e.contains("bad.config: not a function list") && e.contains("a kernel config"),
+        "{e}"
+    );
+    let e = refused(&[
+        &ok,
+        &bad,
+        "--filter-functions",
+        &format!("{SEED}/ok.config"),
+    ]);
     assert!(e.contains("a kernel config"), "{e}");
-    let e = refused(&[&ok, &bad, "--kernel", &format!("1:config={SEED}/ok.available_filter_functions.gz")]);
-    assert!(e.contains("not a kernel config") && e.contains("a function list"), "{e}");
+    let e = refused(&[
+        &ok,
+        &bad,
+        "--kernel",
+        &format!("1:config={SEED}/ok.available_filter_functions.gz"),
+    ]);
+    assert!(
+        e.contains("not a kernel config") && e.contains("a function list"),
+        "{e}"
+    );
     let e = refused(&[&ok, &bad, "--kernel", &format!("1:config={ok}")]);
-    assert!(e.contains("not a kernel config") && e.contains("an ftrace capture"), "{e}");
-    let e = refused(&[&ok, &bad, "--kernel", &format!("1:functions={}", one.display())]);
-    assert!(e.contains("lacks") && e.contains("not the list of the kernel"), "{e}");
+    assert!(
+        e.contains("not a kernel config") && e.contains("an ftrace capture"),
+        "{e}"
+    );
+    let e = refused(&[
+        &ok,
+        &bad,
+        "--kernel",
+        &format!("1:functions={}", one.display()),
+    ]);
+    assert!(
+        e.contains("lacks") && e.contains("not the list of the kernel"),
+        "{e}"
+    );
     let e = refused(&[&ok, &bad, "--kernel", &format!("3:config={SEED}/ok.config")]);
     assert!(e.contains("no capture is labelled or numbered `3`"), "{e}");
 }
@@ -220,7 +303,10 @@ fn without_kernel_facts_the_report_says_what_would_sharpen_it() {
 
 #[test]
 fn sidecars_are_listed_in_the_report() {
-    let w = run(&[&format!("{SEED}/ok--funcgraph-retval.log"), &format!("{SEED}/bad--funcgraph-retval.log")]);
+    let w = run(&[
+        &format!("{SEED}/ok--funcgraph-retval.log"),
+        &format!("{SEED}/bad--funcgraph-retval.log"),
+    ]);
     let files = &w.json["captures"][1]["kernel_files"];
     let s = files.to_string();
     assert!(s.contains("bad.config") && s.contains("sidecar"), "{s}");

@@ -75,7 +75,8 @@ pub fn parse_line(line: &str) -> Option<(&str, FunctionListKind)> {
     let is_addr = |t: &str| t.len() >= 8 && t.bytes().all(|b| b.is_ascii_hexdigit());
     let symbol_ok = |t: &str| {
         !t.is_empty()
-            && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.$".contains(&b))
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_.$".contains(&b))
             && !t.as_bytes()[0].is_ascii_digit()
     };
     match rest.as_slice() {
@@ -101,7 +102,10 @@ mod tests {
     #[test]
     fn each_list_form() {
         use FunctionListKind::*;
-        assert_eq!(parse_line("xsk_map_alloc"), Some(("xsk_map_alloc", FilterFunctions)));
+        assert_eq!(
+            parse_line("xsk_map_alloc"),
+            Some(("xsk_map_alloc", FilterFunctions))
+        );
         assert_eq!(
             parse_line("nf_nat_ipv4_fn [nf_nat]"),
             Some(("nf_nat_ipv4_fn", FilterFunctions))
@@ -115,7 +119,10 @@ mod tests {
             Some(("xsk_map_alloc", Symbols))
         );
         // A data symbol is a line of the list, not a function.
-        assert_eq!(parse_line("ffffffff82a00000 D xsk_map_ops"), Some(("", Symbols)));
+        assert_eq!(
+            parse_line("ffffffff82a00000 D xsk_map_ops"),
+            Some(("", Symbols))
+        );
         assert_eq!(parse_line("hello world"), None);
         assert_eq!(parse_line("CONFIG_XDP_SOCKETS=y"), None);
         assert_eq!(parse_line(" 0)   1.262 us    |  f();"), None);

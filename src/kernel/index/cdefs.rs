@@ -54,9 +54,15 @@ impl CParser {
                     }
                 }
                 "declaration" => ops.extend(ops_table(node, src)),
-                "translation_unit" | "preproc_if" | "preproc_ifdef" | "preproc_else"
-                | "preproc_elif" | "preproc_elifdef" | "linkage_specification"
-                | "declaration_list" | "ERROR" => {
+                "translation_unit"
+                | "preproc_if"
+                | "preproc_ifdef"
+                | "preproc_else"
+                | "preproc_elif"
+                | "preproc_elifdef"
+                | "linkage_specification"
+                | "declaration_list"
+                | "ERROR" => {
                     let mut c = node.walk();
                     stack.extend(node.named_children(&mut c));
                 }
@@ -86,7 +92,10 @@ fn function_name(def: Node<'_>, src: &[u8]) -> Option<Def> {
             }
             let name = id.utf8_text(src).ok()?;
             // `SYSCALL_DEFINE3(bpf, …) {` parses as a definition of the macro.
-            if name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') {
+            if name
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            {
                 return None;
             }
             return Some(Def {

@@ -156,9 +156,10 @@ impl KernelIndex {
     pub fn load(path: &Path) -> Result<KernelIndex, String> {
         let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
         let dec = zstd::Decoder::new(io::BufReader::new(file)).map_err(|e| e.to_string())?;
-        let mut idx: KernelIndex = serde_json::from_reader(io::BufReader::new(dec)).map_err(|e| {
-            format!("not a kernel index written by `tracereport index-kernel` ({e})")
-        })?;
+        let mut idx: KernelIndex =
+            serde_json::from_reader(io::BufReader::new(dec)).map_err(|e| {
+                format!("not a kernel index written by `tracereport index-kernel` ({e})")
+            })?;
         if idx.format != FORMAT {
             return Err(format!(
                 "a kernel index of format {} (this tracereport reads {FORMAT}): rebuild it with `tracereport index-kernel`",

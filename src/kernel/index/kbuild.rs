@@ -68,7 +68,11 @@ fn entries(code: &str, line: u32, blocks: &[Vec<String>], out: &mut Vec<MakeEntr
     } else {
         return;
     };
-    if target.is_empty() || !target.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b)) {
+    if target.is_empty()
+        || !target
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b))
+    {
         return;
     }
     let mut symbols = config_symbols(cond);

@@ -74,7 +74,10 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["config=bad.config", "functions=bad.available_filter_functions.gz"]
+            [
+                "config=bad.config",
+                "functions=bad.available_filter_functions.gz"
+            ]
         );
         assert!(find(&dir.join("nothing-here.log")).is_empty());
     }

@@ -4,16 +4,13 @@
 //! binary, a greeting) and refused, since a silently accepted wrong list
 //! would turn every function into "not traceable there".
 
-pub mod config;
-pub mod functions;
-pub mod sidecars;
-
 use std::{io, path::Path};
 
-pub use config::{ConfigEntry, ConfigValue, KernelConfig};
-pub use functions::{FunctionList, FunctionListKind};
-
-use super::{InputPath, lines::for_each_line, open};
+use super::{
+    config::{self, ConfigEntry, KernelConfig},
+    functions::{self, FunctionList, FunctionListKind},
+};
+use crate::read::{InputPath, lines::for_each_line, open};
 
 /// Which fact a file gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -135,7 +132,11 @@ fn identify(s: &Scan) -> String {
     if configs > 0 {
         return "a kernel config (it has CONFIG_ lines)".into();
     }
-    let funcs = s.sample.iter().filter_map(|l| functions::parse_line(l)).count();
+    let funcs = s
+        .sample
+        .iter()
+        .filter_map(|l| functions::parse_line(l))
+        .count();
     if funcs * 10 >= s.sample.len() * 9 {
         return "a function list".into();
     }
@@ -232,10 +233,16 @@ pub fn check_covers<'a>(
     // Symbols only: the model's placeholders (`[entry not captured]`) are
     // not functions.
     let symbol = |n: &str| {
-        !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.$".contains(&b))
+        !n.is_empty()
+            && n.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_.$".contains(&b))
     };
     let traced: Vec<&str> = traced.filter(|n| symbol(n)).collect();
-    let missing: Vec<&str> = traced.iter().copied().filter(|n| !list.contains(n)).collect();
+    let missing: Vec<&str> = traced
+        .iter()
+        .copied()
+        .filter(|n| !list.contains(n))
+        .collect();
     if traced.len() >= 3 && missing.len() * 2 > traced.len() {
         let examples: Vec<&str> = missing.iter().take(3).copied().collect();
         return Err(format!(

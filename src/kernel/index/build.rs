@@ -16,7 +16,14 @@ use super::{
 
 /// Top-level directories that hold no kernel code (or only other arches').
 const SKIP: &[&str] = &[
-    "Documentation", "tools", "samples", "scripts", "usr", "LICENSES", ".git", "debian",
+    "Documentation",
+    "tools",
+    "samples",
+    "scripts",
+    "usr",
+    "LICENSES",
+    ".git",
+    "debian",
 ];
 
 /// The files of the tree the index reads, by kind.
@@ -28,7 +35,9 @@ struct Tree {
 }
 
 fn walk(root: &Path, rel: &Path, t: &mut Tree, depth: u32) {
-    let Ok(rd) = std::fs::read_dir(root.join(rel)) else { return };
+    let Ok(rd) = std::fs::read_dir(root.join(rel)) else {
+        return;
+    };
     let mut entries: Vec<_> = rd.flatten().collect();
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
@@ -77,7 +86,9 @@ fn gate(mk: &Makefiles, rel: &str) -> Vec<GateStep> {
         text: e.text.clone(),
         symbols: e.symbols.clone(),
     };
-    let Some(entries) = mk.get(dir) else { return Vec::new() };
+    let Some(entries) = mk.get(dir) else {
+        return Vec::new();
+    };
     let plain: Vec<kbuild::MakeEntry> = entries.iter().map(|(_, e)| e.clone()).collect();
     let chain = kbuild::object_chain(&plain, &obj);
     let mut steps: Vec<GateStep> = chain
@@ -93,12 +104,17 @@ fn gate(mk: &Makefiles, rel: &str) -> Vec<GateStep> {
     'climb: while !child.is_empty() {
         let mut anc = child.clone();
         loop {
-            let up = anc.rsplit_once('/').map_or(String::new(), |(u, _)| u.to_string());
+            let up = anc
+                .rsplit_once('/')
+                .map_or(String::new(), |(u, _)| u.to_string());
             let item = match up.is_empty() {
                 true => format!("{child}/"),
                 false => format!("{}/", &child[up.len() + 1..]),
             };
-            if let Some(e) = mk.get(&up).and_then(|v| v.iter().find(|(_, e)| e.item == item)) {
+            if let Some(e) = mk
+                .get(&up)
+                .and_then(|v| v.iter().find(|(_, e)| e.item == item))
+            {
                 steps.push(step(e));
                 child = up;
                 continue 'climb;
@@ -116,11 +132,20 @@ fn version(root: &Path) -> String {
     let top = read(root, Path::new("Makefile"));
     let get = |k: &str| {
         top.lines()
-            .find_map(|l| l.strip_prefix(k)?.trim().strip_prefix('=').map(|v| v.trim().to_string()))
+            .find_map(|l| {
+                l.strip_prefix(k)?
+                    .trim()
+                    .strip_prefix('=')
+                    .map(|v| v.trim().to_string())
+            })
             .unwrap_or_default()
     };
     let v = [get("VERSION"), get("PATCHLEVEL"), get("SUBLEVEL")];
-    if v[0].is_empty() { String::new() } else { v.join(".") }
+    if v[0].is_empty() {
+        String::new()
+    } else {
+        v.join(".")
+    }
 }
 
 /// One C file's share of the index.
@@ -137,7 +162,12 @@ fn parse_c(root: &Path, files: &[PathBuf]) -> Vec<CFile> {
         .map_init(CParser::new, |p, rel| {
             let text = read(root, rel);
             let (defs, ops) = p.as_mut().map(|p| p.defs(&text)).unwrap_or_default();
-            CFile { rel: slash(rel), conds: ifdef::scan(&text), defs, ops }
+            CFile {
+                rel: slash(rel),
+                conds: ifdef::scan(&text),
+                defs,
+                ops,
+            }
         })
         .filter(|f| !f.defs.is_empty() || !f.ops.is_empty())
         .collect()
@@ -160,13 +190,22 @@ pub fn build(root: &Path) -> Result<KernelIndex, String> {
         let v = mk.entry(dir).or_default();
         v.extend(entries.into_iter().map(|e| (slash(m), e)));
     }
-    let mut idx = KernelIndex { format: FORMAT, version: version(root), ..Default::default() };
+    let mut idx = KernelIndex {
+        format: FORMAT,
+        version: version(root),
+        ..Default::default()
+    };
     let mut ops_all = Vec::new();
     for f in parse_c(root, &tree.c) {
         let id = idx.files.len() as u32;
-        idx.functions.extend(f.defs.into_iter().map(|d| FnDef(d.name, id, d.line)));
+        idx.functions
+            .extend(f.defs.into_iter().map(|d| FnDef(d.name, id, d.line)));
         ops_all.extend(f.ops.into_iter().map(|o| OpsDef(id, o)));
-        idx.files.push(SrcFile { gate: gate(&mk, &f.rel), path: f.rel, conds: f.conds });
+        idx.files.push(SrcFile {
+            gate: gate(&mk, &f.rel),
+            path: f.rel,
+            conds: f.conds,
+        });
     }
     let symbols: HashSet<&str> = ops_all.iter().map(|o| o.1.symbol.as_str()).collect();
     let mut used: HashSet<String> = HashSet::new();
@@ -184,11 +223,25 @@ pub fn build(root: &Path) -> Result<KernelIndex, String> {
         for (line, text, table, args) in lines {
             used.extend(args.iter().cloned());
             let around = ifdef::around(&conds, line).cloned().collect();
-            idx.tables.push(TableEntry { file: id, line, text, table, args, conds: around });
+            idx.tables.push(TableEntry {
+                file: id,
+                line,
+                text,
+                table,
+                args,
+                conds: around,
+            });
         }
-        idx.files.push(SrcFile { path: slash(h), gate: Vec::new(), conds: Vec::new() });
+        idx.files.push(SrcFile {
+            path: slash(h),
+            gate: Vec::new(),
+            conds: Vec::new(),
+        });
     }
-    idx.ops = ops_all.into_iter().filter(|o| used.contains(&o.1.symbol)).collect();
+    idx.ops = ops_all
+        .into_iter()
+        .filter(|o| used.contains(&o.1.symbol))
+        .collect();
     idx.functions.sort_by(|a, b| a.0.cmp(&b.0));
     idx.prepare();
     Ok(idx)

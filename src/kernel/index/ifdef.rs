@@ -50,7 +50,12 @@ fn directive(line: &str) -> IResult<&str, Directive<'_>> {
         "elif" | "elifdef" | "elifndef" => Directive::Elif(arg),
         "else" => Directive::Else,
         "endif" => Directive::Endif,
-        _ => return Err(nom::Err::Error(nom::error::Error::new(line, nom::error::ErrorKind::Tag))),
+        _ => {
+            return Err(nom::Err::Error(nom::error::Error::new(
+                line,
+                nom::error::ErrorKind::Tag,
+            )));
+        }
     };
     Ok((rest, d))
 }
@@ -63,7 +68,8 @@ pub fn config_symbols(expr: &str) -> Vec<String> {
     let mut i = 0;
     while let Some(off) = expr[i..].find("CONFIG_") {
         let start = i + off;
-        let boundary = start == 0 || !(bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_');
+        let boundary =
+            start == 0 || !(bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_');
         let mut end = start;
         while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
             end += 1;
@@ -106,18 +112,33 @@ pub fn scan(text: &str) -> Vec<CondBlock> {
         }
         joined.push_str(raw);
         let line = std::mem::take(&mut joined);
-        let Ok((_, d)) = directive(&line) else { continue };
+        let Ok((_, d)) = directive(&line) else {
+            continue;
+        };
         match d {
             Directive::If(expr, negated) => {
                 let t = line.trim().to_string();
-                let open = Open { line: first, text: t.clone(), symbols: config_symbols(expr), negated };
+                let open = Open {
+                    line: first,
+                    text: t.clone(),
+                    symbols: config_symbols(expr),
+                    negated,
+                };
                 stack.push((open, t));
             }
             Directive::Elif(expr) => {
                 if let Some((open, opening)) = stack.pop() {
                     close(&mut out, open, first);
                     let t = line.trim().to_string();
-                    stack.push((Open { line: first, text: t, symbols: config_symbols(expr), negated: false }, opening));
+                    stack.push((
+                        Open {
+                            line: first,
+                            text: t,
+                            symbols: config_symbols(expr),
+                            negated: false,
+                        },
+                        opening,
+                    ));
                 }
             }
             Directive::Else => {
@@ -126,7 +147,15 @@ pub fn scan(text: &str) -> Vec<CondBlock> {
                     let negated = !open.negated;
                     close(&mut out, open, first);
                     let text = format!("#else of `{opening}`");
-                    stack.push((Open { line: first, text, symbols, negated }, opening));
+                    stack.push((
+                        Open {
+                            line: first,
+                            text,
+                            symbols,
+                            negated,
+                        },
+                        opening,
+                    ));
                 }
             }
             Directive::Endif => {
@@ -168,7 +197,10 @@ mod tests {
 
     #[test]
     fn symbols_in_expressions() {
-        assert_eq!(config_symbols("defined(CONFIG_XDP_SOCKETS)"), ["CONFIG_XDP_SOCKETS"]);
+        assert_eq!(
+            config_symbols("defined(CONFIG_XDP_SOCKETS)"),
+            ["CONFIG_XDP_SOCKETS"]
+        );
         assert_eq!(
             config_symbols("IS_ENABLED(CONFIG_NET) && !defined(CONFIG_FOO_MODULE)"),
             ["CONFIG_NET", "CONFIG_FOO"]
@@ -181,7 +213,11 @@ mod tests {
     fn branches_and_lines() {
         let text = "#ifndef _H\n#ifdef CONFIG_NET\nA\n#if defined(CONFIG_XDP_SOCKETS)\nB\n#endif\n#else\nC\n#endif\n#endif\n";
         let b = scan(text);
-        let at = |n| around(&b, n).map(|b| (b.text.clone(), b.negated)).collect::<Vec<_>>();
+        let at = |n| {
+            around(&b, n)
+                .map(|b| (b.text.clone(), b.negated))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(at(3), [("#ifdef CONFIG_NET".to_string(), false)]);
         assert_eq!(
             at(5),

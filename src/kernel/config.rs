@@ -105,9 +105,8 @@ pub fn parse_line(line: &str) -> ConfigLine<'_> {
 }
 
 fn is_option_name(name: &str) -> bool {
-    name.strip_prefix("CONFIG_").is_some_and(|n| {
-        !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-    })
+    name.strip_prefix("CONFIG_")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
 }
 
 #[cfg(test)]
@@ -126,9 +125,15 @@ mod tests {
         );
         assert_eq!(
             parse_line("CONFIG_LOCALVERSION=\"-retval\""),
-            ConfigLine::Option("CONFIG_LOCALVERSION", ConfigValue::Value("\"-retval\"".into()))
+            ConfigLine::Option(
+                "CONFIG_LOCALVERSION",
+                ConfigValue::Value("\"-retval\"".into())
+            )
         );
-        assert_eq!(parse_line("# Automatically generated file"), ConfigLine::Comment);
+        assert_eq!(
+            parse_line("# Automatically generated file"),
+            ConfigLine::Comment
+        );
         assert_eq!(parse_line(""), ConfigLine::Comment);
         assert_eq!(parse_line("hello world"), ConfigLine::Other);
         assert_eq!(parse_line("XDP=y"), ConfigLine::Other);
