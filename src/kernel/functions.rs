@@ -82,7 +82,10 @@ pub fn parse_line(line: &str) -> Option<(&str, FunctionListKind)> {
     match rest.as_slice() {
         [] if symbol_ok(first) => Some((first, FunctionListKind::FilterFunctions)),
         [m] if is_module(m) && symbol_ok(first) => Some((first, FunctionListKind::FilterFunctions)),
-        [name] | [name, _] if is_addr(first) && symbol_ok(name) => {
+        [name] if is_addr(first) && symbol_ok(name) => {
+            Some((name, FunctionListKind::FilterFunctionsAddrs))
+        }
+        [name, m] if is_addr(first) && is_module(m) && symbol_ok(name) => {
             Some((name, FunctionListKind::FilterFunctionsAddrs))
         }
         [ty, name] | [ty, name, _] if is_addr(first) && ty.len() == 1 && symbol_ok(name) => {
