@@ -202,5 +202,25 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
             None,
         ));
     }
+    if let Some(r) = &f.recorded {
+        recorded(r, &mut out);
+    }
     out
+}
+
+/// What `tracereport record`'s header says: the command, and each fallback
+/// (a tracer that could not run, an option the kernel lacks) as a warning.
+fn recorded(r: &crate::model::RecordedFacts, out: &mut Vec<AuditItem>) {
+    // Header text is untrusted: no backtick may open or close a code span.
+    let plain = |s: &str| s.replace('`', "'");
+    let cmd = plain(r.command.as_deref().unwrap_or("?"));
+    out.push(item(
+        "ok",
+        "recorded",
+        format!("recorded by `tracereport record` running `{cmd}`"),
+        None,
+    ));
+    for n in &r.notes {
+        out.push(item("warn", "record-note", plain(n), None));
+    }
 }

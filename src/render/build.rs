@@ -458,6 +458,7 @@ fn comparison_view(captures: &[Capture], c: &Comparison) -> ComparisonView {
             tracefs: n.tracefs.clone(),
             trace_cmd: n.trace_cmd.clone(),
             why: n.why.clone(),
+            recipe: n.recipe.clone(),
         }),
     }
 }

@@ -22,6 +22,7 @@ mod mutants;
 mod mutation;
 mod properties;
 mod props;
+mod record;
 mod report;
 mod scenarios;
 

@@ -1,0 +1,209 @@
+//! `tracereport record` on this machine's real tracefs: the capture holds
+//! the failing syscall, the report renders it, and every tracefs setting is
+//! afterwards what it was before — also after a Ctrl-C midway. Skips (with
+//! the reason, loudly) where tracefs cannot be used: not root, no tracefs,
+//! no syscall events. Tests here hold a lock file so no two of them (in
+//! this or another test process) use tracefs at once.
+
+use std::{
+    collections::BTreeMap,
+    fs::File,
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+const ROOT: &str = "/sys/kernel/tracing";
+
+/// Files whose content is data, not a setting (or changes by itself).
+const NOT_SETTINGS: &[&str] = &[
+    "trace", "trace_pipe", "trace_marker", "trace_marker_raw", "free_buffer", "snapshot",
+    "saved_cmdlines", "saved_tgids", "printk_formats", "README", "error_log",
+    "available_events", "available_filter_functions", "available_filter_functions_addrs",
+    "available_tracers", "dyn_ftrace_total_info", "enabled_functions", "touched_functions",
+    "uprobe_profile", "kprobe_profile", "trace_stat", "per_cpu", "instances", "events",
+    "options", "hwlat_detector", "osnoise", "rv", "stack_trace", "stack_trace_filter",
+];
+
+/// Serialises tracefs tests across processes; `None` + reason to skip.
+fn usable() -> Result<File, String> {
+    if !rustix::process::geteuid().is_root() {
+        return Err("not root: tracefs needs root".into());
+    }
+    let lock = File::create(std::env::temp_dir().join("tracereport-tracefs-tests.lock"))
+        .map_err(|e| format!("lock file: {e}"))?;
+    rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive)
+        .map_err(|e| format!("lock: {e}"))?;
+    if !Path::new(ROOT).join("tracing_on").exists() {
+        let r = rustix::mount::mount("nodev", ROOT, "tracefs", rustix::mount::MountFlags::empty(), None);
+        if let Err(e) = r {
+            return Err(format!("tracefs not mounted and cannot be mounted at {ROOT}: {e}"));
+        }
+    }
+    if !Path::new(ROOT).join("events/syscalls/sys_enter_openat").is_dir() {
+        return Err("no syscall events (CONFIG_FTRACE_SYSCALLS)".into());
+    }
+    if std::fs::read(Path::new(ROOT).join("tracing_on")).is_err() {
+        return Err("tracefs is not readable (lockdown?)".into());
+    }
+    Ok(lock)
+}
+
+macro_rules! tracefs_or_skip {
+    () => {
+        match usable() {
+            Ok(lock) => lock,
+            Err(why) => {
+                eprintln!("SKIPPED: real tracefs test: {why}");
+                return;
+            }
+        }
+    };
+}
+
+/// Every setting: top-level files, options, every event's enable/filter,
+/// the instances that are not a tracereport's (unreadable: the error).
+fn snapshot() -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let root = Path::new(ROOT);
+    let read = |p: &Path| match std::fs::read(p) {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(e) => format!("<{e}>"),
+    };
+    for e in std::fs::read_dir(root).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !NOT_SETTINGS.contains(&name.as_str()) && e.path().is_file() {
+            out.insert(name, read(&e.path()));
+        }
+    }
+    for e in std::fs::read_dir(root.join("options")).unwrap().flatten() {
+        out.insert(format!("options/{}", e.file_name().to_string_lossy()), read(&e.path()));
+    }
+    let mut stack = vec![root.join("events")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            let name = e.file_name();
+            if p.is_dir() {
+                stack.push(p);
+            } else if name == "enable" || name == "filter" {
+                out.insert(p.strip_prefix(root).unwrap().display().to_string(), read(&p));
+            }
+        }
+    }
+    let mut instances: Vec<String> = std::fs::read_dir(root.join("instances"))
+        .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    instances.retain(|n| !n.starts_with("tracereport-"));
+    instances.sort();
+    out.insert("instances/".into(), instances.join(" "));
+    out
+}
+
+fn assert_same(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>) {
+    let changed: Vec<_> = before
+        .iter()
+        .filter(|(k, v)| after.get(*k) != Some(v))
+        .map(|(k, v)| format!("{k}: {v:?} -> {:?}", after.get(k)))
+        .chain(after.keys().filter(|k| !before.contains_key(*k)).map(|k| format!("new {k}")))
+        .collect();
+    assert!(changed.is_empty(), "tracefs changed:\n{}", changed.join("\n"));
+    assert!(before.len() > 100, "the snapshot covers the settings ({})", before.len());
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tracereport"))
+}
+
+fn no_instance_left(pid: u32) {
+    let p = PathBuf::from(ROOT).join(format!("instances/tracereport-{pid}"));
+    assert!(!p.exists(), "{} left behind", p.display());
+}
+
+#[test]
+fn records_a_failing_openat_and_restores_tracefs() {
+    let _lock = tracefs_or_skip!();
+    let dir = tempfile::tempdir().unwrap();
+    let before = snapshot();
+    let child = bin()
+        .current_dir(dir.path())
+        .args(["record", "--syscall", "openat", "-o", "c.log", "--report", "out/", "--", "cat", "/nonexistent"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    let after = snapshot();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_same(&before, &after);
+    no_instance_left(pid);
+    assert!(stderr.contains("cat: /nonexistent: No such file or directory"), "{stderr}");
+    assert!(stderr.contains("the command ended with exit status 1"), "{stderr}");
+
+    let cap = std::fs::read_to_string(dir.path().join("c.log")).unwrap();
+    let release = rustix::system::uname().release().to_string_lossy().into_owned();
+    assert!(cap.contains(&format!("# tracereport-kernel: {release}\n")), "{cap}");
+    assert!(cap.contains("# tracereport-command: cat /nonexistent\n"), "{cap}");
+    // The failing open, as the kernel printed it: -2 is ENOENT.
+    let failing = cap.lines().filter(|l| l.contains(" cat-") && l.ends_with("sys_openat -> 0xfffffffffffffffe")).count();
+    assert!(failing >= 1, "{cap}");
+    // Only the command's process (and no other task) was recorded.
+    for l in cap.lines().filter(|l| !l.starts_with('#')) {
+        assert!(l.trim_start().starts_with("cat-"), "another task recorded: {l}");
+    }
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/report.json")).unwrap()).unwrap();
+    let c = &json["captures"][0];
+    assert_eq!(c["kernel"], release.as_str());
+    let enoent = c["syscalls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["name"] == "openat" && s["errno"] == "ENOENT")
+        .count();
+    assert!(enoent >= 1, "{}", c["syscalls"]);
+    let audit = c["audit"].to_string();
+    assert!(audit.contains("recorded by `tracereport record` running `cat /nonexistent`"), "{audit}");
+    let md = std::fs::read_to_string(dir.path().join("out/report.md")).unwrap();
+    assert!(md.contains("ENOENT"), "{md}");
+    let html = std::fs::read_to_string(dir.path().join("out/index.html")).unwrap();
+    assert!(html.contains("openat"));
+}
+
+#[test]
+fn ctrl_c_midway_keeps_the_capture_and_restores_tracefs() {
+    let _lock = tracefs_or_skip!();
+    let dir = tempfile::tempdir().unwrap();
+    let before = snapshot();
+    let mut child = bin()
+        .current_dir(dir.path())
+        .args(["record", "--syscall", "openat", "-o", "c.log", "--", "sh", "-c", "cat /nonexistent; exec sleep 30"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let cap = dir.path().join("c.log");
+    let start = Instant::now();
+    // Recording: the header is written and the command has run its cat.
+    while !std::fs::read_to_string(&cap).is_ok_and(|c| c.contains("sys_openat -> 0xfffffffffffffffe")) {
+        assert!(start.elapsed() < Duration::from_secs(20), "no capture after 20 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(Path::new(ROOT).join(format!("instances/tracereport-{pid}")).exists(), "recording in a private instance");
+    rustix::process::kill_process(rustix::process::Pid::from_raw(pid as i32).unwrap(), rustix::process::Signal::INT)
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(start.elapsed() < Duration::from_secs(25), "sleep 30 was stopped");
+    let after = snapshot();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("stopped by SIGINT; the command was sent SIGTERM"), "{stderr}");
+    assert_same(&before, &after);
+    no_instance_left(pid);
+    let text = std::fs::read_to_string(&cap).unwrap();
+    assert!(text.starts_with("# tracer: nop\n# tracereport-record: tracereport "), "{text}");
+}
