@@ -194,11 +194,11 @@ fn record_one(
         target,
     };
     let dir = s.target.dir.clone();
-    let release = header::kernel_release();
-    let sidecars = sidecar::write(fs, path, &release);
     let held = child::spawn_held(argv)?;
     let mut check = || stop.check();
     let applied = setup::apply(&mut s.journal, &dir, plan, held.pid(), &mut check)?;
+    let release = header::kernel_release();
+    let sidecars = sidecar::write(fs, path, &release);
     let mut notes = applied.notes.clone();
     notes.extend(s.target.note.clone());
     notes.extend(sidecars.notes.iter().cloned());
@@ -217,7 +217,20 @@ fn record_one(
     let mut w = std::io::BufWriter::new(std::fs::File::create(path).map_err(out_err)?);
     w.write_all(head.text().as_bytes()).map_err(out_err)?;
     let bar = progress(cli.quiet);
-    let mut running = held.release()?;
+    let mut running = match held.release() {
+        Ok(r) => r,
+        Err(e) => {
+            // Nothing was recorded: no capture, no sidecars left behind.
+            drop(w);
+            let extra = [&sidecars.filter_functions, &sidecars.config];
+            for p in std::iter::once(&Some(path.to_path_buf())).chain(extra) {
+                if let Some(p) = p {
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            return Err(e);
+        }
+    };
     let streamed = stream::stream(&dir.join("trace_pipe"), &mut w, &mut running, &mut check, &bar);
     bar.finish_and_clear();
     let (counts, ended) = streamed.map_err(out_err)?;

@@ -166,6 +166,9 @@ fn choose_tracer(
             continue;
         }
         if t == "nop" {
+            if plan.tracer != Tracer::Nop {
+                notes.push("recorded with the nop tracer: syscall events only, no call trees".into());
+            }
             return Ok(t.into());
         }
         let fork = dir.join("options/function-fork");

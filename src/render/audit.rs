@@ -106,7 +106,14 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
         ));
     }
 
-    if f.reconstructed {
+    if f.tracer.as_deref() == Some("nop") {
+        out.push(item(
+            "missing",
+            "tracer",
+            "nop tracer: events only, no kernel functions, so no call trees".into(),
+            Some("echo function_graph > /sys/kernel/tracing/current_tracer"),
+        ));
+    } else if f.reconstructed {
         out.push(item(
             "missing",
             "tracer",

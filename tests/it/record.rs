@@ -207,3 +207,41 @@ fn ctrl_c_midway_keeps_the_capture_and_restores_tracefs() {
     let text = std::fs::read_to_string(&cap).unwrap();
     assert!(text.starts_with("# tracer: nop\n# tracereport-record: tracereport "), "{text}");
 }
+
+/// The header `record` writes is read back: the report names the kernel,
+/// the command, and each fallback as an audit warning (a real capture
+/// `record` made on the development VM; no tracefs needed).
+#[test]
+fn the_record_header_is_read_back_by_the_audit() {
+    let w = crate::common::run(&[&format!(
+        "{}/record-nop-openat-enoent-6.18/cat-nonexistent.log",
+        crate::common::CAPTURES_NEW
+    )]);
+    let c = &w.json["captures"][0];
+    assert_eq!(c["kernel"], "6.18.44-fc-v595");
+    assert_eq!(c["tracer"], "nop");
+    let audit = c["audit"].as_array().unwrap();
+    let msgs = |topic: &str| -> Vec<String> {
+        audit
+            .iter()
+            .filter(|a| a["topic"] == topic)
+            .map(|a| a["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(msgs("recorded"), ["recorded by `tracereport record` running `cat /nonexistent`"]);
+    let notes = msgs("record-note");
+    assert_eq!(notes.len(), 4, "{notes:?}");
+    assert!(notes[0].contains("needs CONFIG_FUNCTION_GRAPH_TRACER"), "{notes:?}");
+    assert!(notes[2].contains("nop tracer: syscall events only"), "{notes:?}");
+    assert_eq!(msgs("tracer"), ["nop tracer: events only, no kernel functions, so no call trees"]);
+    // In the Markdown, as warnings under the capture.
+    assert!(w.md.contains("function\\_graph tracer not available"), "{}", w.md);
+    // Every openat of the capture is counted; cat's own open of /nonexistent
+    // (line 71) is one of the ENOENT ones.
+    let groups = c["syscall_groups"].as_array().unwrap();
+    let enoent = groups
+        .iter()
+        .find(|g| g["title"].as_str().unwrap_or("").contains("openat") && g["outcome"].as_str().unwrap_or("").contains("ENOENT"))
+        .unwrap_or_else(|| panic!("{groups:?}"));
+    assert!(enoent["count"].as_u64().unwrap() >= 1);
+}
