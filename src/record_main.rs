@@ -29,7 +29,9 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(RecordError::Interrupted(sig)) => {
-            eprintln!("error: interrupted by {sig} before the command started; tracefs restored, nothing recorded");
+            eprintln!(
+                "error: interrupted by {sig} before the command started; tracefs restored, nothing recorded"
+            );
             ExitCode::from(130)
         }
         Err(e) => crate::error(e),

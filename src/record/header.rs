@@ -26,7 +26,8 @@ impl Header {
     /// characters escaped, so a command cannot forge a header line).
     pub fn text(&self) -> String {
         let mut s = format!("# tracer: {}\n", one_line(&self.tracer));
-        let mut kv = |k: &str, v: &str| s.push_str(&format!("# tracereport-{k}: {}\n", one_line(v)));
+        let mut kv =
+            |k: &str, v: &str| s.push_str(&format!("# tracereport-{k}: {}\n", one_line(v)));
         kv("record", concat!("tracereport ", env!("CARGO_PKG_VERSION")));
         kv("kernel", &self.kernel);
         kv("command", &self.command);
@@ -86,7 +87,11 @@ mod tests {
     fn a_command_cannot_forge_header_lines() {
         let h = Header {
             tracer: "nop".into(),
-            command: shell_words(&["sh".into(), "-c".into(), "x\n# tracer: function_graph".into()]),
+            command: shell_words(&[
+                "sh".into(),
+                "-c".into(),
+                "x\n# tracer: function_graph".into(),
+            ]),
             ..Default::default()
         };
         let t = h.text();
@@ -96,6 +101,9 @@ mod tests {
 
     #[test]
     fn quoting() {
-        assert_eq!(shell_words(&["cat".into(), "/no file".into(), "it's".into()]), r"cat '/no file' 'it'\''s'");
+        assert_eq!(
+            shell_words(&["cat".into(), "/no file".into(), "it's".into()]),
+            r"cat '/no file' 'it'\''s'"
+        );
     }
 }

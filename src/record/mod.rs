@@ -171,7 +171,10 @@ fn runs(cli: &RecordCli) -> Result<Vec<(String, Vec<OsString>, PathBuf)>, Record
 
 /// `c.log` → `c-good.log`.
 fn suffixed(p: &Path, tag: &str) -> PathBuf {
-    let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = p
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let name = match p.extension() {
         Some(e) => format!("{stem}-{tag}.{}", e.to_string_lossy()),
         None => format!("{stem}-{tag}"),
@@ -222,16 +225,22 @@ fn record_one(
         Err(e) => {
             // Nothing was recorded: no capture, no sidecars left behind.
             drop(w);
-            let extra = [&sidecars.filter_functions, &sidecars.config];
-            for p in std::iter::once(&Some(path.to_path_buf())).chain(extra) {
-                if let Some(p) = p {
-                    let _ = std::fs::remove_file(p);
-                }
+            let sidecars = [&sidecars.filter_functions, &sidecars.config];
+            for p in
+                std::iter::once(path).chain(sidecars.into_iter().flatten().map(|p| p.as_path()))
+            {
+                let _ = std::fs::remove_file(p);
             }
             return Err(e);
         }
     };
-    let streamed = stream::stream(&dir.join("trace_pipe"), &mut w, &mut running, &mut check, &bar);
+    let streamed = stream::stream(
+        &dir.join("trace_pipe"),
+        &mut w,
+        &mut running,
+        &mut check,
+        &bar,
+    );
     bar.finish_and_clear();
     let (counts, ended) = streamed.map_err(out_err)?;
     w.flush().map_err(out_err)?;
@@ -263,7 +272,11 @@ fn settings(j: &Journal, dir: &Path) -> Vec<String> {
         .filter(|w| w.ok && !w.path.ends_with("trace"))
         .map(|w| {
             let rel = w.path.strip_prefix(dir).unwrap_or(&w.path);
-            format!("{}={}", rel.display(), String::from_utf8_lossy(&w.value).trim())
+            format!(
+                "{}={}",
+                rel.display(),
+                String::from_utf8_lossy(&w.value).trim()
+            )
         })
         .collect()
 }

@@ -12,11 +12,13 @@ use crate::analyse::next::Recipe;
 /// The first comparison's recipe in `dir/report.json`.
 pub fn load(dir: &Path) -> Result<Recipe, RecordError> {
     let path = dir.join("report.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        RecordError::Usage(format!("--from-report: {}: {e}", path.display()))
-    })?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| RecordError::Usage(format!("--from-report: {}: {e}", path.display())))?;
     let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        RecordError::Usage(format!("--from-report: {}: not a report ({e})", path.display()))
+        RecordError::Usage(format!(
+            "--from-report: {}: not a report ({e})",
+            path.display()
+        ))
     })?;
     let recipe = json["comparisons"]
         .as_array()
@@ -30,7 +32,10 @@ pub fn load(dir: &Path) -> Result<Recipe, RecordError> {
             ))
         })?;
     serde_json::from_value(recipe.clone()).map_err(|e| {
-        RecordError::Usage(format!("--from-report: {}: bad recipe ({e})", path.display()))
+        RecordError::Usage(format!(
+            "--from-report: {}: bad recipe ({e})",
+            path.display()
+        ))
     })
 }
 
@@ -84,6 +89,11 @@ mod tests {
         assert_eq!(plan.depth, Some(0));
         assert!(plan.retval);
         std::fs::write(dir.path().join("report.json"), r#"{"comparisons":[]}"#).unwrap();
-        assert!(load(dir.path()).unwrap_err().to_string().contains("no next-capture recipe"));
+        assert!(
+            load(dir.path())
+                .unwrap_err()
+                .to_string()
+                .contains("no next-capture recipe")
+        );
     }
 }

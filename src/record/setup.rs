@@ -148,8 +148,8 @@ fn choose_tracer(
     notes: &mut Vec<String>,
 ) -> Result<String, RecordError> {
     let avail_path = dir.join("available_tracers");
-    let avail = super::tracefs::read_text(&avail_path)
-        .map_err(|e| RecordError::tracefs(&avail_path, e))?;
+    let avail =
+        super::tracefs::read_text(&avail_path).map_err(|e| RecordError::tracefs(&avail_path, e))?;
     let listed: Vec<&str> = avail.split_ascii_whitespace().collect();
     for &t in plan.tracer.chain() {
         if !listed.contains(&t) {
@@ -167,7 +167,9 @@ fn choose_tracer(
         }
         if t == "nop" {
             if plan.tracer != Tracer::Nop {
-                notes.push("recorded with the nop tracer: syscall events only, no call trees".into());
+                notes.push(
+                    "recorded with the nop tracer: syscall events only, no call trees".into(),
+                );
             }
             return Ok(t.into());
         }
@@ -175,7 +177,10 @@ fn choose_tracer(
         let pid_ok = j
             .set(&dir.join("set_ftrace_pid"), pid.to_string().as_bytes())
             .map_err(|e| e.to_string())
-            .and_then(|()| j.set(&fork, b"1").map_err(|e| format!("options/function-fork: {e}")));
+            .and_then(|()| {
+                j.set(&fork, b"1")
+                    .map_err(|e| format!("options/function-fork: {e}"))
+            });
         match pid_ok {
             Ok(()) => return Ok(t.into()),
             Err(e) => notes.push(format!(
@@ -209,7 +214,7 @@ fn graph_settings(j: &mut Journal, dir: &Path, plan: &Plan) -> Result<(), Record
 }
 
 /// Set an option the capture is better with but can do without.
-fn optional(j: &mut Journal, path: &PathBuf, value: &str, notes: &mut Vec<String>) {
+fn optional(j: &mut Journal, path: &Path, value: &str, notes: &mut Vec<String>) {
     if let Err(e) = j.set(path, value.as_bytes()) {
         let rel = path
             .iter()

@@ -94,7 +94,9 @@ fn instance_lacks(fs: &Tracefs, dir: &Path, plan: &Plan) -> Option<String> {
     for t in plan.tracer.chain() {
         let listed = |s: &str| s.split_ascii_whitespace().any(|x| x == *t);
         if listed(&global) && !listed(&here) {
-            return Some(format!("the {t} tracer cannot run in an instance on this kernel"));
+            return Some(format!(
+                "the {t} tracer cannot run in an instance on this kernel"
+            ));
         }
     }
     let wants = [

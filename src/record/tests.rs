@@ -137,7 +137,9 @@ const SETUP_ORDER: &[(&str, &str)] = &[
 ];
 
 fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-    v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
 }
 
 #[test]
@@ -195,7 +197,10 @@ fn a_write_that_fails_midway_restores_everything_written_before() {
     let before = snapshot(root);
     let mut s = session(root);
     let err = setup::apply(&mut s.journal, root, &plan(), 4242, &mut || None).unwrap_err();
-    assert!(matches!(&err, RecordError::Tracefs { path, .. } if path.ends_with("set_event_pid")), "{err}");
+    assert!(
+        matches!(&err, RecordError::Tracefs { path, .. } if path.ends_with("set_event_pid")),
+        "{err}"
+    );
     // Ten settings were changed before the failure; all of them go back
     // when the session is dropped on the error path.
     assert_eq!(s.journal.saved().len(), 10);
@@ -247,10 +252,19 @@ fn falls_back_to_syscall_events_when_no_function_tracer_runs() {
     assert_eq!(applied.tracer, "nop");
     assert_eq!(applied.events, 2);
     let notes = applied.notes.join("\n");
-    assert!(notes.contains("function_graph tracer not available"), "{notes}");
+    assert!(
+        notes.contains("function_graph tracer not available"),
+        "{notes}"
+    );
     assert!(notes.contains("CONFIG_FUNCTION_GRAPH_TRACER"), "{notes}");
-    assert!(notes.contains("function tracer started but cannot be limited"), "{notes}");
-    assert!(notes.contains("--graph-function, --depth and --retval need function_graph"), "{notes}");
+    assert!(
+        notes.contains("function tracer started but cannot be limited"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("--graph-function, --depth and --retval need function_graph"),
+        "{notes}"
+    );
     let w = writes(&s.journal, root);
     assert_eq!(w[1], ("current_tracer".into(), "function".into()));
     // set_ftrace_pid could not even be read, so it was never written.
@@ -266,12 +280,18 @@ fn refuses_to_disturb_another_tracer_without_force() {
     std::fs::write(root.join("current_tracer"), "function\n").unwrap();
     let fs = Tracefs::at(root);
     let err = Target::open(&fs, &plan(), false, true).unwrap_err();
-    assert!(err.to_string().contains("current_tracer is function"), "{err}");
+    assert!(
+        err.to_string().contains("current_tracer is function"),
+        "{err}"
+    );
     assert!(err.to_string().contains("--force"), "{err}");
     let t = Target::open(&fs, &plan(), true, true).unwrap();
     // A second recorder on the global files is locked out meanwhile.
     let err = Target::open(&fs, &plan(), true, true).unwrap_err();
-    assert!(err.to_string().contains("another `tracereport record`"), "{err}");
+    assert!(
+        err.to_string().contains("another `tracereport record`"),
+        "{err}"
+    );
     drop(t);
 }
 

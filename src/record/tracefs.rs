@@ -49,7 +49,13 @@ impl Tracefs {
                 target.display()
             )));
         }
-        match rustix::mount::mount("nodev", target, "tracefs", rustix::mount::MountFlags::empty(), None) {
+        match rustix::mount::mount(
+            "nodev",
+            target,
+            "tracefs",
+            rustix::mount::MountFlags::empty(),
+            None,
+        ) {
             Ok(()) => Ok(Tracefs {
                 root: target.into(),
                 mounted_here: true,

@@ -17,12 +17,36 @@ const ROOT: &str = "/sys/kernel/tracing";
 
 /// Files whose content is data, not a setting (or changes by itself).
 const NOT_SETTINGS: &[&str] = &[
-    "trace", "trace_pipe", "trace_marker", "trace_marker_raw", "free_buffer", "snapshot",
-    "saved_cmdlines", "saved_tgids", "printk_formats", "README", "error_log",
-    "available_events", "available_filter_functions", "available_filter_functions_addrs",
-    "available_tracers", "dyn_ftrace_total_info", "enabled_functions", "touched_functions",
-    "uprobe_profile", "kprobe_profile", "trace_stat", "per_cpu", "instances", "events",
-    "options", "hwlat_detector", "osnoise", "rv", "stack_trace", "stack_trace_filter",
+    "trace",
+    "trace_pipe",
+    "trace_marker",
+    "trace_marker_raw",
+    "free_buffer",
+    "snapshot",
+    "saved_cmdlines",
+    "saved_tgids",
+    "printk_formats",
+    "README",
+    "error_log",
+    "available_events",
+    "available_filter_functions",
+    "available_filter_functions_addrs",
+    "available_tracers",
+    "dyn_ftrace_total_info",
+    "enabled_functions",
+    "touched_functions",
+    "uprobe_profile",
+    "kprobe_profile",
+    "trace_stat",
+    "per_cpu",
+    "instances",
+    "events",
+    "options",
+    "hwlat_detector",
+    "osnoise",
+    "rv",
+    "stack_trace",
+    "stack_trace_filter",
 ];
 
 /// Serialises tracefs tests across processes; `None` + reason to skip.
@@ -35,12 +59,23 @@ fn usable() -> Result<File, String> {
     rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive)
         .map_err(|e| format!("lock: {e}"))?;
     if !Path::new(ROOT).join("tracing_on").exists() {
-        let r = rustix::mount::mount("nodev", ROOT, "tracefs", rustix::mount::MountFlags::empty(), None);
+        let r = rustix::mount::mount(
+            "nodev",
+            ROOT,
+            "tracefs",
+            rustix::mount::MountFlags::empty(),
+            None,
+        );
         if let Err(e) = r {
-            return Err(format!("tracefs not mounted and cannot be mounted at {ROOT}: {e}"));
+            return Err(format!(
+                "tracefs not mounted and cannot be mounted at {ROOT}: {e}"
+            ));
         }
     }
-    if !Path::new(ROOT).join("events/syscalls/sys_enter_openat").is_dir() {
+    if !Path::new(ROOT)
+        .join("events/syscalls/sys_enter_openat")
+        .is_dir()
+    {
         return Err("no syscall events (CONFIG_FTRACE_SYSCALLS)".into());
     }
     if std::fs::read(Path::new(ROOT).join("tracing_on")).is_err() {
@@ -77,7 +112,10 @@ fn snapshot() -> BTreeMap<String, String> {
         }
     }
     for e in std::fs::read_dir(root.join("options")).unwrap().flatten() {
-        out.insert(format!("options/{}", e.file_name().to_string_lossy()), read(&e.path()));
+        out.insert(
+            format!("options/{}", e.file_name().to_string_lossy()),
+            read(&e.path()),
+        );
     }
     let mut stack = vec![root.join("events")];
     while let Some(d) = stack.pop() {
@@ -87,12 +125,19 @@ fn snapshot() -> BTreeMap<String, String> {
             if p.is_dir() {
                 stack.push(p);
             } else if name == "enable" || name == "filter" {
-                out.insert(p.strip_prefix(root).unwrap().display().to_string(), read(&p));
+                out.insert(
+                    p.strip_prefix(root).unwrap().display().to_string(),
+                    read(&p),
+                );
             }
         }
     }
     let mut instances: Vec<String> = std::fs::read_dir(root.join("instances"))
-        .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     instances.retain(|n| !n.starts_with("tracereport-"));
     instances.sort();
@@ -105,10 +150,23 @@ fn assert_same(before: &BTreeMap<String, String>, after: &BTreeMap<String, Strin
         .iter()
         .filter(|(k, v)| after.get(*k) != Some(v))
         .map(|(k, v)| format!("{k}: {v:?} -> {:?}", after.get(k)))
-        .chain(after.keys().filter(|k| !before.contains_key(*k)).map(|k| format!("new {k}")))
+        .chain(
+            after
+                .keys()
+                .filter(|k| !before.contains_key(*k))
+                .map(|k| format!("new {k}")),
+        )
         .collect();
-    assert!(changed.is_empty(), "tracefs changed:\n{}", changed.join("\n"));
-    assert!(before.len() > 100, "the snapshot covers the settings ({})", before.len());
+    assert!(
+        changed.is_empty(),
+        "tracefs changed:\n{}",
+        changed.join("\n")
+    );
+    assert!(
+        before.len() > 100,
+        "the snapshot covers the settings ({})",
+        before.len()
+    );
 }
 
 fn bin() -> Command {
@@ -127,7 +185,18 @@ fn records_a_failing_openat_and_restores_tracefs() {
     let before = snapshot();
     let child = bin()
         .current_dir(dir.path())
-        .args(["record", "--syscall", "openat", "-o", "c.log", "--report", "out/", "--", "cat", "/nonexistent"])
+        .args([
+            "record",
+            "--syscall",
+            "openat",
+            "-o",
+            "c.log",
+            "--report",
+            "out/",
+            "--",
+            "cat",
+            "/nonexistent",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -139,23 +208,45 @@ fn records_a_failing_openat_and_restores_tracefs() {
     assert!(out.status.success(), "{stderr}");
     assert_same(&before, &after);
     no_instance_left(pid);
-    assert!(stderr.contains("cat: /nonexistent: No such file or directory"), "{stderr}");
-    assert!(stderr.contains("the command ended with exit status 1"), "{stderr}");
+    assert!(
+        stderr.contains("cat: /nonexistent: No such file or directory"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the command ended with exit status 1"),
+        "{stderr}"
+    );
 
     let cap = std::fs::read_to_string(dir.path().join("c.log")).unwrap();
-    let release = rustix::system::uname().release().to_string_lossy().into_owned();
-    assert!(cap.contains(&format!("# tracereport-kernel: {release}\n")), "{cap}");
-    assert!(cap.contains("# tracereport-command: cat /nonexistent\n"), "{cap}");
+    let release = rustix::system::uname()
+        .release()
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        cap.contains(&format!("# tracereport-kernel: {release}\n")),
+        "{cap}"
+    );
+    assert!(
+        cap.contains("# tracereport-command: cat /nonexistent\n"),
+        "{cap}"
+    );
     // The failing open, as the kernel printed it: -2 is ENOENT.
-    let failing = cap.lines().filter(|l| l.contains(" cat-") && l.ends_with("sys_openat -> 0xfffffffffffffffe")).count();
+    let failing = cap
+        .lines()
+        .filter(|l| l.contains(" cat-") && l.ends_with("sys_openat -> 0xfffffffffffffffe"))
+        .count();
     assert!(failing >= 1, "{cap}");
     // Only the command's process (and no other task) was recorded.
     for l in cap.lines().filter(|l| !l.starts_with('#')) {
-        assert!(l.trim_start().starts_with("cat-"), "another task recorded: {l}");
+        assert!(
+            l.trim_start().starts_with("cat-"),
+            "another task recorded: {l}"
+        );
     }
 
     let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("out/report.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/report.json")).unwrap())
+            .unwrap();
     let c = &json["captures"][0];
     assert_eq!(c["kernel"], release.as_str());
     let enoent = c["syscalls"]
@@ -166,7 +257,10 @@ fn records_a_failing_openat_and_restores_tracefs() {
         .count();
     assert!(enoent >= 1, "{}", c["syscalls"]);
     let audit = c["audit"].to_string();
-    assert!(audit.contains("recorded by `tracereport record` running `cat /nonexistent`"), "{audit}");
+    assert!(
+        audit.contains("recorded by `tracereport record` running `cat /nonexistent`"),
+        "{audit}"
+    );
     let md = std::fs::read_to_string(dir.path().join("out/report.md")).unwrap();
     assert!(md.contains("ENOENT"), "{md}");
     let html = std::fs::read_to_string(dir.path().join("out/index.html")).unwrap();
@@ -178,9 +272,19 @@ fn ctrl_c_midway_keeps_the_capture_and_restores_tracefs() {
     let _lock = tracefs_or_skip!();
     let dir = tempfile::tempdir().unwrap();
     let before = snapshot();
-    let mut child = bin()
+    let child = bin()
         .current_dir(dir.path())
-        .args(["record", "--syscall", "openat", "-o", "c.log", "--", "sh", "-c", "cat /nonexistent; exec sleep 30"])
+        .args([
+            "record",
+            "--syscall",
+            "openat",
+            "-o",
+            "c.log",
+            "--",
+            "sh",
+            "-c",
+            "cat /nonexistent; exec sleep 30",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -189,23 +293,45 @@ fn ctrl_c_midway_keeps_the_capture_and_restores_tracefs() {
     let cap = dir.path().join("c.log");
     let start = Instant::now();
     // Recording: the header is written and the command has run its cat.
-    while !std::fs::read_to_string(&cap).is_ok_and(|c| c.contains("sys_openat -> 0xfffffffffffffffe")) {
-        assert!(start.elapsed() < Duration::from_secs(20), "no capture after 20 s");
+    while !std::fs::read_to_string(&cap)
+        .is_ok_and(|c| c.contains("sys_openat -> 0xfffffffffffffffe"))
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no capture after 20 s"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(Path::new(ROOT).join(format!("instances/tracereport-{pid}")).exists(), "recording in a private instance");
-    rustix::process::kill_process(rustix::process::Pid::from_raw(pid as i32).unwrap(), rustix::process::Signal::INT)
-        .unwrap();
+    assert!(
+        Path::new(ROOT)
+            .join(format!("instances/tracereport-{pid}"))
+            .exists(),
+        "recording in a private instance"
+    );
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(pid as i32).unwrap(),
+        rustix::process::Signal::INT,
+    )
+    .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(start.elapsed() < Duration::from_secs(25), "sleep 30 was stopped");
+    assert!(
+        start.elapsed() < Duration::from_secs(25),
+        "sleep 30 was stopped"
+    );
     let after = snapshot();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("stopped by SIGINT; the command was sent SIGTERM"), "{stderr}");
+    assert!(
+        stderr.contains("stopped by SIGINT; the command was sent SIGTERM"),
+        "{stderr}"
+    );
     assert_same(&before, &after);
     no_instance_left(pid);
     let text = std::fs::read_to_string(&cap).unwrap();
-    assert!(text.starts_with("# tracer: nop\n# tracereport-record: tracereport "), "{text}");
+    assert!(
+        text.starts_with("# tracer: nop\n# tracereport-record: tracereport "),
+        "{text}"
+    );
 }
 
 /// The header `record` writes is read back: the report names the kernel,
@@ -228,20 +354,39 @@ fn the_record_header_is_read_back_by_the_audit() {
             .map(|a| a["message"].as_str().unwrap().to_string())
             .collect()
     };
-    assert_eq!(msgs("recorded"), ["recorded by `tracereport record` running `cat /nonexistent`"]);
+    assert_eq!(
+        msgs("recorded"),
+        ["recorded by `tracereport record` running `cat /nonexistent`"]
+    );
     let notes = msgs("record-note");
     assert_eq!(notes.len(), 4, "{notes:?}");
-    assert!(notes[0].contains("needs CONFIG_FUNCTION_GRAPH_TRACER"), "{notes:?}");
-    assert!(notes[2].contains("nop tracer: syscall events only"), "{notes:?}");
-    assert_eq!(msgs("tracer"), ["nop tracer: events only, no kernel functions, so no call trees"]);
+    assert!(
+        notes[0].contains("needs CONFIG_FUNCTION_GRAPH_TRACER"),
+        "{notes:?}"
+    );
+    assert!(
+        notes[2].contains("nop tracer: syscall events only"),
+        "{notes:?}"
+    );
+    assert_eq!(
+        msgs("tracer"),
+        ["nop tracer: events only, no kernel functions, so no call trees"]
+    );
     // In the Markdown, as warnings under the capture.
-    assert!(w.md.contains("function\\_graph tracer not available"), "{}", w.md);
+    assert!(
+        w.md.contains("function\\_graph tracer not available"),
+        "{}",
+        w.md
+    );
     // Every openat of the capture is counted; cat's own open of /nonexistent
     // (line 71) is one of the ENOENT ones.
     let groups = c["syscall_groups"].as_array().unwrap();
     let enoent = groups
         .iter()
-        .find(|g| g["title"].as_str().unwrap_or("").contains("openat") && g["outcome"].as_str().unwrap_or("").contains("ENOENT"))
+        .find(|g| {
+            g["title"].as_str().unwrap_or("").contains("openat")
+                && g["outcome"].as_str().unwrap_or("").contains("ENOENT")
+        })
         .unwrap_or_else(|| panic!("{groups:?}"));
     assert!(enoent["count"].as_u64().unwrap() >= 1);
 }
