@@ -21,7 +21,13 @@ use super::setup::{Plan, Tracer};
 ///   tracereport record -g __x64_sys_bpf --retval --good './prog --ok' --bad ./prog --report out/
 ///   tracereport record --from-report out/ -o next.log -- ./prog
 #[derive(Debug, Parser)]
-#[command(name = "tracereport record", version, max_term_width = 100)]
+#[command(
+    name = "tracereport record",
+    bin_name = "tracereport record",
+    version,
+    max_term_width = 100,
+    verbatim_doc_comment
+)]
 pub struct RecordCli {
     /// Enable this syscall's enter/exit events (repeatable). Example: `--syscall bpf`.
     #[arg(short, long, value_name = "NAME")]
