@@ -109,6 +109,11 @@ pub fn run(cli: &RecordCli) -> Result<RecordOutcome, RecordError> {
     if let Some(dir) = &cli.report {
         crate::output::check_target(dir, cli.force, &[])?;
     }
+    if !rustix::process::geteuid().is_root() {
+        return Err(RecordError::Denied(
+            "tracereport record needs root: writing tracefs settings (and mounting tracefs) needs CAP_SYS_ADMIN; run it with sudo".into(),
+        ));
+    }
     let stop = Stop::register().map_err(|e| RecordError::Usage(format!("signals: {e}")))?;
     let fs = Tracefs::find_or_mount()?;
     let mut out = RecordOutcome {
