@@ -99,20 +99,26 @@ impl Tracefs {
     }
 }
 
-/// Where tracefs is mounted now, by the usual paths, then `/proc/mounts`.
+/// Where tracefs is mounted now (`/proc/mounts`, `/sys/kernel/tracing`
+/// first). Only a kernel without `/sys/kernel/tracing` gets a look at
+/// `/sys/kernel/debug/tracing`, since that look alone makes the kernel
+/// automount tracefs there, a mount nobody would unmount.
 fn mounted() -> Option<PathBuf> {
-    for m in MOUNT_POINTS {
-        let p = Path::new(m);
-        if p.join("tracing_on").exists() {
-            return Some(p.into());
-        }
+    let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
+    let mut found: Vec<PathBuf> = mounts
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split_ascii_whitespace();
+            let (_, dir, kind) = (f.next()?, f.next()?, f.next()?);
+            (kind == "tracefs").then(|| PathBuf::from(dir.replace("\\040", " ")))
+        })
+        .collect();
+    found.sort_by_key(|p| p != Path::new(MOUNT_POINTS[0]));
+    if let Some(p) = found.into_iter().next() {
+        return Some(p);
     }
-    let mounts = std::fs::read_to_string("/proc/mounts").ok()?;
-    mounts.lines().find_map(|l| {
-        let mut f = l.split_ascii_whitespace();
-        let (_, dir, kind) = (f.next()?, f.next()?, f.next()?);
-        (kind == "tracefs").then(|| PathBuf::from(dir.replace("\\040", " ")))
-    })
+    let old = Path::new(MOUNT_POINTS[1]);
+    (!Path::new(MOUNT_POINTS[0]).is_dir() && old.join("tracing_on").exists()).then(|| old.into())
 }
 
 /// Read a tracefs file whole.

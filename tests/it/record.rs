@@ -49,8 +49,23 @@ const NOT_SETTINGS: &[&str] = &[
     "stack_trace_filter",
 ];
 
-/// Serialises tracefs tests across processes; `None` + reason to skip.
-fn usable() -> Result<File, String> {
+/// Held while a test uses tracefs: the lock, and whether the test mounted
+/// tracefs (then it is unmounted again, leaving the machine as it was).
+struct Tracefs {
+    _lock: File,
+    mounted: bool,
+}
+
+impl Drop for Tracefs {
+    fn drop(&mut self) {
+        if self.mounted {
+            let _ = rustix::mount::unmount(ROOT, rustix::mount::UnmountFlags::empty());
+        }
+    }
+}
+
+/// Serialises tracefs tests across processes; the reason to skip, if any.
+fn usable() -> Result<Tracefs, String> {
     if !rustix::process::geteuid().is_root() {
         return Err("not root: tracefs needs root".into());
     }
@@ -58,19 +73,18 @@ fn usable() -> Result<File, String> {
         .map_err(|e| format!("lock file: {e}"))?;
     rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive)
         .map_err(|e| format!("lock: {e}"))?;
+    let mut t = Tracefs {
+        _lock: lock,
+        mounted: false,
+    };
     if !Path::new(ROOT).join("tracing_on").exists() {
-        let r = rustix::mount::mount(
-            "nodev",
-            ROOT,
-            "tracefs",
-            rustix::mount::MountFlags::empty(),
-            None,
-        );
-        if let Err(e) = r {
+        let flags = rustix::mount::MountFlags::empty();
+        if let Err(e) = rustix::mount::mount("nodev", ROOT, "tracefs", flags, None) {
             return Err(format!(
                 "tracefs not mounted and cannot be mounted at {ROOT}: {e}"
             ));
         }
+        t.mounted = true;
     }
     if !Path::new(ROOT)
         .join("events/syscalls/sys_enter_openat")
@@ -81,7 +95,7 @@ fn usable() -> Result<File, String> {
     if std::fs::read(Path::new(ROOT).join("tracing_on")).is_err() {
         return Err("tracefs is not readable (lockdown?)".into());
     }
-    Ok(lock)
+    Ok(t)
 }
 
 macro_rules! tracefs_or_skip {
