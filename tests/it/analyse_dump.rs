@@ -27,11 +27,8 @@ use std::io::Cursor;
 use expect_test::Expect;
 use tracereport::{
     analyse::{AnalyseOptions, Comparison, GapThresholds, analyse},
-    model::{
-        BuildOptions, CallTree,
-        ingest::{Capture, CaptureInput, read_source},
-        syscall::RetSource,
-    },
+    load::{Capture, CaptureInput, read_source},
+    model::{BuildOptions, CallTree, syscall::RetSource},
     read::{self, InputPath},
 };
 
