@@ -142,7 +142,11 @@ fn side<'a>(captures: &'a [Capture], at: (usize, usize), out: &mut String) -> Tr
         "{}: {} = {} ({source})\n",
         capture.label,
         s.title(),
-        s.result_text()
+        match (s.ret, s.errno_name()) {
+            (Some(r), Some(e)) => format!("{r} {e}"),
+            (Some(r), None) => r.to_string(),
+            (None, _) => "?".into(),
+        }
     ));
     Tree {
         capture,
