@@ -52,7 +52,7 @@ pub(crate) fn error(e: impl std::fmt::Display) -> ExitCode {
 }
 
 #[cfg(target_os = "linux")]
-#[path = "record_main.rs"]
+#[path = "main/record.rs"]
 mod record;
 
 /// Kinds of warnings per capture printed on stderr (one line each).
@@ -73,13 +73,13 @@ pub(crate) fn summary(o: &tracereport::Outcome, out: &std::path::Path) {
         // The first warning of each kind, as compilers print them
         // (file:line): a cut file's one `truncated-input` must not hide
         // behind a hundred exits without entries. The report holds the rest.
-        let mut kinds: Vec<&str> = Vec::new();
+        let mut kinds = Vec::new();
         for w in &c.warnings {
             if kinds.len() == SHOWN_WARNING_KINDS {
                 break;
             }
-            if !kinds.contains(&w.kind.as_str()) {
-                kinds.push(&w.kind);
+            if !kinds.contains(&w.kind) {
+                kinds.push(w.kind);
                 eprintln!("warning: {}:{}: {}: {}", c.path, w.line, w.kind, w.message);
             }
         }

@@ -1,6 +1,8 @@
 //! The integration tests: one binary, modules by theme.
 
 mod alloc;
+mod analyse_dump;
+mod analyse_units;
 mod analysis;
 mod audit;
 mod browser;
@@ -17,6 +19,7 @@ mod generated;
 mod html;
 mod htmldoc;
 mod interrupt;
+mod layout;
 mod markdown;
 mod mutants;
 mod mutation;
@@ -25,6 +28,7 @@ mod props;
 mod record;
 mod report;
 mod scenarios;
+mod schema;
 
 /// Counts heap per thread for the memory bounds of the mutation test.
 #[global_allocator]
