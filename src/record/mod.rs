@@ -225,20 +225,7 @@ fn record_one(
     let mut w = std::io::BufWriter::new(std::fs::File::create(path).map_err(out_err)?);
     w.write_all(head.text().as_bytes()).map_err(out_err)?;
     let bar = progress(cli.quiet);
-    let mut running = match held.release() {
-        Ok(r) => r,
-        Err(e) => {
-            // Nothing was recorded: no capture, no sidecars left behind.
-            drop(w);
-            let sidecars = [&sidecars.filter_functions, &sidecars.config];
-            for p in
-                std::iter::once(path).chain(sidecars.into_iter().flatten().map(|p| p.as_path()))
-            {
-                let _ = std::fs::remove_file(p);
-            }
-            return Err(e);
-        }
-    };
+    let mut running = held.release().inspect_err(|_| discard(path, &sidecars))?;
     let streamed = stream::stream(
         &dir.join("trace_pipe"),
         &mut w,
@@ -268,6 +255,15 @@ fn record_one(
         filter_functions: sidecars.filter_functions,
         notes,
     })
+}
+
+/// Nothing was recorded (the command could not start): no capture file,
+/// no sidecars left behind.
+fn discard(path: &Path, sidecars: &sidecar::Sidecars) {
+    let extra = [&sidecars.filter_functions, &sidecars.config];
+    for p in std::iter::once(path).chain(extra.into_iter().flatten().map(|p| p.as_path())) {
+        let _ = std::fs::remove_file(p);
+    }
 }
 
 /// `file=value` for each setting that took, relative to the target.
