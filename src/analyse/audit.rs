@@ -72,6 +72,9 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
     damage_items(t, &mut out);
     tracer_items(f, &mut out);
     column_items(f, &mut out);
+    if let Some(r) = &f.recorded {
+        recorded_items(r, &mut out);
+    }
     out
 }
 
@@ -175,7 +178,14 @@ fn tracer_items(f: &CaptureFacts, out: &mut Vec<AuditItem>) {
         f.format,
         Some(crate::parse::InputFormat::Graph) | Some(crate::parse::InputFormat::TraceCmd)
     ) && !f.reconstructed;
-    if f.reconstructed {
+    if f.tracer.as_deref() == Some("nop") {
+        out.push(item(
+            AuditStatus::Missing,
+            "tracer",
+            "nop tracer: events only, no kernel functions, so no call trees".into(),
+            Some("echo function_graph > /sys/kernel/tracing/current_tracer"),
+        ));
+    } else if f.reconstructed {
         out.push(item(
             AuditStatus::Missing,
             "tracer",
@@ -280,4 +290,21 @@ fn depth_cut(f: &CaptureFacts) -> bool {
         && f.calls_at_max_depth >= 3
         && f.leaves_at_max_depth == f.calls_at_max_depth
         && f.leaves_at_max_depth * 2 >= f.leaves
+}
+
+/// What `tracereport record`'s header says: the command, and each fallback
+/// (a tracer that could not run, an option the kernel lacks) as a warning.
+fn recorded_items(r: &crate::model::RecordedFacts, out: &mut Vec<AuditItem>) {
+    // Header text is untrusted: no backtick may open or close a code span.
+    let plain = |s: &str| s.replace('`', "'");
+    let cmd = plain(r.command.as_deref().unwrap_or("?"));
+    out.push(item(
+        AuditStatus::Ok,
+        "recorded",
+        format!("recorded by `tracereport record` running `{cmd}`"),
+        None,
+    ));
+    for n in &r.notes {
+        out.push(item(AuditStatus::Warn, "record-note", plain(n), None));
+    }
 }

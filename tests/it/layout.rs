@@ -30,18 +30,21 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "cli",
         &["analyse", "model", "parse", "read", "kernel", "error"],
     ),
+    // `tracereport record`: not a stage; it hands its capture to the pipeline
+    // through `cli` and `lib::run`, and reads a report's recipe (`analyse::next`).
+    ("record", &["analyse", "read", "output", "cli", "error"]),
     (
         "lib",
         &[
             "read", "parse", "model", "load", "kernel", "analyse", "render", "output", "cli",
-            "error",
+            "error", "record",
         ],
     ),
     (
         "main",
         &[
             "read", "parse", "model", "load", "kernel", "analyse", "render", "output", "cli",
-            "error",
+            "error", "record",
         ],
     ),
 ];

@@ -1,6 +1,8 @@
 //! The integration tests: one binary, modules by theme.
 
 mod alloc;
+mod analyse_dump;
+mod analyse_units;
 mod analysis;
 mod audit;
 mod browser;
@@ -24,6 +26,7 @@ mod mutants;
 mod mutation;
 mod properties;
 mod props;
+mod record;
 mod report;
 mod scenarios;
 mod schema;

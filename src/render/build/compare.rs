@@ -96,6 +96,7 @@ pub(super) fn comparison_view(captures: &[Capture], c: &Comparison) -> Compariso
             tracefs: n.tracefs.clone(),
             trace_cmd: n.trace_cmd.clone(),
             why: n.why.clone(),
+            recipe: n.recipe.clone(),
         }),
         causes: c.causes.clone(),
         kernel_diff: c.kernel_diff.as_ref().map(crate::render::kernel::diff_view),

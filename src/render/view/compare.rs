@@ -222,4 +222,6 @@ pub struct NextCaptureView {
     pub trace_cmd: String,
     /// Why.
     pub why: Vec<String>,
+    /// The settings as data (`tracereport record --from-report` reads them).
+    pub recipe: crate::analyse::next::Recipe,
 }
