@@ -31,10 +31,7 @@ pub fn us(ns: u64) -> String {
 }
 
 fn ret_text(v: i64) -> String {
-    match (v, errno_name((-v) as i32)) {
-        (v, Some(e)) if (-4095..0).contains(&v) => format!("{v} {e}"),
-        (v, _) => v.to_string(),
-    }
+    super::retval::show(v)
 }
 
 /// Write the verdict: the story, then what in the captures limits it.

@@ -4,7 +4,10 @@
 use std::{collections::HashMap, sync::Arc};
 
 use crate::{
-    analyse::{Analysis, Comparison, RowKind},
+    analyse::{
+        Analysis, Comparison, RowKind,
+        retval::{self, RetJson},
+    },
     model::{CallTree, FuncId, NodeFlags, Syscall, Trace, ingest::Capture},
 };
 
@@ -199,7 +202,8 @@ fn syscall_view(t: &Trace, s: &Syscall) -> SyscallView {
             .iter()
             .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
             .collect(),
-        ret: s.ret,
+        ret: s.ret.map(RetJson),
+        ret_kind: s.ret.map(retval::kind),
         errno: s.errno_name().map(str::to_string),
         ret_source: s.ret_source.map(|r| {
             serde_json::to_value(r)
@@ -283,7 +287,8 @@ fn node_view(names: &mut SharedNames<'_>, tree: &CallTree, i: usize) -> NodeView
         func: names.get(n.func),
         duration_us: n.duration_ns.map(us),
         self_us: tree.self_ns(i).map(us),
-        ret: n.ret.map(|r| r.value()),
+        ret: n.ret.map(|r| RetJson(r.value())),
+        ret_kind: n.ret.map(|r| retval::kind(r.value())),
         line: n.line,
         exit_line: (n.exit_line != 0).then_some(n.exit_line),
         flags: flag_names(n.flags),
@@ -316,7 +321,8 @@ fn comparison_view(captures: &[Capture], c: &Comparison) -> ComparisonView {
             func: names.get(node.func),
             depth,
             duration_us: node.duration_ns.map(us),
-            ret: node.ret.map(|r| r.value()),
+            ret: node.ret.map(|r| RetJson(r.value())),
+            ret_kind: node.ret.map(|r| retval::kind(r.value())),
             line: node.line,
             has_children: tree.children(n as usize).next().is_some(),
         }
@@ -368,7 +374,7 @@ fn comparison_view(captures: &[Capture], c: &Comparison) -> ComparisonView {
                     bad_parent.line
                 },
             ),
-            bad_return: bad_parent.ret.map(|r| r.value()),
+            bad_return: bad_parent.ret.map(|r| RetJson(r.value())),
             last_common_lines: (
                 gt.nodes[last.0 as usize].line,
                 bt.nodes[last.1 as usize].line,
@@ -417,7 +423,7 @@ fn comparison_view(captures: &[Capture], c: &Comparison) -> ComparisonView {
             good_ret: c
                 .origin
                 .good_node
-                .and_then(|n| gt.nodes[n as usize].ret.map(|r| r.value())),
+                .and_then(|n| gt.nodes[n as usize].ret.map(|r| RetJson(r.value()))),
         },
         inlined_suspects: c
             .suspects

@@ -10,14 +10,10 @@ pub fn fmt_us(v: Option<f64>) -> String {
     v.map(crate::analyse::prose::human_us).unwrap_or_default()
 }
 
-/// A return value as the kernel prints it: small numbers in decimal,
-/// kernel pointers in hex.
-pub fn fmt_ret(v: i64) -> String {
-    if (-4095..=4095).contains(&v) {
-        v.to_string()
-    } else {
-        format!("{:#x}", v as u64)
-    }
+/// A return value typed by its range: errnos and numbers in decimal,
+/// kernel pointers and other negative bits in hex.
+pub fn fmt_ret(v: impl Into<i64>) -> String {
+    crate::analyse::retval::show_short(v.into())
 }
 
 /// How many lines of one call tree the text renderings show.
@@ -195,7 +191,7 @@ pub fn diff_text(c: &ComparisonView) -> String {
             if shown < 60 {
                 out.push(diff_line(
                     r,
-                    r.kind == "same" || r.noise,
+                    differs_inside(rows, k, end),
                     inner,
                     r.divergence,
                 ));
@@ -236,7 +232,7 @@ pub fn diff_text(c: &ComparisonView) -> String {
             if depth_of(r) as usize == pd {
                 out.push(diff_line(
                     r,
-                    r.kind == "same",
+                    !r.wrapper && differs_inside(rows, k, end),
                     if r.wrapper { 0 } else { end - k - 1 },
                     r.divergence,
                 ));
@@ -255,7 +251,15 @@ pub fn diff_text(c: &ComparisonView) -> String {
     out.join("\n")
 }
 
-fn diff_line(r: &AlignedRow, common: bool, inner: usize, divergence: bool) -> String {
+/// Whether a folded call's subtree holds a call one run makes and the
+/// other does not: then the call is made by both, but not alike.
+fn differs_inside(rows: &[AlignedRow], k: usize, end: usize) -> bool {
+    rows[k + 1..end.min(rows.len())]
+        .iter()
+        .any(|x| x.kind != "same" && !x.noise)
+}
+
+fn diff_line(r: &AlignedRow, differs: bool, inner: usize, divergence: bool) -> String {
     let (sign, cell) = match r.kind {
         "same" => (' ', r.good.as_ref().or(r.bad.as_ref())),
         "good-only" => ('+', r.good.as_ref()),
@@ -287,16 +291,27 @@ fn diff_line(r: &AlignedRow, common: bool, inner: usize, divergence: bool) -> St
         _ => {}
     }
     let mut note = Vec::new();
-    if let Some(v) = r
-        .good
-        .as_ref()
-        .and_then(|c| c.ret)
-        .or(r.bad.as_ref().and_then(|c| c.ret))
-    {
-        note.push(format!("= {}", fmt_ret(v)));
+    let (gr, br) = (
+        r.good.as_ref().and_then(|c| c.ret),
+        r.bad.as_ref().and_then(|c| c.ret),
+    );
+    // "both" speaks of the call; a value is shared only when both printed it
+    // alike, else each run's value is named.
+    match (gr, br) {
+        (Some(g), Some(b)) if g != b && r.kind == "same" => {
+            note.push(format!("= {} good, = {} bad", fmt_ret(g), fmt_ret(b)));
+        }
+        (Some(g), Some(_)) => note.push(format!("= {}", fmt_ret(g))),
+        (Some(v), None) | (None, Some(v)) if r.kind != "same" => {
+            note.push(format!("= {}", fmt_ret(v)));
+        }
+        (Some(v), None) => note.push(format!("= {} good", fmt_ret(v))),
+        (None, Some(v)) => note.push(format!("= {} bad", fmt_ret(v))),
+        (None, None) => {}
     }
     note.push(match r.kind {
         "same" if r.noise => "both (noise)".to_string(),
+        "same" if differs => "both, not alike inside".to_string(),
         "same" => "both".to_string(),
         "good-only" if r.wrapper => "good only: level inlined in bad".to_string(),
         "good-only" => "good only".to_string(),
@@ -307,7 +322,6 @@ fn diff_line(r: &AlignedRow, common: bool, inner: usize, divergence: bool) -> St
     if divergence {
         note.push("<- runs part here".to_string());
     }
-    let _ = common;
     format!("{s:<58} /* {} */", note.join(", "))
 }
 

@@ -9,7 +9,10 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::analyse::Prose;
+use crate::analyse::{
+    Prose,
+    retval::{RetJson, RetKind},
+};
 
 /// Version of the JSON schema (bumped only on incompatible change).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -160,8 +163,11 @@ pub struct SyscallView {
     pub title: String,
     /// Arguments as printed by the entry event.
     pub args: serde_json::Map<String, serde_json::Value>,
-    /// The result (`null` when not captured).
-    pub ret: Option<i64>,
+    /// The result (`null` when not captured; a string beyond 2^53 or for
+    /// a kernel address, see `ret_kind`).
+    pub ret: Option<RetJson>,
+    /// What `ret` can be: `errno`, `number`, `kernel-pointer`, `bits`.
+    pub ret_kind: Option<RetKind>,
     /// `EINVAL` when `ret` is an error.
     pub errno: Option<String>,
     /// `exit-event` or `retval`.
@@ -213,8 +219,12 @@ pub struct NodeView {
     pub duration_us: Option<f64>,
     /// Time not spent in traced children, µs.
     pub self_us: Option<f64>,
-    /// Return value with funcgraph-retval.
-    pub ret: Option<i64>,
+    /// Return value with funcgraph-retval (a hex string for a kernel
+    /// address, see `ret_kind`).
+    pub ret: Option<RetJson>,
+    /// What `ret` can be (omitted without `ret`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ret_kind: Option<RetKind>,
     /// The line of the entry.
     pub line: u64,
     /// The line of the `}`, when there is one.
@@ -318,7 +328,7 @@ pub struct DivergenceView {
     /// where the parent returns).
     pub bad_line: u64,
     /// The bad run's return value of `parent`, when printed.
-    pub bad_return: Option<i64>,
+    pub bad_return: Option<RetJson>,
     /// Lines of `last_common` in the good and bad capture.
     pub last_common_lines: (u64, u64),
     /// The ancestors of `parent` in the bad run, root first.
@@ -347,7 +357,7 @@ pub struct OriginView {
     /// The errno name.
     pub errno: Option<String>,
     /// What the same function returned in the good run.
-    pub good_ret: Option<i64>,
+    pub good_ret: Option<RetJson>,
 }
 
 /// A call of the bad run with untraced time.
@@ -437,7 +447,10 @@ pub struct Cell {
     /// Duration, µs.
     pub duration_us: Option<f64>,
     /// Return value.
-    pub ret: Option<i64>,
+    pub ret: Option<RetJson>,
+    /// What `ret` can be (omitted without `ret`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ret_kind: Option<RetKind>,
     /// Line.
     pub line: u64,
     /// It has callees.
