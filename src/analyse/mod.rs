@@ -9,6 +9,8 @@
 //! a particular output (it produces [`prose::Prose`], which renderers escape).
 
 pub mod align;
+pub mod candidates;
+pub mod claims;
 pub mod diverge;
 pub mod gaps;
 pub mod next;
@@ -19,6 +21,7 @@ pub mod prose;
 pub mod retval;
 pub mod side;
 mod verdict;
+mod verdict_origin;
 
 use rustc_hash::FxHashSet;
 
@@ -77,6 +80,8 @@ pub struct InlineCandidate {
     pub traceable_good: Option<bool>,
     /// In the bad kernel's filter list.
     pub traceable_bad: Option<bool>,
+    /// The bad run calls a function of this name somewhere in its tree.
+    pub in_bad: bool,
 }
 
 /// One good/bad comparison.
@@ -169,7 +174,14 @@ fn compare(
         }
     }
     let divergence = diverge::first_divergence(&alignment, &g, &b);
-    let origin = origin::error_origin(&g, &b, divergence.as_ref(), &bad_to_good);
+    let origin = origin::error_origin(&origin::Inputs {
+        g: &g,
+        b: &b,
+        div: divergence.as_ref(),
+        al: &alignment,
+        bad_to_good: &bad_to_good,
+        good_to_bad: &good_to_bad,
+    });
     let suspects = gaps::suspects(&b, divergence.as_ref(), opts.gaps, &alignment);
     let filters = |c: usize| opts.filter_functions.get(c).and_then(|f| f.as_ref());
     let candidates = candidates(
@@ -234,6 +246,7 @@ fn candidates(
             wrapper,
             traceable_good: gf.map(|f| f.contains(func)),
             traceable_bad: bf.map(|f| f.contains(func)),
+            in_bad: false,
         });
     };
     for r in &al.rows {
@@ -272,5 +285,25 @@ fn candidates(
     } else if let Some(n) = d.good_next {
         push(g.name(n), false);
     }
+    rank_candidates(out, b)
+}
+
+/// Calls the bad run makes somewhere after all are no candidates (the good
+/// run's `step_into()` when the bad run reaches it later); the rest ranked:
+/// missing from the bad kernel first, call levels only one run shows last.
+fn rank_candidates(out: Vec<InlineCandidate>, b: &Side<'_>) -> Vec<InlineCandidate> {
+    let bad_names: FxHashSet<&str> = (0..b.tree.nodes.len())
+        .filter(|&i| !b.irq[i])
+        .map(|i| b.name(i as u32))
+        .collect();
+    let mut out: Vec<InlineCandidate> = out
+        .into_iter()
+        .map(|mut c| {
+            c.in_bad = bad_names.contains(c.func.as_str());
+            c
+        })
+        .filter(|c| c.wrapper || !c.in_bad)
+        .collect();
+    out.sort_by_key(|c| (c.wrapper, c.traceable_bad != Some(false)));
     out
 }

@@ -6,10 +6,32 @@
 //! deepest chain is the origin; if none of its traced callees returned the
 //! error, it was born in its own code (or in callees inlined into it).
 //!
-//! Without return values: the span of the bad run in which the error must
-//! have been decided, from the split.
+//! Without return values: a ranked set of candidates read from both runs'
+//! shape ([`super::candidates`]), and the span from the split on in which
+//! the error must have been decided.
 
-use super::{diverge::Divergence, side::Side};
+use super::{
+    align::Alignment,
+    candidates::{self, OriginCandidate},
+    diverge::Divergence,
+    side::Side,
+};
+
+/// What a claim rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Evidence {
+    /// A printed return value (funcgraph-retval, an exit event).
+    Retval,
+    /// What was called, in what order, in both runs.
+    Structure,
+    /// Durations.
+    Timing,
+    /// Reasoning past what the capture shows (a depth limit).
+    Inferred,
+    /// Nothing to claim (the bad run did not fail).
+    None,
+}
 
 /// The error's origin.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +47,27 @@ pub struct ErrorOrigin {
     pub span: String,
     /// The same function in the good run (node), if it was called there.
     pub good_node: Option<u32>,
+    /// What `node` or `candidates` rest on.
+    pub evidence: Evidence,
+    /// Without return values: where it may be born, ranked (all of them;
+    /// the report names the first [`candidates::MAX_SHOWN`]).
+    pub candidates: Vec<OriginCandidate>,
+}
+
+/// What the origin search is given.
+pub struct Inputs<'a, 'b> {
+    /// The good run.
+    pub g: &'a Side<'b>,
+    /// The bad run.
+    pub b: &'a Side<'b>,
+    /// Where they first part.
+    pub div: Option<&'a Divergence>,
+    /// The aligned trees.
+    pub al: &'a Alignment,
+    /// bad node → paired good node.
+    pub bad_to_good: &'a [Option<u32>],
+    /// good node → paired bad node.
+    pub good_to_bad: &'a [Option<u32>],
 }
 
 /// Whether a return value is an error: in the errno range, or NULL where the
@@ -43,13 +86,21 @@ fn is_error_like(
 }
 
 /// Find the origin. `bad_to_good` maps bad nodes to their paired good nodes.
-pub fn error_origin(
-    g: &Side<'_>,
-    b: &Side<'_>,
-    div: Option<&Divergence>,
-    bad_to_good: &[Option<u32>],
-) -> ErrorOrigin {
+pub fn error_origin(x: &Inputs<'_, '_>) -> ErrorOrigin {
+    let (g, b, div, bad_to_good) = (x.g, x.b, x.div, x.bad_to_good);
     let errno = b.syscall.errno();
+    if errno.is_none() {
+        return ErrorOrigin {
+            node: None,
+            chain: Vec::new(),
+            errno,
+            span: "the bad run did not fail (or its result was not captured): no error to trace"
+                .into(),
+            good_node: None,
+            evidence: Evidence::None,
+            candidates: Vec::new(),
+        };
+    }
     let tree = b.tree;
     let has_retval = tree.nodes.iter().any(|n| n.ret.is_some());
     let want = errno.map(|e| -(e as i64));
@@ -101,15 +152,26 @@ pub fn error_origin(
                 chain,
                 errno,
                 span,
+                evidence: Evidence::Retval,
+                candidates: Vec::new(),
             };
         }
     }
+    let candidates =
+        candidates::structural(g, b, x.al, x.good_to_bad, bad_to_good, div);
+    let evidence = match candidates.first() {
+        Some(c) if c.role == candidates::Role::BelowDepth => Evidence::Inferred,
+        Some(_) => Evidence::Structure,
+        None => Evidence::None,
+    };
     ErrorOrigin {
         node: None,
         chain: Vec::new(),
         errno,
         span: span_without_retval(b, div),
         good_node: None,
+        evidence,
+        candidates,
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::model::{decode::errno_name, ingest::Capture};
 
 use super::{
-    InlineCandidate, Prose, align::Alignment, diverge::Divergence, gaps::Suspect,
+    InlineCandidate, Prose, claims, align::Alignment, diverge::Divergence, gaps::Suspect,
     origin::ErrorOrigin, pair::Plan, side::Side,
 };
 
@@ -78,31 +78,7 @@ fn story(f: &Facts<'_, '_>) -> Prose {
         return p;
     }
     let parent = b.name(d.parent.1);
-    let path = matched_path(b, d.parent.1);
-    p.text("Both runs agree inside ");
-    for (k, n) in path.iter().enumerate() {
-        if k > 0 {
-            p.text(" → ");
-        }
-        p.func(b.name(*n));
-    }
-    match d.last_common {
-        Some((_, bn)) => {
-            p.text(" up to ").func(b.name(bn));
-            if let Some(r) = b.tree.nodes[bn as usize].ret {
-                p.text(format!(
-                    " (which returned {} in the bad run)",
-                    ret_text(r.value())
-                ));
-            }
-            p.text(". ");
-        }
-        None => {
-            p.text(", and part right after entering ")
-                .func(parent)
-                .text(". ");
-        }
-    }
+    agree(&mut p, f, d);
     match (d.good_next, d.good_next_inside) {
         (Some(n), true) => {
             p.text("Then the good run calls ").func(g.name(n));
@@ -204,36 +180,26 @@ fn origin(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
             }
             p.text(". ");
         }
-        None => {
-            let parent = b.name(d.parent.1);
-            p.text("So the decision was made ");
-            match d.last_common {
-                Some((_, bn)) => p.text("after ").func(b.name(bn)).text(" returned, "),
-                None => p.text("right after entering ").func(parent).text(", "),
-            };
-            match d.bad_next {
-                Some(n) => p.text("before the call to ").func(b.name(n)),
-                None => p.text("before ").func(parent).text(" returned"),
-            };
-            p.text(", in code of ")
-                .func(parent)
-                .text(" that ftrace does not show (inlined callees or plain code). ");
-        }
+        None => super::verdict_origin::structural(p, f, d),
     }
 }
 
 fn candidates(p: &mut Prose, f: &Facts<'_, '_>, list_reached: bool) {
-    let reached: Vec<&InlineCandidate> = f.candidates.iter().filter(|c| !c.wrapper).collect();
+    let reached: Vec<&InlineCandidate> = f
+        .candidates
+        .iter()
+        .filter(|c| !c.wrapper && !c.in_bad)
+        .collect();
     if list_reached && !reached.is_empty() {
-        p.text("Calls the good run makes there that the bad run never reaches: ");
-        for (k, c) in reached.iter().take(5).enumerate() {
+        p.text("Calls the good run makes there that the bad run never makes: ");
+        for (k, c) in reached.iter().take(3).enumerate() {
             if k > 0 {
                 p.text(", ");
             }
             p.func(&c.func);
         }
-        if reached.len() > 5 {
-            p.text(format!(" and {} more", reached.len() - 5));
+        if reached.len() > 3 {
+            p.text(format!(" and {} more", reached.len() - 3));
         }
         p.text(". ");
     }
@@ -325,6 +291,52 @@ fn hidden(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
         p.text(". ");
     }
     candidates(p, f, false);
+}
+
+/// "Both runs agree inside … up to X", said only as far as it is true:
+/// earlier differences that meet again are owned up to, and a difference
+/// inside X itself is named instead of hidden.
+fn agree(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
+    let (g, b) = (f.g, f.b);
+    let path = matched_path(b, d.parent.1);
+    let first = claims::first_difference(f.alignment, d.row);
+    p.text(if first.is_none() {
+        "Both runs agree inside "
+    } else {
+        "Both runs make the same calls inside "
+    });
+    for (k, n) in path.iter().enumerate() {
+        if k > 0 {
+            p.text(" → ");
+        }
+        p.func(b.name(*n));
+    }
+    let Some((gl, bl)) = d.last_common else {
+        p.text(", and part right after entering ")
+            .func(b.name(d.parent.1))
+            .text(". ");
+        return;
+    };
+    p.text(" up to ").func(b.name(bl));
+    if let Some(r) = b.tree.nodes[bl as usize].ret {
+        p.text(format!(" (which returned {} in the bad run)", ret_text(r.value())));
+    }
+    match first {
+        Some(k) if claims::row_inside(f.alignment, k, g, b, (gl, bl)) => {
+            let r = &f.alignment.rows[k];
+            p.text(", whose calls are not alike: inside it ");
+            match (r.good, r.bad) {
+                (_, Some(n)) => p.text("the bad run also calls ").func(b.name(n)),
+                (Some(n), None) => p.text("only the good run calls ").func(g.name(n)),
+                (None, None) => p.text("the runs differ"),
+            };
+        }
+        Some(_) => {
+            p.text(" (apart from differences that meet again, listed below)");
+        }
+        None => {}
+    }
+    p.text(". ");
 }
 
 /// The paired ancestors of a bad node, root first, noise left out.

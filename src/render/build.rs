@@ -424,6 +424,13 @@ fn comparison_view(captures: &[Capture], c: &Comparison) -> ComparisonView {
                 .origin
                 .good_node
                 .and_then(|n| gt.nodes[n as usize].ret.map(|r| RetJson(r.value()))),
+            evidence: c.origin.evidence,
+            candidates: origin_candidates(c, bt, &bname),
+            candidates_folded: c
+                .origin
+                .candidates
+                .len()
+                .saturating_sub(crate::analyse::candidates::MAX_SHOWN),
         },
         inlined_suspects: c
             .suspects
@@ -466,4 +473,38 @@ fn comparison_view(captures: &[Capture], c: &Comparison) -> ComparisonView {
             why: n.why.clone(),
         }),
     }
+}
+
+/// The origin's candidates as the report names them.
+fn origin_candidates(
+    c: &Comparison,
+    bt: &CallTree,
+    bname: &dyn Fn(u32) -> String,
+) -> Vec<OriginCandidateView> {
+    use crate::analyse::candidates::{MAX_SHOWN, Role};
+    if let Some(n) = c.origin.node {
+        return vec![OriginCandidateView {
+            func: bname(n),
+            line: bt.nodes[n as usize].line,
+            role: "returned",
+            after: None,
+            turns_aside: false,
+        }];
+    }
+    c.origin
+        .candidates
+        .iter()
+        .take(MAX_SHOWN)
+        .map(|k| OriginCandidateView {
+            func: bname(k.node),
+            line: bt.nodes[k.node as usize].line,
+            role: match k.role {
+                Role::LastShared => "last-shared",
+                Role::OwnCode => "own-code",
+                Role::BelowDepth => "below-depth",
+            },
+            after: k.after.map(bname),
+            turns_aside: k.turns_aside,
+        })
+        .collect()
 }

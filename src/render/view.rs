@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::analyse::{
     Prose,
+    origin::Evidence,
     retval::{RetJson, RetKind},
 };
 
@@ -358,6 +359,34 @@ pub struct OriginView {
     pub errno: Option<String>,
     /// What the same function returned in the good run.
     pub good_ret: Option<RetJson>,
+    /// What the origin rests on: `retval` (a printed return value: `func`
+    /// is exact), `structure` (the shape of both runs: `func` is null and
+    /// `candidates` holds it), `inferred` (below the traced depth), `none`
+    /// (the bad run did not fail).
+    pub evidence: Evidence,
+    /// Where the error may be born, most likely first: the origin itself
+    /// with `retval`; at most three otherwise.
+    pub candidates: Vec<OriginCandidateView>,
+    /// Candidates ranked below the three shown.
+    pub candidates_folded: usize,
+}
+
+/// A place the error may be born.
+#[derive(Debug, Clone, Serialize)]
+pub struct OriginCandidateView {
+    /// The function.
+    pub func: String,
+    /// Its line in the bad capture.
+    pub line: u64,
+    /// `last-shared` (the last call both runs make before the bad run
+    /// turns back), `own-code` (its code after `after` returned, or inlined
+    /// callees), `below-depth` (its callees are not traced), `returned`
+    /// (with retval: it returned the error).
+    pub role: &'static str,
+    /// For `own-code`: the callee after which.
+    pub after: Option<String>,
+    /// The bad run makes calls the good run does not right there.
+    pub turns_aside: bool,
 }
 
 /// A call of the bad run with untraced time.
