@@ -168,7 +168,7 @@ pub fn error_origin(x: &Inputs<'_, '_>) -> ErrorOrigin {
         node: None,
         chain: Vec::new(),
         errno,
-        span: span_without_retval(b, div),
+        span: span_without_retval(b, div, &candidates),
         good_node: None,
         evidence,
         candidates,
@@ -194,7 +194,11 @@ fn deepest_chain(b: &Side<'_>, n: u32, matches_err: &dyn Fn(u32) -> bool) -> Vec
     out
 }
 
-fn span_without_retval(b: &Side<'_>, div: Option<&Divergence>) -> String {
+fn span_without_retval(
+    b: &Side<'_>,
+    div: Option<&Divergence>,
+    cands: &[OriginCandidate],
+) -> String {
     let Some(d) = div else {
         return "no return values and no traced difference: the capture cannot place the decision"
             .into();
@@ -207,14 +211,27 @@ fn span_without_retval(b: &Side<'_>, div: Option<&Divergence>) -> String {
         );
     }
     let after = match d.last_common {
-        Some((_, bn)) => format!("after `{}()` returned", b.name(bn)),
-        None => format!("after `{parent}()` was entered"),
+        Some((_, bn)) if bn != d.parent.1 => format!("after `{}()` returned", b.name(bn)),
+        _ => "right after it was entered".to_string(),
     };
-    match d.bad_next {
-        Some(n) => format!(
-            "in `{parent}()`, {after} and before the bad run called `{}()`",
-            b.name(n)
-        ),
-        None => format!("in `{parent}()`, {after} and before `{parent}()` returned"),
+    let mut s = format!("at or after the first parting (in `{parent}()`, {after})");
+    if !cands.is_empty() {
+        let named: Vec<String> = cands
+            .iter()
+            .take(candidates::MAX_SHOWN)
+            .map(|c| {
+                let f = b.name(c.node);
+                match c.role {
+                    candidates::Role::OwnCode => format!("the own code of `{f}()`"),
+                    candidates::Role::BelowDepth => format!("`{f}()` or its untraced callees"),
+                    candidates::Role::LastShared => format!("`{f}()`"),
+                }
+            })
+            .collect();
+        s.push_str(&format!(
+            "; from both runs' shape (no return values), in one of: {}",
+            named.join(", ")
+        ));
     }
+    s
 }

@@ -112,7 +112,7 @@ fn story(f: &Facts<'_, '_>) -> Prose {
             p.text(". ");
         }
     }
-    origin(&mut p, f, d);
+    origin(&mut p, f);
     if let Some(s) = f.suspects.iter().find(|s| s.at_divergence && s.gap_ns > 0) {
         p.func(b.name(s.node)).text(format!(
             " spent {} of its {} in no traced callee",
@@ -122,7 +122,7 @@ fn story(f: &Facts<'_, '_>) -> Prose {
         if let Some(loc) = &s.location {
             p.text(format!(" ({loc})"));
         }
-        p.text(": that is where inlined or untraceable code ran. ");
+        p.text(" (timing): code ftrace does not show ran there, inlined callees or its own. ");
     }
     candidates(&mut p, f, true);
     let minors = f.alignment.minors.iter().filter(|m| m.row < d.row).count();
@@ -154,7 +154,7 @@ fn story(f: &Facts<'_, '_>) -> Prose {
     p
 }
 
-fn origin(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
+fn origin(p: &mut Prose, f: &Facts<'_, '_>) {
     let b = f.b;
     match f.origin.node {
         Some(n) => {
@@ -180,7 +180,7 @@ fn origin(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
             }
             p.text(". ");
         }
-        None => super::verdict_origin::structural(p, f, d),
+        None => super::verdict_origin::structural(p, f),
     }
 }
 

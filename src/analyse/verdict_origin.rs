@@ -6,27 +6,19 @@
 use super::{
     Prose,
     candidates::{MAX_SHOWN, OriginCandidate, Role},
-    diverge::Divergence,
     verdict::Facts,
 };
 
-/// "The runs first part …; the error is born at or after that point, in
-/// one of: …".
-pub fn structural(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
-    let b = f.b;
-    let parent = b.name(d.parent.1);
-    p.text("The runs first part in ").func(parent);
-    match d.last_common {
-        Some((_, bn)) if bn != d.parent.1 => p.text(" after ").func(b.name(bn)).text(" returned"),
-        _ => p.text(" right after it was entered"),
-    };
-    p.text(", so the error is born at or after that point");
+/// "The error is born at or after this first parting; … in one of: …"
+/// (the parting itself was told just before).
+pub fn structural(p: &mut Prose, f: &Facts<'_, '_>) {
+    p.text("The error is born at or after this first parting");
     let cands = &f.origin.candidates;
     if cands.is_empty() {
         p.text(". ");
         return;
     }
-    p.text(". No return value was captured; from the shape of both runs it is born ");
+    p.text("; no return value was captured, so from the shape of both runs it is born ");
     if cands.len() == 1 {
         p.text("in ");
         candidate(p, f, &cands[0]);

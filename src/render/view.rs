@@ -371,6 +371,19 @@ pub struct OriginView {
     pub candidates_folded: usize,
 }
 
+impl OriginView {
+    /// What the origin rests on, in words.
+    pub fn evidence_words(&self) -> &'static str {
+        match self.evidence {
+            Evidence::Retval => "from printed return values",
+            Evidence::Structure => "from the shape of both runs; no return values",
+            Evidence::Timing => "from durations",
+            Evidence::Inferred => "inferred: below what the capture shows",
+            Evidence::None => "none: the bad run did not fail",
+        }
+    }
+}
+
 /// A place the error may be born.
 #[derive(Debug, Clone, Serialize)]
 pub struct OriginCandidateView {
