@@ -13,12 +13,15 @@ pub mod candidates;
 pub mod claims;
 pub mod diverge;
 pub mod gaps;
+pub mod headline;
+pub mod lost;
 pub mod next;
 pub mod noise;
 pub mod origin;
 pub mod pair;
 pub mod prose;
 pub mod retval;
+pub mod settings;
 pub mod side;
 mod verdict;
 mod verdict_origin;
@@ -103,6 +106,8 @@ pub struct Comparison {
     pub candidates: Vec<InlineCandidate>,
     /// The capture to take next.
     pub next_capture: Option<NextCapture>,
+    /// How the two captures were taken differently (said before behaviour).
+    pub settings: Vec<settings::SettingDiff>,
     /// The verdict paragraph.
     pub verdict: Prose,
     /// bad node → paired good node.
@@ -120,6 +125,8 @@ pub struct Analysis {
     pub noise: Vec<String>,
     /// Problems with the request (a `--pair` that does not resolve).
     pub notes: Vec<String>,
+    /// The report's headline: every comparison, or why there is none.
+    pub headline: Prose,
 }
 
 /// Compare the captures.
@@ -141,11 +148,12 @@ pub fn analyse(captures: &[Capture], opts: &AnalyseOptions) -> Analysis {
             })
             .collect()
     };
-    let comparisons = plans
+    let comparisons: Vec<Comparison> = plans
         .into_iter()
         .filter_map(|p| compare(captures, p, &mut names, &noise, opts))
         .collect();
     Analysis {
+        headline: headline::headline(captures, &comparisons),
         comparisons,
         noise: noise.entries(),
         notes,
@@ -200,7 +208,14 @@ fn compare(
         };
         next::next_capture(b.name(func), &bs.name, &bc.trace.facts, d.hidden)
     });
+    let settings = settings::compare(
+        &g,
+        &b,
+        &good_to_bad,
+        (filters(plan.good.0), filters(plan.bad.0)),
+    );
     let verdict = verdict::verdict(&verdict::Facts {
+        settings: &settings,
         captures,
         plan: &plan,
         g: &g,
@@ -220,6 +235,7 @@ fn compare(
         suspects,
         candidates,
         next_capture,
+        settings,
         verdict,
         bad_to_good,
         good_to_bad,

@@ -185,7 +185,9 @@ fn closest_good(
                 continue;
             }
             for (i, s) in cap.trace.syscalls.iter().enumerate() {
-                if !s.failed() && s.tree.is_some() && s.title() == title {
+                // A result not captured is unknown, never "good": only a
+                // call seen returning a non-error value qualifies.
+                if s.ret.is_some() && !s.failed() && s.tree.is_some() && s.title() == title {
                     cands.push((c, i));
                 }
             }

@@ -9,6 +9,7 @@ use super::{
 
 /// Everything the verdict is made from.
 pub struct Facts<'a, 'b> {
+    pub settings: &'a [super::settings::SettingDiff],
     pub captures: &'a [Capture],
     pub plan: &'a Plan,
     pub g: &'a Side<'b>,
@@ -64,11 +65,16 @@ fn story(f: &Facts<'_, '_>) -> Prose {
             .text("; in ")
             .code(glabel.as_str())
             .text(format!(" it returned {}. ", ret_text(r))),
+        None if g.syscall.exit_missing => p
+            .text("; in ")
+            .code(glabel.as_str())
+            .text(" it had not returned where that capture ends (result unknown). "),
         None => p
             .text("; in ")
             .code(glabel.as_str())
-            .text(" it did not fail up to where that capture ends. "),
+            .text(" its result was not captured (no exit event, no funcgraph-retval): unknown. "),
     };
+    settings_first(&mut p, f);
     let Some(d) = f.divergence else {
         p.text("The two call trees could not be told apart.");
         return p;
@@ -180,6 +186,7 @@ fn origin(p: &mut Prose, f: &Facts<'_, '_>) {
             }
             p.text(". ");
         }
+        None if f.origin.evidence == super::origin::Evidence::None => {}
         None => super::verdict_origin::structural(p, f),
     }
 }
@@ -261,8 +268,35 @@ fn caveats(p: &mut Prose, f: &Facts<'_, '_>) {
     }
 }
 
+/// Differences in how the captures were taken, before any behaviour.
+fn settings_first(p: &mut Prose, f: &Facts<'_, '_>) {
+    if f.settings.is_empty() {
+        return;
+    }
+    p.text("The captures were taken differently, so read what follows with that in mind: ");
+    for (k, s) in f.settings.iter().enumerate() {
+        if k > 0 {
+            p.text("; ");
+        }
+        for span in Prose::from_ticks(&s.message).0 {
+            p.0.push(span);
+        }
+    }
+    p.text(". ");
+}
+
 fn hidden(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
     let (g, b) = (f.g, f.b);
+    if !b.syscall.failed() {
+        // Nothing failed: no decision to place, only the match to report.
+        p.text("Every traced call matches between the runs (noise aside)");
+        if f.settings.is_empty() {
+            p.text("; they differ only in durations. ");
+        } else {
+            p.text(": the difference is in how they were traced, not in what ran. ");
+        }
+        return;
+    }
     p.text("Every traced call matches between the runs");
     if let Some((gn, bn)) = d.last_common {
         let (gd, bd) = (

@@ -1,7 +1,10 @@
 //! The capture audit: before anyone trusts a diff, what does the capture
 //! itself say about how it was taken, and which `echo` fixes each gap?
 
-use crate::model::{Trace, WarningKind};
+use crate::{
+    analyse::lost::{self, Loss},
+    model::{Trace, WarningKind},
+};
 
 use super::view::AuditItem;
 
@@ -25,38 +28,17 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
     ) && !f.reconstructed;
     let mut out = Vec::new();
 
-    if f.lost_events > 0 || f.lost_lines > 0 {
-        out.push(item(
-            "warn",
-            "lost-events",
-            format!(
-                "{} events lost in {} `LOST` line(s): trees near them are incomplete",
-                f.lost_events, f.lost_lines
-            ),
-            Some("echo 16384 > /sys/kernel/tracing/buffer_size_kb   # per CPU; or narrow set_graph_function / set_ftrace_pid"),
-        ));
-    } else if f.buffer_started > 0
-        || f.entries_written
-            .zip(f.entries_in_buffer)
-            .is_some_and(|(wr, ib)| wr > ib)
-    {
-        let lost = f
-            .entries_written
-            .zip(f.entries_in_buffer)
-            .map_or(0, |(wr, ib)| wr.saturating_sub(ib));
-        out.push(item(
-            "warn",
-            "overwritten",
-            format!("the ring buffer overwrote older events ({lost} by the header's counters): the start of the capture is missing"),
-            Some("echo 16384 > /sys/kernel/tracing/buffer_size_kb   # or: echo 0 > /sys/kernel/tracing/options/overwrite"),
-        ));
-    } else {
-        out.push(item("ok", "lost-events", "no events lost".into(), None));
-    }
+    let loss = crate::analyse::lost::diagnose(t);
+    let (status, topic) = match loss {
+        Loss::None => ("ok", "lost-events"),
+        Loss::Dropped { .. } => ("warn", "lost-events"),
+        Loss::Overwritten { .. } => ("warn", "overwritten"),
+    };
+    out.push(item(status, topic, lost::message(loss), lost::fix(loss)));
 
     // With events lost, missing entries and returns are the buffer's doing.
-    let overflowed = f.lost_events > 0 || f.lost_lines > 0 || f.buffer_started > 0;
-    let bigger_buffer = "echo 16384 > /sys/kernel/tracing/buffer_size_kb   # per CPU";
+    let overflowed = loss != Loss::None;
+    let bigger_buffer = lost::fix(loss).unwrap_or_default();
     let no_entry = w.count(WarningKind::ExitWithoutEntry) + w.count(WarningKind::NameMismatch);
     if no_entry > 0 {
         out.push(item(

@@ -44,11 +44,7 @@ pub fn build_report(captures: &[Capture], analysis: &Analysis, opts: &ReportOpti
         .title
         .clone()
         .unwrap_or_else(|| default_title(captures, &comparisons));
-    let verdict_prose = analysis
-        .comparisons
-        .first()
-        .map(|c| c.verdict.clone())
-        .unwrap_or_default();
+    let verdict_prose = analysis.headline.clone();
     Report {
         schema_version: SCHEMA_VERSION,
         generator: format!("tracereport {}", env!("CARGO_PKG_VERSION")),
@@ -73,9 +69,24 @@ fn default_title(captures: &[Capture], comparisons: &[ComparisonView]) -> String
         let bad = &captures[c.bad];
         let good = &captures[c.good];
         let s = &bad.trace.syscalls.iter().find(|s| s.index == c.bad_syscall);
-        let outcome = s
-            .and_then(|s| s.errno_name().map(|e| format!("fails with -{e}")))
-            .unwrap_or_else(|| "differs".into());
+        let outcome = s.and_then(|s| s.errno_name().map(|e| format!("fails with -{e}")));
+        if outcome.is_none() && !c.settings_differences.is_empty() {
+            let topics: Vec<&str> = c.settings_differences.iter().map(|s| s.topic).collect();
+            return format!(
+                "{}: {} and {} were traced differently ({})",
+                c.syscall,
+                bad.label,
+                good.label,
+                topics.join(", ")
+            );
+        }
+        let outcome = outcome.unwrap_or_else(|| "differs".into());
+        if c.good == c.bad {
+            return format!(
+                "{} {} in {} (#{} compared with #{})",
+                c.syscall, outcome, bad.label, c.bad_syscall, c.good_syscall
+            );
+        }
         return format!(
             "{} {} on {}, not on {}",
             c.syscall, outcome, bad.label, good.label
@@ -409,6 +420,15 @@ fn comparison_view(captures: &[Capture], c: &Comparison) -> ComparisonView {
         reason: c.plan.reason.clone(),
         verdict: c.verdict.plain(),
         verdict_prose: c.verdict.clone(),
+        settings_differences: c
+            .settings
+            .iter()
+            .map(|s| SettingView {
+                topic: s.topic,
+                message: s.message.clone(),
+                evidence: s.evidence,
+            })
+            .collect(),
         first_divergence,
         error_origin: OriginView {
             func: c.origin.node.map(bname),

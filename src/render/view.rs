@@ -294,6 +294,10 @@ pub struct ComparisonView {
     /// The verdict with code spans marked.
     #[serde(skip)]
     pub verdict_prose: Prose,
+    /// How the two captures were taken differently (tracer options,
+    /// kernel, traced depth, traceable functions, sleep-time): said before
+    /// any difference in behaviour.
+    pub settings_differences: Vec<SettingView>,
     /// Where the runs part.
     pub first_divergence: Option<DivergenceView>,
     /// Where the error came from.
@@ -308,6 +312,17 @@ pub struct ComparisonView {
     pub stats: AlignStats,
     /// The capture that would answer the open question.
     pub next_capture: Option<NextCaptureView>,
+}
+
+/// A difference in how two captures were taken.
+#[derive(Debug, Clone, Serialize)]
+pub struct SettingView {
+    /// `options`, `kernel`, `depth`, `tracer`, `traceable`, `sleep-time`.
+    pub topic: &'static str,
+    /// What differs (code in backticks).
+    pub message: String,
+    /// What it rests on (`structure`, `timing`, `inferred`).
+    pub evidence: Evidence,
 }
 
 /// Where the runs part.
