@@ -67,7 +67,7 @@ pub fn structural(
         None => (fallback(div), false),
     };
     for c in &mut out {
-        if c.role == Role::LastShared && cut_by_depth(b, c.node) {
+        if c.role == Role::LastShared && cut_by_depth(g, b, c.node) {
             c.role = Role::BelowDepth;
         }
         if c.role != Role::BelowDepth {
@@ -82,17 +82,14 @@ pub fn structural(
     out
 }
 
-/// A leaf at the capture's deepest level when every call there is a leaf:
-/// the `max_graph_depth` cut, so its callees are not shown.
-fn cut_by_depth(b: &Side<'_>, n: u32) -> bool {
+/// A leaf at the deepest level of two captures that both stop at the same
+/// shallow depth: the `max_graph_depth` cut, so its callees are not shown.
+fn cut_by_depth(g: &Side<'_>, b: &Side<'_>, n: u32) -> bool {
     let f = &b.trace.facts;
     let t = b.tree;
     let leaf = t.children(n as usize).next().is_none();
-    let depth = t.path(n as usize).len() as u32;
-    leaf && f.calls_at_max_depth > 0
-        && f.leaves_at_max_depth == f.calls_at_max_depth
-        && f.max_depth <= 6
-        && depth > f.max_depth
+    let depth = t.path(n as usize).len() as u32 - 1;
+    leaf && f.max_depth <= 6 && g.trace.facts.max_depth == f.max_depth && depth == f.max_depth
 }
 
 /// A paired bad call `p` under which the good run goes on to calls the bad

@@ -14,6 +14,7 @@
 
 use crate::model::CaptureFacts;
 
+
 use super::{FilterList, origin::Evidence, side::Side};
 
 /// One way the two captures were taken differently.
@@ -48,7 +49,7 @@ pub fn compare(
     }
     options(gf, bf, &mut out);
     kernel(gf, bf, &mut out);
-    depth(gf, bf, &mut out);
+    depth(g, b, good_to_bad, &mut out);
     traceable(filters, &mut out);
     if let Some(d) = sleep_time(g, b, good_to_bad) {
         out.push(d);
@@ -114,22 +115,32 @@ fn kernel(gf: &CaptureFacts, bf: &CaptureFacts, out: &mut Vec<SettingDiff>) {
     }
 }
 
-/// A `max_graph_depth` cut: every call at the deepest level is a leaf.
-fn depth_cut(f: &CaptureFacts) -> Option<u32> {
-    (f.calls_at_max_depth > 0 && f.leaves_at_max_depth == f.calls_at_max_depth && f.max_depth <= 6)
-        .then_some(f.max_depth + 1)
-}
-
-fn depth(gf: &CaptureFacts, bf: &CaptureFacts, out: &mut Vec<SettingDiff>) {
-    let (a, b) = (depth_cut(gf), depth_cut(bf));
-    if a != b {
-        let say = |d: Option<u32>| d.map_or("no cut".to_string(), |d| format!("{d} levels"));
-        out.push(diff(
-            "depth",
-            format!("the traced depth differs (max_graph_depth): good capture {}, bad capture {}", say(a), say(b)),
-            Evidence::Inferred,
-        ));
-    }
+/// A `max_graph_depth` cut in one capture only: a call at that capture's
+/// deepest level is a leaf there and has callees in the other capture.
+fn depth(g: &Side<'_>, b: &Side<'_>, good_to_bad: &[Option<u32>], out: &mut Vec<SettingDiff>) {
+    let cut = |x: &Side<'_>, xn: usize, y: &Side<'_>, yn: usize| {
+        let f = &x.trace.facts;
+        f.max_depth <= 6
+            && x.tree.children(xn).next().is_none()
+            && x.tree.path(xn).len() as u32 - 1 == f.max_depth
+            && y.tree.children(yn).any(|c| !y.noise[c])
+    };
+    let pairs = || {
+        good_to_bad
+            .iter()
+            .enumerate()
+            .filter_map(|(gn, bn)| Some((gn, (*bn)? as usize)))
+    };
+    // One such call may be an early return; a depth limit cuts them all.
+    let good_cut = pairs().filter(|&(gn, bn)| cut(g, gn, b, bn)).nth(1).is_some();
+    let bad_cut = pairs().filter(|&(gn, bn)| cut(b, bn, g, gn)).nth(1).is_some();
+    let say = |x: &Side<'_>| format!("{} levels", x.trace.facts.max_depth + 1);
+    let message = match (good_cut, bad_cut) {
+        (true, false) => format!("the good capture stops at {} (max_graph_depth) where the bad one goes deeper", say(g)),
+        (false, true) => format!("the bad capture stops at {} (max_graph_depth) where the good one goes deeper", say(b)),
+        _ => return,
+    };
+    out.push(diff("depth", message, Evidence::Inferred));
 }
 
 fn traceable(filters: (Option<&FilterList>, Option<&FilterList>), out: &mut Vec<SettingDiff>) {

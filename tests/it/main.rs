@@ -4,6 +4,7 @@ mod alloc;
 mod analysis;
 mod audit;
 mod browser;
+mod claims;
 mod cli;
 mod common;
 mod corpus;
