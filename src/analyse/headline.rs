@@ -5,7 +5,7 @@
 //! is known, and otherwise the report counts the unknown ones and says what
 //! would capture them.
 
-use crate::model::{Outcome, ingest::Capture};
+use crate::{load::Capture, model::Outcome};
 
 use super::{Comparison, Prose, origin::Evidence};
 

@@ -9,6 +9,8 @@
 //! a particular output (it produces [`prose::Prose`], which renderers escape).
 
 pub mod align;
+pub mod audit;
+mod audit_cross;
 pub mod candidates;
 pub mod claims;
 pub mod diverge;
@@ -28,7 +30,7 @@ mod verdict_origin;
 
 use rustc_hash::FxHashSet;
 
-use crate::model::ingest::Capture;
+use crate::load::Capture;
 
 pub use align::{Alignment, Row, RowKind};
 pub use diverge::Divergence;
@@ -125,6 +127,9 @@ pub struct Analysis {
     pub noise: Vec<String>,
     /// Problems with the request (a `--pair` that does not resolve).
     pub notes: Vec<String>,
+    /// Per capture, its audit: its own points, then what differs from the
+    /// other captures.
+    pub audits: Vec<Vec<audit::AuditItem>>,
     /// The report's headline: every comparison, or why there is none.
     pub headline: Prose,
 }
@@ -152,11 +157,17 @@ pub fn analyse(captures: &[Capture], opts: &AnalyseOptions) -> Analysis {
         .into_iter()
         .filter_map(|p| compare(captures, p, &mut names, &noise, opts))
         .collect();
+    let audits = captures
+        .iter()
+        .zip(audit_cross::cross_audit(captures))
+        .map(|(c, cross)| audit::audit(&c.trace).into_iter().chain(cross).collect())
+        .collect();
     Analysis {
         headline: headline::headline(captures, &comparisons),
         comparisons,
         noise: noise.entries(),
         notes,
+        audits,
     }
 }
 
@@ -173,14 +184,7 @@ fn compare(
     let g = Side::new(&gc.trace, gs, names, noise)?;
     let b = Side::new(&bc.trace, bs, names, noise)?;
     let alignment = align::align(&g, &b);
-    let mut bad_to_good = vec![None; b.tree.len()];
-    let mut good_to_bad = vec![None; g.tree.len()];
-    for r in &alignment.rows {
-        if let (Some(gn), Some(bn)) = (r.good, r.bad) {
-            bad_to_good[bn as usize] = Some(gn);
-            good_to_bad[gn as usize] = Some(bn);
-        }
-    }
+    let (bad_to_good, good_to_bad) = pairing(&alignment, &g, &b);
     let divergence = diverge::first_divergence(&alignment, &g, &b);
     let origin = origin::error_origin(&origin::Inputs {
         g: &g,
@@ -240,6 +244,20 @@ fn compare(
         bad_to_good,
         good_to_bad,
     })
+}
+
+/// bad node → paired good node, and good node → paired bad node.
+#[allow(clippy::type_complexity)]
+fn pairing(al: &Alignment, g: &Side<'_>, b: &Side<'_>) -> (Vec<Option<u32>>, Vec<Option<u32>>) {
+    let mut bad_to_good = vec![None; b.tree.len()];
+    let mut good_to_bad = vec![None; g.tree.len()];
+    for r in &al.rows {
+        if let (Some(gn), Some(bn)) = (r.good, r.bad) {
+            bad_to_good[bn as usize] = Some(gn);
+            good_to_bad[gn as usize] = Some(bn);
+        }
+    }
+    (bad_to_good, good_to_bad)
 }
 
 /// The good run's calls at the split that the bad run does not make, and

@@ -133,19 +133,7 @@ pub fn error_origin(x: &Inputs<'_, '_>) -> ErrorOrigin {
             .max_by_key(|c| c.len())
         {
             let node = *chain.last().expect("chain has its root");
-            let name = b.name(node).to_string();
-            let e = errno.unwrap_or(0);
-            let ename = crate::model::decode::errno_name(e).unwrap_or("?");
-            let traced_callees = tree.children(node as usize).filter(|&c| !b.irq[c]).count();
-            let span = if traced_callees == 0 {
-                format!(
-                    "`{name}()` returned -{e} ({ename}) and has no traced callee: the error was made in its own code"
-                )
-            } else {
-                format!(
-                    "`{name}()` returned -{e} ({ename}) although none of its {traced_callees} traced callee(s) returned it: the error was made in its own code or in callees inlined into it"
-                )
-            };
+            let span = retval_span(b, node, errno.unwrap_or(0));
             return ErrorOrigin {
                 node: Some(node),
                 good_node: bad_to_good.get(node as usize).copied().flatten(),
@@ -172,6 +160,22 @@ pub fn error_origin(x: &Inputs<'_, '_>) -> ErrorOrigin {
         good_node: None,
         evidence,
         candidates,
+    }
+}
+
+/// The origin found from return values, in words.
+fn retval_span(b: &Side<'_>, node: u32, e: i32) -> String {
+    let name = b.name(node);
+    let ename = crate::model::decode::errno_name(e).unwrap_or("?");
+    let traced_callees = b.tree.children(node as usize).filter(|&c| !b.irq[c]).count();
+    if traced_callees == 0 {
+        format!(
+            "`{name}()` returned -{e} ({ename}) and has no traced callee: the error was made in its own code"
+        )
+    } else {
+        format!(
+            "`{name}()` returned -{e} ({ename}) although none of its {traced_callees} traced callee(s) returned it: the error was made in its own code or in callees inlined into it"
+        )
     }
 }
 

@@ -15,7 +15,7 @@
 use crate::model::CaptureFacts;
 
 
-use super::{FilterList, origin::Evidence, side::Side};
+use super::{FilterList, Prose, origin::Evidence, side::Side};
 
 /// One way the two captures were taken differently.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +26,22 @@ pub struct SettingDiff {
     pub message: String,
     /// What it rests on.
     pub evidence: Evidence,
+}
+
+impl SettingDiff {
+    /// The message into a sentence, its backticked names as code.
+    pub fn say(&self, p: &mut Prose) {
+        for (k, piece) in self.message.split('`').enumerate() {
+            if piece.is_empty() {
+                continue;
+            }
+            if k % 2 == 1 {
+                p.code(piece);
+            } else {
+                p.text(piece);
+            }
+        }
+    }
 }
 
 /// Scheduler calls whose duration holds the sleep when sleep-time is on.

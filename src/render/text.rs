@@ -1,20 +1,12 @@
 //! Plain-text pieces shared by the Markdown and HTML renderers: call trees
 //! as indented text, the aligned view as a diff, numbers.
 
-use crate::analyse::prose::html_escape;
+use crate::analyse::RowKind;
 
-use super::view::{AlignedRow, ComparisonView, NodeView};
-
-/// `7.521 µs`, or an empty string.
-pub fn fmt_us(v: Option<f64>) -> String {
-    v.map(crate::analyse::prose::human_us).unwrap_or_default()
-}
-
-/// A return value typed by its range: errnos and numbers in decimal,
-/// kernel pointers and other negative bits in hex.
-pub fn fmt_ret(v: impl Into<i64>) -> String {
-    crate::analyse::retval::show_short(v.into())
-}
+use super::{
+    format::{duration, ret as fmt_ret},
+    view::{AlignedRow, ComparisonView, NodeFlags, NodeView},
+};
 
 /// How many lines of one call tree the text renderings show.
 pub const TREE_LINES: usize = 400;
@@ -45,16 +37,16 @@ fn tree_lines(
     *total += 1;
     if out.len() < limit {
         let mut meta = Vec::new();
-        if let Some(d) = n.duration_us {
-            meta.push(fmt_us(Some(d)));
+        if let Some(d) = n.duration {
+            meta.push(duration(d));
         }
-        if let Some(s) = n.self_us.filter(|_| !n.children.is_empty()) {
-            meta.push(format!("self {}", fmt_us(Some(s))));
+        if let Some(s) = n.self_time.filter(|_| !n.children.is_empty()) {
+            meta.push(format!("self {}", duration(s)));
         }
         if let Some(r) = n.ret {
             meta.push(format!("= {}", fmt_ret(r)));
         }
-        for f in &n.flags {
+        for f in n.flags.iter() {
             if let Some(label) = flag_label(f) {
                 meta.push(label.to_string());
             }
@@ -92,19 +84,22 @@ fn tree_lines(
 }
 
 /// How a node flag reads in a text tree (`None`: not worth a word there).
-pub fn flag_label(flag: &str) -> Option<&str> {
+fn flag_label(flag: NodeFlags) -> Option<&'static str> {
     Some(match flag {
-        "leaf" => return None,
-        "exit-missing" => "exit not captured",
-        "entry-missing" => "entry not captured",
-        "lost-events" => "events lost",
-        "open-at-syscall-exit" => "open at syscall exit",
-        other => other,
+        NodeFlags::LEAF => return None,
+        NodeFlags::EXIT_MISSING => "exit not captured",
+        NodeFlags::ENTRY_MISSING => "entry not captured",
+        NodeFlags::IRQ => "irq",
+        NodeFlags::RECONSTRUCTED => "reconstructed",
+        NodeFlags::LOST_EVENTS => "events lost",
+        NodeFlags::OPEN_AT_SYSCALL_EXIT => "open at syscall exit",
+        NodeFlags::SYNTHETIC => "synthetic",
+        _ => return None,
     })
 }
 
 /// Same function and same callees, recursively (times ignored).
-pub fn same_shape(a: &NodeView, b: &NodeView) -> bool {
+fn same_shape(a: &NodeView, b: &NodeView) -> bool {
     a.func == b.func
         && a.args == b.args
         && a.children.len() == b.children.len()
@@ -115,7 +110,7 @@ pub fn same_shape(a: &NodeView, b: &NodeView) -> bool {
 }
 
 /// One index past the last row of the subtree that starts at `k`.
-pub fn row_end(rows: &[AlignedRow], k: usize) -> usize {
+fn row_end(rows: &[AlignedRow], k: usize) -> usize {
     let r = &rows[k];
     let gd = r.good.as_ref().map(|c| c.depth);
     let bd = r.bad.as_ref().map(|c| c.depth);
@@ -141,17 +136,12 @@ pub fn diff_text(c: &ComparisonView) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let div_row = c
+    let depth_of = |r: &AlignedRow| r.good.as_ref().or(r.bad.as_ref()).map_or(0, |c| c.depth);
+    // The call the runs part under, as the analysis found it.
+    let parent_row = c
         .first_divergence
         .as_ref()
-        .map_or(0, |d| d.row.min(rows.len() - 1));
-    // The parent is the closest earlier Same row that is shallower than the
-    // divergence row.
-    let depth_of = |r: &AlignedRow| r.good.as_ref().or(r.bad.as_ref()).map_or(0, |c| c.depth);
-    let dd = depth_of(&rows[div_row]);
-    let parent_row = rows[..div_row]
-        .iter()
-        .rposition(|r| r.kind == "same" && depth_of(r) < dd)
+        .and_then(|d| d.parent_row)
         .unwrap_or(0);
     let parent_end = row_end(rows, parent_row);
     let mut out = Vec::new();
@@ -159,7 +149,7 @@ pub fn diff_text(c: &ComparisonView) -> String {
     let mut path = Vec::new();
     let mut want = depth_of(&rows[parent_row]);
     for (k, r) in rows[..parent_row].iter().enumerate().rev() {
-        if r.kind == "same" && depth_of(r) < want {
+        if r.kind == RowKind::Same && depth_of(r) < want {
             path.push(k);
             want = depth_of(r);
         }
@@ -256,14 +246,14 @@ pub fn diff_text(c: &ComparisonView) -> String {
 fn differs_inside(rows: &[AlignedRow], k: usize, end: usize) -> bool {
     rows[k + 1..end.min(rows.len())]
         .iter()
-        .any(|x| x.kind != "same" && !x.noise)
+        .any(|x| x.kind != RowKind::Same && !x.noise)
 }
 
 fn diff_line(r: &AlignedRow, differs: bool, inner: usize, divergence: bool) -> String {
     let (sign, cell) = match r.kind {
-        "same" => (' ', r.good.as_ref().or(r.bad.as_ref())),
-        "good-only" => ('+', r.good.as_ref()),
-        _ => ('-', r.bad.as_ref()),
+        RowKind::Same => (' ', r.good.as_ref().or(r.bad.as_ref())),
+        RowKind::GoodOnly => ('+', r.good.as_ref()),
+        RowKind::BadOnly => ('-', r.bad.as_ref()),
     };
     let Some(cell) = cell else {
         return String::new();
@@ -286,8 +276,8 @@ fn diff_line(r: &AlignedRow, differs: bool, inner: usize, divergence: bool) -> S
         s.push(';');
     }
     match (r.kind, r.fold) {
-        ("same", Some((g, b))) => s.push_str(&format!("  ×{g} good / ×{b} bad")),
-        (_, Some((g, b))) => s.push_str(&format!("  ×{}", g.max(b))),
+        (RowKind::Same, Some(f)) => s.push_str(&format!("  ×{} good / ×{} bad", f.good, f.bad)),
+        (_, Some(f)) => s.push_str(&format!("  ×{}", f.good.max(f.bad))),
         _ => {}
     }
     let mut note = Vec::new();
@@ -297,35 +287,29 @@ fn diff_line(r: &AlignedRow, differs: bool, inner: usize, divergence: bool) -> S
     );
     // "both" speaks of the call; a value is shared only when both printed it
     // alike, else each run's value is named.
+    let same = r.kind == RowKind::Same;
     match (gr, br) {
-        (Some(g), Some(b)) if g != b && r.kind == "same" => {
+        (Some(g), Some(b)) if g != b && same => {
             note.push(format!("= {} good, = {} bad", fmt_ret(g), fmt_ret(b)));
         }
         (Some(g), Some(_)) => note.push(format!("= {}", fmt_ret(g))),
-        (Some(v), None) | (None, Some(v)) if r.kind != "same" => {
-            note.push(format!("= {}", fmt_ret(v)));
-        }
+        (Some(v), None) | (None, Some(v)) if !same => note.push(format!("= {}", fmt_ret(v))),
         (Some(v), None) => note.push(format!("= {} good", fmt_ret(v))),
         (None, Some(v)) => note.push(format!("= {} bad", fmt_ret(v))),
         (None, None) => {}
     }
     note.push(match r.kind {
-        "same" if r.noise => "both (noise)".to_string(),
-        "same" if differs => "both, not alike inside".to_string(),
-        "same" => "both".to_string(),
-        "good-only" if r.wrapper => "good only: level inlined in bad".to_string(),
-        "good-only" => "good only".to_string(),
-        _ if r.wrapper => "bad only: level inlined in good".to_string(),
-        _ if r.noise => "bad only (noise)".to_string(),
-        _ => "bad only".to_string(),
+        RowKind::Same if r.noise => "both (noise)".to_string(),
+        RowKind::Same if differs => "both, not alike inside".to_string(),
+        RowKind::Same => "both".to_string(),
+        RowKind::GoodOnly if r.wrapper => "good only: level inlined in bad".to_string(),
+        RowKind::GoodOnly => "good only".to_string(),
+        RowKind::BadOnly if r.wrapper => "bad only: level inlined in good".to_string(),
+        RowKind::BadOnly if r.noise => "bad only (noise)".to_string(),
+        RowKind::BadOnly => "bad only".to_string(),
     });
     if divergence {
         note.push("<- runs part here".to_string());
     }
     format!("{s:<58} /* {} */", note.join(", "))
-}
-
-/// HTML-escape helper re-exported for templates.
-pub fn esc(s: &str) -> String {
-    html_escape(s)
 }

@@ -18,6 +18,7 @@ mod generated;
 mod html;
 mod htmldoc;
 mod interrupt;
+mod layout;
 mod markdown;
 mod mutants;
 mod mutation;
@@ -25,6 +26,7 @@ mod properties;
 mod props;
 mod report;
 mod scenarios;
+mod schema;
 
 /// Counts heap per thread for the memory bounds of the mutation test.
 #[global_allocator]

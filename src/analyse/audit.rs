@@ -1,17 +1,65 @@
 //! The capture audit: before anyone trusts a diff, what does the capture
 //! itself say about how it was taken, and which `echo` fixes each gap?
+//! The judgements (was the buffer too small, did max_graph_depth cut the
+//! trees, which option was off) are made here; render only prints them.
 
-use crate::{
-    analyse::lost::{self, Loss},
-    model::{Trace, WarningKind},
-};
+use serde::Serialize;
 
-use super::view::AuditItem;
+use crate::model::{CaptureFacts, Trace, WarningKind};
+
+use super::lost::{self, Loss};
+
+/// A capture audit point's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditStatus {
+    /// Nothing to fix.
+    Ok,
+    /// Usable, with a caveat.
+    Warn,
+    /// An option that would have answered the question was off.
+    Missing,
+}
+
+impl AuditStatus {
+    /// The schema's word (also the page's CSS class).
+    pub fn name(self) -> &'static str {
+        match self {
+            AuditStatus::Ok => "ok",
+            AuditStatus::Warn => "warn",
+            AuditStatus::Missing => "missing",
+        }
+    }
+}
+
+impl std::fmt::Display for AuditStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One point of the capture audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditItem {
+    /// `ok`, `warn` or `missing`.
+    pub status: AuditStatus,
+    /// What it is about (`lost-events`, `retval`, …).
+    pub topic: String,
+    /// What the capture shows.
+    pub message: String,
+    /// The command that fixes it for the next capture.
+    pub fix: Option<String>,
+}
 
 /// One audit point.
-pub(super) fn item(status: &str, topic: &str, message: String, fix: Option<&str>) -> AuditItem {
+pub(super) fn item(
+    status: AuditStatus,
+    topic: &str,
+    message: String,
+    fix: Option<&str>,
+) -> AuditItem {
     AuditItem {
-        status: status.to_string(),
+        status,
         topic: topic.to_string(),
         message,
         fix: fix.map(str::to_string),
@@ -21,28 +69,37 @@ pub(super) fn item(status: &str, topic: &str, message: String, fix: Option<&str>
 /// Audit one capture.
 pub fn audit(t: &Trace) -> Vec<AuditItem> {
     let f = &t.facts;
-    let w = &t.warnings;
-    let graph = matches!(
-        f.format,
-        Some(crate::parse::InputFormat::Graph) | Some(crate::parse::InputFormat::TraceCmd)
-    ) && !f.reconstructed;
     let mut out = Vec::new();
+    lost_items(t, &mut out);
+    damage_items(t, &mut out);
+    tracer_items(f, &mut out);
+    column_items(f, &mut out);
+    out
+}
 
-    let loss = crate::analyse::lost::diagnose(t);
+/// Lost or overwritten events, told by kind ([`super::lost`]).
+fn lost_items(t: &Trace, out: &mut Vec<AuditItem>) {
+    let loss = lost::diagnose(t);
     let (status, topic) = match loss {
-        Loss::None => ("ok", "lost-events"),
-        Loss::Dropped { .. } => ("warn", "lost-events"),
-        Loss::Overwritten { .. } => ("warn", "overwritten"),
+        Loss::None => (AuditStatus::Ok, "lost-events"),
+        Loss::Dropped { .. } => (AuditStatus::Warn, "lost-events"),
+        Loss::Overwritten { .. } => (AuditStatus::Warn, "overwritten"),
     };
     out.push(item(status, topic, lost::message(loss), lost::fix(loss)));
+}
 
+/// Calls cut at either end, a cut file, lines that are not ftrace output.
+fn damage_items(t: &Trace, out: &mut Vec<AuditItem>) {
+    let f = &t.facts;
+    let w = &t.warnings;
     // With events lost, missing entries and returns are the buffer's doing.
+    let loss = lost::diagnose(t);
     let overflowed = loss != Loss::None;
     let bigger_buffer = lost::fix(loss).unwrap_or_default();
     let no_entry = w.count(WarningKind::ExitWithoutEntry) + w.count(WarningKind::NameMismatch);
     if no_entry > 0 {
         out.push(item(
-            "warn",
+            AuditStatus::Warn,
             "exits-without-entry",
             format!("{no_entry} return(s) without their call: tracing started mid-call or entries were lost"),
             Some(if overflowed {
@@ -55,7 +112,7 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
     let no_exit = w.count(WarningKind::ExitNotCaptured);
     if no_exit > 0 {
         out.push(item(
-            "warn",
+            AuditStatus::Warn,
             "exits-not-captured",
             format!("{no_exit} call(s) never returned in the capture: tracing stopped mid-call or returns were lost"),
             Some(if overflowed {
@@ -67,7 +124,7 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
     }
     if w.count(WarningKind::TruncatedInput) > 0 {
         out.push(item(
-            "warn",
+            AuditStatus::Warn,
             "cut",
             format!(
                 "the compressed file ends early after line {}: the rest of the capture is lost",
@@ -81,31 +138,34 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
         + w.count(WarningKind::TruncatedLine);
     if unreadable > 0 {
         out.push(item(
-            "warn",
+            AuditStatus::Warn,
             "unreadable-lines",
             format!("{unreadable} line(s) are not ftrace output (edited, cut, or another format mixed in)"),
             None,
         ));
     }
+}
 
+/// The tracer, a depth cut, and the graph options that were off.
+fn tracer_items(f: &CaptureFacts, out: &mut Vec<AuditItem>) {
+    let graph = matches!(
+        f.format,
+        Some(crate::parse::InputFormat::Graph) | Some(crate::parse::InputFormat::TraceCmd)
+    ) && !f.reconstructed;
     if f.reconstructed {
         out.push(item(
-            "missing",
+            AuditStatus::Missing,
             "tracer",
             "function tracer: call trees are rebuilt from `<-parent` and have no durations or returns".into(),
             Some("echo function_graph > /sys/kernel/tracing/current_tracer"),
         ));
     }
-    if graph {
-        // The deepest calls of any tree are leaves; a max_graph_depth cut
-        // shows as most of all leaves sitting at that one shallow depth.
-        let cut = f.max_depth <= 10
-            && f.calls_at_max_depth >= 3
-            && f.leaves_at_max_depth == f.calls_at_max_depth
-            && f.leaves_at_max_depth * 2 >= f.leaves;
-        if cut {
-            out.push(item(
-                "warn",
+    if !graph {
+        return;
+    }
+    if depth_cut(f) {
+        out.push(item(
+                AuditStatus::Warn,
                 "depth",
                 format!(
                     "every call at depth {} is a leaf and none is deeper: max_graph_depth probably cut the trees",
@@ -113,42 +173,45 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
                 ),
                 Some("echo 0 > /sys/kernel/tracing/max_graph_depth"),
             ));
-        }
-        if f.retval {
-            out.push(item(
-                "ok",
-                "retval",
-                "return values printed (funcgraph-retval)".into(),
-                None,
-            ));
-        } else {
-            out.push(item(
-                "missing",
+    }
+    if f.retval {
+        out.push(item(
+            AuditStatus::Ok,
+            "retval",
+            "return values printed (funcgraph-retval)".into(),
+            None,
+        ));
+    } else {
+        out.push(item(
+                AuditStatus::Missing,
                 "retval",
                 "no return values: which callee produced the errno cannot be seen".into(),
                 Some("echo 1 > /sys/kernel/tracing/options/funcgraph-retval   # Linux 6.5+, CONFIG_FUNCTION_GRAPH_RETVAL"),
             ));
-        }
-        if !f.col_duration {
-            out.push(item(
-                "missing",
-                "duration",
-                "no durations: untraced (inlined) time cannot be measured".into(),
-                Some("echo 1 > /sys/kernel/tracing/options/funcgraph-duration"),
-            ));
-        }
-        if !f.col_abstime {
-            out.push(item(
-                "missing",
-                "abstime",
-                "no timestamps: untraced time cannot be placed between callees".into(),
-                Some("echo 1 > /sys/kernel/tracing/options/funcgraph-abstime"),
-            ));
-        }
     }
+    if !f.col_duration {
+        out.push(item(
+            AuditStatus::Missing,
+            "duration",
+            "no durations: untraced (inlined) time cannot be measured".into(),
+            Some("echo 1 > /sys/kernel/tracing/options/funcgraph-duration"),
+        ));
+    }
+    if !f.col_abstime {
+        out.push(item(
+            AuditStatus::Missing,
+            "abstime",
+            "no timestamps: untraced time cannot be placed between callees".into(),
+            Some("echo 1 > /sys/kernel/tracing/options/funcgraph-abstime"),
+        ));
+    }
+}
+
+/// The task column and syscall events.
+fn column_items(f: &CaptureFacts, out: &mut Vec<AuditItem>) {
     if f.col_proc {
         out.push(item(
-            "ok",
+            AuditStatus::Ok,
             "task",
             "task names and pids printed".into(),
             None,
@@ -156,7 +219,7 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
     } else {
         let many = f.cpus.len() > 1 || f.context_switches > 0;
         out.push(item(
-            if many { "warn" } else { "missing" },
+            if many { AuditStatus::Warn } else { AuditStatus::Missing },
             "task",
             if many {
                 "no task column on a multi-CPU/multi-task capture: tasks are told apart only by context-switch blocks".into()
@@ -168,14 +231,14 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
     }
     if f.sys_enter_events + f.sys_exit_events == 0 {
         out.push(item(
-            "missing",
+            AuditStatus::Missing,
             "syscall-events",
             "no syscall events: arguments and results are unknown unless funcgraph-retval shows them".into(),
             Some("echo 1 > /sys/kernel/tracing/events/syscalls/sys_enter_NAME/enable; echo 1 > /sys/kernel/tracing/events/syscalls/sys_exit_NAME/enable"),
         ));
     } else {
         out.push(item(
-            "ok",
+            AuditStatus::Ok,
             "syscall-events",
             format!(
                 "{} syscall entry and {} exit events",
@@ -184,5 +247,14 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
             None,
         ));
     }
-    out
+}
+
+/// Whether `max_graph_depth` probably cut the trees: the deepest calls of
+/// any tree are leaves, and a depth cut shows as most of all leaves
+/// sitting at that one shallow depth.
+fn depth_cut(f: &CaptureFacts) -> bool {
+    f.max_depth <= 10
+        && f.calls_at_max_depth >= 3
+        && f.leaves_at_max_depth == f.calls_at_max_depth
+        && f.leaves_at_max_depth * 2 >= f.leaves
 }

@@ -5,12 +5,9 @@
 //! lacks compared with the others, with the `echo` that fixes its next
 //! capture.
 
-use crate::{
-    model::{CaptureFacts, ingest::Capture},
-    parse::InputFormat,
-};
+use crate::{load::Capture, model::CaptureFacts, parse::InputFormat};
 
-use super::{audit::item, view::AuditItem};
+use super::audit::{AuditItem, AuditStatus, item};
 
 /// One tracer setting a capture shows or not.
 struct Setting {
@@ -103,7 +100,7 @@ pub fn cross_audit(captures: &[Capture]) -> Vec<Vec<AuditItem>> {
                 .find(|o| (s.shown)(&o.trace.facts))
             {
                 items.push(item(
-                    "warn",
+                    AuditStatus::Warn,
                     &format!("differs-{}", s.topic),
                     format!(
                         "`{}` shows {} and this capture does not: the comparison cannot use them",
@@ -118,7 +115,7 @@ pub fn cross_audit(captures: &[Capture]) -> Vec<Vec<AuditItem>> {
         if items.is_empty() {
             let names: Vec<String> = others.iter().map(|o| format!("`{}`", o.label)).collect();
             items.push(item(
-                "ok",
+                AuditStatus::Ok,
                 "same-settings",
                 format!(
                     "same tracer, options and syscall event format as {}",
@@ -138,7 +135,7 @@ fn tracer_item(c: &Capture, others: &[&Capture], items: &mut Vec<AuditItem>) {
     }
     if let Some(o) = others.iter().find(|o| graph(o)) {
         items.push(item(
-            "warn",
+            AuditStatus::Warn,
             "differs-tracer",
             format!(
                 "`{}` was taken with function_graph, this capture with the function tracer: its trees are rebuilt and have no durations or returns, so differences in shape may be the tracer's",
@@ -168,7 +165,7 @@ fn events_item(c: &Capture, others: &[&Capture], items: &mut Vec<AuditItem>) {
         "echo 1 > /sys/kernel/tracing/events/syscalls/sys_enter_{name}/enable; echo 1 > /sys/kernel/tracing/events/syscalls/sys_exit_{name}/enable"
     );
     items.push(AuditItem {
-        status: "warn".into(),
+        status: AuditStatus::Warn,
         topic: "differs-syscall-events".into(),
         message: format!(
             "`{}` has syscall entry/exit events and this capture has none: arguments and results are known on one side only",
@@ -213,7 +210,7 @@ fn kernel_item(c: &Capture, others: &[&Capture], items: &mut Vec<AuditItem>) {
 
 fn kernel_warning(what: String) -> AuditItem {
     AuditItem {
-        status: "warn".into(),
+        status: AuditStatus::Warn,
         topic: "differs-kernel".into(),
         message: format!(
             "{what}; inlining, traceable functions and code paths may differ too, so a difference can be the kernel's and not the failure's (`uname -r` on both machines; a capture from one kernel with and without the failure is the clean comparison)"
