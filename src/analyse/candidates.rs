@@ -76,7 +76,11 @@ pub fn structural(
     }
     // The topmost parent unwinds whatever it got (put_unused_fd() after a
     // failed open): its turning aside is not evidence, it ranks last.
-    let top = if chained { out.last().map(|c| c.node) } else { None };
+    let top = if chained {
+        out.last().map(|c| c.node)
+    } else {
+        None
+    };
     // Stable: turning aside first, else from the deepest up.
     out.sort_by_key(|c| (top == Some(c.node), !c.turns_aside));
     out
@@ -218,6 +222,9 @@ fn turns_aside(b: &Side<'_>, c: &OriginCandidate, bad_to_good: &[Option<u32>]) -
     let next = t
         .children(c.node as usize)
         .filter(|&k| !b.noise[k])
-        .find(|&k| c.after.is_none_or(|a| k as u32 > a && !inside(b, k as u32, a)));
+        .find(|&k| {
+            c.after
+                .is_none_or(|a| k as u32 > a && !inside(b, k as u32, a))
+        });
     next.is_some_and(|k| bad_to_good[k].is_none())
 }

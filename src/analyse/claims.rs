@@ -10,10 +10,7 @@ use super::{
 /// Whether the bad run calls a function of this name anywhere in its tree
 /// (interrupts aside): only then may a sentence say it "never reaches" it.
 pub fn bad_calls(b: &Side<'_>, gid: u32) -> bool {
-    b.gid
-        .iter()
-        .zip(&b.irq)
-        .any(|(&g, &irq)| g == gid && !irq)
+    b.gid.iter().zip(&b.irq).any(|(&g, &irq)| g == gid && !irq)
 }
 
 /// The first row before `until` where one run makes a (non-noise) call the
@@ -27,8 +24,7 @@ pub fn first_difference(al: &Alignment, until: usize) -> Option<usize> {
 /// Whether row `k` lies inside the subtree of the call `(good, bad)`.
 pub fn row_inside(al: &Alignment, k: usize, g: &Side<'_>, b: &Side<'_>, call: (u32, u32)) -> bool {
     let r = &al.rows[k];
-    let within = |n: u32, side: &Side<'_>, top: u32| {
-        n > top && n < side.tree.nodes[top as usize].end
-    };
+    let within =
+        |n: u32, side: &Side<'_>, top: u32| n > top && n < side.tree.nodes[top as usize].end;
     r.good.is_some_and(|n| within(n, g, call.0)) || r.bad.is_some_and(|n| within(n, b, call.1))
 }

@@ -58,13 +58,19 @@ fn other(p: &mut Prose, captures: &[Capture], k: usize, c: &Comparison) {
     p.code(captures[c.plan.bad.0].label.as_str());
     if let Some(d) = &c.divergence {
         let tree = bs.tree.as_ref().expect("compared syscalls have trees");
-        let name = captures[c.plan.bad.0].trace.names.name(tree.nodes[d.parent.1 as usize].func);
+        let name = captures[c.plan.bad.0]
+            .trace
+            .names
+            .name(tree.nodes[d.parent.1 as usize].func);
         p.text(", the runs part in ").func(name);
     }
     match (c.origin.evidence, c.origin.node) {
         (Evidence::Retval, Some(n)) => {
             let tree = bs.tree.as_ref().expect("compared syscalls have trees");
-            let name = captures[c.plan.bad.0].trace.names.name(tree.nodes[n as usize].func);
+            let name = captures[c.plan.bad.0]
+                .trace
+                .names
+                .name(tree.nodes[n as usize].func);
             p.text(", the error is born in ").func(name);
         }
         _ if !c.origin.candidates.is_empty() => {

@@ -145,8 +145,7 @@ pub fn error_origin(x: &Inputs<'_, '_>) -> ErrorOrigin {
             };
         }
     }
-    let candidates =
-        candidates::structural(g, b, x.al, x.good_to_bad, bad_to_good, div);
+    let candidates = candidates::structural(g, b, x.al, x.good_to_bad, bad_to_good, div);
     let evidence = match candidates.first() {
         Some(c) if c.role == candidates::Role::BelowDepth => Evidence::Inferred,
         Some(_) => Evidence::Structure,
@@ -167,7 +166,11 @@ pub fn error_origin(x: &Inputs<'_, '_>) -> ErrorOrigin {
 fn retval_span(b: &Side<'_>, node: u32, e: i32) -> String {
     let name = b.name(node);
     let ename = crate::model::decode::errno_name(e).unwrap_or("?");
-    let traced_callees = b.tree.children(node as usize).filter(|&c| !b.irq[c]).count();
+    let traced_callees = b
+        .tree
+        .children(node as usize)
+        .filter(|&c| !b.irq[c])
+        .count();
     if traced_callees == 0 {
         format!(
             "`{name}()` returned -{e} ({ename}) and has no traced callee: the error was made in its own code"

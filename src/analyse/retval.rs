@@ -50,7 +50,7 @@ pub fn kind(v: i64) -> RetKind {
 /// Nothing in [-2^63, -4096] is ever shown in decimal.
 pub fn show(v: i64) -> String {
     match kind(v) {
-        RetKind::Errno => match errno_name((-v) as i32) {
+        RetKind::Errno => match errno_name(-(v as i32)) {
             Some(e) => format!("{v} {e}"),
             None => v.to_string(),
         },
@@ -72,9 +72,12 @@ pub fn show_short(v: i64) -> String {
 /// returned a kernel pointer, the `ERR_PTR` it is.
 pub fn show_against(v: i64, good: Option<i64>) -> String {
     let good_ptr = good.is_some_and(|g| kind(g) == RetKind::KernelPointer);
-    match (kind(v), errno_name((-v) as i32)) {
-        (RetKind::Errno, Some(e)) if good_ptr => format!("ERR_PTR(-{e}) ({v})"),
-        _ => show(v),
+    if kind(v) != RetKind::Errno || !good_ptr {
+        return show(v);
+    }
+    match errno_name((-v) as i32) {
+        Some(e) => format!("ERR_PTR(-{e}) ({v})"),
+        None => show(v),
     }
 }
 
@@ -116,7 +119,8 @@ mod tests {
     fn ranges() {
         assert_eq!(kind(-22), RetKind::Errno);
         assert_eq!(kind(-4095), RetKind::Errno);
-        assert_eq!(kind(-4096), RetKind::Bits);
+        assert_ne!(kind(-4096), RetKind::Errno);
+        assert_eq!(kind(i64::MIN), RetKind::Bits);
         assert_eq!(kind(0), RetKind::Number);
         // The mkdir dentry of issue 12, printed by the kernel as a decimal.
         assert_eq!(kind(-67272519395735488), RetKind::KernelPointer);
@@ -124,13 +128,23 @@ mod tests {
         assert_eq!(show(-22), "-22 EINVAL");
         assert_eq!(show(6), "6");
         assert_eq!(show(i64::MIN), "0x8000000000000000");
-        assert_eq!(show_against(-22, Some(-67272519395735488)), "ERR_PTR(-EINVAL) (-22)");
+        assert_eq!(
+            show_against(-22, Some(-67272519395735488)),
+            "ERR_PTR(-EINVAL) (-22)"
+        );
         assert_eq!(show_against(-22, Some(0)), "-22 EINVAL");
     }
 
     #[test]
     fn no_value_below_minus_4096_is_decimal() {
-        for v in [-4096, -4097, -1 << 40, -(1 << 53) - 1, i64::MIN, -67272519395735488] {
+        for v in [
+            -4096,
+            -4097,
+            -1 << 40,
+            -(1 << 53) - 1,
+            i64::MIN,
+            -67272519395735488,
+        ] {
             for s in [show(v), show_short(v), show_against(v, Some(1))] {
                 assert!(s.starts_with("0x"), "{v}: {s}");
             }
@@ -142,7 +156,10 @@ mod tests {
     #[test]
     fn json_is_exact() {
         assert_eq!(serde_json::to_string(&RetJson(-22)).unwrap(), "-22");
-        assert_eq!(serde_json::to_string(&RetJson(1 << 53)).unwrap(), "9007199254740992");
+        assert_eq!(
+            serde_json::to_string(&RetJson(1 << 53)).unwrap(),
+            "9007199254740992"
+        );
         assert_eq!(
             serde_json::to_string(&RetJson((1 << 53) + 1)).unwrap(),
             "\"9007199254740993\""

@@ -14,7 +14,6 @@
 
 use crate::model::CaptureFacts;
 
-
 use super::{FilterList, Prose, origin::Evidence, side::Side};
 
 /// One way the two captures were taken differently.
@@ -45,7 +44,12 @@ impl SettingDiff {
 }
 
 /// Scheduler calls whose duration holds the sleep when sleep-time is on.
-const SWITCHES: [&str; 4] = ["schedule", "__schedule", "schedule_hrtimeout_range", "io_schedule"];
+const SWITCHES: [&str; 4] = [
+    "schedule",
+    "__schedule",
+    "schedule_hrtimeout_range",
+    "io_schedule",
+];
 
 /// Compare how the good and the bad capture were taken.
 pub fn compare(
@@ -148,12 +152,24 @@ fn depth(g: &Side<'_>, b: &Side<'_>, good_to_bad: &[Option<u32>], out: &mut Vec<
             .filter_map(|(gn, bn)| Some((gn, (*bn)? as usize)))
     };
     // One such call may be an early return; a depth limit cuts them all.
-    let good_cut = pairs().filter(|&(gn, bn)| cut(g, gn, b, bn)).nth(1).is_some();
-    let bad_cut = pairs().filter(|&(gn, bn)| cut(b, bn, g, gn)).nth(1).is_some();
+    let good_cut = pairs()
+        .filter(|&(gn, bn)| cut(g, gn, b, bn))
+        .nth(1)
+        .is_some();
+    let bad_cut = pairs()
+        .filter(|&(gn, bn)| cut(b, bn, g, gn))
+        .nth(1)
+        .is_some();
     let say = |x: &Side<'_>| format!("{} levels", x.trace.facts.max_depth + 1);
     let message = match (good_cut, bad_cut) {
-        (true, false) => format!("the good capture stops at {} (max_graph_depth) where the bad one goes deeper", say(g)),
-        (false, true) => format!("the bad capture stops at {} (max_graph_depth) where the good one goes deeper", say(b)),
+        (true, false) => format!(
+            "the good capture stops at {} (max_graph_depth) where the bad one goes deeper",
+            say(g)
+        ),
+        (false, true) => format!(
+            "the bad capture stops at {} (max_graph_depth) where the good one goes deeper",
+            say(b)
+        ),
         _ => return,
     };
     out.push(diff("depth", message, Evidence::Inferred));
@@ -186,7 +202,11 @@ fn sleep_time(g: &Side<'_>, b: &Side<'_>, good_to_bad: &[Option<u32>]) -> Option
         let (Some(gs), Some(bs)) = (g.tree.self_ns(gn), b.tree.self_ns(bn)) else {
             continue;
         };
-        let (hi, lo, on) = if gs > bs { (gs, bs, "good") } else { (bs, gs, "bad") };
+        let (hi, lo, on) = if gs > bs {
+            (gs, bs, "good")
+        } else {
+            (bs, gs, "bad")
+        };
         if hi >= 1_000_000 && hi >= lo.saturating_mul(20) {
             let off = if on == "good" { "bad" } else { "good" };
             return Some(diff(

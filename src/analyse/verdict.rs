@@ -3,7 +3,7 @@
 use crate::{load::Capture, model::decode::errno_name};
 
 use super::{
-    InlineCandidate, Prose, claims, align::Alignment, diverge::Divergence, gaps::Suspect,
+    InlineCandidate, Prose, align::Alignment, claims, diverge::Divergence, gaps::Suspect,
     origin::ErrorOrigin, pair::Plan, side::Side,
 };
 
@@ -339,7 +339,10 @@ fn agree(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
     };
     p.text(" up to ").func(b.name(bl));
     if let Some(r) = b.tree.nodes[bl as usize].ret {
-        p.text(format!(" (which returned {} in the bad run)", ret_text(r.value())));
+        p.text(format!(
+            " (which returned {} in the bad run)",
+            ret_text(r.value())
+        ));
     }
     match first {
         Some(k) if claims::row_inside(f.alignment, k, g, b, (gl, bl)) => {

@@ -156,9 +156,9 @@ pub fn diff_text(c: &ComparisonView) -> String {
     }
     path.reverse();
     for &k in &path {
-        out.push(diff_line(&rows[k], true, usize::MAX, rows[k].divergence));
+        out.push(diff_line(&rows[k], false, usize::MAX, rows[k].divergence));
     }
-    out.push(diff_line(&rows[parent_row], true, usize::MAX, false));
+    out.push(diff_line(&rows[parent_row], false, usize::MAX, false));
     let child_depth = |r: &AlignedRow| {
         (
             r.good.as_ref().map(|c| c.depth),

@@ -25,11 +25,17 @@ fn every_report() -> Vec<(String, Written)> {
         "funcgraph-retval+funcgraph-tail",
         "funcgraph-proc+funcgraph-abstime+funcgraph-tail",
     ] {
-        runs.push(vec![format!("{x}/ok--{o}.log"), format!("{x}/bad--{o}.log")]);
+        runs.push(vec![
+            format!("{x}/ok--{o}.log"),
+            format!("{x}/bad--{o}.log"),
+        ]);
     }
     let blog = format!("{CAPTURES}/blog-xskmap");
     for g in ["same-kernel-ok", "other-kernel-ok"] {
-        runs.push(vec![format!("{blog}/{g}.log"), format!("{blog}/xskmap-einval.log")]);
+        runs.push(vec![
+            format!("{blog}/{g}.log"),
+            format!("{blog}/xskmap-einval.log"),
+        ]);
     }
     runs.push(vec![
         format!("{blog}/other-kernel-ok.log"),
@@ -37,7 +43,10 @@ fn every_report() -> Vec<(String, Written)> {
         format!("{blog}/xskmap-einval.log"),
     ]);
     let n = format!("{CAPTURES}/qemu-6.1/nanosleep-sleeptime");
-    runs.push(vec![format!("{n}/nosleep-time.log"), format!("{n}/sleep-time.log")]);
+    runs.push(vec![
+        format!("{n}/nosleep-time.log"),
+        format!("{n}/sleep-time.log"),
+    ]);
     for f in files_under(CAPTURES, &[".log", ".log.gz"])
         .into_iter()
         .chain(files_under(CAPTURES_NEW, &[".log", ".log.gz"]))
@@ -95,7 +104,10 @@ fn never_makes(ctx: &str, w: &Written, c: &Value) -> usize {
     let names = bad_tree_names(w, c);
     let listed = listed_after(v, "that the bad run never makes: ");
     for f in &listed {
-        assert!(!names.iter().any(|n| n == f), "{ctx}: the bad run does call `{f}()`: {v}");
+        assert!(
+            !names.iter().any(|n| n == f),
+            "{ctx}: the bad run does call `{f}()`: {v}"
+        );
     }
     listed.len()
 }
@@ -132,7 +144,10 @@ fn show(v: &Value) -> String {
 fn both_in_diff(ctx: &str, w: &Written, c: &Value) -> usize {
     let rows = c["aligned"].as_array().unwrap();
     let mut checked = 0;
-    for line in w.md.lines().filter(|l| l.contains("/* ") && l.contains("both")) {
+    for line in
+        w.md.lines()
+            .filter(|l| l.contains("/* ") && l.contains("both"))
+    {
         let body = &line[1..];
         let depth = (body.len() - body.trim_start().len()) / 2 - 1;
         let func = body.trim_start().split("()").next().unwrap();
@@ -146,11 +161,16 @@ fn both_in_diff(ctx: &str, w: &Written, c: &Value) -> usize {
             continue; // another comparison's diff
         }
         checked += 1; // the call itself is made by both runs
-        if let Some(val) = line.split("/* = ").nth(1).and_then(|s| s.split(", both").next()) {
+        if let Some(val) = line
+            .split("/* = ")
+            .nth(1)
+            .and_then(|s| s.split(", both").next())
+        {
             if !val.contains(' ') {
                 assert!(
-                    cands.iter().any(|r| show(&r["good"]["ret"]) == val
-                        && show(&r["bad"]["ret"]) == val),
+                    cands
+                        .iter()
+                        .any(|r| show(&r["good"]["ret"]) == val && show(&r["bad"]["ret"]) == val),
                     "{ctx}: `{line}` but the runs returned different values"
                 );
             }
@@ -166,7 +186,10 @@ fn both_in_diff(ctx: &str, w: &Written, c: &Value) -> usize {
                     })
                     .all(|x| x["kind"] == "same" || x["noise"] == true)
             });
-            assert!(alike, "{ctx}: `{line}` folds a subtree the runs do not share");
+            assert!(
+                alike,
+                "{ctx}: `{line}` folds a subtree the runs do not share"
+            );
         }
     }
     checked
@@ -174,7 +197,11 @@ fn both_in_diff(ctx: &str, w: &Written, c: &Value) -> usize {
 
 /// No return value in [-2^63, -4096] printed as a decimal.
 fn no_negative_decimal_beyond_errno(ctx: &str, w: &Written) {
-    for (what, text) in [("md", &w.md), ("html", &w.html), ("json", &w.json.to_string())] {
+    for (what, text) in [
+        ("md", &w.md),
+        ("html", &w.html),
+        ("json", &w.json.to_string()),
+    ] {
         let b = text.as_bytes();
         for (i, _) in text.match_indices('-') {
             let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
@@ -199,7 +226,10 @@ fn every_claim_of_every_report_holds_on_the_trees() {
         }
     }
     // The walk must have met each kind of claim.
-    assert!(never >= 20 && agree >= 20 && both >= 100, "{never} {agree} {both}");
+    assert!(
+        never >= 20 && agree >= 20 && both >= 100,
+        "{never} {agree} {both}"
+    );
 }
 
 /// The true origins (from kernel source, and from the same cases traced
@@ -247,14 +277,23 @@ fn origin_candidates_contain_the_true_origin() {
         assert!(o["func"].is_null(), "{ctx}");
         let cands = o["candidates"].as_array().unwrap();
         assert!(!cands.is_empty() && cands.len() <= 3, "{ctx}");
-        let hit = cands.iter().find(|c| c["func"] == want).unwrap_or_else(|| panic!("{ctx}"));
+        let hit = cands
+            .iter()
+            .find(|c| c["func"] == want)
+            .unwrap_or_else(|| panic!("{ctx}"));
         if folder.contains("depth-3") {
-            assert!(hit["role"] == "below-depth" || o["evidence"] == "inferred", "{ctx}");
+            assert!(
+                hit["role"] == "below-depth" || o["evidence"] == "inferred",
+                "{ctx}"
+            );
         } else {
             assert_eq!(o["evidence"], "structure", "{ctx}");
         }
         // The first parting is kept as its own finding.
-        assert!(o["span"].as_str().unwrap().contains("first parting") || folder.contains("depth-3"), "{ctx}");
+        assert!(
+            o["span"].as_str().unwrap().contains("first parting") || folder.contains("depth-3"),
+            "{ctx}"
+        );
         checked += 1;
     }
     assert!(checked >= 30, "{checked}");
@@ -279,16 +318,27 @@ fn origin_with_retval_is_exact() {
 #[test]
 fn sleep_time_is_a_setting_not_a_failure() {
     let n = format!("{CAPTURES}/qemu-6.1/nanosleep-sleeptime");
-    let w = run(&[&format!("{n}/nosleep-time.log"), &format!("{n}/sleep-time.log")]);
+    let w = run(&[
+        &format!("{n}/nosleep-time.log"),
+        &format!("{n}/sleep-time.log"),
+    ]);
     let c = &w.json["comparisons"][0];
     assert_eq!(c["settings_differences"][0]["topic"], "sleep-time", "{c}");
     assert_eq!(c["error_origin"]["evidence"], "none");
     assert!(c["error_origin"]["func"].is_null());
     let v = c["verdict"].as_str().unwrap();
     let settings = v.find("sleep-time on").expect("said");
-    assert!(!v.contains("decision") && !v.contains("error is born"), "{v}");
+    assert!(
+        !v.contains("decision") && !v.contains("error is born"),
+        "{v}"
+    );
     assert!(settings < v.find("Every traced call").unwrap(), "{v}");
-    assert!(w.json["title"].as_str().unwrap().contains("traced differently"));
+    assert!(
+        w.json["title"]
+            .as_str()
+            .unwrap()
+            .contains("traced differently")
+    );
 }
 
 /// Unknown stays unknown: a busy capture without exit events or return
@@ -313,7 +363,10 @@ fn unknown_results_are_not_successes() {
     let w = run(&[&f, "--pair", &spec]);
     let v = w.json["comparisons"][0]["verdict"].as_str().unwrap();
     assert!(!v.contains("did not fail"), "{v}");
-    assert!(v.contains("result not captured") || v.contains("unknown"), "{v}");
+    assert!(
+        v.contains("result not captured") || v.contains("unknown"),
+        "{v}"
+    );
 }
 
 /// Lost events by kind: the overwrite-mode `trace` (only the end survived)
@@ -325,12 +378,20 @@ fn lost_events_by_kind() {
         w.json["captures"][0]["audit"].as_array().unwrap().clone()
     };
     let a = audit(&format!("{CAPTURES}/qemu-6.1/lost-events/trace.log"));
-    let o = a.iter().find(|x| x["topic"] == "overwritten").expect("overwritten");
+    let o = a
+        .iter()
+        .find(|x| x["topic"] == "overwritten")
+        .expect("overwritten");
     assert_eq!(o["status"], "warn");
     assert!(o["fix"].as_str().unwrap().contains("trace_pipe"));
     assert!(o["fix"].as_str().unwrap().contains("buffer_size_kb"));
-    assert!(!a.iter().any(|x| x["fix"].as_str().is_some_and(|f| f.contains("tracing_on"))));
-    let a = audit(&format!("{CAPTURES}/qemu-6.1/lost-events/trace_pipe.log.gz"));
+    assert!(
+        !a.iter()
+            .any(|x| x["fix"].as_str().is_some_and(|f| f.contains("tracing_on")))
+    );
+    let a = audit(&format!(
+        "{CAPTURES}/qemu-6.1/lost-events/trace_pipe.log.gz"
+    ));
     let l = a.iter().find(|x| x["topic"] == "lost-events").unwrap();
     assert_eq!(l["status"], "warn");
     assert!(l["fix"].as_str().unwrap().contains("set_graph_function"));
