@@ -85,8 +85,11 @@ fn diff(topic: &'static str, message: String, evidence: Evidence) -> SettingDiff
     }
 }
 
+/// Whether a capture shows a column or option.
+type Shown = fn(&CaptureFacts) -> bool;
+
 fn options(gf: &CaptureFacts, bf: &CaptureFacts, out: &mut Vec<SettingDiff>) {
-    let cols: [(&str, fn(&CaptureFacts) -> bool); 4] = [
+    let cols: [(&str, Shown); 4] = [
         ("funcgraph-retval", |f| f.retval),
         ("funcgraph-duration", |f| f.col_duration),
         ("funcgraph-args", |f| f.args),
