@@ -1,6 +1,8 @@
 //! The integration tests: one binary, modules by theme.
 
 mod alloc;
+mod analyse_dump;
+mod analyse_units;
 mod analysis;
 mod audit;
 mod browser;
