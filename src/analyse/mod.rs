@@ -16,6 +16,7 @@ pub mod noise;
 pub mod origin;
 pub mod pair;
 pub mod prose;
+pub mod shell;
 pub mod side;
 mod verdict;
 
