@@ -5,12 +5,13 @@
 
 use askama::Template;
 
-use crate::analyse::prose::{html_escape, md_code, md_escape};
+use crate::analyse::prose::{md_code, md_escape};
 
 use super::{
     flamegraph::{FlameSet, Scope},
     source::prose_markdown,
     text::{TREE_LINES, diff_text, fmt_ret, fmt_us, tree_text},
+    untrusted::md_html_text,
     view::{CaptureView, ComparisonView, Report, SyscallView},
 };
 
@@ -39,13 +40,7 @@ mod filters {
 
 /// A fenced code block that its content cannot close early.
 pub fn fence(lang: &str, body: &str) -> String {
-    let longest = body
-        .lines()
-        .map(|l| l.trim_start().chars().take_while(|&c| c == '`').count())
-        .max()
-        .unwrap_or(0);
-    let f = "`".repeat(longest.max(2) + 1);
-    format!("{f}{lang}\n{body}\n{f}")
+    super::untrusted::md_fence(lang, body)
 }
 
 /// One syscall's tree for the template.
@@ -258,7 +253,7 @@ fn capture_section<'a>(c: &'a CaptureView, flames: &FlameSet) -> CaptureSection<
                 (None, _) => "?".into(),
             };
             Some(TreeBlock {
-                summary: html_escape(&format!(
+                summary: md_html_text(&format!(
                     "#{} {} = {res} — {} calls, {}, line {}",
                     s.index,
                     s.title,

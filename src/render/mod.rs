@@ -19,6 +19,7 @@ pub mod page;
 pub mod perfetto;
 pub mod source;
 pub mod text;
+pub mod untrusted;
 pub mod view;
 
 pub use build::{ReportOptions, build_report};
