@@ -116,7 +116,7 @@ fn progress_bar(
         .ok()?
         .progress_chars("=> "),
     );
-    bar.set_prefix(path.default_label());
+    bar.set_prefix(render::untrusted::visible(&path.default_label()).into_owned());
     Some(bar)
 }
 
@@ -202,9 +202,9 @@ pub fn run(cfg: &Config) -> Result<Outcome, Error> {
     let mut inputs: Vec<&std::path::Path> = cfg
         .inputs
         .iter()
-        .filter_map(|(p, _)| match p {
-            InputPath::File(f) => Some(f.as_path()),
-            InputPath::Stdin => None,
+        .map(|(p, _)| match p {
+            InputPath::File(f) => f.as_path(),
+            InputPath::Stdin => std::path::Path::new("-"),
         })
         .collect();
     inputs.extend(
@@ -247,7 +247,7 @@ pub fn run(cfg: &Config) -> Result<Outcome, Error> {
     );
     let files = render_files(cfg, &captures, &report, notes.as_deref())?;
     let names: Vec<String> = files.paths().map(|p| p.display().to_string()).collect();
-    output::write_dir(&cfg.cli.output, files, cfg.cli.force)?;
+    output::write_dir(&cfg.cli.output, files, cfg.cli.force, &inputs)?;
     let warnings = captures.iter().map(|c| c.trace.warnings.total()).sum();
     Ok(Outcome {
         report,
