@@ -20,6 +20,7 @@ mod interrupt;
 mod markdown;
 mod mutants;
 mod mutation;
+mod output_safety;
 mod properties;
 mod props;
 mod report;
