@@ -195,6 +195,14 @@ pub fn render_files<'a>(
     Ok(files)
 }
 
+/// The most `--notes` may hold: a write-up, not a data file.
+const NOTES_MAX: u64 = 4 << 20;
+
+/// `--notes FILE` as text, at most [`NOTES_MAX`] bytes, no NUL bytes.
+fn read_notes(p: &std::path::Path) -> std::io::Result<String> {
+    read::limits::read_text_capped(&mut std::fs::File::open(p)?, NOTES_MAX)
+}
+
 /// Run the whole pipeline and write the report.
 pub fn run(cfg: &Config) -> Result<Outcome, Error> {
     // Refuse an output directory that cannot be replaced before reading
@@ -218,7 +226,7 @@ pub fn run(cfg: &Config) -> Result<Outcome, Error> {
     output::check_target(&cfg.cli.output, cfg.cli.force, &inputs)?;
     let filters = load_filters(cfg)?;
     let notes = match &cfg.cli.notes {
-        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| Error::Input {
+        Some(p) => Some(read_notes(p).map_err(|e| Error::Input {
             path: p.display().to_string(),
             source: e,
         })?),

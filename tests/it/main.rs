@@ -14,6 +14,7 @@ mod formats;
 mod fuzz_body;
 mod fuzz_corpus;
 mod generated;
+mod hostile;
 mod html;
 mod htmldoc;
 mod interrupt;
