@@ -6,9 +6,8 @@ use std::io;
 /// Why a run could not produce a report.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Reading an input failed (`FILE:LINE: …` when it is binary data at a
-    /// line).
-    #[error("{path}:{}", input_detail(source))]
+    /// Reading an input failed.
+    #[error("{path}: {source}")]
     Input {
         /// The input.
         path: String,
@@ -37,17 +36,6 @@ pub enum Error {
     /// The arguments do not make sense together.
     #[error("{0}")]
     Usage(String),
-    /// `--strict` and the captures had warnings.
-    #[error("{0}")]
-    Strict(String),
-}
-
-/// ` message`, or `LINE: what` for input that is not text.
-fn input_detail(e: &io::Error) -> String {
-    match crate::read::limits::NotText::of(e) {
-        Some(n) => n.to_string(),
-        None => format!(" {e}"),
-    }
 }
 
 impl Error {

@@ -4,7 +4,8 @@
 //! output by reference and never reaching back:
 //!
 //! [`read`] (bytes → lines) → [`parse`] (line → [`parse::Record`]) →
-//! [`model`] (records → [`model::Trace`]: tasks, syscalls, call trees) →
+//! [`model`] (records → [`model::Trace`]: tasks, syscalls, call trees),
+//! wired for one capture by [`load`] (→ [`load::Capture`]) →
 //! [`analyse`] (traces → [`analyse::Analysis`]: alignment, first divergence,
 //! error origin, inlined gaps) → [`render`] (one [`render::Report`] view →
 //! JSON, Markdown, HTML) → [`output`] (one directory, written atomically).
@@ -15,6 +16,7 @@
 pub mod analyse;
 pub mod cli;
 pub mod error;
+pub mod load;
 pub mod model;
 pub mod output;
 pub mod parse;
@@ -30,10 +32,8 @@ pub use error::Error;
 use crate::{
     analyse::{AnalyseOptions, FilterList, GapThresholds},
     cli::{Config, OutputFormat},
-    model::{
-        BuildOptions,
-        ingest::{Capture, CaptureInput, ParseSummary, parse_capture, read_capture},
-    },
+    load::{Capture, CaptureInput, ParseSummary, parse_capture, read_capture},
+    model::BuildOptions,
     output::OutputFiles,
     read::InputPath,
     render::{Report, ReportOptions, build_report, flamegraph::FlameSet},
@@ -127,10 +127,8 @@ fn load_filters(cfg: &Config) -> Result<Vec<Option<FilterList>>, Error> {
         .map(|p| {
             let Some(p) = p else { return Ok(None) };
             let path = InputPath::from_arg(p);
-            let names = read::filter::read_filter_functions(&path).map_err(|e| Error::Input {
-                path: p.display().to_string(),
-                source: e,
-            })?;
+            let names = read::filter::read_filter_functions(&path)
+                .map_err(|e| load::input_error(p.display().to_string(), e))?;
             Ok(Some(FilterList {
                 path: p.display().to_string(),
                 names,
@@ -195,14 +193,6 @@ pub fn render_files<'a>(
     Ok(files)
 }
 
-/// The most `--notes` may hold: a write-up, not a data file.
-const NOTES_MAX: u64 = 4 << 20;
-
-/// `--notes FILE` as text, at most [`NOTES_MAX`] bytes, no NUL bytes.
-fn read_notes(p: &std::path::Path) -> std::io::Result<String> {
-    read::limits::read_text_capped(&mut std::fs::File::open(p)?, NOTES_MAX)
-}
-
 /// Run the whole pipeline and write the report.
 pub fn run(cfg: &Config) -> Result<Outcome, Error> {
     // Refuse an output directory that cannot be replaced before reading
@@ -226,10 +216,10 @@ pub fn run(cfg: &Config) -> Result<Outcome, Error> {
     output::check_target(&cfg.cli.output, cfg.cli.force, &inputs)?;
     let filters = load_filters(cfg)?;
     let notes = match &cfg.cli.notes {
-        Some(p) => Some(read_notes(p).map_err(|e| Error::Input {
-            path: p.display().to_string(),
-            source: e,
-        })?),
+        Some(p) => Some(
+            read::notes::read_notes(p)
+                .map_err(|e| load::input_error(p.display().to_string(), e))?,
+        ),
         None => None,
     };
     let captures = read_captures(cfg)?;

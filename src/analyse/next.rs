@@ -70,6 +70,24 @@ pub fn next_capture(
     if facts.sys_enter_events == 0 {
         why.push("the syscall events give the arguments and the result".into());
     }
+    event_lines(syscall, &mut lines, &mut why);
+    lines.push(
+        "echo $PID > set_ftrace_pid; echo $PID > set_event_pid   # the process that fails".into(),
+    );
+    lines.push("echo > trace; echo 1 > tracing_on".into());
+    lines.push("# ... reproduce the failing call ...".into());
+    lines.push("echo 0 > tracing_on; cat trace > bad.log".into());
+    let trace_cmd = trace_cmd(graph.as_deref(), &opts, syscall);
+    NextCapture {
+        tracefs: lines.join("\n"),
+        trace_cmd,
+        why,
+    }
+}
+
+/// The lines enabling `syscall`'s entry and exit events, when its name can
+/// be put in a shell line.
+fn event_lines(syscall: &str, lines: &mut Vec<String>, why: &mut Vec<String>) {
     let enter = quoted("events/syscalls/sys_enter_", syscall, "/enable");
     let exit = quoted("events/syscalls/sys_exit_", syscall, "/enable");
     match (&enter, &exit) {
@@ -85,12 +103,10 @@ pub fn next_capture(
             );
         }
     }
-    lines.push(
-        "echo $PID > set_ftrace_pid; echo $PID > set_event_pid   # the process that fails".into(),
-    );
-    lines.push("echo > trace; echo 1 > tracing_on".into());
-    lines.push("# ... reproduce the failing call ...".into());
-    lines.push("echo 0 > tracing_on; cat trace > bad.log".into());
+}
+
+/// The trace-cmd command: `graph` is the quoted function, if any.
+fn trace_cmd(graph: Option<&str>, opts: &[&str], syscall: &str) -> String {
     let mut record = vec!["trace-cmd record -p function_graph".to_string()];
     record.extend(graph.map(|g| format!("-g {g}")));
     record.extend(opts.iter().map(|o| o.to_string()));
@@ -101,10 +117,5 @@ pub fn next_capture(
         record.push(format!("-e {enter} -e {exit}"));
     }
     record.push("-F ./your-program".into());
-    let trace_cmd = format!("{}\ntrace-cmd report > bad.log", record.join(" "));
-    NextCapture {
-        tracefs: lines.join("\n"),
-        trace_cmd,
-        why,
-    }
+    format!("{}\ntrace-cmd report > bad.log", record.join(" "))
 }

@@ -61,21 +61,6 @@ impl Prose {
         out
     }
 
-    /// Markdown: code spans fenced with enough backticks, text escaped.
-    pub fn markdown(&self) -> String {
-        let mut out = String::new();
-        for s in &self.0 {
-            match s {
-                Span::Text(t) => out.push_str(&md_escape(t)),
-                Span::Strong(t) => {
-                    let _ = write!(out, "**{}**", md_escape(t));
-                }
-                Span::Code(c) => out.push_str(&md_code(c)),
-            }
-        }
-        out
-    }
-
     /// HTML with every piece escaped.
     pub fn html(&self) -> String {
         let mut out = String::new();
@@ -148,16 +133,6 @@ pub fn html_escape(s: &str) -> String {
     out
 }
 
-/// Escape Markdown running text (`render::untrusted::md_text`).
-pub fn md_escape(s: &str) -> String {
-    crate::render::untrusted::md_text(s)
-}
-
-/// A Markdown code span (`render::untrusted::md_code`).
-pub fn md_code(s: &str) -> String {
-    crate::render::untrusted::md_code(s)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,17 +147,5 @@ mod tests {
             p.html(),
             "a &lt;b&gt; <code>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</code><strong>x&amp;y</strong>"
         );
-        // Rendered as Markdown, the code span stays text.
-        let mut html = String::new();
-        pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(&p.markdown()));
-        assert!(!html.contains("<script>"), "{html}");
-        assert!(!html.contains("<b>"), "{html}");
-    }
-
-    #[test]
-    fn code_spans_with_backticks() {
-        assert_eq!(md_code("f"), "`f`");
-        assert_eq!(md_code("a`b"), "``a`b``");
-        assert_eq!(md_code("`x"), "`` `x ``");
     }
 }

@@ -12,6 +12,7 @@ pub mod chunks;
 pub mod filter;
 pub mod limits;
 pub mod lines;
+pub mod notes;
 
 use std::{
     fs::File,

@@ -6,10 +6,7 @@
 //! capture.
 
 use crate::analyse::shell::quoted;
-use crate::{
-    model::{CaptureFacts, ingest::Capture},
-    parse::InputFormat,
-};
+use crate::{load::Capture, model::CaptureFacts, parse::InputFormat};
 
 use super::{audit::item, view::AuditItem};
 

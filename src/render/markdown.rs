@@ -5,13 +5,11 @@
 
 use askama::Template;
 
-use crate::analyse::prose::{md_code, md_escape};
-
 use super::{
     flamegraph::{FlameSet, Scope},
     source::prose_markdown,
     text::{TREE_LINES, diff_text, fmt_ret, fmt_us, tree_text},
-    untrusted::md_html_text,
+    untrusted::{md_code, md_html_text, md_text as md_escape},
     view::{CaptureView, ComparisonView, Report, SyscallView},
 };
 
@@ -22,19 +20,21 @@ mod filters {
     /// Escape running text.
     #[askama::filter_fn]
     pub fn md<T: Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(crate::analyse::prose::md_escape(&s.to_string()))
+        Ok(crate::render::untrusted::md_text(&s.to_string()))
     }
 
     /// Running text whose `backticked` parts are code.
     #[askama::filter_fn]
     pub fn mdt<T: Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(crate::analyse::Prose::from_ticks(&s.to_string()).markdown())
+        Ok(crate::render::untrusted::prose_md(
+            &crate::analyse::Prose::from_ticks(&s.to_string()),
+        ))
     }
 
     /// An inline code span.
     #[askama::filter_fn]
     pub fn mdcode<T: Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(crate::analyse::prose::md_code(&s.to_string()))
+        Ok(crate::render::untrusted::md_code(&s.to_string()))
     }
 }
 

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use crate::analyse::{
     Prose,
-    prose::{Span, html_escape, md_code, md_escape},
+    prose::{Span, html_escape},
 };
 
 /// The identifier to look up for a function as ftrace prints it:
@@ -62,20 +62,20 @@ pub fn prose_html(p: &Prose, base: Option<&str>) -> String {
 /// The verdict as Markdown, code spans that name a function linked.
 pub fn prose_markdown(p: &Prose, base: Option<&str>) -> String {
     if base.is_none() {
-        return p.markdown();
+        return super::untrusted::prose_md(p);
     }
     let mut out = String::new();
     for s in &p.0 {
         match s {
-            Span::Text(t) => out.push_str(&md_escape(t)),
+            Span::Text(t) => out.push_str(&super::untrusted::md_text(t)),
             Span::Strong(t) => {
-                let _ = write!(out, "**{}**", md_escape(t));
+                let _ = write!(out, "**{}**", super::untrusted::md_text(t));
             }
             Span::Code(c) => match url(base, c).filter(|_| c.ends_with("()")) {
                 Some(u) => {
-                    let _ = write!(out, "[{}]({u})", md_code(c));
+                    let _ = write!(out, "[{}]({u})", super::untrusted::md_code(c));
                 }
-                None => out.push_str(&md_code(c)),
+                None => out.push_str(&super::untrusted::md_code(c)),
             },
         }
     }

@@ -15,6 +15,8 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use crate::analyse::{Prose, prose::Span};
+
 /// Characters shown as escapes: C0 controls but tab, DEL, C1 controls,
 /// the Unicode line and paragraph separators, and the bidirectional
 /// overrides and isolates (which reorder what a reader sees).
@@ -118,6 +120,22 @@ pub fn md_fence(lang: &str, body: &str) -> String {
     format!("{f}{lang}\n{body}\n{f}")
 }
 
+/// A paragraph as Markdown: code spans fenced with enough backticks, text
+/// escaped.
+pub fn prose_md(p: &Prose) -> String {
+    let mut out = String::new();
+    for s in &p.0 {
+        match s {
+            Span::Text(t) => out.push_str(&md_text(t)),
+            Span::Strong(t) => {
+                let _ = write!(out, "**{}**", md_text(t));
+            }
+            Span::Code(c) => out.push_str(&md_code(c)),
+        }
+    }
+    out
+}
+
 /// Text inside an HTML element of the Markdown (`<summary>`): HTML-escaped,
 /// on one line, with mentions and issue references broken.
 pub fn md_html_text(s: &str) -> String {
@@ -163,6 +181,18 @@ mod tests {
         assert_eq!(md_code("`x"), "`` `x ``");
         assert_eq!(md_code("a|b"), "<code>a\\|b</code>");
         assert_eq!(md_code("a\rb"), "<code>a\\\\rb</code>");
+    }
+
+    #[test]
+    fn prose_code_stays_text() {
+        let mut p = Prose::default();
+        p.text("a <b> ")
+            .code("</script><script>alert(1)</script>")
+            .strong("x&y");
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(&prose_md(&p)));
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(!html.contains("<b>"), "{html}");
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod hostile;
 mod html;
 mod htmldoc;
 mod interrupt;
+mod layout;
 mod markdown;
 mod mutants;
 mod mutation;
