@@ -108,3 +108,99 @@ fn oversized_notes_and_function_lists_are_refused() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not an available_filter_functions list"));
 }
+
+/// function_graph text: a header, then `(depth, body, duration)` lines.
+fn graph(lines: impl IntoIterator<Item = (usize, String, &'static str)>) -> Vec<u8> {
+    let mut s = String::from(
+        "# tracer: function_graph\n#\n# CPU  DURATION                  FUNCTION CALLS\n# |     |   |                     |   |   |   |\n",
+    );
+    for (depth, body, dur) in lines {
+        s += &format!(" 0) {dur:>10} |  {}{body}\n", "  ".repeat(depth));
+    }
+    s.into_bytes()
+}
+
+/// Run on `captures` (written to files), expecting exit 0: the report
+/// directory's size and report.md.
+fn reported(captures: &[Vec<u8>], extra: &[&str]) -> (u64, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = bin();
+    for (i, bytes) in captures.iter().enumerate() {
+        let p = dir.path().join(format!("c{i}.log"));
+        std::fs::write(&p, bytes).unwrap();
+        c.arg(p);
+    }
+    let out = dir.path().join("out");
+    let o = c.args(extra).arg("-o").arg(&out).output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let size = crate::common::files_under(out.to_str().unwrap(), &[""])
+        .iter()
+        .map(|p| std::fs::metadata(p).unwrap().len())
+        .sum();
+    (
+        size,
+        std::fs::read_to_string(out.join("report.md")).unwrap(),
+    )
+}
+
+/// The `depth-cap` warnings report.md counts (`- N × depth-cap: …`).
+fn depth_cap_warnings(md: &str) -> u64 {
+    md.lines()
+        .filter_map(|l| l.strip_prefix("- ")?.split_once(" × depth-cap:"))
+        .map(|(n, _)| n.parse::<u64>().unwrap())
+        .sum()
+}
+
+const MIB: u64 = 1 << 20;
+
+/// One line 14 000 levels under the syscall (28 KB) overflowed the stack.
+#[test]
+fn one_line_far_too_deep_is_capped() {
+    let cap = graph([
+        (0, "__x64_sys_bpf() {".into(), ""),
+        (14_000, "f();".into(), "0.100 us"),
+        (0, "}".into(), "1.000 us"),
+    ]);
+    let (size, json) = reported(&[cap], &[]);
+    assert_eq!(depth_cap_warnings(&json), 1);
+    assert!(size < 5 * MIB, "{size} bytes");
+}
+
+/// At the cap itself: a call 1 000 levels deep, every walk of its tree
+/// (placeholders, folding, alignment, rendering, JSON) goes that deep.
+#[test]
+fn a_call_at_the_cap_is_reported_in_bounded_size() {
+    let at = |ret: &str| {
+        graph([
+            (0, "__x64_sys_bpf() {".into(), ""),
+            (tracereport::model::MAX_DEPTH, "f();".into(), "0.100 us"),
+            (0, format!("}} /* __x64_sys_bpf = {ret} */"), "1.000 us"),
+        ])
+    };
+    let (size, json) = reported(&[at("0"), at("-22")], &[]);
+    assert_eq!(depth_cap_warnings(&json), 0);
+    assert!(size < 50 * MIB, "{size} bytes");
+}
+
+/// Lines alternating between depth 0 and far below it: the cost of each
+/// is bounded by the cap, not by its depth.
+#[test]
+fn alternating_depths_cost_at_most_the_cap() {
+    let mut lines = Vec::new();
+    for _ in 0..8 {
+        lines.push((0, "__x64_sys_bpf() {".to_string(), ""));
+        lines.push((30_000, "f();".to_string(), "0.1 us"));
+    }
+    for _ in 0..100 {
+        lines.push((0, "__x64_sys_bpf() {".to_string(), ""));
+        lines.push((tracereport::model::MAX_DEPTH, "f();".to_string(), "0.1 us"));
+    }
+    let (size, json) = reported(&[graph(lines)], &[]);
+    assert_eq!(depth_cap_warnings(&json), 8);
+    assert!(size < 50 * MIB, "{size} bytes");
+}
