@@ -7,9 +7,12 @@
 
 use std::fmt::Write as _;
 
-use crate::analyse::{
-    Prose,
-    prose::{Span, html_escape},
+use crate::analyse::{Prose, prose::Span};
+
+use super::{
+    format::duration_short,
+    prose::{html_escape, md_code, md_escape},
+    units::Nanos,
 };
 
 /// The identifier to look up for a function as ftrace prints it:
@@ -54,6 +57,7 @@ pub fn prose_html(p: &Prose, base: Option<&str>) -> String {
                     None => out.push_str(&code),
                 }
             }
+            Span::Duration(ns) => out.push_str(&duration_short(Nanos(*ns))),
         }
     }
     out
@@ -62,21 +66,22 @@ pub fn prose_html(p: &Prose, base: Option<&str>) -> String {
 /// The verdict as Markdown, code spans that name a function linked.
 pub fn prose_markdown(p: &Prose, base: Option<&str>) -> String {
     if base.is_none() {
-        return super::untrusted::prose_md(p);
+        return super::prose::markdown(p);
     }
     let mut out = String::new();
     for s in &p.0 {
         match s {
-            Span::Text(t) => out.push_str(&super::untrusted::md_text(t)),
+            Span::Text(t) => out.push_str(&md_escape(t)),
             Span::Strong(t) => {
-                let _ = write!(out, "**{}**", super::untrusted::md_text(t));
+                let _ = write!(out, "**{}**", md_escape(t));
             }
             Span::Code(c) => match url(base, c).filter(|_| c.ends_with("()")) {
                 Some(u) => {
-                    let _ = write!(out, "[{}]({u})", super::untrusted::md_code(c));
+                    let _ = write!(out, "[{}]({u})", md_code(c));
                 }
-                None => out.push_str(&super::untrusted::md_code(c)),
+                None => out.push_str(&md_code(c)),
             },
+            Span::Duration(ns) => out.push_str(&duration_short(Nanos(*ns))),
         }
     }
     out
@@ -113,6 +118,6 @@ mod tests {
             prose_markdown(&p, base),
             "then [`__sys_bpf()`](https://elixir.bootlin.com/linux/v6.1.90/A/ident/__sys_bpf) returns `-22`"
         );
-        assert_eq!(prose_html(&p, None), p.html());
+        assert_eq!(prose_html(&p, None), super::super::prose::html(&p));
     }
 }

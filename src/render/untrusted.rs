@@ -15,7 +15,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use crate::analyse::{Prose, prose::Span};
+use crate::analyse::Prose;
 
 /// Characters shown as escapes: C0 controls but tab, DEL, C1 controls,
 /// the Unicode line and paragraph separators, and the bidirectional
@@ -123,17 +123,7 @@ pub fn md_fence(lang: &str, body: &str) -> String {
 /// A paragraph as Markdown: code spans fenced with enough backticks, text
 /// escaped.
 pub fn prose_md(p: &Prose) -> String {
-    let mut out = String::new();
-    for s in &p.0 {
-        match s {
-            Span::Text(t) => out.push_str(&md_text(t)),
-            Span::Strong(t) => {
-                let _ = write!(out, "**{}**", md_text(t));
-            }
-            Span::Code(c) => out.push_str(&md_code(c)),
-        }
-    }
-    out
+    super::prose::markdown(p)
 }
 
 /// Text inside an HTML element of the Markdown (`<summary>`): HTML-escaped,

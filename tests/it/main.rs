@@ -1,6 +1,8 @@
 //! The integration tests: one binary, modules by theme.
 
 mod alloc;
+mod analyse_dump;
+mod analyse_units;
 mod analysis;
 mod audit;
 mod browser;
@@ -25,8 +27,10 @@ mod mutation;
 mod output_safety;
 mod properties;
 mod props;
+mod record;
 mod report;
 mod scenarios;
+mod schema;
 mod untrusted;
 
 /// Counts heap per thread for the memory bounds of the mutation test.
