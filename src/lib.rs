@@ -118,7 +118,7 @@ fn progress_bar(
         .ok()?
         .progress_chars("=> "),
     );
-    bar.set_prefix(path.default_label());
+    bar.set_prefix(render::untrusted::visible(&path.default_label()).into_owned());
     Some(bar)
 }
 
@@ -129,10 +129,8 @@ fn load_filters(cfg: &Config) -> Result<Vec<Option<FilterList>>, Error> {
         .map(|p| {
             let Some(p) = p else { return Ok(None) };
             let path = InputPath::from_arg(p);
-            let names = read::filter::read_filter_functions(&path).map_err(|e| Error::Input {
-                path: p.display().to_string(),
-                source: e,
-            })?;
+            let names = read::filter::read_filter_functions(&path)
+                .map_err(|e| load::input_error(p.display().to_string(), e))?;
             Ok(Some(FilterList {
                 path: p.display().to_string(),
                 names,
@@ -200,9 +198,9 @@ pub fn run(cfg: &Config) -> Result<Outcome, Error> {
     let mut inputs: Vec<&std::path::Path> = cfg
         .inputs
         .iter()
-        .filter_map(|(p, _)| match p {
-            InputPath::File(f) => Some(f.as_path()),
-            InputPath::Stdin => None,
+        .map(|(p, _)| match p {
+            InputPath::File(f) => f.as_path(),
+            InputPath::Stdin => std::path::Path::new("-"),
         })
         .collect();
     inputs.extend(
@@ -216,10 +214,10 @@ pub fn run(cfg: &Config) -> Result<Outcome, Error> {
     output::check_target(&cfg.cli.output, cfg.cli.force, &inputs)?;
     let filters = load_filters(cfg)?;
     let notes = match &cfg.cli.notes {
-        Some(p) => Some(read::notes::read_notes(p).map_err(|e| Error::Input {
-            path: p.display().to_string(),
-            source: e,
-        })?),
+        Some(p) => Some(
+            read::notes::read_notes(p)
+                .map_err(|e| load::input_error(p.display().to_string(), e))?,
+        ),
         None => None,
     };
     let captures = read_captures(cfg)?;
@@ -245,7 +243,7 @@ pub fn run(cfg: &Config) -> Result<Outcome, Error> {
     );
     let files = render_files(cfg, &captures, &report, notes.as_deref())?;
     let names: Vec<String> = files.paths().map(|p| p.display().to_string()).collect();
-    output::write_dir(&cfg.cli.output, files, cfg.cli.force)?;
+    output::write_dir(&cfg.cli.output, files, cfg.cli.force, &inputs)?;
     let warnings = captures.iter().map(|c| c.trace.warnings.total()).sum();
     Ok(Outcome {
         report,

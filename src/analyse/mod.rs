@@ -24,6 +24,7 @@ pub mod pair;
 pub mod prose;
 pub mod retval;
 pub mod settings;
+pub mod shell;
 pub mod side;
 mod verdict;
 mod verdict_origin;

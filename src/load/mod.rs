@@ -62,10 +62,8 @@ pub fn read_capture(
     opts: &BuildOptions,
     progress: Option<indicatif::ProgressBar>,
 ) -> Result<Capture, Error> {
-    let source = read::open(&input.path, progress).map_err(|source| Error::Input {
-        path: input.path.display(),
-        source,
-    })?;
+    let source =
+        read::open(&input.path, progress).map_err(|e| input_error(input.path.display(), e))?;
     read_source(source, input, opts)
 }
 
@@ -77,10 +75,7 @@ pub fn read_source(
     opts: &BuildOptions,
 ) -> Result<Capture, Error> {
     let display = source.path.display();
-    let io_err = |source: io::Error| Error::Input {
-        path: display.clone(),
-        source,
-    };
+    let io_err = |e: io::Error| input_error(display.clone(), e);
     let (compression, fingerprint) = (source.compression, source.fingerprint.clone());
     let damage = source.damage.clone();
     let mut lines = 0;
@@ -185,5 +180,19 @@ pub(crate) fn not_a_capture(path: &str, first: Option<(u64, Vec<u8>)>) -> Error 
                 message: format!("{expected}, found {found}"),
             }
         }
+    }
+}
+
+/// The error for reading input `path`: binary data found by the reader
+/// ([`read::limits::NotText`]) names its line, like any input that is not a
+/// capture (`FILE:LINE: …`).
+pub fn input_error(path: String, e: io::Error) -> Error {
+    match read::limits::NotText::of(&e) {
+        Some(n) => Error::NotACapture {
+            path,
+            line: n.line,
+            message: n.what.clone(),
+        },
+        None => Error::Input { path, source: e },
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod chunks;
 pub mod filter;
+pub mod limits;
 pub mod lines;
 pub mod notes;
 

@@ -5,7 +5,7 @@
 
 use askama::Template;
 
-use super::prose::{html_escape, md_code, md_escape};
+use super::prose::{md_code, md_escape};
 
 use super::{
     flamegraph::{FlameSet, Scope},
@@ -42,13 +42,7 @@ mod filters {
 
 /// A fenced code block that its content cannot close early.
 pub fn fence(lang: &str, body: &str) -> String {
-    let longest = body
-        .lines()
-        .map(|l| l.trim_start().chars().take_while(|&c| c == '`').count())
-        .max()
-        .unwrap_or(0);
-    let f = "`".repeat(longest.max(2) + 1);
-    format!("{f}{lang}\n{body}\n{f}")
+    super::untrusted::md_fence(lang, body)
 }
 
 /// One syscall's tree for the template.
@@ -271,7 +265,7 @@ fn capture_section<'a>(c: &'a CaptureView, flames: &FlameSet) -> CaptureSection<
                 (None, _) => "?".into(),
             };
             Some(TreeBlock {
-                summary: html_escape(&format!(
+                summary: super::untrusted::md_html_text(&format!(
                     "#{} {} = {res} — {} calls, {}, line {}",
                     s.index,
                     s.title,

@@ -21,6 +21,7 @@ pub mod prose;
 pub mod source;
 pub mod text;
 pub mod units;
+pub mod untrusted;
 pub mod view;
 
 pub use build::{ReportOptions, build_report};

@@ -17,6 +17,7 @@ mod formats;
 mod fuzz_body;
 mod fuzz_corpus;
 mod generated;
+mod hostile;
 mod html;
 mod htmldoc;
 mod interrupt;
@@ -24,12 +25,14 @@ mod layout;
 mod markdown;
 mod mutants;
 mod mutation;
+mod output_safety;
 mod properties;
 mod props;
 mod record;
 mod report;
 mod scenarios;
 mod schema;
+mod untrusted;
 
 /// Counts heap per thread for the memory bounds of the mutation test.
 #[global_allocator]

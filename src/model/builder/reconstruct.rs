@@ -47,6 +47,9 @@ impl Builder {
             Some(k) => self.depth_from_indent(t, k as usize, func_id),
             None => self.depth_from_parent(t, line, parent_id, func_id, rec),
         };
+        if self.over_depth_cap(line, depth) {
+            return;
+        }
         while self.states[t].stack.len() > depth {
             self.pop_reconstructed(t);
         }
