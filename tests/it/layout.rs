@@ -26,16 +26,21 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("render", &["analyse", "model", "load", "parse"]),
     ("output", &["error"]),
     ("cli", &["analyse", "model", "parse", "read", "error"]),
+    // `tracereport record`: not a stage; it hands its capture to the pipeline
+    // through `cli` and `lib::run`, and reads a report's recipe (`analyse::next`).
+    ("record", &["analyse", "read", "output", "cli", "error"]),
     (
         "lib",
         &[
             "read", "parse", "model", "load", "analyse", "render", "output", "cli", "error",
+            "record",
         ],
     ),
     (
         "main",
         &[
             "read", "parse", "model", "load", "analyse", "render", "output", "cli", "error",
+            "record",
         ],
     ),
 ];
@@ -49,11 +54,6 @@ const MAX_FN_LINES: usize = 80;
 /// so this list only gets shorter. `file` entries are whole files.
 const KNOWN_OVER: &[(&str, &str, usize)] = &[
     ("src/analyse/verdict.rs", "story", 135),
-    ("src/render/audit.rs", "audit", 188),
-    ("src/render/build.rs", "capture_view", 98),
-    ("src/render/build.rs", "comparison_view", 162),
-    ("src/render/html.rs", "render_html", 91),
-    ("src/render/markdown.rs", "comparison_section", 90),
     ("src/render/text.rs", "diff_text", 114),
 ];
 
