@@ -253,6 +253,43 @@ pub struct CliSnapshot {
 impl Cli {
     /// Check the arguments against each other.
     pub fn into_config(self) -> Result<Config, Error> {
+        self.check()?;
+        let inputs = self.inputs();
+        let mut formats = self.format.clone();
+        formats.dedup();
+        Ok(Config {
+            inputs,
+            cli: CliSnapshot {
+                output: self.output.unwrap_or_default(),
+                formats,
+                syscalls: self.syscall,
+                keep: self.keep,
+                max_tree_calls: self.max_tree_calls,
+                input_format: self.input_format.forced(),
+                pairs: self.pair,
+                ignore: self.ignore,
+                filter_functions: self
+                    .filter_functions
+                    .into_iter()
+                    .map(|p| (p.as_os_str() != "none").then_some(p))
+                    .collect(),
+                gap_min_ns: (self.gap_min_us * 1000.0) as u64,
+                gap_min_ratio: self.gap_min_ratio,
+                notes: self.notes,
+                title: self.title,
+                kernel_version: self.kernel_version,
+                strict: self.strict,
+                force: self.force,
+                quiet: self.quiet,
+                parse_only: self.parse_only,
+                stats: self.stats,
+            },
+        })
+    }
+
+    /// What clap cannot check alone: counts that must fit the captures,
+    /// stdin at most once, thresholds in range.
+    fn check(&self) -> Result<(), Error> {
         if self.label.len() > self.captures.len() {
             return Err(Error::Usage(format!(
                 "{} --label given for {} capture(s)",
@@ -286,6 +323,12 @@ impl Cli {
                 "--gap-min-us must be ≥ 0 and --gap-min-ratio within 0..1".into(),
             ));
         }
+        Ok(())
+    }
+
+    /// Each capture with its label: given by `--label`, else its file
+    /// name, made unique by its position.
+    fn inputs(&self) -> Vec<(InputPath, String)> {
         let mut inputs = Vec::new();
         for (i, c) in self.captures.iter().enumerate() {
             let path = InputPath::from_arg(c);
@@ -303,36 +346,7 @@ impl Cli {
                 inputs[i].1 = format!("{}-{}", inputs[i].1, i + 1);
             }
         }
-        let mut formats = self.format.clone();
-        formats.dedup();
-        Ok(Config {
-            inputs,
-            cli: CliSnapshot {
-                output: self.output.unwrap_or_default(),
-                formats,
-                syscalls: self.syscall,
-                keep: self.keep,
-                max_tree_calls: self.max_tree_calls,
-                input_format: self.input_format.forced(),
-                pairs: self.pair,
-                ignore: self.ignore,
-                filter_functions: self
-                    .filter_functions
-                    .into_iter()
-                    .map(|p| (p.as_os_str() != "none").then_some(p))
-                    .collect(),
-                gap_min_ns: (self.gap_min_us * 1000.0) as u64,
-                gap_min_ratio: self.gap_min_ratio,
-                notes: self.notes,
-                title: self.title,
-                kernel_version: self.kernel_version,
-                strict: self.strict,
-                force: self.force,
-                quiet: self.quiet,
-                parse_only: self.parse_only,
-                stats: self.stats,
-            },
-        })
+        inputs
     }
 }
 
