@@ -78,12 +78,13 @@ pub fn read_source(
     };
     let (compression, fingerprint) = (source.compression, source.fingerprint.clone());
     let damage = source.damage.clone();
+    let tracedat = source.tracedat;
     let mut lines = 0;
     let ran = pipeline::run(
         source.reader,
         SNIFF_LINES,
         |sniffed| {
-            let (format, at) = decide_format(input, sniffed)?;
+            let (format, at) = decide_format(input, tracedat, sniffed)?;
             Some((Builder::new(format, opts.clone()), format, at))
         },
         pipeline::parse_chunk,
@@ -134,9 +135,15 @@ pub fn read_source(
 
 /// The forced format, or the one the first lines show (with the line that
 /// decided it).
-fn decide_format(input: &CaptureInput, sniffed: &[Vec<u8>]) -> Option<(InputFormat, u64)> {
+fn decide_format(
+    input: &CaptureInput,
+    tracedat: bool,
+    sniffed: &[Vec<u8>],
+) -> Option<(InputFormat, u64)> {
     match input.format {
         Some(f) => Some((f, 1)),
+        // A trace.dat is read as the text trace-cmd report prints for it.
+        None if tracedat => Some((InputFormat::TraceCmd, 1)),
         None => {
             let d = detect_format(sniffed.iter().map(Vec::as_slice))?;
             Some((d.format, d.line))
@@ -205,11 +212,12 @@ pub fn parse_capture(
     };
     // Nothing shows a fingerprint here: no need to hash.
     let source = read::open_unhashed(&input.path, progress).map_err(io_err)?;
+    let tracedat = source.tracedat;
     let ran = pipeline::run(
         source.reader,
         SNIFF_LINES,
         |sniffed| {
-            let (format, at) = decide_format(input, sniffed)?;
+            let (format, at) = decide_format(input, tracedat, sniffed)?;
             let sum = ParseSummary {
                 label: input.label.clone(),
                 format: Some(format),

@@ -24,6 +24,7 @@ mod properties;
 mod props;
 mod report;
 mod scenarios;
+mod tracedat;
 
 /// Counts heap per thread for the memory bounds of the mutation test.
 #[global_allocator]
