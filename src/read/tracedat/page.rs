@@ -137,7 +137,10 @@ impl CpuStream {
                 return None;
             }
             let head = self.u32_at(self.data + curr)?;
-            let (kind, delta) = (head & 31, u64::from(head >> 5));
+            let (kind, delta) = match self.e {
+                Endian::Little => (head & 31, u64::from(head >> 5)),
+                Endian::Big => (head >> 27, u64::from(head & ((1 << 27) - 1))),
+            };
             let word = |s: &Self| s.u32_at(s.data + curr + 4).map(u64::from);
             let (index, len) = match kind {
                 PADDING => (curr + 4, word(self)? as usize),
@@ -161,6 +164,10 @@ impl CpuStream {
             self.next = index.saturating_add(len);
             if kind == PADDING {
                 continue;
+            }
+            if index > self.size {
+                self.next = self.size; // a header that runs off the page's data
+                return None;
             }
             let len = len.min(self.size.saturating_sub(index));
             let missed = if curr == 0 { self.missed } else { 0 };

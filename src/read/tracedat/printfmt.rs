@@ -8,6 +8,9 @@ use std::io::Write;
 
 use super::{cursor::Endian, format::EventFormat};
 
+/// Widths and precisions are capped (the format comes from the file).
+const MAX_WIDTH: usize = 256;
+
 /// One conversion: `%[flags][width][.prec][length]conv`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Spec {
@@ -230,14 +233,14 @@ fn spec(f: &[u8]) -> Option<(Spec, usize)> {
         i += 1;
     }
     while let Some(d) = f.get(i).filter(|c| c.is_ascii_digit()) {
-        s.width = s.width * 10 + usize::from(d - b'0');
+        s.width = (s.width * 10 + usize::from(d - b'0')).min(MAX_WIDTH);
         i += 1;
     }
     if f.get(i) == Some(&b'.') {
         i += 1;
         let mut p = 0;
         while let Some(d) = f.get(i).filter(|c| c.is_ascii_digit()) {
-            p = p * 10 + usize::from(d - b'0');
+            p = (p * 10 + usize::from(d - b'0')).min(MAX_WIDTH);
             i += 1;
         }
         s.prec = Some(p);

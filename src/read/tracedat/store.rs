@@ -9,7 +9,7 @@ use super::cursor::bad;
 
 /// Metadata sections (kallsyms is the largest: a few MiB) are refused above
 /// this size, so a damaged size field cannot ask for gigabytes.
-pub const MAX_SECTION: u64 = 1 << 30;
+pub const MAX_SECTION: u64 = 256 << 20;
 
 /// A trace.dat opened for reads at any offset.
 pub struct Store {
