@@ -77,7 +77,11 @@ fn damaged_dat_files_never_panic() {
             seed ^= seed >> 7;
             seed ^= seed << 17;
             // Half the flips in the first 4 KiB (header, options), half anywhere.
-            let at = if seed & 1 == 0 { seed as usize % 4096 } else { seed as usize % len };
+            let at = if seed & 1 == 0 {
+                seed as usize % 4096
+            } else {
+                seed as usize % len
+            };
             b[at] ^= (seed >> 8) as u8 | 1;
         }
         cases.push(b);
