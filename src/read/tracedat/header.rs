@@ -44,6 +44,8 @@ pub struct Meta {
     pub cpus: Vec<CpuData>,
     /// `events/header_page` (says how wide the page's commit field is).
     pub header_page: Vec<u8>,
+    /// `events/header_event` (kept for tools that write a trace.dat).
+    pub header_event: Vec<u8>,
     /// `events/ftrace/*/format`.
     pub ftrace: Vec<Vec<u8>>,
     /// `events/SYSTEM/*/format` with their system.
@@ -243,7 +245,7 @@ pub(super) fn header_info(c: &mut impl Src, meta: &mut Meta) -> io::Result<()> {
     if c.take(13, "header_event")? != b"header_event\0" {
         return Err(bad("no header_event"));
     }
-    c.sized64("header_event")?;
+    meta.header_event = c.sized64("header_event")?;
     Ok(())
 }
 
