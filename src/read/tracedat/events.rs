@@ -38,6 +38,10 @@ pub struct Decoder {
     /// libtraceevent's function plugin: callers per CPU (stale entries
     /// above the top stay, as there).
     pub(super) fstack: Vec<Vec<Option<Vec<u8>>>>,
+    /// `comm-pid [CPU] ` per task and CPU, made once.
+    prefixes: FxHashMap<(i32, u32), Vec<u8>>,
+    /// `name: ` and its padding per event id.
+    names: FxHashMap<u32, Vec<u8>>,
 }
 
 impl Decoder {
@@ -91,6 +95,8 @@ impl Decoder {
             syms: Resolver::new(Kallsyms::parse(&meta.kallsyms)),
             comms,
             fstack: Vec::new(),
+            prefixes: FxHashMap::default(),
+            names: FxHashMap::default(),
         }
     }
 
@@ -160,30 +166,63 @@ impl Decoder {
             let _ = writeln!(out, "CPU:{cpu} [EVENTS DROPPED]");
         }
         let pid = self.pid(data);
-        let comm: &[u8] = match self.comms.get(&pid) {
-            Some(c) => c,
-            None if pid == 0 => b"<idle>",
-            None => b"<...>",
-        };
-        let pad = 16usize.saturating_sub(comm.len());
-        out.extend(std::iter::repeat_n(b' ', pad));
-        out.extend_from_slice(comm);
+        if self.prefixes.len() >= 1 << 16 {
+            self.prefixes.clear(); // bounded, whatever pids a file holds
+        }
+        let prefix = self.prefixes.entry((pid, cpu)).or_insert_with(|| {
+            let comm: &[u8] = match self.comms.get(&pid) {
+                Some(c) => c,
+                None if pid == 0 => b"<idle>",
+                None => b"<...>",
+            };
+            let mut p = vec![b' '; 16usize.saturating_sub(comm.len())];
+            p.extend_from_slice(comm);
+            let _ = write!(p, "-{pid:<5} [{cpu:03}] ");
+            p
+        });
+        out.extend_from_slice(prefix);
+        // `%5llu.%06llu` of the time in µs, rounded.
         let us = ts.saturating_add(500) / 1000;
-        let _ = write!(
-            out,
-            "-{pid:<5} [{cpu:03}] {:>5}.{:06}: ",
-            us / 1_000_000,
-            us % 1_000_000
-        );
-        let id = self.id(data);
-        let name = id
-            .and_then(|i| self.formats.get(&i))
-            .map_or("(NULL)", |f| f.name.as_str());
-        let _ = write!(out, "{name}: ");
-        out.extend(std::iter::repeat_n(
+        let (secs, frac) = (us / 1_000_000, us % 1_000_000);
+        let mut digits = [0u8; 20];
+        let mut n = 0;
+        let mut v = secs;
+        loop {
+            digits[n] = b'0' + (v % 10) as u8;
+            n += 1;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        out.extend(std::iter::repeat_n(b' ', 5usize.saturating_sub(n)));
+        out.extend(digits[..n].iter().rev());
+        let f = frac as u32;
+        out.extend_from_slice(&[
+            b'.',
+            b'0' + (f / 100_000) as u8,
+            b'0' + (f / 10_000 % 10) as u8,
+            b'0' + (f / 1000 % 10) as u8,
+            b'0' + (f / 100 % 10) as u8,
+            b'0' + (f / 10 % 10) as u8,
+            b'0' + (f % 10) as u8,
+            b':',
             b' ',
-            20usize.saturating_sub(name.len()),
-        ));
+        ]);
+        let id = self.id(data);
+        let formats = &self.formats;
+        let name = self.names.entry(id.unwrap_or(u32::MAX)).or_insert_with(|| {
+            let name = id
+                .and_then(|i| formats.get(&i))
+                .map_or("(NULL)", |f| f.name.as_str());
+            let mut n = format!("{name}: ").into_bytes();
+            n.extend(std::iter::repeat_n(
+                b' ',
+                20usize.saturating_sub(name.len()),
+            ));
+            n
+        });
+        out.extend_from_slice(name);
         self.info(out, cpu, data, leaf);
         out.push(b'\n');
     }

@@ -102,6 +102,9 @@ impl Resolver {
 
     /// Look up through the cache: the entry for [`Kallsyms::name`].
     pub fn find(&mut self, addr: u64) -> Option<usize> {
+        if self.cache.len() >= 1 << 20 {
+            self.cache.clear(); // bounded, whatever addresses a file holds
+        }
         let syms = &self.syms;
         let i = *self
             .cache
