@@ -17,10 +17,8 @@ use std::{hint::black_box, path::Path};
 use criterion::{Criterion, criterion_group, criterion_main};
 use tracereport::{
     analyse::{self, AnalyseOptions, Noise, align::align, side::GlobalNames, side::Side},
-    model::{
-        BuildOptions,
-        ingest::{Capture, CaptureInput, read_capture},
-    },
+    load::{Capture, CaptureInput, read_capture},
+    model::BuildOptions,
     read::InputPath,
 };
 

@@ -9,10 +9,8 @@ use std::{hint::black_box, io::Read, path::Path};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use tracereport::{
-    model::{
-        BuildOptions,
-        ingest::{CaptureInput, read_capture},
-    },
+    load::{CaptureInput, read_capture},
+    model::BuildOptions,
     parse::{InputFormat, parse_line},
     read::InputPath,
 };

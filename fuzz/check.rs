@@ -14,10 +14,8 @@ use std::io::Cursor;
 
 use tracereport::{
     Error,
-    model::{
-        BuildOptions,
-        ingest::{Capture, CaptureInput, read_source},
-    },
+    load::{Capture, CaptureInput, read_source},
+    model::BuildOptions,
     parse::{InputFormat, Record, RecordKind, TaskRef, detect_format, parse_line},
     read::{self, InputPath},
 };

@@ -36,9 +36,6 @@ pub enum Error {
     /// The arguments do not make sense together.
     #[error("{0}")]
     Usage(String),
-    /// `--strict` and the captures had warnings.
-    #[error("{0}")]
-    Strict(String),
 }
 
 impl Error {

@@ -4,7 +4,8 @@
 //! output by reference and never reaching back:
 //!
 //! [`read`] (bytes → lines) → [`parse`] (line → [`parse::Record`]) →
-//! [`model`] (records → [`model::Trace`]: tasks, syscalls, call trees) →
+//! [`model`] (records → [`model::Trace`]: tasks, syscalls, call trees),
+//! wired for one capture by [`load`] (→ [`load::Capture`]) →
 //! [`analyse`] (traces → [`analyse::Analysis`]: alignment, first divergence,
 //! error origin, inlined gaps) → [`render`] (one [`render::Report`] view →
 //! JSON, Markdown, HTML) → [`output`] (one directory, written atomically).
@@ -15,6 +16,7 @@
 pub mod analyse;
 pub mod cli;
 pub mod error;
+pub mod load;
 pub mod model;
 pub mod output;
 pub mod parse;
@@ -30,10 +32,8 @@ pub use error::Error;
 use crate::{
     analyse::{AnalyseOptions, FilterList, GapThresholds},
     cli::{Config, OutputFormat},
-    model::{
-        BuildOptions,
-        ingest::{Capture, CaptureInput, ParseSummary, parse_capture, read_capture},
-    },
+    load::{Capture, CaptureInput, ParseSummary, parse_capture, read_capture},
+    model::BuildOptions,
     output::OutputFiles,
     read::InputPath,
     render::{Report, ReportOptions, build_report, flamegraph::FlameSet},
@@ -218,7 +218,7 @@ pub fn run(cfg: &Config) -> Result<Outcome, Error> {
     output::check_target(&cfg.cli.output, cfg.cli.force, &inputs)?;
     let filters = load_filters(cfg)?;
     let notes = match &cfg.cli.notes {
-        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| Error::Input {
+        Some(p) => Some(read::notes::read_notes(p).map_err(|e| Error::Input {
             path: p.display().to_string(),
             source: e,
         })?),

@@ -21,11 +21,12 @@
 //! does by eye, in O(Σ (m+n)·d) over paired calls (m, n children, d
 //! differences), which is linear in tree size when the trees mostly agree.
 
-use std::time::{Duration, Instant};
+mod myers;
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use similar::{Algorithm, DiffOp, capture_diff_slices_deadline};
+use similar::DiffOp;
 
+use self::myers::{Budget, DIFF_BUDGET, diff_ops};
 use super::side::Side;
 
 /// Which side a row shows.
@@ -141,10 +142,6 @@ enum Op {
     Good(usize),
     Bad(usize),
 }
-
-/// How long one level's diff may take before `similar` settles for an
-/// approximate answer (a child list of millions).
-const DIFF_DEADLINE: Duration = Duration::from_millis(500);
 
 /// How many rounds of wrapper splicing per level.
 const SPLICE_ROUNDS: usize = 3;
@@ -510,9 +507,10 @@ impl<'s, 'a> Aligner<'s, 'a> {
 fn diff(g: &Side<'_>, b: &Side<'_>, gseq: &[Elem], bseq: &[Elem]) -> Vec<Op> {
     let gk: Vec<u32> = gseq.iter().map(|e| g.gid[e.node as usize]).collect();
     let bk: Vec<u32> = bseq.iter().map(|e| b.gid[e.node as usize]).collect();
-    let deadline = Instant::now() + DIFF_DEADLINE;
     let mut ops = Vec::with_capacity(gk.len().max(bk.len()));
-    for op in capture_diff_slices_deadline(Algorithm::Myers, &gk, &bk, Some(deadline)) {
+    // A child list of millions settles for an approximate answer after a
+    // fixed amount of work (never after a time: see `myers`).
+    for op in diff_ops(&gk, &bk, Budget(DIFF_BUDGET)) {
         match op {
             DiffOp::Equal {
                 old_index,

@@ -21,7 +21,7 @@ mod verdict;
 
 use rustc_hash::FxHashSet;
 
-use crate::model::ingest::Capture;
+use crate::load::Capture;
 
 pub use align::{Alignment, Row, RowKind};
 pub use diverge::Divergence;

@@ -2,7 +2,7 @@
 //! errno) against the most similar call of the same syscall and key
 //! argument that did not fail, in another capture when there is one.
 
-use crate::model::ingest::Capture;
+use crate::load::Capture;
 
 use super::{
     align::align,

@@ -1,6 +1,6 @@
 //! The verdict: one paragraph a kernel engineer can paste into a ticket.
 
-use crate::model::{decode::errno_name, ingest::Capture};
+use crate::{load::Capture, model::decode::errno_name};
 
 use super::{
     InlineCandidate, Prose, align::Alignment, diverge::Divergence, gaps::Suspect,

@@ -114,20 +114,6 @@ impl PathTable {
         n.total_ns = n.total_ns.saturating_add(total.unwrap_or(0));
         n.self_ns = n.self_ns.saturating_add(self_ns.unwrap_or(0));
     }
-
-    /// The task a path starts from and its functions, root first.
-    pub fn unwind(&self, mut path: PathId) -> (u32, Vec<FuncId>) {
-        let mut funcs = Vec::new();
-        loop {
-            let n = &self.nodes[path as usize];
-            funcs.push(n.func);
-            if n.parent >= TASK_ROOT {
-                funcs.reverse();
-                return (n.parent - TASK_ROOT, funcs);
-            }
-            path = n.parent;
-        }
-    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ mod fast;
 mod function;
 mod graph;
 mod header;
+pub mod layout;
+mod sysevent;
 mod tracecmd;
 
 #[cfg(test)]
@@ -24,6 +26,7 @@ mod tests;
 
 pub use detect::{InputFormat, detect_format};
 pub use header::HeaderLine;
+pub use sysevent::{SysEnter, SysEvent, SysExit, parse_sys_event};
 
 /// A task as a trace line names it: `comm-pid`.
 ///

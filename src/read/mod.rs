@@ -11,6 +11,7 @@
 pub mod chunks;
 pub mod filter;
 pub mod lines;
+pub mod notes;
 pub mod tracedat;
 
 use std::{

@@ -5,10 +5,7 @@
 //! lacks compared with the others, with the `echo` that fixes its next
 //! capture.
 
-use crate::{
-    model::{CaptureFacts, ingest::Capture},
-    parse::InputFormat,
-};
+use crate::{load::Capture, model::CaptureFacts, parse::InputFormat};
 
 use super::{audit::item, view::AuditItem};
 

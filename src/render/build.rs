@@ -5,7 +5,8 @@ use std::{collections::HashMap, sync::Arc};
 
 use crate::{
     analyse::{Analysis, Comparison, RowKind},
-    model::{CallTree, FuncId, NodeFlags, Syscall, Trace, ingest::Capture},
+    load::Capture,
+    model::{CallTree, FuncId, NodeFlags, Syscall, Trace},
 };
 
 use super::{audit::audit, audit_cross::cross_audit, view::*};

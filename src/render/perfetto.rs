@@ -18,7 +18,10 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::model::{CallTree, Trace, ingest::Capture};
+use crate::{
+    load::Capture,
+    model::{CallTree, Trace},
+};
 
 use super::text::fmt_ret;
 

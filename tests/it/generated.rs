@@ -10,10 +10,8 @@ mod generate;
 use std::path::PathBuf;
 
 use tracereport::{
-    model::{
-        BuildOptions,
-        ingest::{Capture, CaptureInput, read_capture},
-    },
+    load::{Capture, CaptureInput, read_capture},
+    model::BuildOptions,
     read::InputPath,
 };
 

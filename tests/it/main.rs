@@ -17,6 +17,7 @@ mod generated;
 mod html;
 mod htmldoc;
 mod interrupt;
+mod layout;
 mod markdown;
 mod mutants;
 mod mutation;

@@ -18,7 +18,8 @@ use proptest::test_runner::{RngAlgorithm, TestRng};
 use tracereport::{
     Error,
     analyse::{AnalyseOptions, analyse},
-    model::{NodeFlags, WarningKind, ingest::Capture},
+    load::Capture,
+    model::{NodeFlags, WarningKind},
     parse::{InputFormat, RecordKind, parse_line},
     read::lines::MAX_LINE,
     render::{

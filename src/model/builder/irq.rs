@@ -78,7 +78,7 @@ impl Builder {
             n.ts_ns = rec.ts_ns.or(n.ts_ns);
             n.args = args.map(|a| String::from_utf8_lossy(a).into());
         }
-        self.facts.irq_out_of_place += 1;
+        self.facts.capture.irq_out_of_place += 1;
         true
     }
 
@@ -127,7 +127,7 @@ impl Builder {
             return depth;
         }
         self.states[t].irq_shift = Some(depth);
-        self.facts.irq_out_of_place += 1;
+        self.facts.capture.irq_out_of_place += 1;
         depth + 1
     }
 }

@@ -36,7 +36,7 @@ impl Builder {
         rec: &Record<'_>,
     ) {
         // trace-cmd's report of a function-tracer run: no exits either.
-        self.facts.reconstructed = true;
+        self.facts.capture.reconstructed = true;
         let parent_id = call.parent.map(|p| {
             // sym-offset: "parent+0x1a/0x90"
             let p = p.split(|&b| b == b'+').next().unwrap_or(p);
@@ -50,7 +50,7 @@ impl Builder {
         while self.states[t].stack.len() > depth {
             self.pop_reconstructed(t);
         }
-        self.facts.calls += 1;
+        self.facts.capture.calls += 1;
         if self.states[t].region.is_none() {
             if let Some(sc) = syscall_root_name(self.names.name(func_id), depth == 0) {
                 let sc = sc.to_string();

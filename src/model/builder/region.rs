@@ -2,12 +2,12 @@
 //! call and ends at its exit event or the wrapper's return; then its tree is
 //! picked, its result taken, and the keep policy applied.
 
-use crate::parse::Record;
+use crate::parse::{Record, SysEnter, SysExit};
 
 use super::{
     super::{
         Outcome,
-        syscall::{RetSource, SysEnter, SysExit, Syscall, syscall_root_name},
+        syscall::{RetSource, Syscall, syscall_root_name},
         tree::{CallTree, NO_PARENT, Node, NodeFlags},
         warnings::WarningKind,
     },
@@ -59,12 +59,15 @@ impl Builder {
         // every call above it on the stack, lost its `}`: closed here as
         // "exit not captured", once each, and off the stack. (The function
         // tracer prints no `}` at all: nothing is lost there.)
-        let lost_from = exit.filter(|_| !self.facts.reconstructed).and_then(|x| {
-            self.states[t].stack.iter().position(|f| {
-                f.node != NO_NODE
-                    && syscall_root_name(self.names.name(f.func), false) == Some(x.name.as_str())
-            })
-        });
+        let lost_from = exit
+            .filter(|_| !self.facts.capture.reconstructed)
+            .and_then(|x| {
+                self.states[t].stack.iter().position(|f| {
+                    f.node != NO_NODE
+                        && syscall_root_name(self.names.name(f.func), false)
+                            == Some(x.name.as_str())
+                })
+            });
         if let Some(k) = lost_from {
             let names: Vec<String> = self.states[t].stack[k..]
                 .iter()
@@ -132,7 +135,7 @@ impl Builder {
         // Entered by its event but no exit event: the syscall's end is not in
         // the capture, whatever the rebuilt tree shows.
         let exit_missing = exit.is_none()
-            && (r.enter.is_some() && self.facts.reconstructed
+            && (r.enter.is_some() && self.facts.capture.reconstructed
                 || root.is_none_or(|n| {
                     n.flags.has(NodeFlags::EXIT_MISSING) || n.flags.has(NodeFlags::SYNTHETIC)
                 }));

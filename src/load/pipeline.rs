@@ -25,7 +25,9 @@ use crate::{
     read::chunks::{CHUNK_SIZE, Chunk, ChunkLine, Chunker},
 };
 
-use super::{Builder, ingest::feed_line};
+use crate::model::Builder;
+
+use super::feed::feed_line;
 
 /// Chunks read ahead of the parsers.
 pub const QUEUE: usize = 2;

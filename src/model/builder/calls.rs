@@ -1,0 +1,186 @@
+//! Calls entering and returning on a task's stack, and the faults depth
+//! proves: an entry shallower than the open stack closes the deeper calls
+//! ("exit not captured"); one deeper, or a `}` deeper, stands in for
+//! callers whose entry is not in the capture ("entry not captured").
+
+use crate::parse::{Record, RetVal};
+
+use super::{
+    super::{syscall::syscall_root_name, tree::NodeFlags, warnings::WarningKind},
+    Builder, Close,
+};
+
+impl Builder {
+    /// A call starts at `depth` (an entry line, or a leaf when `leaf` holds
+    /// its return). `call` is the function and its printed arguments.
+    pub(super) fn call_start(
+        &mut self,
+        t: usize,
+        line: u64,
+        depth: u32,
+        call: (&[u8], Option<&[u8]>),
+        rec: &Record<'_>,
+        leaf: Option<Close>,
+    ) {
+        let (func, args) = call;
+        self.finish_awaiting(t);
+        let d = depth as usize;
+        self.facts.capture.calls += 1;
+        self.facts.note_depth(depth, leaf.is_some());
+        let func_id = self.intern_call(t, func);
+        let info = self.infos.get(&self.names, func_id);
+        if self.adopt_placeholder(t, d, func_id, line, args, rec) {
+            if let Some(mut close) = leaf {
+                close.line = 0;
+                close.ts_ns = rec.ts_ns.zip(close.duration_ns).map(|(a, b)| a + b);
+                self.pop_frame(t, close);
+            }
+            return;
+        }
+        // Calls deeper than the new one returned without their `}`.
+        while self.states[t].stack.len() > d {
+            self.pop_missing(t, Some(line));
+        }
+        if self.states[t].stack.len() < d {
+            // A call deeper than the open stack: its callers' entry lines
+            // are not in the capture (it started inside them, or lines were
+            // lost). Counted like a `}` without entry, once per line, so a
+            // dropped `f() {` line is never silent. Not for an interrupt:
+            // the kernel prints its first traced function one level below
+            // the interrupted call, whose entry line is not a fault.
+            let missing = d - self.states[t].stack.len();
+            while self.states[t].stack.len() < d {
+                self.push_placeholder(t, line);
+            }
+            let irq = info.irq || rec.cpu.and_then(|c| self.in_irq.get(&c).copied()) == Some(true);
+            if !irq {
+                let name = String::from_utf8_lossy(func).into_owned();
+                self.warn(line, WarningKind::ExitWithoutEntry, || {
+                    format!("`{name}()` is called at depth {d}, but the entry of {missing} caller(s) is not in the capture; shown as \"[entry not captured]\"")
+                });
+            }
+        }
+        if self.states[t].region.is_none() && info.may_start_region(d == 0) {
+            let name = self.names.name(func_id);
+            if let Some(sc) = syscall_root_name(name, d == 0) {
+                let sc = sc.to_string();
+                self.start_region(t, line, rec, None, Some(sc));
+            }
+        }
+        let mut flags = NodeFlags::default();
+        if info.irq
+            || (!self.in_irq.is_empty()
+                && rec
+                    .cpu
+                    .and_then(|c| self.in_irq.get(&c).copied())
+                    .unwrap_or(false))
+        {
+            flags.set(NodeFlags::IRQ);
+        }
+        if leaf.is_some() {
+            flags.set(NodeFlags::LEAF);
+        }
+        self.push_frame(t, func_id, line, rec.ts_ns, flags, args);
+        if let Some(mut close) = leaf {
+            close.line = 0;
+            close.ts_ns = rec
+                .ts_ns
+                .zip(close.duration_ns)
+                .map(|(a, b)| a.saturating_add(b));
+            self.pop_frame(t, close);
+        }
+    }
+
+    pub(super) fn call_exit(
+        &mut self,
+        t: usize,
+        line: u64,
+        depth: u32,
+        func: Option<&[u8]>,
+        ret: Option<RetVal>,
+        rec: &Record<'_>,
+    ) {
+        self.finish_awaiting(t);
+        let d = depth as usize;
+        if ret.is_some() {
+            self.facts.capture.retval = true;
+        }
+        while self.states[t].stack.len() > d + 1 {
+            self.pop_missing(t, Some(line));
+        }
+        let mut warned = false;
+        if self.states[t].stack.len() < d + 1 {
+            while self.states[t].stack.len() < d + 1 {
+                self.push_placeholder(t, line);
+            }
+            warned = true;
+            let name = func.map(|f| String::from_utf8_lossy(f).into_owned());
+            self.warn(line, WarningKind::ExitWithoutEntry, || match name {
+                Some(n) => {
+                    format!("`}} /* {n} */` returns from a call whose entry is not in the capture")
+                }
+                None => "`}` returns from a call whose entry is not in the capture".into(),
+            });
+        }
+        if let Some(name) = func {
+            self.named_exit(t, line, name);
+        } else if self.states[t]
+            .stack
+            .last()
+            .is_some_and(|f| f.func != self.unknown_func)
+        {
+            self.facts.exit_plain();
+        } else if !warned
+            && self.states[t]
+                .stack
+                .last()
+                .is_some_and(|f| f.func == self.unknown_func && f.first_child_irq)
+        {
+            // The interrupt-first layout (see `adopt_placeholder`) always
+            // prints the interrupted call's entry before its `}`; a `}`
+            // reaching the placeholder means that entry line is missing.
+            self.warn(line, WarningKind::ExitWithoutEntry, || {
+                "`}` returns from a call whose entry line is not in the capture (an interrupt's calls came first, the call's own entry never followed)".into()
+            });
+        }
+        self.pop_frame(
+            t,
+            Close {
+                line,
+                duration_ns: rec.duration_ns,
+                ret,
+                ts_ns: rec.ts_ns,
+                missing: false,
+            },
+        );
+    }
+
+    /// `} /* name */`: it names the open call (or a placeholder, which takes
+    /// the name), or, naming another, proves the open call's return lost.
+    fn named_exit(&mut self, t: usize, line: u64, name: &[u8]) {
+        let id = self.names.intern(name);
+        let unknown = self.unknown_func;
+        let top_func = self.states[t]
+            .stack
+            .last()
+            .expect("stack has depth+1 frames")
+            .func;
+        if top_func == unknown {
+            self.rename_top(t, id);
+        } else if top_func != id {
+            // The kernel names an exit when it did not see the matching
+            // entry: the open call here is another one whose return was
+            // lost. Close it as such and give the `}` a call of its own.
+            let open = self.names.name(top_func).to_string();
+            let named = String::from_utf8_lossy(name).into_owned();
+            self.warn(line, WarningKind::NameMismatch, || {
+                format!("`}} /* {named} */` does not close the open call `{open}()`: its entry was lost; `{open}()` is closed as \"exit not captured\"")
+            });
+            self.pop_frame(t, Close::unseen(true));
+            self.push_placeholder(t, line);
+            self.rename_top(t, id);
+        } else {
+            self.facts.exit_named();
+        }
+    }
+}
