@@ -137,6 +137,10 @@ pub struct Syscall {
     pub markers: Vec<(u64, String)>,
     /// Ordinal of this syscall in its capture (0-based, in order of start).
     pub index: usize,
+    /// Not a syscall: a tree rooted at the outermost traced call of its
+    /// task that is no syscall entry point (`name` is that function). Kept,
+    /// grouped, compared and drawn like a syscall; reported as a root.
+    pub root: bool,
 }
 
 impl Syscall {

@@ -150,7 +150,7 @@ fn capture_view(index: usize, c: &Capture, cross: Vec<AuditItem>) -> CaptureView
             })
             .collect(),
         warnings_total: t.warnings.total(),
-        syscalls: syscalls.into_iter().map(|s| syscall_view(t, s)).collect(),
+        syscalls: Trees(syscalls.into_iter().map(|s| syscall_view(t, s)).collect()),
         syscall_groups: groups
             .iter()
             .map(|g| GroupView {
@@ -192,6 +192,7 @@ fn kind_name(k: crate::model::WarningKind) -> String {
 fn syscall_view(t: &Trace, s: &Syscall) -> SyscallView {
     let task = &t.tasks[s.task];
     SyscallView {
+        is_root: s.root,
         index: s.index,
         name: s.name.clone(),
         title: s.title(),

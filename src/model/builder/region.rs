@@ -33,6 +33,7 @@ impl Builder {
         st.region = Some(Region {
             enter,
             root_name,
+            root: false,
             nodes: Vec::new(),
             line,
             ts_ns: rec.ts_ns,
@@ -42,6 +43,22 @@ impl Builder {
             marker_before,
             dropped: 0,
         });
+    }
+
+    /// Start a root: a tree at the outermost traced call of task `t` that
+    /// is no syscall (a `set_graph_function` target, an interrupt handler,
+    /// a kworker's function, or a return whose entry was not captured).
+    pub(super) fn start_root_region(
+        &mut self,
+        t: usize,
+        line: u64,
+        rec: &Record<'_>,
+        name: String,
+    ) {
+        self.start_region(t, line, rec, None, Some(name));
+        if let Some(r) = &mut self.states[t].region {
+            r.root = true;
+        }
     }
 
     /// Turn a finished region into a syscall: pick the tree's root (the
@@ -111,10 +128,14 @@ impl Builder {
             });
         }
         let dropped = r.dropped;
-        let tree = self.pick_root(
-            CallTree { nodes: r.nodes },
-            r.enter.as_ref().map(|e| e.name.as_str()),
-        );
+        let tree = if r.root {
+            CallTree { nodes: r.nodes }
+        } else {
+            self.pick_root(
+                CallTree { nodes: r.nodes },
+                r.enter.as_ref().map(|e| e.name.as_str()),
+            )
+        };
         let root = tree.nodes.first();
         let name = r
             .enter
@@ -126,7 +147,11 @@ impl Builder {
             !n.flags.has(NodeFlags::SYNTHETIC)
                 && syscall_root_name(self.names.name(n.func), true).is_some()
         });
-        let (ret, ret_source) = match (exit, root.and_then(|n| n.ret).filter(|_| root_is_wrapper)) {
+        let (ret, ret_source) = match (
+            exit,
+            root.and_then(|n| n.ret)
+                .filter(|_| root_is_wrapper || r.root),
+        ) {
             (Some(x), _) => (Some(x.ret), Some(RetSource::ExitEvent)),
             (None, Some(rv)) => (Some(rv.value()), Some(RetSource::Retval)),
             (None, None) => (None, None),
@@ -165,6 +190,7 @@ impl Builder {
             marker_before: r.marker_before,
             markers: r.markers,
             index,
+            root: r.root,
         }
     }
 
