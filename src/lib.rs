@@ -147,52 +147,48 @@ pub fn render_files<'a>(
     report: &'a Report,
     notes: Option<&str>,
 ) -> Result<OutputFiles<'a>, Error> {
-    let out = &cfg.cli.output;
-    let wants = |f: OutputFormat| cfg.cli.formats.contains(&f);
-    let template_err = |e: askama::Error| Error::output(out, e);
-    // Flame graphs are drawn once: inline in the page, as files for report.md.
-    let flames = if wants(OutputFormat::Html) || wants(OutputFormat::Flamegraphs) {
-        render::flamegraph::build(report)
-    } else {
-        FlameSet::default()
+    use render::exporter::{
+        Body, Flamegraphs, Html, Json, Markdown, Perfetto, Render, RenderInput,
     };
-    let no_flames = FlameSet::default();
-    let written = if wants(OutputFormat::Flamegraphs) {
-        &flames
-    } else {
-        &no_flames
+    let flames = flame_graphs(cfg, report);
+    let input = RenderInput {
+        report,
+        captures,
+        notes,
+        flames: &flames,
+        flames_written: cfg.cli.formats.contains(&OutputFormat::Flamegraphs),
     };
     let mut files = OutputFiles::default();
     for f in &cfg.cli.formats {
-        match f {
-            OutputFormat::Json => files.add_streamed("report.json", move |w| {
-                render::json::write_json(report, w).map_err(std::io::Error::from)
-            }),
-            OutputFormat::Md => files.add(
-                "report.md",
-                render::markdown::render_markdown(report, notes, written).map_err(template_err)?,
-            ),
-            OutputFormat::Html => files.add(
-                "index.html",
-                render::html::render_html(
-                    report,
-                    notes.map(render::notes::notes_to_html),
-                    &flames,
-                    wants(OutputFormat::Flamegraphs),
-                )
-                .map_err(template_err)?,
-            ),
-            OutputFormat::Flamegraphs => {
-                for g in &flames.graphs {
-                    files.add(g.file.as_str(), g.svg.as_bytes());
-                }
+        let renderer: &dyn Render = match f {
+            OutputFormat::Json => &Json,
+            OutputFormat::Md => &Markdown,
+            OutputFormat::Html => &Html,
+            OutputFormat::Flamegraphs => &Flamegraphs,
+            OutputFormat::Trace => &Perfetto,
+        };
+        let rendered = renderer
+            .render(&input)
+            .map_err(|e| Error::output(&cfg.cli.output, e))?;
+        for file in rendered {
+            match file.body {
+                Body::Bytes(b) => files.add(file.path, b),
+                Body::Streamed(w) => files.add_streamed(file.path, w),
             }
-            OutputFormat::Trace => files.add_streamed("trace.json", move |w| {
-                render::perfetto::write_trace(captures, w).map_err(std::io::Error::from)
-            }),
         }
     }
     Ok(files)
+}
+
+/// The flame graphs, drawn once (inline in the page, as files for
+/// report.md), when an output asks for them.
+fn flame_graphs(cfg: &Config, report: &Report) -> FlameSet {
+    let wants = |f: OutputFormat| cfg.cli.formats.contains(&f);
+    if wants(OutputFormat::Html) || wants(OutputFormat::Flamegraphs) {
+        render::flamegraph::build(report)
+    } else {
+        FlameSet::default()
+    }
 }
 
 /// Run the whole pipeline and write the report.

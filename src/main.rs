@@ -63,13 +63,13 @@ fn summary(o: &tracereport::Outcome, out: &std::path::Path) {
         // The first warning of each kind, as compilers print them
         // (file:line): a cut file's one `truncated-input` must not hide
         // behind a hundred exits without entries. The report holds the rest.
-        let mut kinds: Vec<&str> = Vec::new();
+        let mut kinds = Vec::new();
         for w in &c.warnings {
             if kinds.len() == SHOWN_WARNING_KINDS {
                 break;
             }
-            if !kinds.contains(&w.kind.as_str()) {
-                kinds.push(&w.kind);
+            if !kinds.contains(&w.kind) {
+                kinds.push(w.kind);
                 eprintln!("warning: {}:{}: {}: {}", c.path, w.line, w.kind, w.message);
             }
         }

@@ -9,6 +9,8 @@
 //! a particular output (it produces [`prose::Prose`], which renderers escape).
 
 pub mod align;
+pub mod audit;
+mod audit_cross;
 pub mod diverge;
 pub mod gaps;
 pub mod next;
@@ -114,6 +116,9 @@ pub struct Analysis {
     pub noise: Vec<String>,
     /// Problems with the request (a `--pair` that does not resolve).
     pub notes: Vec<String>,
+    /// Per capture, its audit: its own points, then what differs from the
+    /// other captures.
+    pub audits: Vec<Vec<audit::AuditItem>>,
 }
 
 /// Compare the captures.
@@ -139,10 +144,16 @@ pub fn analyse(captures: &[Capture], opts: &AnalyseOptions) -> Analysis {
         .into_iter()
         .filter_map(|p| compare(captures, p, &mut names, &noise, opts))
         .collect();
+    let audits = captures
+        .iter()
+        .zip(audit_cross::cross_audit(captures))
+        .map(|(c, cross)| audit::audit(&c.trace).into_iter().chain(cross).collect())
+        .collect();
     Analysis {
         comparisons,
         noise: noise.entries(),
         notes,
+        audits,
     }
 }
 

@@ -20,16 +20,6 @@ pub struct Facts<'a, 'b> {
     pub alignment: &'a Alignment,
 }
 
-/// µs with one decimal.
-pub fn us(ns: u64) -> String {
-    let us = ns as f64 / 1000.0;
-    if us < 1000.0 {
-        format!("{us:.1} µs")
-    } else {
-        super::prose::human_us(us)
-    }
-}
-
 fn ret_text(v: i64) -> String {
     match (v, errno_name((-v) as i32)) {
         (v, Some(e)) if (-4095..0).contains(&v) => format!("{v} {e}"),
@@ -60,7 +50,7 @@ fn story(f: &Facts<'_, '_>) -> Prose {
     };
     p.text(" in ").code(blabel.as_str());
     if let Some(d) = b.syscall.duration_ns {
-        p.text(format!(" after {}", us(d)));
+        p.text(" after ").duration(d);
     }
     match g.syscall.ret {
         Some(r) => p
@@ -134,18 +124,16 @@ fn story(f: &Facts<'_, '_>) -> Prose {
                 p.text(format!(" {}", ret_text(r.value())));
             }
             if let Some(s) = f.suspects.iter().find(|s| s.at_divergence) {
-                p.text(format!(" after {}", us(s.duration_ns)));
+                p.text(" after ").duration(s.duration_ns);
             }
             p.text(". ");
         }
     }
     origin(&mut p, f, d);
     if let Some(s) = f.suspects.iter().find(|s| s.at_divergence && s.gap_ns > 0) {
-        p.func(b.name(s.node)).text(format!(
-            " spent {} of its {} in no traced callee",
-            us(s.gap_ns),
-            us(s.duration_ns)
-        ));
+        p.func(b.name(s.node)).text(" spent ").duration(s.gap_ns);
+        p.text(" of its ").duration(s.duration_ns);
+        p.text(" in no traced callee");
         if let Some(loc) = &s.location {
             p.text(format!(" ({loc})"));
         }
@@ -308,11 +296,11 @@ fn hidden(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
         );
         p.text(", down to ").func(b.name(bn));
         if let (Some(gd), Some(bd)) = (gd, bd) {
-            p.text(format!(
-                ", which took {} in the good run and {} in the bad run",
-                us(gd),
-                us(bd)
-            ));
+            p.text(", which took ")
+                .duration(gd)
+                .text(" in the good run and ")
+                .duration(bd)
+                .text(" in the bad run");
         }
         p.text(". The decision is inside ").func(b.name(bn));
         let leaf = b.tree.children(bn as usize).next().is_none();

@@ -16,9 +16,11 @@ use crate::{
     error::Error,
     model::{BuildOptions, Builder, Trace, WarningKind},
     parse::{InputFormat, detect_format},
-    read::{self, Compression, InputPath},
+    read::{self, InputPath},
 };
 
+/// How a capture was stored, as [`Capture`] carries it.
+pub use crate::read::Compression;
 pub use parse_only::{ParseSummary, parse_capture};
 
 /// What the caller knows about an input before reading it.

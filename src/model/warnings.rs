@@ -42,6 +42,27 @@ pub enum WarningKind {
 }
 
 impl WarningKind {
+    /// The kind's name in the report (`lost-events`): its serde name.
+    pub fn name(self) -> &'static str {
+        match self {
+            WarningKind::Unreadable => "unreadable",
+            WarningKind::Elision => "elision",
+            WarningKind::LostEvents => "lost-events",
+            WarningKind::BufferOverwritten => "buffer-overwritten",
+            WarningKind::ExitWithoutEntry => "exit-without-entry",
+            WarningKind::ExitNotCaptured => "exit-not-captured",
+            WarningKind::NameMismatch => "name-mismatch",
+            WarningKind::TruncatedLine => "truncated-line",
+            WarningKind::LineTooLong => "line-too-long",
+            WarningKind::LineTooBig => "line-too-big",
+            WarningKind::Overrun => "overrun",
+            WarningKind::UnmatchedSyscallExit => "unmatched-syscall-exit",
+            WarningKind::NonUtf8 => "non-utf8",
+            WarningKind::TruncatedInput => "truncated-input",
+            WarningKind::TreeTruncated => "tree-truncated",
+        }
+    }
+
     /// Whether a warning of this kind stands for one line that was not used
     /// at all (the other kinds are about lines that were used, or about the
     /// capture's structure). See [`super::CaptureFacts::records`].
@@ -86,6 +107,12 @@ impl WarningKind {
                 "syscalls with more calls than a tree keeps: only their first calls are shown"
             }
         }
+    }
+}
+
+impl std::fmt::Display for WarningKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -152,5 +179,35 @@ impl Warnings {
     /// How many of `kind`.
     pub fn count(&self, kind: WarningKind) -> u64 {
         self.counts.get(&kind).copied().unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::WarningKind::{self, *};
+
+    #[test]
+    fn names_are_the_serde_names() {
+        let all: [WarningKind; 15] = [
+            Unreadable,
+            Elision,
+            LostEvents,
+            BufferOverwritten,
+            ExitWithoutEntry,
+            ExitNotCaptured,
+            NameMismatch,
+            TruncatedLine,
+            LineTooLong,
+            LineTooBig,
+            Overrun,
+            UnmatchedSyscallExit,
+            NonUtf8,
+            TruncatedInput,
+            TreeTruncated,
+        ];
+        for k in all {
+            let json = serde_json::to_string(&k).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", k.name()));
+        }
     }
 }

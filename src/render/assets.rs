@@ -4,10 +4,11 @@
 /// The report's stylesheet.
 pub const REPORT_CSS: &str = include_str!("../../static/report.css");
 
-/// The page's scripts, in load order: decoding of the embedded data, the
-/// outline widget (virtual scrolling, keyboard, search), and the page
+/// The page's scripts, in load order: number formatting (the mirror of
+/// `render/format.rs`), decoding of the embedded data, the outline widget (virtual scrolling, keyboard, search), and the page
 /// (what a call shows, search box, deep links, start-up).
-pub const REPORT_JS: [&str; 3] = [
+pub const REPORT_JS: [&str; 4] = [
+    include_str!("../../static/js/format.js"),
     include_str!("../../static/js/data.js"),
     include_str!("../../static/js/outline.js"),
     include_str!("../../static/js/report.js"),

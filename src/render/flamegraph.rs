@@ -21,7 +21,8 @@ use inferno::{differential, flamegraph};
 
 use super::{
     folded::Folded,
-    text::fmt_us,
+    format::duration,
+    units::Nanos,
     view::{CaptureView, ComparisonView, Report, SyscallView},
 };
 
@@ -77,14 +78,6 @@ impl FlameSet {
     pub fn of(&self, f: impl Fn(&Scope) -> bool) -> impl Iterator<Item = &Flamegraph> {
         self.graphs.iter().filter(move |g| f(&g.scope))
     }
-
-    /// Why a scope has no graph, if it has none.
-    pub fn missing_reason(&self, s: Scope) -> Option<&str> {
-        self.missing
-            .iter()
-            .find(|(m, _)| *m == s)
-            .map(|(_, r)| r.as_str())
-    }
 }
 
 /// Draw every graph of the report.
@@ -115,7 +108,7 @@ fn capture_graphs(r: &Report, c: &CaptureView, set: &mut FlameSet) {
     let caption = format!(
         "{} syscall(s), {} traced in total. Width = time (self time of each call, summed per call path), not call count.",
         c.syscalls.iter().filter(|s| s.root.is_some()).count(),
-        fmt_us(Some(all.total_ns() as f64 / 1000.0)),
+        duration(Nanos(all.total_ns())),
     );
     push(
         set,
@@ -160,7 +153,7 @@ fn syscall_graph(c: &CaptureView, s: &SyscallView, set: &mut FlameSet) {
     let caption = format!(
         "{} calls, {} traced. Width = time (self time of each call, summed per call path), not call count.",
         s.calls,
-        fmt_us(Some(f.total_ns() as f64 / 1000.0)),
+        duration(Nanos(f.total_ns())),
     );
     let svg = plain_svg(&f, &title);
     push(
@@ -215,8 +208,8 @@ fn diff_graphs(r: &Report, i: usize, c: &ComparisonView, set: &mut FlameSet) {
     let (gt, bt) = (gf.total_ns(), bf.total_ns());
     let totals = format!(
         "{gl}: {} traced, {bl}: {}",
-        fmt_us(Some(gt as f64 / 1000.0)),
-        fmt_us(Some(bt as f64 / 1000.0))
+        duration(Nanos(gt)),
+        duration(Nanos(bt))
     );
     for shape in [Shape::Bad, Shape::Good] {
         let (first, second, whose, other, scale) = match shape {

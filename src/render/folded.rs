@@ -41,7 +41,7 @@ impl Folded {
             path.push(';');
         }
         path.push_str(&frame_name(&n.func));
-        let ns = n.self_us.map_or(0, us_to_ns);
+        let ns = n.self_time.map_or(0, |t| t.0);
         if ns > 0 {
             // Look up by &str first: only a new stack allocates.
             match self.stacks.get_mut(path.as_str()) {
@@ -81,10 +81,6 @@ impl Folded {
 }
 
 /// µs (from integer ns, 3 decimals) back to ns.
-fn us_to_ns(us: f64) -> u64 {
-    (us * 1000.0).round().max(0.0) as u64
-}
-
 /// A name as a frame: `;` separates frames and a line ends a stack, so
 /// neither may appear inside one; control characters are dropped.
 fn frame_name(s: &str) -> String {
@@ -97,18 +93,19 @@ fn frame_name(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::view::{Nanos, NodeFlags, NodeId};
 
-    fn node(func: &str, self_us: Option<f64>, children: Vec<NodeView>) -> NodeView {
+    fn node(func: &str, self_ns: Option<u64>, children: Vec<NodeView>) -> NodeView {
         NodeView {
-            id: 0,
+            id: NodeId(0),
             func: func.into(),
-            duration_us: self_us,
-            self_us,
+            duration: self_ns.map(Nanos),
+            self_time: self_ns.map(Nanos),
             ret: None,
             args: None,
             line: 1,
             exit_line: None,
-            flags: vec![],
+            flags: NodeFlags::empty(),
             repeat: 1,
             children,
         }
@@ -118,11 +115,11 @@ mod tests {
     fn self_time_per_stack_merged_and_sorted() {
         let t = node(
             "root",
-            Some(1.5),
+            Some(1500),
             vec![
-                node("b", Some(0.25), vec![]),
-                node("a;x", Some(2.0), vec![node("c", Some(0.0), vec![])]),
-                node("b", Some(0.25), vec![]),
+                node("b", Some(250), vec![]),
+                node("a;x", Some(2000), vec![node("c", Some(0), vec![])]),
+                node("b", Some(250), vec![]),
                 node("lost", None, vec![]),
             ],
         );
@@ -143,10 +140,10 @@ mod tests {
     fn absurd_durations_are_capped() {
         let t = node(
             "root",
-            Some(1.8e16),
+            Some(u64::MAX / 2),
             vec![
-                node("a", Some(1.8e16), vec![]),
-                node("a", Some(1.8e16), vec![]),
+                node("a", Some(u64::MAX / 2), vec![]),
+                node("a", Some(u64::MAX / 2), vec![]),
             ],
         );
         let mut f = Folded::default();

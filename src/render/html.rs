@@ -69,6 +69,22 @@ struct CaptureSummary<'a> {
     kept: usize,
 }
 
+impl<'a> CaptureSummary<'a> {
+    fn of(c: &'a CaptureView) -> Self {
+        CaptureSummary {
+            c,
+            syscalls: c.syscall_groups.iter().map(|g| g.count).sum(),
+            failures: c
+                .syscall_groups
+                .iter()
+                .filter(|g| g.outcome.failed())
+                .map(|g| g.count)
+                .sum(),
+            kept: c.syscalls.iter().filter(|s| s.root.is_some()).count(),
+        }
+    }
+}
+
 struct CompSection<'a> {
     i: usize,
     c: &'a ComparisonView,
@@ -88,7 +104,7 @@ struct CapSection<'a> {
 
 /// Running text whose `backticked` parts are code, as HTML.
 pub fn ticks(s: &str) -> String {
-    crate::analyse::Prose::from_ticks(s).html()
+    super::prose::html(&super::prose::from_ticks(s))
 }
 
 /// `'sha256-…'` of an inline element's text, for the CSP.
@@ -246,21 +262,6 @@ pub fn render_html(
                 .collect(),
         })
         .collect();
-    let summary = r
-        .captures
-        .iter()
-        .map(|c| CaptureSummary {
-            c,
-            syscalls: c.syscall_groups.iter().map(|g| g.count).sum(),
-            failures: c
-                .syscall_groups
-                .iter()
-                .filter(|g| g.outcome != "ok" && g.outcome != "unknown")
-                .map(|g| g.count)
-                .sum(),
-            kept: c.syscalls.iter().filter(|s| s.root.is_some()).count(),
-        })
-        .collect();
     HtmlReport {
         r,
         csp: hashes.policy(),
@@ -274,8 +275,8 @@ pub fn render_html(
             .first()
             .and_then(|c| c.first_divergence.as_ref())
             .map(|d| d.row),
-        summary,
-        kernel: base.and_then(|b| b.split("/linux/v").nth(1)?.split('/').next()),
+        summary: r.captures.iter().map(CaptureSummary::of).collect(),
+        kernel: r.kernel_version.as_deref(),
         comparisons,
         captures,
         notes_html,

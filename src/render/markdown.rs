@@ -5,13 +5,14 @@
 
 use askama::Template;
 
-use crate::analyse::prose::{html_escape, md_code, md_escape};
+use super::prose::{html_escape, md_code, md_escape};
 
 use super::{
     flamegraph::{FlameSet, Scope},
+    format::{duration_opt, ret as fmt_ret},
     source::prose_markdown,
-    text::{TREE_LINES, diff_text, fmt_ret, fmt_us, tree_text},
-    view::{CaptureView, ComparisonView, Report, SyscallView},
+    text::{TREE_LINES, diff_text, tree_text},
+    view::{AuditStatus, CaptureView, ComparisonView, Report, SyscallView},
 };
 
 /// Filters for the Markdown template.
@@ -21,19 +22,21 @@ mod filters {
     /// Escape running text.
     #[askama::filter_fn]
     pub fn md<T: Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(crate::analyse::prose::md_escape(&s.to_string()))
+        Ok(crate::render::prose::md_escape(&s.to_string()))
     }
 
     /// Running text whose `backticked` parts are code.
     #[askama::filter_fn]
     pub fn mdt<T: Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(crate::analyse::Prose::from_ticks(&s.to_string()).markdown())
+        Ok(crate::render::prose::markdown(
+            &crate::render::prose::from_ticks(&s.to_string()),
+        ))
     }
 
     /// An inline code span.
     #[askama::filter_fn]
     pub fn mdcode<T: Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(crate::analyse::prose::md_code(&s.to_string()))
+        Ok(crate::render::prose::md_code(&s.to_string()))
     }
 }
 
@@ -148,6 +151,44 @@ fn comparison_section<'a>(
 ) -> ComparisonSection<'a> {
     let g = &r.captures[c.good];
     let b = &r.captures[c.bad];
+    let table = summary_table(c, g, b);
+    let d = diff_text(c);
+    ComparisonSection {
+        c,
+        verdict: prose_markdown(&c.verdict_prose, r.source_link_base.as_deref()),
+        diff: if d.is_empty() {
+            String::new()
+        } else {
+            fence("diff", &d)
+        },
+        good_label: &g.label,
+        bad_label: &b.label,
+        table,
+        next: c.next_capture.as_ref().map(|n| {
+            fence(
+                "sh",
+                &format!(
+                    "{}\n# or, with trace-cmd:\n# {}",
+                    n.tracefs,
+                    n.trace_cmd.replace('\n', "\n# ")
+                ),
+            )
+        }),
+        flamegraphs: links(flames, |s| matches!(s, Scope::Diff(k, _) if *k == i)),
+        flame_missing: flames
+            .missing
+            .iter()
+            .find(|(s, _)| matches!(s, Scope::Diff(k, _) if *k == i))
+            .map(|(_, m)| m.clone()),
+    }
+}
+
+/// The comparison's summary rows `(what, good, bad)`, already Markdown.
+fn summary_table(
+    c: &ComparisonView,
+    g: &CaptureView,
+    b: &CaptureView,
+) -> Vec<(String, String, String)> {
     let gs = g.syscalls.iter().find(|s| s.index == c.good_syscall);
     let bs = b.syscalls.iter().find(|s| s.index == c.bad_syscall);
     let mut table = vec![(
@@ -195,50 +236,22 @@ fn comparison_section<'a>(
     };
     table.push(("syscall".into(), call(gs), call(bs)));
     let calls = |s: Option<&SyscallView>| {
-        s.map(|s| format!("{} ({})", s.calls, fmt_us(s.duration_us)))
+        s.map(|s| format!("{} ({})", s.calls, duration_opt(s.duration)))
             .unwrap_or_default()
     };
     table.push(("traced calls".into(), calls(gs), calls(bs)));
     table.push(("capture audit".into(), audit_line(g), audit_line(b)));
-    let d = diff_text(c);
-    ComparisonSection {
-        c,
-        verdict: prose_markdown(&c.verdict_prose, r.source_link_base.as_deref()),
-        diff: if d.is_empty() {
-            String::new()
-        } else {
-            fence("diff", &d)
-        },
-        good_label: &g.label,
-        bad_label: &b.label,
-        table,
-        next: c.next_capture.as_ref().map(|n| {
-            fence(
-                "sh",
-                &format!(
-                    "{}\n# or, with trace-cmd:\n# {}",
-                    n.tracefs,
-                    n.trace_cmd.replace('\n', "\n# ")
-                ),
-            )
-        }),
-        flamegraphs: links(flames, |s| matches!(s, Scope::Diff(k, _) if *k == i)),
-        flame_missing: flames
-            .missing
-            .iter()
-            .find(|(s, _)| matches!(s, Scope::Diff(k, _) if *k == i))
-            .map(|(_, m)| m.clone()),
-    }
+    table
 }
 
 fn audit_line(c: &CaptureView) -> String {
     c.audit
         .iter()
         .map(|a| {
-            let mark = match a.status.as_str() {
-                "ok" => "✓",
-                "warn" => "⚠",
-                _ => "✗",
+            let mark = match a.status {
+                AuditStatus::Ok => "✓",
+                AuditStatus::Warn => "⚠",
+                AuditStatus::Missing => "✗",
             };
             format!("{mark} {}", md_escape(&a.topic))
         })
@@ -263,7 +276,7 @@ fn capture_section<'a>(c: &'a CaptureView, flames: &FlameSet) -> CaptureSection<
                     s.index,
                     s.title,
                     s.calls,
-                    fmt_us(s.duration_us),
+                    duration_opt(s.duration),
                     s.line
                 )),
                 block: fence("text", &tree_text(root, TREE_LINES)),

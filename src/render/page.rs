@@ -12,7 +12,7 @@
 //! Column layout (all unsigned varints; "zz" = zigzag-signed):
 //! - tree `f`: name index; `d`: zz depth change from the previous call;
 //!   `t`: duration ns + 1 (0 = not printed); `l`: zz line change;
-//!   `x`: flag bits ([`FLAG_BITS`] order); `r` (only with return values):
+//!   `x`: flag bits ([`FLAG_NAMES`] order); `r` (only with return values):
 //!   string index of the printed value + 1 (0 = none).
 //! - aligned rows: `k` one char per row (`s` same, `g` good only, `b` bad
 //!   only); `g`/`b`: zz node id change, for rows with that side; `gd`/`bd`:
@@ -24,22 +24,13 @@ use std::collections::HashMap;
 use base64::Engine as _;
 use serde::Serialize;
 
+use crate::analyse::RowKind;
+
 use super::{
-    text::fmt_ret,
+    format::ret as fmt_ret,
+    units::FLAG_NAMES,
     view::{ComparisonView, NodeView, Report},
 };
-
-/// Flag names in bit order (bit 0 first), as `x` encodes them.
-pub const FLAG_BITS: [&str; 8] = [
-    "leaf",
-    "exit-missing",
-    "entry-missing",
-    "irq",
-    "reconstructed",
-    "lost-events",
-    "open-at-syscall-exit",
-    "synthetic",
-];
 
 /// Everything the page script needs.
 #[derive(Debug, Serialize)]
@@ -151,7 +142,10 @@ impl Col {
 pub fn page_data(r: &Report) -> PageData {
     let mut strings = Strings::default();
     let mut trees = Vec::new();
+    // Per kept tree, its node depths (the aligned rows are encoded relative
+    // to them).
     let mut tree_of: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut depths: Vec<Vec<i64>> = Vec::new();
     let captures = r
         .captures
         .iter()
@@ -162,7 +156,9 @@ pub fn page_data(r: &Report) -> PageData {
                 .iter()
                 .map(|s| {
                     let tree = s.root.as_ref().map(|root| {
-                        trees.push(encode_tree(c.index, s.index, root, &mut strings));
+                        let (tree, d) = encode_tree(c.index, s.index, root, &mut strings);
+                        trees.push(tree);
+                        depths.push(d);
                         tree_of.insert((c.index, s.index), trees.len() - 1);
                         trees.len() - 1
                     });
@@ -181,13 +177,13 @@ pub fn page_data(r: &Report) -> PageData {
         .map(|c| {
             let good_tree = tree_of.get(&(c.good, c.good_syscall)).copied();
             let bad_tree = tree_of.get(&(c.bad, c.bad_syscall)).copied();
-            let depths = |t: Option<usize>| t.map(|t| depths(&trees[t]));
-            encode_rows(c, good_tree, bad_tree, depths(good_tree), depths(bad_tree))
+            let of = |t: Option<usize>| t.map(|t| depths[t].as_slice());
+            encode_rows(c, good_tree, bad_tree, of(good_tree), of(bad_tree))
         })
         .collect();
     PageData {
         strings: strings.list,
-        flags: FLAG_BITS,
+        flags: FLAG_NAMES,
         captures,
         trees,
         comparisons,
@@ -195,29 +191,26 @@ pub fn page_data(r: &Report) -> PageData {
     }
 }
 
-fn encode_tree(cap: usize, sys: usize, root: &NodeView, strings: &mut Strings) -> TreeData {
+/// The tree's columns, and each node's depth.
+fn encode_tree(
+    cap: usize,
+    sys: usize,
+    root: &NodeView,
+    strings: &mut Strings,
+) -> (TreeData, Vec<i64>) {
     let mut cols: [Col; 6] = Default::default();
+    let mut depths = Vec::new();
     let mut state = (0i64, 0i64, 0usize, false);
     let mut stack = vec![(root, 0i64)];
     while let Some((n, depth)) = stack.pop() {
-        debug_assert_eq!(n.id as usize, state.2, "node ids are pre-order");
+        debug_assert_eq!(n.id.0 as usize, state.2, "node ids are pre-order");
+        depths.push(depth);
         let [f, d, t, l, x, r] = &mut cols;
         f.u(strings.id(&n.func));
         d.i(depth - state.0);
-        t.u(n
-            .duration_us
-            .map_or(0, |us| (us * 1000.0).round() as u64 + 1));
+        t.u(n.duration.map_or(0, |d| d.0.saturating_add(1)));
         l.i(n.line as i64 - state.1);
-        x.u(n
-            .flags
-            .iter()
-            .map(|name| {
-                FLAG_BITS
-                    .iter()
-                    .position(|b| b == name)
-                    .map_or(0, |p| 1u64 << p)
-            })
-            .sum());
+        x.u(u64::from(n.flags.bits()));
         match n.ret {
             Some(v) => {
                 r.u(strings.id(&fmt_ret(v)) + 1);
@@ -231,7 +224,7 @@ fn encode_tree(cap: usize, sys: usize, root: &NodeView, strings: &mut Strings) -
         }
     }
     let [f, d, t, l, x, r] = cols;
-    TreeData {
+    let tree = TreeData {
         cap,
         sys,
         n: state.2,
@@ -241,35 +234,16 @@ fn encode_tree(cap: usize, sys: usize, root: &NodeView, strings: &mut Strings) -
         l: l.b64(),
         x: x.b64(),
         r: state.3.then(|| r.b64()),
-    }
-}
-
-/// Node depths of an encoded tree (decoding its `d` column).
-fn depths(t: &TreeData) -> Vec<i64> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(&t.d)
-        .unwrap_or_default();
-    let mut out = Vec::with_capacity(t.n);
-    let (mut v, mut shift, mut depth) = (0u64, 0u32, 0i64);
-    for b in bytes {
-        v |= u64::from(b & 0x7f) << shift;
-        shift += 7;
-        if b & 0x80 == 0 {
-            depth += ((v >> 1) as i64) ^ -((v & 1) as i64);
-            out.push(depth);
-            v = 0;
-            shift = 0;
-        }
-    }
-    out
+    };
+    (tree, depths)
 }
 
 fn encode_rows(
     c: &ComparisonView,
     good_tree: Option<usize>,
     bad_tree: Option<usize>,
-    gdep: Option<Vec<i64>>,
-    bdep: Option<Vec<i64>>,
+    gdep: Option<&[i64]>,
+    bdep: Option<&[i64]>,
 ) -> CompPage {
     let mut k = String::with_capacity(c.aligned.len());
     let (mut g, mut b, mut gd, mut bd, mut x) = Default::default();
@@ -281,34 +255,31 @@ fn encode_rows(
                 prev: &mut i64,
                 id: u32,
                 depth: u16,
-                deps: &Option<Vec<i64>>| {
+                deps: Option<&[i64]>| {
         col.i(id as i64 - *prev);
         *prev = id as i64;
-        let node_depth = deps
-            .as_ref()
-            .and_then(|d| d.get(id as usize).copied())
-            .unwrap_or(0);
+        let node_depth = deps.and_then(|d| d.get(id as usize).copied()).unwrap_or(0);
         dcol.i(depth as i64 - node_depth);
     };
     for (row, r) in c.aligned.iter().enumerate() {
         k.push(match r.kind {
-            "same" => 's',
-            "good-only" => 'g',
-            _ => 'b',
+            RowKind::Same => 's',
+            RowKind::GoodOnly => 'g',
+            RowKind::BadOnly => 'b',
         });
         if let Some(cell) = &r.good {
-            side(&mut g, &mut gd, &mut gprev, cell.id, cell.depth, &gdep);
+            side(&mut g, &mut gd, &mut gprev, cell.id.0, cell.depth, gdep);
         }
         if let Some(cell) = &r.bad {
-            side(&mut b, &mut bd, &mut bprev, cell.id, cell.depth, &bdep);
+            side(&mut b, &mut bd, &mut bprev, cell.id.0, cell.depth, bdep);
         }
         let bits = u64::from(r.noise) | u64::from(r.wrapper) << 1 | u64::from(r.divergence) << 2;
         Col::u(&mut x, bits);
         if r.divergence {
             div = Some(row);
         }
-        if let Some((fg, fb)) = r.fold {
-            fold.extend([row as u32, fg, fb]);
+        if let Some(f) = r.fold {
+            fold.extend([row as u32, f.good, f.bad]);
         }
     }
     CompPage {

@@ -23,7 +23,7 @@ use crate::{
     model::{CallTree, Trace},
 };
 
-use super::text::fmt_ret;
+use super::format::ret as fmt_ret;
 
 /// Gap between rebuilt syscalls, ns.
 const REBUILT_GAP_NS: u64 = 10_000;
@@ -75,15 +75,9 @@ struct Args {
     ret: Option<String>,
 }
 
+/// Chrome trace events count in µs.
 fn us(ns: u64) -> f64 {
-    ns as f64 / 1000.0
-}
-
-/// Serialise every capture's kept trees.
-pub fn render_trace(captures: &[Capture]) -> serde_json::Result<String> {
-    let mut out = Vec::new();
-    write_trace(captures, &mut out)?;
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    super::units::Nanos(ns).us()
 }
 
 /// Events written one by one as the trees are walked: a million-call tree

@@ -7,9 +7,12 @@
 
 use std::fmt::Write as _;
 
-use crate::analyse::{
-    Prose,
-    prose::{Span, html_escape, md_code, md_escape},
+use crate::analyse::{Prose, prose::Span};
+
+use super::{
+    format::duration_short,
+    prose::{html_escape, md_code, md_escape},
+    units::Nanos,
 };
 
 /// The identifier to look up for a function as ftrace prints it:
@@ -54,6 +57,7 @@ pub fn prose_html(p: &Prose, base: Option<&str>) -> String {
                     None => out.push_str(&code),
                 }
             }
+            Span::Duration(ns) => out.push_str(&duration_short(Nanos(*ns))),
         }
     }
     out
@@ -62,7 +66,7 @@ pub fn prose_html(p: &Prose, base: Option<&str>) -> String {
 /// The verdict as Markdown, code spans that name a function linked.
 pub fn prose_markdown(p: &Prose, base: Option<&str>) -> String {
     if base.is_none() {
-        return p.markdown();
+        return super::prose::markdown(p);
     }
     let mut out = String::new();
     for s in &p.0 {
@@ -77,6 +81,7 @@ pub fn prose_markdown(p: &Prose, base: Option<&str>) -> String {
                 }
                 None => out.push_str(&md_code(c)),
             },
+            Span::Duration(ns) => out.push_str(&duration_short(Nanos(*ns))),
         }
     }
     out
@@ -113,6 +118,6 @@ mod tests {
             prose_markdown(&p, base),
             "then [`__sys_bpf()`](https://elixir.bootlin.com/linux/v6.1.90/A/ident/__sys_bpf) returns `-22`"
         );
-        assert_eq!(prose_html(&p, None), p.html());
+        assert_eq!(prose_html(&p, None), super::super::prose::html(&p));
     }
 }

@@ -1,24 +1,12 @@
 //! Plain-text pieces shared by the Markdown and HTML renderers: call trees
 //! as indented text, the aligned view as a diff, numbers.
 
-use crate::analyse::prose::html_escape;
+use crate::analyse::RowKind;
 
-use super::view::{AlignedRow, ComparisonView, NodeView};
-
-/// `7.521 µs`, or an empty string.
-pub fn fmt_us(v: Option<f64>) -> String {
-    v.map(crate::analyse::prose::human_us).unwrap_or_default()
-}
-
-/// A return value as the kernel prints it: small numbers in decimal,
-/// kernel pointers in hex.
-pub fn fmt_ret(v: i64) -> String {
-    if (-4095..=4095).contains(&v) {
-        v.to_string()
-    } else {
-        format!("{:#x}", v as u64)
-    }
-}
+use super::{
+    format::{duration, ret as fmt_ret},
+    view::{AlignedRow, ComparisonView, NodeFlags, NodeView},
+};
 
 /// How many lines of one call tree the text renderings show.
 pub const TREE_LINES: usize = 400;
@@ -49,16 +37,16 @@ fn tree_lines(
     *total += 1;
     if out.len() < limit {
         let mut meta = Vec::new();
-        if let Some(d) = n.duration_us {
-            meta.push(fmt_us(Some(d)));
+        if let Some(d) = n.duration {
+            meta.push(duration(d));
         }
-        if let Some(s) = n.self_us.filter(|_| !n.children.is_empty()) {
-            meta.push(format!("self {}", fmt_us(Some(s))));
+        if let Some(s) = n.self_time.filter(|_| !n.children.is_empty()) {
+            meta.push(format!("self {}", duration(s)));
         }
         if let Some(r) = n.ret {
             meta.push(format!("= {}", fmt_ret(r)));
         }
-        for f in &n.flags {
+        for f in n.flags.iter() {
             if let Some(label) = flag_label(f) {
                 meta.push(label.to_string());
             }
@@ -96,19 +84,22 @@ fn tree_lines(
 }
 
 /// How a node flag reads in a text tree (`None`: not worth a word there).
-pub fn flag_label(flag: &str) -> Option<&str> {
+fn flag_label(flag: NodeFlags) -> Option<&'static str> {
     Some(match flag {
-        "leaf" => return None,
-        "exit-missing" => "exit not captured",
-        "entry-missing" => "entry not captured",
-        "lost-events" => "events lost",
-        "open-at-syscall-exit" => "open at syscall exit",
-        other => other,
+        NodeFlags::LEAF => return None,
+        NodeFlags::EXIT_MISSING => "exit not captured",
+        NodeFlags::ENTRY_MISSING => "entry not captured",
+        NodeFlags::IRQ => "irq",
+        NodeFlags::RECONSTRUCTED => "reconstructed",
+        NodeFlags::LOST_EVENTS => "events lost",
+        NodeFlags::OPEN_AT_SYSCALL_EXIT => "open at syscall exit",
+        NodeFlags::SYNTHETIC => "synthetic",
+        _ => return None,
     })
 }
 
 /// Same function and same callees, recursively (times ignored).
-pub fn same_shape(a: &NodeView, b: &NodeView) -> bool {
+fn same_shape(a: &NodeView, b: &NodeView) -> bool {
     a.func == b.func
         && a.args == b.args
         && a.children.len() == b.children.len()
@@ -119,7 +110,7 @@ pub fn same_shape(a: &NodeView, b: &NodeView) -> bool {
 }
 
 /// One index past the last row of the subtree that starts at `k`.
-pub fn row_end(rows: &[AlignedRow], k: usize) -> usize {
+fn row_end(rows: &[AlignedRow], k: usize) -> usize {
     let r = &rows[k];
     let gd = r.good.as_ref().map(|c| c.depth);
     let bd = r.bad.as_ref().map(|c| c.depth);
@@ -145,17 +136,12 @@ pub fn diff_text(c: &ComparisonView) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let div_row = c
+    let depth_of = |r: &AlignedRow| r.good.as_ref().or(r.bad.as_ref()).map_or(0, |c| c.depth);
+    // The call the runs part under, as the analysis found it.
+    let parent_row = c
         .first_divergence
         .as_ref()
-        .map_or(0, |d| d.row.min(rows.len() - 1));
-    // The parent is the closest earlier Same row that is shallower than the
-    // divergence row.
-    let depth_of = |r: &AlignedRow| r.good.as_ref().or(r.bad.as_ref()).map_or(0, |c| c.depth);
-    let dd = depth_of(&rows[div_row]);
-    let parent_row = rows[..div_row]
-        .iter()
-        .rposition(|r| r.kind == "same" && depth_of(r) < dd)
+        .and_then(|d| d.parent_row)
         .unwrap_or(0);
     let parent_end = row_end(rows, parent_row);
     let mut out = Vec::new();
@@ -163,7 +149,7 @@ pub fn diff_text(c: &ComparisonView) -> String {
     let mut path = Vec::new();
     let mut want = depth_of(&rows[parent_row]);
     for (k, r) in rows[..parent_row].iter().enumerate().rev() {
-        if r.kind == "same" && depth_of(r) < want {
+        if r.kind == RowKind::Same && depth_of(r) < want {
             path.push(k);
             want = depth_of(r);
         }
@@ -195,7 +181,7 @@ pub fn diff_text(c: &ComparisonView) -> String {
             if shown < 60 {
                 out.push(diff_line(
                     r,
-                    r.kind == "same" || r.noise,
+                    r.kind == RowKind::Same || r.noise,
                     inner,
                     r.divergence,
                 ));
@@ -236,7 +222,7 @@ pub fn diff_text(c: &ComparisonView) -> String {
             if depth_of(r) as usize == pd {
                 out.push(diff_line(
                     r,
-                    r.kind == "same",
+                    r.kind == RowKind::Same,
                     if r.wrapper { 0 } else { end - k - 1 },
                     r.divergence,
                 ));
@@ -257,9 +243,9 @@ pub fn diff_text(c: &ComparisonView) -> String {
 
 fn diff_line(r: &AlignedRow, common: bool, inner: usize, divergence: bool) -> String {
     let (sign, cell) = match r.kind {
-        "same" => (' ', r.good.as_ref().or(r.bad.as_ref())),
-        "good-only" => ('+', r.good.as_ref()),
-        _ => ('-', r.bad.as_ref()),
+        RowKind::Same => (' ', r.good.as_ref().or(r.bad.as_ref())),
+        RowKind::GoodOnly => ('+', r.good.as_ref()),
+        RowKind::BadOnly => ('-', r.bad.as_ref()),
     };
     let Some(cell) = cell else {
         return String::new();
@@ -282,8 +268,8 @@ fn diff_line(r: &AlignedRow, common: bool, inner: usize, divergence: bool) -> St
         s.push(';');
     }
     match (r.kind, r.fold) {
-        ("same", Some((g, b))) => s.push_str(&format!("  ×{g} good / ×{b} bad")),
-        (_, Some((g, b))) => s.push_str(&format!("  ×{}", g.max(b))),
+        (RowKind::Same, Some(f)) => s.push_str(&format!("  ×{} good / ×{} bad", f.good, f.bad)),
+        (_, Some(f)) => s.push_str(&format!("  ×{}", f.good.max(f.bad))),
         _ => {}
     }
     let mut note = Vec::new();
@@ -296,22 +282,17 @@ fn diff_line(r: &AlignedRow, common: bool, inner: usize, divergence: bool) -> St
         note.push(format!("= {}", fmt_ret(v)));
     }
     note.push(match r.kind {
-        "same" if r.noise => "both (noise)".to_string(),
-        "same" => "both".to_string(),
-        "good-only" if r.wrapper => "good only: level inlined in bad".to_string(),
-        "good-only" => "good only".to_string(),
-        _ if r.wrapper => "bad only: level inlined in good".to_string(),
-        _ if r.noise => "bad only (noise)".to_string(),
-        _ => "bad only".to_string(),
+        RowKind::Same if r.noise => "both (noise)".to_string(),
+        RowKind::Same => "both".to_string(),
+        RowKind::GoodOnly if r.wrapper => "good only: level inlined in bad".to_string(),
+        RowKind::GoodOnly => "good only".to_string(),
+        RowKind::BadOnly if r.wrapper => "bad only: level inlined in good".to_string(),
+        RowKind::BadOnly if r.noise => "bad only (noise)".to_string(),
+        RowKind::BadOnly => "bad only".to_string(),
     });
     if divergence {
         note.push("<- runs part here".to_string());
     }
     let _ = common;
     format!("{s:<58} /* {} */", note.join(", "))
-}
-
-/// HTML-escape helper re-exported for templates.
-pub fn esc(s: &str) -> String {
-    html_escape(s)
 }

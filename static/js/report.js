@@ -14,13 +14,7 @@
   var span = TR.span;
   var D = null, S = [];   // the data and its string table, once read (start())
   var data = null;        // TR.data(D): its decoded trees and rows
-  // ---- formatting ---------------------------------------------------------
-
-  function us(ns) {
-    if (ns < 0) { return ""; }
-    var v = ns / 1000;
-    return (v >= 1000 ? v.toFixed(1) : v.toFixed(3)) + " µs";
-  }
+  var us = TR.format.duration;
 
   function ident(name) {
     var m = /^([A-Za-z_][A-Za-z0-9_]*)(\.[A-Za-z0-9_.]+)?( \[[^\]]*\])?$/.exec(name);

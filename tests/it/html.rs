@@ -299,8 +299,8 @@ fn hostile_names_are_escaped_in_the_source() {
         let page = without_srcdocs(h);
         assert_eq!(
             page.matches("<script").count(),
-            4,
-            "{d}: the data and the 3 page scripts"
+            5,
+            "{d}: the data and the 4 page scripts"
         );
         assert!(
             !page.contains("<b>") && !page.contains(" onmouseover="),

@@ -55,11 +55,6 @@ const KNOWN_OVER: &[(&str, &str, usize)] = &[
     ("src/model/builder/region.rs", "finish_region", 120),
     ("src/model/decode.rs", "errno_name", 168),
     ("src/parse/fast.rs", "graph_line", 103),
-    ("src/render/audit.rs", "audit", 188),
-    ("src/render/build.rs", "capture_view", 98),
-    ("src/render/build.rs", "comparison_view", 162),
-    ("src/render/html.rs", "render_html", 91),
-    ("src/render/markdown.rs", "comparison_section", 90),
     ("src/render/text.rs", "diff_text", 114),
 ];
 

@@ -1,6 +1,8 @@
 //! The integration tests: one binary, modules by theme.
 
 mod alloc;
+mod analyse_dump;
+mod analyse_units;
 mod analysis;
 mod audit;
 mod browser;
@@ -25,6 +27,7 @@ mod properties;
 mod props;
 mod report;
 mod scenarios;
+mod schema;
 mod tracedat;
 
 /// Counts heap per thread for the memory bounds of the mutation test.

@@ -1,0 +1,283 @@
+//! The capture audit: before anyone trusts a diff, what does the capture
+//! itself say about how it was taken, and which `echo` fixes each gap?
+//! The judgements (was the buffer too small, did max_graph_depth cut the
+//! trees, which option was off) are made here; render only prints them.
+
+use serde::Serialize;
+
+use crate::model::{CaptureFacts, Trace, WarningKind};
+
+/// A capture audit point's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditStatus {
+    /// Nothing to fix.
+    Ok,
+    /// Usable, with a caveat.
+    Warn,
+    /// An option that would have answered the question was off.
+    Missing,
+}
+
+impl AuditStatus {
+    /// The schema's word (also the page's CSS class).
+    pub fn name(self) -> &'static str {
+        match self {
+            AuditStatus::Ok => "ok",
+            AuditStatus::Warn => "warn",
+            AuditStatus::Missing => "missing",
+        }
+    }
+}
+
+impl std::fmt::Display for AuditStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One point of the capture audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditItem {
+    /// `ok`, `warn` or `missing`.
+    pub status: AuditStatus,
+    /// What it is about (`lost-events`, `retval`, …).
+    pub topic: String,
+    /// What the capture shows.
+    pub message: String,
+    /// The command that fixes it for the next capture.
+    pub fix: Option<String>,
+}
+
+/// One audit point.
+pub(super) fn item(
+    status: AuditStatus,
+    topic: &str,
+    message: String,
+    fix: Option<&str>,
+) -> AuditItem {
+    AuditItem {
+        status,
+        topic: topic.to_string(),
+        message,
+        fix: fix.map(str::to_string),
+    }
+}
+
+/// Audit one capture.
+pub fn audit(t: &Trace) -> Vec<AuditItem> {
+    let f = &t.facts;
+    let mut out = Vec::new();
+    lost_items(f, &mut out);
+    damage_items(t, &mut out);
+    tracer_items(f, &mut out);
+    column_items(f, &mut out);
+    out
+}
+
+/// Lost or overwritten events.
+fn lost_items(f: &CaptureFacts, out: &mut Vec<AuditItem>) {
+    if f.lost_events > 0 || f.lost_lines > 0 {
+        out.push(item(
+            AuditStatus::Warn,
+            "lost-events",
+            format!(
+                "{} events lost in {} `LOST` line(s): trees near them are incomplete",
+                f.lost_events, f.lost_lines
+            ),
+            Some("echo 16384 > /sys/kernel/tracing/buffer_size_kb   # per CPU; or narrow set_graph_function / set_ftrace_pid"),
+        ));
+    } else if f.buffer_started > 0
+        || f.entries_written
+            .zip(f.entries_in_buffer)
+            .is_some_and(|(wr, ib)| wr > ib)
+    {
+        let lost = f
+            .entries_written
+            .zip(f.entries_in_buffer)
+            .map_or(0, |(wr, ib)| wr.saturating_sub(ib));
+        out.push(item(
+            AuditStatus::Warn,
+            "overwritten",
+            format!("the ring buffer overwrote older events ({lost} by the header's counters): the start of the capture is missing"),
+            Some("echo 16384 > /sys/kernel/tracing/buffer_size_kb   # or: echo 0 > /sys/kernel/tracing/options/overwrite"),
+        ));
+    } else {
+        out.push(item(
+            AuditStatus::Ok,
+            "lost-events",
+            "no events lost".into(),
+            None,
+        ));
+    }
+}
+
+/// Calls cut at either end, a cut file, lines that are not ftrace output.
+fn damage_items(t: &Trace, out: &mut Vec<AuditItem>) {
+    let f = &t.facts;
+    let w = &t.warnings;
+    // With events lost, missing entries and returns are the buffer's doing.
+    let overflowed = f.lost_events > 0 || f.lost_lines > 0 || f.buffer_started > 0;
+    let bigger_buffer = "echo 16384 > /sys/kernel/tracing/buffer_size_kb   # per CPU";
+    let no_entry = w.count(WarningKind::ExitWithoutEntry) + w.count(WarningKind::NameMismatch);
+    if no_entry > 0 {
+        out.push(item(
+            AuditStatus::Warn,
+            "exits-without-entry",
+            format!("{no_entry} return(s) without their call: tracing started mid-call or entries were lost"),
+            Some(if overflowed {
+                bigger_buffer
+            } else {
+                "echo 1 > /sys/kernel/tracing/tracing_on   # before the program starts the call"
+            }),
+        ));
+    }
+    let no_exit = w.count(WarningKind::ExitNotCaptured);
+    if no_exit > 0 {
+        out.push(item(
+            AuditStatus::Warn,
+            "exits-not-captured",
+            format!("{no_exit} call(s) never returned in the capture: tracing stopped mid-call or returns were lost"),
+            Some(if overflowed {
+                bigger_buffer
+            } else {
+                "echo 0 > /sys/kernel/tracing/tracing_on   # only after the call returned"
+            }),
+        ));
+    }
+    if w.count(WarningKind::TruncatedInput) > 0 {
+        out.push(item(
+            AuditStatus::Warn,
+            "cut",
+            format!(
+                "the compressed file ends early after line {}: the rest of the capture is lost",
+                f.lines
+            ),
+            None,
+        ));
+    }
+    let unreadable = w.count(WarningKind::Unreadable)
+        + w.count(WarningKind::Elision)
+        + w.count(WarningKind::TruncatedLine);
+    if unreadable > 0 {
+        out.push(item(
+            AuditStatus::Warn,
+            "unreadable-lines",
+            format!("{unreadable} line(s) are not ftrace output (edited, cut, or another format mixed in)"),
+            None,
+        ));
+    }
+}
+
+/// The tracer, a depth cut, and the graph options that were off.
+fn tracer_items(f: &CaptureFacts, out: &mut Vec<AuditItem>) {
+    let graph = matches!(
+        f.format,
+        Some(crate::parse::InputFormat::Graph) | Some(crate::parse::InputFormat::TraceCmd)
+    ) && !f.reconstructed;
+    if f.reconstructed {
+        out.push(item(
+            AuditStatus::Missing,
+            "tracer",
+            "function tracer: call trees are rebuilt from `<-parent` and have no durations or returns".into(),
+            Some("echo function_graph > /sys/kernel/tracing/current_tracer"),
+        ));
+    }
+    if !graph {
+        return;
+    }
+    if depth_cut(f) {
+        out.push(item(
+                AuditStatus::Warn,
+                "depth",
+                format!(
+                    "every call at depth {} is a leaf and none is deeper: max_graph_depth probably cut the trees",
+                    f.max_depth + 1
+                ),
+                Some("echo 0 > /sys/kernel/tracing/max_graph_depth"),
+            ));
+    }
+    if f.retval {
+        out.push(item(
+            AuditStatus::Ok,
+            "retval",
+            "return values printed (funcgraph-retval)".into(),
+            None,
+        ));
+    } else {
+        out.push(item(
+                AuditStatus::Missing,
+                "retval",
+                "no return values: which callee produced the errno cannot be seen".into(),
+                Some("echo 1 > /sys/kernel/tracing/options/funcgraph-retval   # Linux 6.5+, CONFIG_FUNCTION_GRAPH_RETVAL"),
+            ));
+    }
+    if !f.col_duration {
+        out.push(item(
+            AuditStatus::Missing,
+            "duration",
+            "no durations: untraced (inlined) time cannot be measured".into(),
+            Some("echo 1 > /sys/kernel/tracing/options/funcgraph-duration"),
+        ));
+    }
+    if !f.col_abstime {
+        out.push(item(
+            AuditStatus::Missing,
+            "abstime",
+            "no timestamps: untraced time cannot be placed between callees".into(),
+            Some("echo 1 > /sys/kernel/tracing/options/funcgraph-abstime"),
+        ));
+    }
+}
+
+/// The task column and syscall events.
+fn column_items(f: &CaptureFacts, out: &mut Vec<AuditItem>) {
+    if f.col_proc {
+        out.push(item(
+            AuditStatus::Ok,
+            "task",
+            "task names and pids printed".into(),
+            None,
+        ));
+    } else {
+        let many = f.cpus.len() > 1 || f.context_switches > 0;
+        out.push(item(
+            if many { AuditStatus::Warn } else { AuditStatus::Missing },
+            "task",
+            if many {
+                "no task column on a multi-CPU/multi-task capture: tasks are told apart only by context-switch blocks".into()
+            } else {
+                "no task column: lines are attributed to their CPU".into()
+            },
+            Some("echo 1 > /sys/kernel/tracing/options/funcgraph-proc"),
+        ));
+    }
+    if f.sys_enter_events + f.sys_exit_events == 0 {
+        out.push(item(
+            AuditStatus::Missing,
+            "syscall-events",
+            "no syscall events: arguments and results are unknown unless funcgraph-retval shows them".into(),
+            Some("echo 1 > /sys/kernel/tracing/events/syscalls/sys_enter_NAME/enable; echo 1 > /sys/kernel/tracing/events/syscalls/sys_exit_NAME/enable"),
+        ));
+    } else {
+        out.push(item(
+            AuditStatus::Ok,
+            "syscall-events",
+            format!(
+                "{} syscall entry and {} exit events",
+                f.sys_enter_events, f.sys_exit_events
+            ),
+            None,
+        ));
+    }
+}
+
+/// Whether `max_graph_depth` probably cut the trees: the deepest calls of
+/// any tree are leaves, and a depth cut shows as most of all leaves
+/// sitting at that one shallow depth.
+fn depth_cut(f: &CaptureFacts) -> bool {
+    f.max_depth <= 10
+        && f.calls_at_max_depth >= 3
+        && f.leaves_at_max_depth == f.calls_at_max_depth
+        && f.leaves_at_max_depth * 2 >= f.leaves
+}

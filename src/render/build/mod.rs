@@ -1,0 +1,276 @@
+//! Captures + analysis → [`Report`]. All ordering and formatting decisions
+//! shared by the outputs are made here.
+
+mod compare;
+
+use std::{collections::HashMap, sync::Arc};
+
+use crate::{
+    analyse::Analysis,
+    load::Capture,
+    model::{CallTree, FuncId, Syscall, Trace},
+};
+
+use super::view::*;
+
+/// What the user asked for that only changes presentation.
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    /// `--title`.
+    pub title: Option<String>,
+    /// `--kernel-version`: function names link to a cross-reference.
+    pub kernel_version: Option<String>,
+}
+
+/// Build the report view.
+pub fn build_report(captures: &[Capture], analysis: &Analysis, opts: &ReportOptions) -> Report {
+    let captures_v: Vec<CaptureView> = captures
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let audit = analysis.audits.get(i).cloned().unwrap_or_default();
+            capture_view(i, c, audit)
+        })
+        .collect();
+    let comparisons: Vec<ComparisonView> = analysis
+        .comparisons
+        .iter()
+        .map(|c| compare::comparison_view(captures, c))
+        .collect();
+    let title = opts
+        .title
+        .clone()
+        .unwrap_or_else(|| default_title(captures, &comparisons));
+    let verdict_prose = analysis
+        .comparisons
+        .first()
+        .map(|c| c.verdict.clone())
+        .unwrap_or_default();
+    let kernel_version = opts
+        .kernel_version
+        .as_ref()
+        .map(|v| v.trim_start_matches('v').to_string());
+    Report {
+        schema_version: SCHEMA_VERSION,
+        generator: format!("tracereport {}", env!("CARGO_PKG_VERSION")),
+        title,
+        verdict: super::prose::plain(&verdict_prose),
+        verdict_prose,
+        captures: captures_v,
+        comparisons,
+        noise: analysis.noise.clone(),
+        notes: analysis.notes.clone(),
+        source_link_base: kernel_version
+            .as_ref()
+            .map(|v| format!("https://elixir.bootlin.com/linux/v{v}/A/ident/")),
+        kernel_version,
+    }
+}
+
+fn default_title(captures: &[Capture], comparisons: &[ComparisonView]) -> String {
+    if let Some(c) = comparisons.first() {
+        let bad = &captures[c.bad];
+        let good = &captures[c.good];
+        let s = &bad.trace.syscalls.iter().find(|s| s.index == c.bad_syscall);
+        let outcome = s
+            .and_then(|s| s.errno_name().map(|e| format!("fails with -{e}")))
+            .unwrap_or_else(|| "differs".into());
+        return format!(
+            "{} {} on {}, not on {}",
+            c.syscall, outcome, bad.label, good.label
+        );
+    }
+    let labels: Vec<&str> = captures.iter().map(|c| c.label.as_str()).collect();
+    format!("ftrace report: {}", labels.join(", "))
+}
+
+fn capture_view(index: usize, c: &Capture, audit: Vec<AuditItem>) -> CaptureView {
+    let t = &c.trace;
+    let f = &t.facts;
+    let mut syscalls: Vec<&Syscall> = t.syscalls.iter().collect();
+    // Failing syscalls first, then in capture order.
+    syscalls.sort_by_key(|s| (!s.failed(), s.index));
+    CaptureView {
+        index,
+        path: c.path.clone(),
+        label: c.label.clone(),
+        sha256: c.sha256.clone(),
+        bytes: c.stored_bytes,
+        compression: c.compression,
+        format: f.format,
+        tracer: f.tracer.clone(),
+        kernel: f.kernel.clone(),
+        lines: f.lines,
+        options: options_view(f),
+        audit,
+        warnings: warning_views(t),
+        warning_counts: t
+            .warnings
+            .counts()
+            .iter()
+            .map(|(k, n)| WarningCount {
+                kind: *k,
+                count: *n,
+                explanation: k.explain().to_string(),
+            })
+            .collect(),
+        warnings_total: t.warnings.total(),
+        syscalls: Trees(syscalls.into_iter().map(|s| syscall_view(t, s)).collect()),
+        syscall_groups: group_views(t),
+        calls_outside_syscalls: t.calls_outside_syscalls,
+        tasks: t
+            .tasks
+            .iter()
+            .filter(|x| x.merged_into.is_none())
+            .map(|x| x.display())
+            .collect(),
+    }
+}
+
+fn options_view(f: &crate::model::CaptureFacts) -> OptionsView {
+    OptionsView {
+        cpu: f.col_cpu,
+        proc: f.col_proc,
+        abstime: f.col_abstime,
+        duration: f.col_duration,
+        tail: f.tail,
+        retval: f.retval,
+        latency_flags: f.col_flags,
+        syscall_events: f.sys_enter_events + f.sys_exit_events > 0,
+        header: f.has_header,
+        max_depth: f.max_depth,
+        cpus: {
+            let mut v = f.cpus.clone();
+            v.sort_unstable();
+            v
+        },
+        lost_events: f.lost_events,
+        reconstructed: f.reconstructed,
+    }
+}
+
+/// Kept warnings in line order: calls closed at the end of the capture
+/// are found last but named at their entry lines.
+fn warning_views(t: &Trace) -> Vec<WarningView> {
+    let mut kept: Vec<&crate::model::Warning> = t.warnings.kept().iter().collect();
+    kept.sort_by_key(|w| w.line);
+    kept.into_iter()
+        .map(|w| WarningView {
+            line: w.line,
+            kind: w.kind,
+            message: w.message.clone(),
+        })
+        .collect()
+}
+
+/// Every syscall group, failing ones first, then by first line.
+fn group_views(t: &Trace) -> Vec<GroupView> {
+    let mut groups: Vec<GroupView> = t
+        .groups
+        .iter()
+        .map(|g| GroupView {
+            title: g.title.clone(),
+            outcome: GroupOutcome(g.outcome),
+            count: g.count,
+            kept: g.kept,
+            total: Nanos(g.total_ns),
+            min: g.min_ns.map(Nanos),
+            max: g.max_ns.map(Nanos),
+            first_line: g.first_line,
+            exit_missing: g.exit_missing,
+            lost_events: g.lost_events,
+        })
+        .collect();
+    groups.sort_by(|a, b| {
+        (b.outcome.failed().cmp(&a.outcome.failed())).then(a.first_line.cmp(&b.first_line))
+    });
+    groups
+}
+
+fn syscall_view(t: &Trace, s: &Syscall) -> SyscallView {
+    let task = &t.tasks[s.task];
+    SyscallView {
+        is_root: s.root,
+        index: s.index,
+        name: s.name.clone(),
+        title: s.title(),
+        args: s
+            .args
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect(),
+        ret: s.ret,
+        errno: s.errno_name().map(str::to_string),
+        ret_source: s.ret_source,
+        task: task.display(),
+        pid: task.pid,
+        cpu: s.cpu,
+        line: s.line,
+        end_line: s.end_line,
+        duration: s.duration_ns.map(Nanos),
+        calls: s.calls,
+        lost_events: s.lost_events,
+        exit_missing: s.exit_missing,
+        marker_before: s.marker_before.clone(),
+        markers: s
+            .markers
+            .iter()
+            .map(|(line, text)| MarkerView {
+                line: *line,
+                text: text.clone(),
+            })
+            .collect(),
+        root: s
+            .tree
+            .as_ref()
+            .filter(|tr| !tr.is_empty())
+            .map(|tr| node_view(&mut SharedNames::new(t), tr, 0)),
+    }
+}
+
+/// One shared string per function name of a tree or an alignment: a
+/// million-call tree names a few thousand functions.
+pub(super) struct SharedNames<'t> {
+    trace: &'t Trace,
+    seen: HashMap<FuncId, Arc<str>>,
+}
+
+impl<'t> SharedNames<'t> {
+    pub(super) fn new(trace: &'t Trace) -> Self {
+        SharedNames {
+            trace,
+            seen: HashMap::new(),
+        }
+    }
+
+    pub(super) fn get(&mut self, id: FuncId) -> Arc<str> {
+        let names = &self.trace.names;
+        self.seen
+            .entry(id)
+            .or_insert_with(|| Arc::from(names.name(id)))
+            .clone()
+    }
+}
+
+fn node_view(names: &mut SharedNames<'_>, tree: &CallTree, i: usize) -> NodeView {
+    let n = &tree.nodes[i];
+    NodeView {
+        id: NodeId(i as u32),
+        func: names.get(n.func),
+        duration: n.duration_ns.map(Nanos),
+        self_time: tree.self_ns(i).map(Nanos),
+        ret: n.ret.map(|r| r.value()),
+        line: n.line,
+        exit_line: (n.exit_line != 0).then_some(n.exit_line),
+        flags: NodeFlags::of(n.flags),
+        args: n.args.as_deref().map(str::to_string),
+        repeat: 1,
+        children: {
+            // Sized exactly: a million-call tree's views are most of the
+            // report's memory, and grown vectors keep up to half again.
+            let mut v = Vec::with_capacity(tree.children(i).count());
+            v.extend(tree.children(i).map(|c| node_view(names, tree, c)));
+            v
+        },
+    }
+}

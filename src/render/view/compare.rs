@@ -1,0 +1,219 @@
+//! The view of one good/bad comparison: where the runs part, where the
+//! error came from, the suspects, and the aligned rows.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::analyse::{Prose, RowKind};
+
+use super::{Nanos, NodeId, Pair};
+
+/// One good/bad comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparisonView {
+    /// Index of the good capture.
+    pub good: usize,
+    /// Index of the bad capture.
+    pub bad: usize,
+    /// Syscall number (`#N`) in the good capture.
+    pub good_syscall: usize,
+    /// Syscall number in the bad capture.
+    pub bad_syscall: usize,
+    /// `bpf(BPF_MAP_CREATE)`.
+    pub syscall: String,
+    /// Why these two were compared.
+    pub reason: String,
+    /// The verdict paragraph.
+    pub verdict: String,
+    /// The verdict with code spans marked.
+    #[serde(skip)]
+    pub verdict_prose: Prose,
+    /// Where the runs part.
+    pub first_divergence: Option<DivergenceView>,
+    /// Where the error came from.
+    pub error_origin: OriginView,
+    /// Calls with suspicious untraced time.
+    pub inlined_suspects: Vec<SuspectView>,
+    /// Differences that meet again (did not decide).
+    pub minor_differences: Vec<MinorView>,
+    /// The aligned trees, row by row.
+    pub aligned: Vec<AlignedRow>,
+    /// Counts of the alignment.
+    pub stats: AlignStats,
+    /// The capture that would answer the open question.
+    pub next_capture: Option<NextCaptureView>,
+}
+
+/// Where the runs part.
+#[derive(Debug, Clone, Serialize)]
+pub struct DivergenceView {
+    /// The call under which they part.
+    pub parent: String,
+    /// The last call both make before parting (the parent itself when they
+    /// part right after entering it).
+    pub last_common: String,
+    /// What the good run calls next.
+    pub good_next: Option<String>,
+    /// What the bad run calls instead (`null`: it returns from `parent`).
+    pub bad_next: Option<String>,
+    /// Line in the good capture where it goes on (`good_next`, or the
+    /// parent's last line).
+    pub good_line: u64,
+    /// Line in the bad capture where it does something else (`bad_next`, or
+    /// where the parent returns).
+    pub bad_line: u64,
+    /// The bad run's return value of `parent`, when printed.
+    pub bad_return: Option<i64>,
+    /// Lines of `last_common` in the good and bad capture.
+    pub last_common_lines: Pair<u64>,
+    /// The ancestors of `parent` in the bad run, root first.
+    pub path: Vec<String>,
+    /// `good_next` is still inside `parent` (else the good run returned first).
+    pub good_next_inside_parent: bool,
+    /// No traced call differs (depth limit or untraceable code).
+    pub hidden: bool,
+    /// The runs part here and meet again later under the same parent.
+    pub reconverges: bool,
+    /// Row of the aligned view where it happens.
+    pub row: usize,
+    /// Row of the aligned view that shows `parent` in both runs.
+    #[serde(skip)]
+    pub parent_row: Option<usize>,
+}
+
+/// Where the error came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct OriginView {
+    /// The deepest function returning the errno (with funcgraph-retval).
+    pub func: Option<String>,
+    /// Its line in the bad capture.
+    pub line: Option<u64>,
+    /// The chain of functions passing it up, root first.
+    pub chain: Vec<String>,
+    /// Where the error was decided, in words.
+    pub span: String,
+    /// The errno name.
+    pub errno: Option<String>,
+    /// What the same function returned in the good run.
+    pub good_ret: Option<i64>,
+}
+
+/// A call of the bad run with untraced time.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuspectView {
+    /// The function.
+    pub func: String,
+    /// Its line in the bad capture.
+    pub line: u64,
+    /// Untraced time (µs in JSON).
+    #[serde(rename = "gap_us")]
+    pub gap: Nanos,
+    /// Duration (µs in JSON).
+    #[serde(rename = "duration_us")]
+    pub duration: Nanos,
+    /// It is the call the runs part in.
+    pub at_divergence: bool,
+    /// Where the untraced stretch lies (with abstime).
+    pub location: Option<String>,
+    /// Functions whose code may be what ran there.
+    pub candidates: Vec<CandidateView>,
+}
+
+impl SuspectView {
+    /// Whether any candidate was checked against a filter-function list.
+    pub fn has_filter_info(&self) -> bool {
+        self.candidates
+            .iter()
+            .any(|k| k.traceable_good.is_some() || k.traceable_bad.is_some())
+    }
+}
+
+/// A function that may hold the deciding code.
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateView {
+    /// The function.
+    pub func: String,
+    /// A call level one run shows and the other does not.
+    pub wrapper: bool,
+    /// In the good kernel's `available_filter_functions` (`null`: not given).
+    pub traceable_good: Option<bool>,
+    /// In the bad kernel's list.
+    pub traceable_bad: Option<bool>,
+}
+
+/// A difference that meets again.
+#[derive(Debug, Clone, Serialize)]
+pub struct MinorView {
+    /// Under which call.
+    pub parent: String,
+    /// Good-only call.
+    pub good: Option<String>,
+    /// Bad-only call.
+    pub bad: Option<String>,
+    /// Repeat counts that differ.
+    pub counts: Option<Pair<u32>>,
+    /// Row in the aligned view.
+    pub row: usize,
+}
+
+/// One row of the side-by-side view.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlignedRow {
+    /// `same`, `good-only`, `bad-only`.
+    pub kind: RowKind,
+    /// The good side.
+    pub good: Option<Cell>,
+    /// The bad side.
+    pub bad: Option<Cell>,
+    /// Noise: shown, never decisive.
+    pub noise: bool,
+    /// A level only one run traces, aligned through.
+    pub wrapper: bool,
+    /// Repeat counts `[good, bad]`.
+    pub fold: Option<Pair<u32>>,
+    /// This row is where the runs part.
+    pub divergence: bool,
+}
+
+/// One side of an aligned row.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cell {
+    /// Node id in that side's tree.
+    pub id: NodeId,
+    /// The function.
+    pub func: Arc<str>,
+    /// Indentation.
+    pub depth: u16,
+    /// Duration (µs in JSON).
+    #[serde(rename = "duration_us")]
+    pub duration: Option<Nanos>,
+    /// Return value.
+    pub ret: Option<i64>,
+    /// Line.
+    pub line: u64,
+    /// It has callees.
+    pub has_children: bool,
+}
+
+/// Counts of an alignment.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlignStats {
+    /// Paired non-noise calls.
+    pub matched: usize,
+    /// Non-noise calls only in the good run.
+    pub good_only: usize,
+    /// Non-noise calls only in the bad run.
+    pub bad_only: usize,
+}
+
+/// Shell snippets for the next capture.
+#[derive(Debug, Clone, Serialize)]
+pub struct NextCaptureView {
+    /// tracefs commands.
+    pub tracefs: String,
+    /// trace-cmd equivalent.
+    pub trace_cmd: String,
+    /// Why.
+    pub why: Vec<String>,
+}

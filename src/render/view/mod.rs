@@ -1,0 +1,335 @@
+//! The report as data: one owned, sorted view built once from the captures
+//! and the analysis. `report.json` is this struct serialised; the Markdown
+//! and HTML templates read the same values, so the three cannot disagree.
+//!
+//! The schema is documented in `docs/report-schema.md`; fields are only ever
+//! added.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::{
+    analyse::Prose,
+    load::Compression,
+    model::{WarningKind, syscall::RetSource},
+    parse::InputFormat,
+};
+
+mod compare;
+
+pub use compare::*;
+
+pub use super::units::{GroupOutcome, Nanos, NodeFlags, NodeId, Pair};
+pub use crate::analyse::audit::{AuditItem, AuditStatus};
+
+/// Version of the JSON schema (bumped only on incompatible change).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Schema version.
+    pub schema_version: u32,
+    /// `tracereport x.y.z`.
+    pub generator: String,
+    /// The report's title.
+    pub title: String,
+    /// The first comparison's verdict as text (empty without comparison).
+    pub verdict: String,
+    /// The verdict with code spans marked, for renderers.
+    #[serde(skip)]
+    pub verdict_prose: Prose,
+    /// The inputs.
+    pub captures: Vec<CaptureView>,
+    /// The good/bad comparisons.
+    pub comparisons: Vec<ComparisonView>,
+    /// The noise list used to decide divergences.
+    pub noise: Vec<String>,
+    /// Problems with the request itself (an unresolvable `--pair`).
+    pub notes: Vec<String>,
+    /// Source-link base (`--kernel-version`), e.g. `https://elixir.bootlin.com/linux/v6.1.90/A/ident/`.
+    pub source_link_base: Option<String>,
+    /// `--kernel-version` as given, without a leading `v` (the page names it).
+    #[serde(skip)]
+    pub kernel_version: Option<String>,
+}
+
+/// One input capture.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaptureView {
+    /// Position on the command line (0-based).
+    pub index: usize,
+    /// The path as given.
+    pub path: String,
+    /// The label.
+    pub label: String,
+    /// SHA-256 of the file as stored.
+    pub sha256: String,
+    /// Size as stored.
+    pub bytes: u64,
+    /// `none`, `gzip`, `zstd`.
+    pub compression: Compression,
+    /// `function_graph`, `function`, `trace-cmd` (empty when not told).
+    #[serde(serialize_with = "serialize_format")]
+    pub format: Option<InputFormat>,
+    /// `# tracer:` when the header was present.
+    pub tracer: Option<String>,
+    /// The kernel release when the capture names it (latency-format header).
+    pub kernel: Option<String>,
+    /// Lines read.
+    pub lines: u64,
+    /// Options and columns the capture shows.
+    pub options: OptionsView,
+    /// The capture audit: what to trust and what to change next time.
+    pub audit: Vec<AuditItem>,
+    /// Warnings kept with their lines (the first ones of each kind).
+    pub warnings: Vec<WarningView>,
+    /// Warnings per kind, kept or not.
+    pub warning_counts: Vec<WarningCount>,
+    /// All warnings.
+    pub warnings_total: u64,
+    /// Syscalls with their call trees (failing first, then by order), and
+    /// the roots (trees at a call that is no syscall): in the JSON two
+    /// arrays, `syscalls` and `roots`, of one node schema; the page, the
+    /// Markdown and the flame graphs show both alike.
+    #[serde(flatten)]
+    pub syscalls: Trees,
+    /// Every syscall of the capture, grouped (also those without a kept tree).
+    pub syscall_groups: Vec<GroupView>,
+    /// Calls outside any syscall.
+    pub calls_outside_syscalls: u64,
+    /// Tasks seen.
+    pub tasks: Vec<String>,
+}
+
+impl CaptureView {
+    /// The compression's name, when the file was compressed.
+    pub fn compressed(&self) -> Option<&'static str> {
+        match self.compression {
+            Compression::None => None,
+            Compression::Gzip => Some("gzip"),
+            Compression::Zstd => Some("zstd"),
+        }
+    }
+
+    /// The format's name (empty when not told).
+    pub fn format_name(&self) -> &'static str {
+        self.format.map_or("", InputFormat::name)
+    }
+}
+
+/// Which options the capture was taken with, as far as it shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct OptionsView {
+    /// CPU column.
+    pub cpu: bool,
+    /// Task column (funcgraph-proc).
+    pub proc: bool,
+    /// Absolute timestamps.
+    pub abstime: bool,
+    /// Durations.
+    pub duration: bool,
+    /// funcgraph-tail.
+    pub tail: bool,
+    /// funcgraph-retval.
+    pub retval: bool,
+    /// latency-format flags.
+    pub latency_flags: bool,
+    /// Syscall events seen.
+    pub syscall_events: bool,
+    /// `# tracer:` header present (`trace`, not `trace_pipe`).
+    pub header: bool,
+    /// Deepest call depth seen (0-based).
+    pub max_depth: u32,
+    /// CPUs seen.
+    pub cpus: Vec<u32>,
+    /// Events lost.
+    pub lost_events: u64,
+    /// Trees rebuilt from the function tracer's `<-parent`.
+    pub reconstructed: bool,
+}
+
+/// A warning.
+#[derive(Debug, Clone, Serialize)]
+pub struct WarningView {
+    /// 1-based line.
+    pub line: u64,
+    /// Kind (`lost-events`, `unreadable`, …).
+    pub kind: WarningKind,
+    /// What happened.
+    pub message: String,
+}
+
+/// Count of one warning kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct WarningCount {
+    /// Kind.
+    pub kind: WarningKind,
+    /// How many.
+    pub count: u64,
+    /// What the kind means.
+    pub explanation: String,
+}
+
+/// A syscall with its tree.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyscallView {
+    /// A root (a tree at a call that is no syscall), listed in `roots`.
+    #[serde(skip)]
+    pub is_root: bool,
+    /// Its number in the capture (`#N` in the report, for `--pair`).
+    pub index: usize,
+    /// `bpf`.
+    pub name: String,
+    /// `bpf(BPF_MAP_CREATE)`.
+    pub title: String,
+    /// Arguments as printed by the entry event.
+    pub args: serde_json::Map<String, serde_json::Value>,
+    /// The result (`null` when not captured).
+    pub ret: Option<i64>,
+    /// `EINVAL` when `ret` is an error.
+    pub errno: Option<String>,
+    /// `exit-event` or `retval`.
+    pub ret_source: Option<RetSource>,
+    /// `bpfcase-95` or `CPU 0 (task not printed)`.
+    pub task: String,
+    /// The pid, when printed.
+    pub pid: Option<u32>,
+    /// The CPU it started on.
+    pub cpu: Option<u32>,
+    /// First line.
+    pub line: u64,
+    /// Last line.
+    pub end_line: u64,
+    /// Duration (µs in JSON).
+    #[serde(rename = "duration_us")]
+    pub duration: Option<Nanos>,
+    /// Traced calls inside.
+    pub calls: u64,
+    /// Events were lost while it ran.
+    pub lost_events: bool,
+    /// Its exit is not in the capture.
+    pub exit_missing: bool,
+    /// The trace_marker text just before it.
+    pub marker_before: Option<String>,
+    /// Markers and comments inside it.
+    pub markers: Vec<MarkerView>,
+    /// The call tree.
+    pub root: Option<NodeView>,
+}
+
+/// A trace marker inside a syscall.
+#[derive(Debug, Clone, Serialize)]
+pub struct MarkerView {
+    /// Line.
+    pub line: u64,
+    /// Text.
+    pub text: String,
+}
+
+/// One call in a tree.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeView {
+    /// Pre-order index in its syscall's tree (deep links use it).
+    pub id: NodeId,
+    /// The function (one string shared by every call of it: big trees
+    /// call few distinct functions many times).
+    pub func: Arc<str>,
+    /// Duration, µs in JSON (`null` when the exit was not captured or not
+    /// timed).
+    #[serde(rename = "duration_us")]
+    pub duration: Option<Nanos>,
+    /// Time not spent in traced children (µs in JSON).
+    #[serde(rename = "self_us")]
+    pub self_time: Option<Nanos>,
+    /// Return value with funcgraph-retval.
+    pub ret: Option<i64>,
+    /// The line of the entry.
+    pub line: u64,
+    /// The line of the `}`, when there is one.
+    pub exit_line: Option<u64>,
+    /// `leaf`, `exit-missing`, `entry-missing`, `irq`, `reconstructed`,
+    /// `lost-events`, `open-at-syscall-exit`, `synthetic`.
+    pub flags: NodeFlags,
+    /// The arguments as printed by funcgraph-args / func-args (Linux 6.15+),
+    /// without the parentheses; omitted when the capture has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub args: Option<String>,
+    /// `n` when this node stands for `n` identical consecutive calls
+    /// (only in folded views; 1 otherwise and omitted).
+    #[serde(skip_serializing_if = "is_one")]
+    pub repeat: u32,
+    /// Callees in call order.
+    pub children: Vec<NodeView>,
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+fn serialize_format<S: serde::Serializer>(
+    f: &Option<InputFormat>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(f.map_or("", InputFormat::name))
+}
+
+/// A group of syscalls.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    /// `bpf(BPF_MAP_CREATE)`.
+    pub title: String,
+    /// `ok`, `EINVAL`, or `unknown`.
+    pub outcome: GroupOutcome,
+    /// How many.
+    pub count: u64,
+    /// How many kept a tree.
+    pub kept: u64,
+    /// Total duration (µs in JSON).
+    #[serde(rename = "total_us")]
+    pub total: Nanos,
+    /// Shortest (µs in JSON).
+    #[serde(rename = "min_us")]
+    pub min: Option<Nanos>,
+    /// Longest (µs in JSON).
+    #[serde(rename = "max_us")]
+    pub max: Option<Nanos>,
+    /// Line of the first.
+    pub first_line: u64,
+    /// How many lack their exit.
+    pub exit_missing: u64,
+    /// How many saw lost events.
+    pub lost_events: u64,
+}
+
+/// A capture's trees: syscalls and roots in one list (every renderer draws
+/// them alike), serialized as `"syscalls": [...]` and `"roots": [...]`.
+#[derive(Debug, Clone, Default)]
+pub struct Trees(pub Vec<SyscallView>);
+
+impl std::ops::Deref for Trees {
+    type Target = Vec<SyscallView>;
+    fn deref(&self) -> &Vec<SyscallView> {
+        &self.0
+    }
+}
+
+impl<'a> IntoIterator for &'a Trees {
+    type Item = &'a SyscallView;
+    type IntoIter = std::slice::Iter<'a, SyscallView>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl Serialize for Trees {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let of = |root: bool| self.0.iter().filter(move |v| v.is_root == root);
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("syscalls", &of(false).collect::<Vec<_>>())?;
+        m.serialize_entry("roots", &of(true).collect::<Vec<_>>())?;
+        m.end()
+    }
+}
