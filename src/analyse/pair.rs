@@ -113,7 +113,8 @@ pub fn plan(captures: &[Capture], names: &mut GlobalNames, noise: &Noise) -> Vec
     let mut seen_groups: Vec<(usize, String, Option<i32>)> = Vec::new();
     for (bc, cap) in captures.iter().enumerate() {
         for (bi, s) in cap.trace.syscalls.iter().enumerate() {
-            if !s.failed() || s.tree.is_none() {
+            // Roots (no syscall) are compared when `--pair` names them.
+            if !s.failed() || s.tree.is_none() || s.root {
                 continue;
             }
             let key = (bc, s.title(), s.errno());
@@ -185,7 +186,7 @@ fn closest_good(
                 continue;
             }
             for (i, s) in cap.trace.syscalls.iter().enumerate() {
-                if !s.failed() && s.tree.is_some() && s.title() == title {
+                if !s.failed() && s.tree.is_some() && !s.root && s.title() == title {
                     cands.push((c, i));
                 }
             }

@@ -209,10 +209,10 @@ fn page_data_decodes_to_the_report() {
     let mut trees = 0;
     for t in d["trees"].as_array().unwrap() {
         let cap = t["cap"].as_u64().unwrap() as usize;
-        let sys = &w.json["captures"][cap]["syscalls"]
-            .as_array()
-            .unwrap()
+        let c = &w.json["captures"][cap];
+        let sys = &["syscalls", "roots"]
             .iter()
+            .flat_map(|k| c[k].as_array().unwrap().iter())
             .find(|s| s["index"] == t["sys"])
             .unwrap()["root"];
         // Pre-order walk of the JSON tree.

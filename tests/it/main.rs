@@ -25,6 +25,7 @@ mod mutants;
 mod mutation;
 mod properties;
 mod props;
+mod public;
 mod report;
 mod scenarios;
 mod schema;

@@ -115,20 +115,17 @@ impl Builder {
             self.pop_missing(t, Some(line));
         }
         let mut warned = false;
-        if self.states[t].stack.is_empty() && self.states[t].region.is_none() {
-            // A return whose entry is not in the capture, at the top of its
-            // task (tracing_thresh / funcslower print only these): a call of
-            // known length, a tree of its own.
-            let named = func
-                .filter(|_| d == 0)
-                .map(|f| String::from_utf8_lossy(f).into_owned());
-            match named.as_deref().and_then(|n| syscall_root_name(n, true)) {
+        let top_return = func.filter(|_| d == 0 && rec.duration_ns.is_some());
+        if let Some(f) = top_return
+            .filter(|_| self.states[t].stack.is_empty() && self.states[t].region.is_none())
+        {
+            // `} /* f */` with its duration at the top of its task, its entry
+            // not in the capture (tracing_thresh / funcslower print only
+            // these): a call of known length, a tree of its own.
+            let name = String::from_utf8_lossy(f).into_owned();
+            match syscall_root_name(&name, true) {
                 Some(sc) => self.start_region(t, line, rec, None, Some(sc.to_string())),
-                None => {
-                    let name =
-                        named.unwrap_or_else(|| self.names.name(self.unknown_func).to_string());
-                    self.start_root_region(t, line, rec, name);
-                }
+                None => self.start_root_region(t, line, rec, name),
             }
         }
         if self.states[t].stack.len() < d + 1 {

@@ -61,6 +61,15 @@ impl Builder {
         }
     }
 
+    /// A region's tree: a root's as built, a syscall's from its wrapper.
+    fn region_tree(&mut self, nodes: Vec<Node>, root: bool, enter: Option<&SysEnter>) -> CallTree {
+        let tree = CallTree { nodes };
+        if root {
+            return tree;
+        }
+        self.pick_root(tree, enter.map(|e| e.name.as_str()))
+    }
+
     /// Turn a finished region into a syscall: pick the tree's root (the
     /// syscall's wrapper when the events enclose more than it), take the
     /// result from the exit event or the root's return value.
@@ -128,14 +137,7 @@ impl Builder {
             });
         }
         let dropped = r.dropped;
-        let tree = if r.root {
-            CallTree { nodes: r.nodes }
-        } else {
-            self.pick_root(
-                CallTree { nodes: r.nodes },
-                r.enter.as_ref().map(|e| e.name.as_str()),
-            )
-        };
+        let tree = self.region_tree(r.nodes, r.root, r.enter.as_ref());
         let root = tree.nodes.first();
         let name = r
             .enter
@@ -147,11 +149,10 @@ impl Builder {
             !n.flags.has(NodeFlags::SYNTHETIC)
                 && syscall_root_name(self.names.name(n.func), true).is_some()
         });
-        let (ret, ret_source) = match (
-            exit,
-            root.and_then(|n| n.ret)
-                .filter(|_| root_is_wrapper || r.root),
-        ) {
+        let rv = root
+            .and_then(|n| n.ret)
+            .filter(|_| root_is_wrapper || r.root);
+        let (ret, ret_source) = match (exit, rv) {
             (Some(x), _) => (Some(x.ret), Some(RetSource::ExitEvent)),
             (None, Some(rv)) => (Some(rv.value()), Some(RetSource::Retval)),
             (None, None) => (None, None),
