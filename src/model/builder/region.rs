@@ -145,14 +145,12 @@ impl Builder {
             .map(|e| e.name.clone())
             .or(r.root_name.clone())
             .unwrap_or_else(|| "?".into());
-        let root_is_wrapper = root.is_some_and(|n| {
-            !n.flags.has(NodeFlags::SYNTHETIC)
-                && syscall_root_name(self.names.name(n.func), true).is_some()
-        });
-        let rv = root
-            .and_then(|n| n.ret)
-            .filter(|_| root_is_wrapper || r.root);
-        let (ret, ret_source) = match (exit, rv) {
+        let root_is_wrapper = r.root
+            || root.is_some_and(|n| {
+                !n.flags.has(NodeFlags::SYNTHETIC)
+                    && syscall_root_name(self.names.name(n.func), true).is_some()
+            });
+        let (ret, ret_source) = match (exit, root.and_then(|n| n.ret).filter(|_| root_is_wrapper)) {
             (Some(x), _) => (Some(x.ret), Some(RetSource::ExitEvent)),
             (None, Some(rv)) => (Some(rv.value()), Some(RetSource::Retval)),
             (None, None) => (None, None),
