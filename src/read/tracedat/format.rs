@@ -6,8 +6,8 @@
 //! name: funcgraph_exit
 //! ID: 10
 //! format:
-//! 	field:unsigned short common_type;	offset:0;	size:2;	signed:0;
-//! 	field:unsigned long func;	offset:8;	size:8;	signed:0;
+//!     field:unsigned short common_type;    offset:0;    size:2;    signed:0;
+//!     field:unsigned long func;    offset:8;    size:8;    signed:0;
 //! print fmt: "<-- %ps (%d)", (void *)REC->func, REC->depth
 //! ```
 
