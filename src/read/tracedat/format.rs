@@ -110,7 +110,7 @@ pub fn parse_format(text: &[u8]) -> Option<EventFormat> {
     })
 }
 
-/// `unsigned long func;	offset:8;	size:8;	signed:0;` (after `field:`).
+/// `unsigned long func;    offset:8;    size:8;    signed:0;` (after `field:`).
 fn parse_field(v: &str) -> Option<Field> {
     let mut parts = v.split(';').map(str::trim);
     let decl = parts.next()?;

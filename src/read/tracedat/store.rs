@@ -29,6 +29,11 @@ impl Store {
         self.len
     }
 
+    /// Whether the file is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     /// `n` bytes at `off`; an error when they are not all in the file.
     pub fn read(&self, off: u64, n: u64, what: &str) -> io::Result<Vec<u8>> {
         if n > MAX_SECTION {
