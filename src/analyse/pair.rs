@@ -114,7 +114,8 @@ pub fn plan(captures: &[Capture], names: &mut GlobalNames, noise: &Noise) -> Vec
     let mut any_failed = false;
     for (bc, cap) in captures.iter().enumerate() {
         for (bi, s) in cap.trace.syscalls.iter().enumerate() {
-            if !s.failed() || s.tree.is_none() {
+            // Roots (no syscall) are compared when `--pair` names them.
+            if !s.failed() || s.tree.is_none() || s.root {
                 continue;
             }
             let key = (bc, s.title(), s.errno());
@@ -204,7 +205,7 @@ fn closest_good(
                 } else {
                     s.ret.is_none() && s.exit_missing
                 };
-                if usable && s.tree.is_some() && s.title() == title {
+                if usable && s.tree.is_some() && !s.root && s.title() == title {
                     cands.push((c, i));
                 }
             }

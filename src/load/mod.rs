@@ -78,12 +78,13 @@ pub fn read_source(
     let io_err = |e: io::Error| input_error(display.clone(), e);
     let (compression, fingerprint) = (source.compression, source.fingerprint.clone());
     let damage = source.damage.clone();
+    let tracedat = source.tracedat;
     let mut lines = 0;
     let ran = pipeline::run(
         source.reader,
         SNIFF_LINES,
         |sniffed| {
-            let (format, at) = decide_format(input, sniffed)?;
+            let (format, at) = decide_format(input, tracedat, sniffed)?;
             Some((Builder::new(format, opts.clone()), format, at))
         },
         pipeline::parse_chunk,
@@ -136,10 +137,13 @@ pub fn read_source(
 /// decided it).
 pub(crate) fn decide_format(
     input: &CaptureInput,
+    tracedat: bool,
     sniffed: &[Vec<u8>],
 ) -> Option<(InputFormat, u64)> {
     match input.format {
         Some(f) => Some((f, 1)),
+        // A trace.dat is read as the text trace-cmd report prints for it.
+        None if tracedat => Some((InputFormat::TraceCmd, 1)),
         None => {
             let d = detect_format(sniffed.iter().map(Vec::as_slice))?;
             Some((d.format, d.line))

@@ -28,10 +28,12 @@ mod mutation;
 mod output_safety;
 mod properties;
 mod props;
+mod public;
 mod record;
 mod report;
 mod scenarios;
 mod schema;
+mod tracedat;
 mod untrusted;
 
 /// Counts heap per thread for the memory bounds of the mutation test.

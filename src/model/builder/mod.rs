@@ -129,6 +129,9 @@ struct Frame {
 struct Region {
     enter: Option<SysEnter>,
     root_name: Option<String>,
+    /// Rooted at a call that is no syscall entry (the outermost traced call
+    /// of its task): a root, not a syscall.
+    root: bool,
     nodes: Vec<Node>,
     line: u64,
     ts_ns: Option<u64>,

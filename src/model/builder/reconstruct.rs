@@ -60,6 +60,9 @@ impl Builder {
                 self.start_region(t, line, rec, None, Some(sc));
             }
         }
+        if depth == 0 {
+            self.maybe_root(t, line, func_id, rec);
+        }
         let mut flags = NodeFlags::default();
         flags.set(NodeFlags::RECONSTRUCTED);
         if Self::is_irq_func(call.func) {
@@ -157,6 +160,10 @@ impl Builder {
                     while !self.states[t].stack.is_empty() {
                         self.pop_reconstructed(t);
                     }
+                }
+                if self.states[t].stack.is_empty() {
+                    // The untraced caller is the task's outermost call.
+                    self.maybe_root(t, line, p, rec);
                 }
                 let mut flags = NodeFlags::default();
                 flags.set(NodeFlags::RECONSTRUCTED);

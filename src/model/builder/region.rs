@@ -33,6 +33,7 @@ impl Builder {
         st.region = Some(Region {
             enter,
             root_name,
+            root: false,
             nodes: Vec::new(),
             line,
             ts_ns: rec.ts_ns,
@@ -42,6 +43,31 @@ impl Builder {
             marker_before,
             dropped: 0,
         });
+    }
+
+    /// Start a root: a tree at the outermost traced call of task `t` that
+    /// is no syscall (a `set_graph_function` target, an interrupt handler,
+    /// a kworker's function, or a return whose entry was not captured).
+    pub(super) fn start_root_region(
+        &mut self,
+        t: usize,
+        line: u64,
+        rec: &Record<'_>,
+        name: String,
+    ) {
+        self.start_region(t, line, rec, None, Some(name));
+        if let Some(r) = &mut self.states[t].region {
+            r.root = true;
+        }
+    }
+
+    /// A region's tree: a root's as built, a syscall's from its wrapper.
+    fn region_tree(&mut self, nodes: Vec<Node>, root: bool, enter: Option<&SysEnter>) -> CallTree {
+        let tree = CallTree { nodes };
+        if root {
+            return tree;
+        }
+        self.pick_root(tree, enter.map(|e| e.name.as_str()))
     }
 
     /// Turn a finished region into a syscall: pick the tree's root (the
@@ -61,12 +87,7 @@ impl Builder {
                 format!("this syscall made {} traced calls; its call tree keeps the first {kept} (the rest are counted, not shown; `--max-tree-calls` raises the bound)", kept as u64 + dropped)
             });
         }
-        let tree = self.pick_root(
-            CallTree {
-                nodes: std::mem::take(&mut r.nodes),
-            },
-            r.enter.as_ref().map(|e| e.name.as_str()),
-        );
+        let tree = self.region_tree(std::mem::take(&mut r.nodes), r.root, r.enter.as_ref());
         let name = r
             .enter
             .as_ref()
@@ -100,6 +121,7 @@ impl Builder {
             marker_before: r.marker_before,
             markers: r.markers,
             index,
+            root: r.root,
         }
     }
 
@@ -172,10 +194,11 @@ impl Builder {
         exit: Option<&SysExit>,
     ) -> (Option<i64>, Option<RetSource>, bool) {
         let root = tree.nodes.first();
-        let root_is_wrapper = root.is_some_and(|n| {
-            !n.flags.has(NodeFlags::SYNTHETIC)
-                && syscall_root_name(self.names.name(n.func), true).is_some()
-        });
+        let root_is_wrapper = r.root
+            || root.is_some_and(|n| {
+                !n.flags.has(NodeFlags::SYNTHETIC)
+                    && syscall_root_name(self.names.name(n.func), true).is_some()
+            });
         let (ret, ret_source) = match (exit, root.and_then(|n| n.ret).filter(|_| root_is_wrapper)) {
             (Some(x), _) => (Some(x.ret), Some(RetSource::ExitEvent)),
             (None, Some(rv)) => (Some(rv.value()), Some(RetSource::Retval)),

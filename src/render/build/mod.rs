@@ -126,7 +126,7 @@ fn capture_view(index: usize, c: &Capture, audit: Vec<AuditItem>) -> CaptureView
             })
             .collect(),
         warnings_total: t.warnings.total(),
-        syscalls: syscalls.into_iter().map(|s| syscall_view(t, s)).collect(),
+        syscalls: Trees(syscalls.into_iter().map(|s| syscall_view(t, s)).collect()),
         syscall_groups: group_views(t),
         calls_outside_syscalls: t.calls_outside_syscalls,
         tasks: t
@@ -201,6 +201,7 @@ fn group_views(t: &Trace) -> Vec<GroupView> {
 fn syscall_view(t: &Trace, s: &Syscall) -> SyscallView {
     let task = &t.tasks[s.task];
     SyscallView {
+        is_root: s.root,
         index: s.index,
         name: s.name.clone(),
         title: s.title(),
