@@ -113,6 +113,7 @@ fn snapshots_of_every_capture() {
     for f in files {
         let name = snap_name(&f);
         let w = run(&[f.to_str().unwrap()]);
+        crate::ticket::assert_fits_a_ticket(&f.display().to_string(), &w);
         let big =
             std::fs::metadata(&f).unwrap().len() > 256 * 1024 || w.json.to_string().len() > 200_000;
         let mut settings = insta::Settings::clone_current();
@@ -180,6 +181,7 @@ fn snapshots_of_every_pair() {
             .to_string();
         let name = format!("{}__vs__{good_stem}", snap_name(Path::new(&bad)));
         let w = run(&[&ok, &bad]);
+        crate::ticket::assert_fits_a_ticket(&bad, &w);
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path("snapshots/pairs");
         settings.set_prepend_module_to_snapshot(false);

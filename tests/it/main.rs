@@ -26,6 +26,7 @@ mod props;
 mod report;
 mod scenarios;
 mod schema;
+mod ticket;
 
 /// Counts heap per thread for the memory bounds of the mutation test.
 #[global_allocator]
