@@ -21,6 +21,8 @@ pub mod model;
 pub mod output;
 pub mod parse;
 pub mod read;
+#[cfg(target_os = "linux")]
+pub mod record;
 pub mod render;
 
 use std::io::IsTerminal;

@@ -7,6 +7,12 @@ use clap::Parser;
 use tracereport::cli::Cli;
 
 fn main() -> ExitCode {
+    // `tracereport record …` has its own command line; anything else is the
+    // report's, unchanged (a capture named `record` is given as `./record`).
+    #[cfg(target_os = "linux")]
+    if std::env::args_os().nth(1).is_some_and(|a| a == "record") {
+        return record::main();
+    }
     let cli = Cli::parse();
     let quiet = cli.quiet;
     let strict = cli.strict;
@@ -40,15 +46,19 @@ fn main() -> ExitCode {
 }
 
 /// An error: one line on stderr, nothing written, exit 2.
-fn error(e: impl std::fmt::Display) -> ExitCode {
+pub(crate) fn error(e: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {e}");
     ExitCode::from(2)
 }
 
+#[cfg(target_os = "linux")]
+#[path = "main/record.rs"]
+mod record;
+
 /// Kinds of warnings per capture printed on stderr (one line each).
 const SHOWN_WARNING_KINDS: usize = 6;
 
-fn summary(o: &tracereport::Outcome, out: &std::path::Path) {
+pub(crate) fn summary(o: &tracereport::Outcome, out: &std::path::Path) {
     let r = &o.report;
     for c in &r.captures {
         let failing = c.syscalls.iter().filter(|s| s.errno.is_some()).count();

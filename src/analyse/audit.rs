@@ -7,6 +7,8 @@ use serde::Serialize;
 
 use crate::model::{CaptureFacts, Trace, WarningKind};
 
+use super::lost::{self, Loss};
+
 /// A capture audit point's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -68,48 +70,25 @@ pub(super) fn item(
 pub fn audit(t: &Trace) -> Vec<AuditItem> {
     let f = &t.facts;
     let mut out = Vec::new();
-    lost_items(f, &mut out);
+    lost_items(t, &mut out);
     damage_items(t, &mut out);
     tracer_items(f, &mut out);
     column_items(f, &mut out);
+    if let Some(r) = &f.recorded {
+        recorded_items(r, &mut out);
+    }
     out
 }
 
-/// Lost or overwritten events.
-fn lost_items(f: &CaptureFacts, out: &mut Vec<AuditItem>) {
-    if f.lost_events > 0 || f.lost_lines > 0 {
-        out.push(item(
-            AuditStatus::Warn,
-            "lost-events",
-            format!(
-                "{} events lost in {} `LOST` line(s): trees near them are incomplete",
-                f.lost_events, f.lost_lines
-            ),
-            Some("echo 16384 > /sys/kernel/tracing/buffer_size_kb   # per CPU; or narrow set_graph_function / set_ftrace_pid"),
-        ));
-    } else if f.buffer_started > 0
-        || f.entries_written
-            .zip(f.entries_in_buffer)
-            .is_some_and(|(wr, ib)| wr > ib)
-    {
-        let lost = f
-            .entries_written
-            .zip(f.entries_in_buffer)
-            .map_or(0, |(wr, ib)| wr.saturating_sub(ib));
-        out.push(item(
-            AuditStatus::Warn,
-            "overwritten",
-            format!("the ring buffer overwrote older events ({lost} by the header's counters): the start of the capture is missing"),
-            Some("echo 16384 > /sys/kernel/tracing/buffer_size_kb   # or: echo 0 > /sys/kernel/tracing/options/overwrite"),
-        ));
-    } else {
-        out.push(item(
-            AuditStatus::Ok,
-            "lost-events",
-            "no events lost".into(),
-            None,
-        ));
-    }
+/// Lost or overwritten events, told by kind ([`super::lost`]).
+fn lost_items(t: &Trace, out: &mut Vec<AuditItem>) {
+    let loss = lost::diagnose(t);
+    let (status, topic) = match loss {
+        Loss::None => (AuditStatus::Ok, "lost-events"),
+        Loss::Dropped { .. } => (AuditStatus::Warn, "lost-events"),
+        Loss::Overwritten { .. } => (AuditStatus::Warn, "overwritten"),
+    };
+    out.push(item(status, topic, lost::message(loss), lost::fix(loss)));
 }
 
 /// Calls cut at either end, a cut file, lines that are not ftrace output.
@@ -117,8 +96,9 @@ fn damage_items(t: &Trace, out: &mut Vec<AuditItem>) {
     let f = &t.facts;
     let w = &t.warnings;
     // With events lost, missing entries and returns are the buffer's doing.
-    let overflowed = f.lost_events > 0 || f.lost_lines > 0 || f.buffer_started > 0;
-    let bigger_buffer = "echo 16384 > /sys/kernel/tracing/buffer_size_kb   # per CPU";
+    let loss = lost::diagnose(t);
+    let overflowed = loss != Loss::None;
+    let bigger_buffer = lost::fix(loss).unwrap_or_default();
     let no_entry = w.count(WarningKind::ExitWithoutEntry) + w.count(WarningKind::NameMismatch);
     if no_entry > 0 {
         out.push(item(
@@ -175,7 +155,14 @@ fn tracer_items(f: &CaptureFacts, out: &mut Vec<AuditItem>) {
         f.format,
         Some(crate::parse::InputFormat::Graph) | Some(crate::parse::InputFormat::TraceCmd)
     ) && !f.reconstructed;
-    if f.reconstructed {
+    if f.tracer.as_deref() == Some("nop") {
+        out.push(item(
+            AuditStatus::Missing,
+            "tracer",
+            "nop tracer: events only, no kernel functions, so no call trees".into(),
+            Some("echo function_graph > /sys/kernel/tracing/current_tracer"),
+        ));
+    } else if f.reconstructed {
         out.push(item(
             AuditStatus::Missing,
             "tracer",
@@ -280,4 +267,21 @@ fn depth_cut(f: &CaptureFacts) -> bool {
         && f.calls_at_max_depth >= 3
         && f.leaves_at_max_depth == f.calls_at_max_depth
         && f.leaves_at_max_depth * 2 >= f.leaves
+}
+
+/// What `tracereport record`'s header says: the command, and each fallback
+/// (a tracer that could not run, an option the kernel lacks) as a warning.
+fn recorded_items(r: &crate::model::RecordedFacts, out: &mut Vec<AuditItem>) {
+    // Header text is untrusted: no backtick may open or close a code span.
+    let plain = |s: &str| s.replace('`', "'");
+    let cmd = plain(r.command.as_deref().unwrap_or("?"));
+    out.push(item(
+        AuditStatus::Ok,
+        "recorded",
+        format!("recorded by `tracereport record` running `{cmd}`"),
+        None,
+    ));
+    for n in &r.notes {
+        out.push(item(AuditStatus::Warn, "record-note", plain(n), None));
+    }
 }

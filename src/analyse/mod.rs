@@ -11,15 +11,22 @@
 pub mod align;
 pub mod audit;
 mod audit_cross;
+pub mod candidates;
+pub mod claims;
 pub mod diverge;
 pub mod gaps;
+pub mod headline;
+pub mod lost;
 pub mod next;
 pub mod noise;
 pub mod origin;
 pub mod pair;
 pub mod prose;
+pub mod retval;
+pub mod settings;
 pub mod side;
 mod verdict;
+mod verdict_origin;
 
 use rustc_hash::FxHashSet;
 
@@ -78,6 +85,8 @@ pub struct InlineCandidate {
     pub traceable_good: Option<bool>,
     /// In the bad kernel's filter list.
     pub traceable_bad: Option<bool>,
+    /// The bad run calls a function of this name somewhere in its tree.
+    pub in_bad: bool,
 }
 
 /// One good/bad comparison.
@@ -99,6 +108,8 @@ pub struct Comparison {
     pub candidates: Vec<InlineCandidate>,
     /// The capture to take next.
     pub next_capture: Option<NextCapture>,
+    /// How the two captures were taken differently (said before behaviour).
+    pub settings: Vec<settings::SettingDiff>,
     /// The verdict paragraph.
     pub verdict: Prose,
     /// bad node → paired good node.
@@ -119,6 +130,8 @@ pub struct Analysis {
     /// Per capture, its audit: its own points, then what differs from the
     /// other captures.
     pub audits: Vec<Vec<audit::AuditItem>>,
+    /// The report's headline: every comparison, or why there is none.
+    pub headline: Prose,
 }
 
 /// Compare the captures.
@@ -140,7 +153,7 @@ pub fn analyse(captures: &[Capture], opts: &AnalyseOptions) -> Analysis {
             })
             .collect()
     };
-    let comparisons = plans
+    let comparisons: Vec<Comparison> = plans
         .into_iter()
         .filter_map(|p| compare(captures, p, &mut names, &noise, opts))
         .collect();
@@ -150,6 +163,7 @@ pub fn analyse(captures: &[Capture], opts: &AnalyseOptions) -> Analysis {
         .map(|(c, cross)| audit::audit(&c.trace).into_iter().chain(cross).collect())
         .collect();
     Analysis {
+        headline: headline::headline(captures, &comparisons),
         comparisons,
         noise: noise.entries(),
         notes,
@@ -170,16 +184,16 @@ fn compare(
     let g = Side::new(&gc.trace, gs, names, noise)?;
     let b = Side::new(&bc.trace, bs, names, noise)?;
     let alignment = align::align(&g, &b);
-    let mut bad_to_good = vec![None; b.tree.len()];
-    let mut good_to_bad = vec![None; g.tree.len()];
-    for r in &alignment.rows {
-        if let (Some(gn), Some(bn)) = (r.good, r.bad) {
-            bad_to_good[bn as usize] = Some(gn);
-            good_to_bad[gn as usize] = Some(bn);
-        }
-    }
+    let (bad_to_good, good_to_bad) = pairing(&alignment, &g, &b);
     let divergence = diverge::first_divergence(&alignment, &g, &b);
-    let origin = origin::error_origin(&g, &b, divergence.as_ref(), &bad_to_good);
+    let origin = origin::error_origin(&origin::Inputs {
+        g: &g,
+        b: &b,
+        div: divergence.as_ref(),
+        al: &alignment,
+        bad_to_good: &bad_to_good,
+        good_to_bad: &good_to_bad,
+    });
     let suspects = gaps::suspects(&b, divergence.as_ref(), opts.gaps, &alignment);
     let filters = |c: usize| opts.filter_functions.get(c).and_then(|f| f.as_ref());
     let candidates = candidates(
@@ -198,7 +212,14 @@ fn compare(
         };
         next::next_capture(b.name(func), &bs.name, &bc.trace.facts, d.hidden)
     });
+    let settings = settings::compare(
+        &g,
+        &b,
+        &good_to_bad,
+        (filters(plan.good.0), filters(plan.bad.0)),
+    );
     let verdict = verdict::verdict(&verdict::Facts {
+        settings: &settings,
         captures,
         plan: &plan,
         g: &g,
@@ -218,10 +239,25 @@ fn compare(
         suspects,
         candidates,
         next_capture,
+        settings,
         verdict,
         bad_to_good,
         good_to_bad,
     })
+}
+
+/// bad node → paired good node, and good node → paired bad node.
+#[allow(clippy::type_complexity)]
+fn pairing(al: &Alignment, g: &Side<'_>, b: &Side<'_>) -> (Vec<Option<u32>>, Vec<Option<u32>>) {
+    let mut bad_to_good = vec![None; b.tree.len()];
+    let mut good_to_bad = vec![None; g.tree.len()];
+    for r in &al.rows {
+        if let (Some(gn), Some(bn)) = (r.good, r.bad) {
+            bad_to_good[bn as usize] = Some(gn);
+            good_to_bad[gn as usize] = Some(bn);
+        }
+    }
+    (bad_to_good, good_to_bad)
 }
 
 /// The good run's calls at the split that the bad run does not make, and
@@ -244,6 +280,7 @@ fn candidates(
             wrapper,
             traceable_good: gf.map(|f| f.contains(func)),
             traceable_bad: bf.map(|f| f.contains(func)),
+            in_bad: false,
         });
     };
     for r in &al.rows {
@@ -282,5 +319,25 @@ fn candidates(
     } else if let Some(n) = d.good_next {
         push(g.name(n), false);
     }
+    rank_candidates(out, b)
+}
+
+/// Calls the bad run makes somewhere after all are no candidates (the good
+/// run's `step_into()` when the bad run reaches it later); the rest ranked:
+/// missing from the bad kernel first, call levels only one run shows last.
+fn rank_candidates(out: Vec<InlineCandidate>, b: &Side<'_>) -> Vec<InlineCandidate> {
+    let bad_names: FxHashSet<&str> = (0..b.tree.nodes.len())
+        .filter(|&i| !b.irq[i])
+        .map(|i| b.name(i as u32))
+        .collect();
+    let mut out: Vec<InlineCandidate> = out
+        .into_iter()
+        .map(|mut c| {
+            c.in_bad = bad_names.contains(c.func.as_str());
+            c
+        })
+        .filter(|c| c.wrapper || !c.in_bad)
+        .collect();
+    out.sort_by_key(|c| (c.wrapper, c.traceable_bad != Some(false)));
     out
 }

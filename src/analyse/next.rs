@@ -12,6 +12,23 @@ pub struct NextCapture {
     pub trace_cmd: String,
     /// Why these settings, one line each.
     pub why: Vec<String>,
+    /// The same settings as data, for `tracereport record --from-report`.
+    pub recipe: Recipe,
+}
+
+/// The next capture's settings as data (what the `tracefs` lines write).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Recipe {
+    /// `current_tracer`.
+    pub tracer: String,
+    /// `set_graph_function`.
+    pub graph_functions: Vec<String>,
+    /// `max_graph_depth` (0 = unlimited).
+    pub max_graph_depth: u32,
+    /// Syscalls whose `sys_enter_*`/`sys_exit_*` events to enable.
+    pub syscalls: Vec<String>,
+    /// `options/*` files set to 1.
+    pub options: Vec<String>,
 }
 
 /// Build the snippet for graphing `func` during syscall `syscall`.
@@ -78,5 +95,14 @@ pub fn next_capture(
         tracefs: lines.join("\n"),
         trace_cmd,
         why,
+        recipe: Recipe {
+            tracer: "function_graph".into(),
+            graph_functions: vec![func.to_string()],
+            max_graph_depth: 0,
+            syscalls: vec![syscall.to_string()],
+            options: ["funcgraph-retval", "funcgraph-proc", "funcgraph-abstime"]
+                .map(String::from)
+                .to_vec(),
+        },
     }
 }

@@ -44,6 +44,17 @@ pub struct LostEvents {
     pub count: Option<u64>,
 }
 
+/// The `# tracereport-*` header `tracereport record` writes.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RecordedFacts {
+    /// The command traced, shell-quoted.
+    pub command: Option<String>,
+    /// `file=value` settings written, in order.
+    pub settings: Option<String>,
+    /// Fallbacks and refusals while setting up.
+    pub notes: Vec<String>,
+}
+
 /// What the capture itself shows about how it was taken: which columns and
 /// options were on, what it lacks. The capture audit is made from this.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -136,6 +147,8 @@ pub struct CaptureFacts {
     pub unterminated_last_line: bool,
     /// Lines that are not valid UTF-8.
     pub non_utf8_lines: u64,
+    /// How `tracereport record` took it (its `# tracereport-*` header).
+    pub recorded: Option<RecordedFacts>,
     /// Interrupts the kernel printed out of place (before the entry of the
     /// call they hit, or at the level of a call that was returning); put
     /// back under their call, not warned about (see `irq_order`).

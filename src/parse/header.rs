@@ -31,6 +31,15 @@ pub enum HeaderLine<'a> {
         /// The kernel release (`uname -r`).
         kernel: &'a [u8],
     },
+    /// `# tracereport-kernel: 6.18.2`: how `tracereport record` took the
+    /// capture (keys `record`, `kernel`, `command`, `tracefs`, `settings`,
+    /// `note`).
+    Recorded {
+        /// The key after `tracereport-`.
+        key: &'a [u8],
+        /// The rest of the line.
+        value: &'a [u8],
+    },
     /// `# WARNING: FUNCTION TRACING IS CORRUPTED` and similar.
     Warning(&'a [u8]),
     /// Any other `#` line (legend art, latency header).
@@ -76,6 +85,9 @@ pub fn header_line(line: &[u8]) -> HeaderLine<'_> {
         return e;
     }
     let body = line[1..].trim_ascii();
+    if let Some(h) = recorded(body) {
+        return h;
+    }
     if let Some(h) = latency_trace(body) {
         return h;
     }
@@ -97,4 +109,17 @@ fn latency_trace(body: &[u8]) -> Option<HeaderLine<'_>> {
     let kernel = body[on + 4..].trim_ascii();
     (!tracer.is_empty() && !tracer.contains(&b' ') && !kernel.is_empty())
         .then_some(HeaderLine::LatencyTrace { tracer, kernel })
+}
+
+// tracereport-kernel: 6.18.44
+fn recorded(body: &[u8]) -> Option<HeaderLine<'_>> {
+    let rest = body.strip_prefix(b"tracereport-")?;
+    let colon = memchr::memchr(b':', rest)?;
+    let key = &rest[..colon];
+    (!key.is_empty() && key.iter().all(|b| b.is_ascii_lowercase() || *b == b'-')).then(|| {
+        HeaderLine::Recorded {
+            key,
+            value: rest[colon + 1..].trim_ascii(),
+        }
+    })
 }

@@ -701,6 +701,24 @@ fn headers() {
             b"# tracer: function_graph",
             rec(RecordKind::Header(HeaderLine::Tracer(b"function_graph"))),
         ),
+        (
+            "captures-new/record-nop-openat-enoent-6.18/cat-nonexistent.log:3",
+            Fn,
+            b"# tracereport-kernel: 6.18.44-fc-v595",
+            rec(RecordKind::Header(HeaderLine::Recorded {
+                key: b"kernel",
+                value: b"6.18.44-fc-v595",
+            })),
+        ),
+        (
+            "captures-new/record-nop-openat-enoent-6.18/cat-nonexistent.log:4",
+            Fn,
+            b"# tracereport-command: cat /nonexistent",
+            rec(RecordKind::Header(HeaderLine::Recorded {
+                key: b"command",
+                value: b"cat /nonexistent",
+            })),
+        ),
     ]);
 }
 

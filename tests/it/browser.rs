@@ -6,9 +6,11 @@
 //! saves screenshots under the target directory.
 //!
 //! Needs `chromium` (Debian's package; `CHROMIUM` overrides the path), `node`
-//! and `npm ci` in `tests/browser/`. Without them the tests say loudly that
-//! they were skipped; with `TRACEREPORT_REQUIRE_BROWSER=1` (set by `.ci/run`)
-//! they fail instead.
+//! and `npm ci` in `tests/browser/`. `build.rs` looks for Chromium and
+//! node_modules and, when either is missing, the tests are `#[ignore]`d
+//! with the reason (`cargo test` lists them as ignored). With
+//! `TRACEREPORT_REQUIRE_BROWSER=1` (set by `.ci/run`) they always run, and
+//! fail when something is missing.
 
 use std::{path::PathBuf, process::Command};
 
@@ -16,8 +18,9 @@ use crate::common::{CAPTURES, DERIVED, run};
 
 const DIR: &str = "tests/browser";
 
-/// Whether the browser tests can run here; `None` after saying why not.
-fn ready(test: &str) -> Option<()> {
+/// Panics with what is missing: the test was meant to run (the build found
+/// the browser, or `TRACEREPORT_REQUIRE_BROWSER=1` asked for it).
+fn require() {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let mut missing = Vec::new();
     if !std::path::Path::new(&chromium).is_file() {
@@ -32,20 +35,11 @@ fn ready(test: &str) -> Option<()> {
     {
         missing.push(format!("{DIR}/node_modules (cd {DIR} && npm ci)"));
     }
-    if missing.is_empty() {
-        return Some(());
-    }
-    let msg = format!("{test}: missing {}", missing.join(", "));
-    if std::env::var("TRACEREPORT_REQUIRE_BROWSER").as_deref() == Ok("1") {
-        panic!("{msg} (TRACEREPORT_REQUIRE_BROWSER=1)");
-    }
-    // Straight to stderr: the test harness captures eprintln!, and a skip
-    // must be seen.
-    let _ = std::io::Write::write_all(
-        &mut std::io::stderr(),
-        format!("\n!!!!!!!! SKIPPED browser test {msg} !!!!!!!!\n").as_bytes(),
+    assert!(
+        missing.is_empty(),
+        "browser test: missing {}",
+        missing.join(", ")
     );
-    None
 }
 
 fn shot(name: &str) -> PathBuf {
@@ -80,10 +74,12 @@ fn check(mode: &str, out: &std::path::Path, png: &str, want: &str) -> serde_json
 /// Issue 5, "what must hold" 2: the blog case works in Chromium without a
 /// console error.
 #[test]
+#[cfg_attr(
+    not(tracereport_browser),
+    ignore = "needs chromium and tests/browser/node_modules (see build.rs)"
+)]
 fn blog_report_works_in_chromium() {
-    if ready("blog_report_works_in_chromium").is_none() {
-        return;
-    }
+    require();
     let w = run(&[
         &format!("{CAPTURES}/blog-xskmap/same-kernel-ok.log"),
         &format!("{CAPTURES}/blog-xskmap/xskmap-einval.log"),
@@ -106,10 +102,12 @@ fn blog_report_works_in_chromium() {
 /// Issue 5, "what must hold" 3: hostile task and function names stay text
 /// in the DOM, in the page and in every flame-graph frame; no dialog opens.
 #[test]
+#[cfg_attr(
+    not(tracereport_browser),
+    ignore = "needs chromium and tests/browser/node_modules (see build.rs)"
+)]
 fn hostile_names_stay_text_in_chromium() {
-    if ready("hostile_names_stay_text_in_chromium").is_none() {
-        return;
-    }
+    require();
     for (d, texts) in [
         (
             "xss-fn-6.1",
@@ -136,10 +134,12 @@ fn hostile_names_stay_text_in_chromium() {
 /// only the rows on screen in the DOM. (Speed is measured by
 /// bench/html/run.sh, not here.)
 #[test]
+#[cfg_attr(
+    not(tracereport_browser),
+    ignore = "needs chromium and tests/browser/node_modules (see build.rs)"
+)]
 fn big_report_works_in_chromium() {
-    if ready("big_report_works_in_chromium").is_none() {
-        return;
-    }
+    require();
     let w = crate::common::big();
     assert!(w.html.contains("data-encoding=\"gzip\""));
     let v = check("timing", &w.out, "big.png", r#"{"bigtree":"n0-0-0"}"#);

@@ -1,6 +1,6 @@
 //! Helpers: run the real pipeline on fixtures and read back what it wrote.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Parser;
 use tracereport::cli::Cli;
@@ -100,16 +100,6 @@ pub fn files_under(dir: &str, exts: &[&str]) -> Vec<PathBuf> {
     }
     out.sort();
     out
-}
-
-/// A snapshot name from a fixture path.
-pub fn snap_name(p: &Path) -> String {
-    p.to_string_lossy()
-        .trim_start_matches("tests/fixtures/")
-        .replace(['/', '+'], "__")
-        .replace(".log.gz", "")
-        .replace(".log.zst", "")
-        .replace(".log", "")
 }
 
 /// A function_graph `trace` file (header, then `body` between the

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::common::{CAPTURES, CAPTURES_NEW, COMPRESSED, files_under, run, snap_name};
+use crate::common::{CAPTURES, files_under, run};
 
 /// The function_graph captures (the fn-* and tracecmd-* folders are other formats).
 fn graph_captures() -> Vec<std::path::PathBuf> {
@@ -103,106 +103,282 @@ fn every_qemu_6_1_bad_log_has_its_manifest_errno() {
     assert!(n >= 30, "{n}");
 }
 
-/// Reports of every capture, one by one. Multi-megabyte captures get a
-/// summary instead of the whole report.
+/// Captures whose whole report (report.json and report.md) is snapshotted:
+/// one of each kind of input and of each part of the report a change could
+/// break. Every other capture gets a [`summary`], so a change to one field
+/// of the view moves a dozen snapshots, not two hundred.
+const FULL: &[&str] = &[
+    // the seed case (README quick start), funcgraph-retval
+    "captures/xskmap-noxdpsockets-6.12/ok--funcgraph-retval.log",
+    "captures/xskmap-noxdpsockets-6.12/bad--funcgraph-retval.log",
+    // the blog case, an excerpt with `...` lines
+    "captures/blog-xskmap/same-kernel-ok.log",
+    "captures/blog-xskmap/xskmap-einval.log",
+    // openat ENOENT, no return values
+    "captures/qemu-6.1/openat-enoent/ok.log",
+    "captures/qemu-6.1/openat-enoent/bad.log",
+    // the function tracer, trace-cmd report
+    "captures/qemu-6.1/fn-bpf-map-create-unspec/bad.log",
+    "captures/qemu-6.1/tracecmd-bpf-map-create-unspec/bad.log",
+    // two CPUs, every function, interrupts nested (gzip)
+    "captures/qemu-6.1/busy-2cpu/all-depth2.log.gz",
+    // LOST events
+    "captures/qemu-6.1/lost-events/trace.log",
+    // hostile task names, latency-format columns
+    "captures-new/hostile-comm-graph-bpf-map-create-unspec-6.1/bad.log",
+    "captures-new/latency-format-graph-bpf-map-create-unspec-6.1/bad.log",
+];
+
+/// Pairs whose Markdown (down to the per-capture part) and comparison are
+/// snapshotted in full; the others get a [`summary`].
+const FULL_PAIRS: &[&str] = &[
+    "captures/xskmap-noxdpsockets-6.12/ok--funcgraph-retval.log",
+    "captures/blog-xskmap/same-kernel-ok.log",
+    "captures/qemu-6.1/openat-enoent/ok.log",
+    "captures/qemu-6.1/fn-openat-enoent/ok.log",
+    "captures/qemu-6.1/tracecmd-bpf-map-create-unspec/ok.log",
+];
+
+/// `tests/fixtures/…` of a file `insta::glob!` found (it gives the path
+/// through this file's folder), as the report names it.
+fn fixture(path: &Path) -> String {
+    let p = path.to_string_lossy().replace('\\', "/");
+    let rel = p.rsplit_once("/fixtures/").map_or(p.as_str(), |(_, r)| r);
+    format!("tests/fixtures/{rel}")
+}
+
+fn settings(dir: &str) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(dir);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings
+}
+
+/// The report of every capture, each its own snapshot (a mismatch in one
+/// does not hide the others; `INSTA_GLOB_FILTER=**/openat-enoent/*` runs
+/// some).
 #[test]
 fn snapshots_of_every_capture() {
-    let mut files = files_under(CAPTURES, &[".log", ".log.gz"]);
-    files.extend(files_under(CAPTURES_NEW, &[".log", ".log.gz"]));
-    files.extend(files_under(COMPRESSED, &[".log.zst"]));
-    for f in files {
-        let name = snap_name(&f);
-        let w = run(&[f.to_str().unwrap()]);
-        crate::ticket::assert_fits_a_ticket(&f.display().to_string(), &w);
-        let big =
-            std::fs::metadata(&f).unwrap().len() > 256 * 1024 || w.json.to_string().len() > 200_000;
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path("snapshots/captures");
-        settings.set_prepend_module_to_snapshot(false);
-        settings.bind(|| {
-            if big {
-                insta::assert_json_snapshot!(format!("{name}.summary"), summary(&w.json));
-            } else {
-                insta::assert_json_snapshot!(format!("{name}.json"), &w.json);
-                insta::assert_snapshot!(format!("{name}.md"), &w.md);
-            }
-        });
-    }
+    insta::glob!(
+        "../fixtures",
+        "{captures,captures-new,compressed}/**/*.{log,log.gz,log.zst}",
+        |path| {
+            let f = fixture(path);
+            let w = run(&[&f]);
+            crate::ticket::assert_fits_a_ticket(&f, &w);
+            let full = FULL.iter().any(|k| f.ends_with(k));
+            settings("snapshots/captures").bind(|| {
+                if full {
+                    insta::assert_json_snapshot!("json", &w.json);
+                    insta::assert_snapshot!("md", &w.md);
+                } else {
+                    insta::assert_snapshot!("summary", summary(&w.json));
+                }
+            });
+        }
+    );
 }
 
-fn summary(r: &Value) -> Value {
-    let c = &r["captures"][0];
-    json!({
-        "path": c["path"],
-        "sha256": c["sha256"],
-        "format": c["format"],
-        "lines": c["lines"],
-        "options": c["options"],
-        "warning_counts": c["warning_counts"],
-        "syscall_groups": c["syscall_groups"],
-        "syscalls": c["syscalls"].as_array().unwrap().iter().take(10).map(|s| json!({
-            "index": s["index"], "title": s["title"], "ret": s["ret"], "errno": s["errno"],
-            "task": s["task"], "line": s["line"], "calls": s["calls"],
-        })).collect::<Vec<_>>(),
-        "tasks": c["tasks"].as_array().map(|t| t.len()),
-    })
+/// The bad capture compared with `good` (`ok.log` → `bad.log`,
+/// `ok--OPTS.log` → `bad--OPTS.log`, the blog's `*-kernel-ok.log` →
+/// `xskmap-einval.log`).
+fn bad_of(good: &Path) -> Option<std::path::PathBuf> {
+    let name = good.file_name()?.to_str()?;
+    let bad = if let Some(opts) = name.strip_prefix("ok--") {
+        format!("bad--{opts}")
+    } else if name == "ok.log" {
+        "bad.log".into()
+    } else {
+        "xskmap-einval.log".into()
+    };
+    Some(good.with_file_name(bad)).filter(|b| b.exists())
 }
 
-/// Reports of every good/bad pair of the corpus (Markdown: verdict, aligned view).
+/// Reports of every good/bad pair of the corpus.
 #[test]
 fn snapshots_of_every_pair() {
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for ok in files_under(CAPTURES, &["ok.log"]) {
-        let bad = ok.with_file_name("bad.log");
-        if bad.exists() {
-            pairs.push((ok.display().to_string(), bad.display().to_string()));
+    insta::glob!(
+        "../fixtures",
+        "captures/**/{ok.log,ok--*.log,*-kernel-ok.log}",
+        |path| {
+            let Some(bad) = bad_of(path) else { return };
+            let (ok, bad) = (fixture(path), fixture(&bad));
+            let w = run(&[&ok, &bad]);
+            crate::ticket::assert_fits_a_ticket(&bad, &w);
+            let full = FULL_PAIRS.iter().any(|k| ok.ends_with(k));
+            settings("snapshots/pairs").bind(|| {
+                if !full {
+                    insta::assert_snapshot!("summary", summary(&w.json));
+                    return;
+                }
+                let md =
+                    w.md.split("\n## Captures")
+                        .next()
+                        .unwrap_or(&w.md)
+                        .to_string();
+                insta::assert_snapshot!("md", md);
+                let c = &w.json["comparisons"][0];
+                insta::assert_json_snapshot!(
+                    "comparison",
+                    json!({
+                        "syscall": c["syscall"],
+                        "first_divergence": c["first_divergence"],
+                        "error_origin": c["error_origin"],
+                        "inlined_suspects": c["inlined_suspects"],
+                        "minor_differences": c["minor_differences"],
+                        "stats": c["stats"],
+                    })
+                );
+            });
         }
+    );
+}
+
+/// A report in a few lines: what each capture holds (format, lines,
+/// warnings, audit, syscalls), then per comparison the verdict, the split,
+/// the origin, the suspects and the counts. Read from report.json, whose
+/// schema is stable.
+fn summary(r: &Value) -> String {
+    let mut out = String::new();
+    for c in r["captures"].as_array().into_iter().flatten() {
+        capture_summary(c, &mut out);
     }
-    let x = format!("{CAPTURES}/xskmap-noxdpsockets-6.12");
-    for o in [
-        "default",
-        "funcgraph-retval",
-        "funcgraph-retval+funcgraph-tail",
-        "funcgraph-proc+funcgraph-abstime+funcgraph-tail",
-    ] {
-        pairs.push((format!("{x}/ok--{o}.log"), format!("{x}/bad--{o}.log")));
+    if let Some(v) = r["verdict"].as_str().filter(|v| !v.is_empty()) {
+        out.push_str(&format!("verdict: {v}\n"));
     }
-    for g in ["same-kernel-ok", "other-kernel-ok"] {
-        pairs.push((
-            format!("{CAPTURES}/blog-xskmap/{g}.log"),
-            format!("{CAPTURES}/blog-xskmap/xskmap-einval.log"),
+    for c in r["comparisons"].as_array().into_iter().flatten() {
+        comparison_summary(c, &mut out);
+    }
+    out
+}
+
+/// A JSON value in one line: strings bare, `null` as `-`.
+fn v(x: &Value) -> String {
+    match x {
+        Value::Null => "-".into(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `key value` pairs of `o`, in one line.
+fn fields(o: &Value, keys: &[&str]) -> String {
+    keys.iter()
+        .map(|k| format!("{k} {}", v(&o[*k])))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn capture_summary(c: &Value, out: &mut String) {
+    let list = |key: &str, f: &dyn Fn(&Value) -> String| -> String {
+        let items: Vec<String> = c[key].as_array().into_iter().flatten().map(f).collect();
+        if items.is_empty() {
+            "-".into()
+        } else {
+            items.join(", ")
+        }
+    };
+    out.push_str(&format!(
+        "capture {}: {}\n",
+        v(&c["label"]),
+        fields(
+            c,
+            &[
+                "format",
+                "tracer",
+                "kernel",
+                "lines",
+                "calls_outside_syscalls"
+            ]
+        )
+    ));
+    out.push_str(&format!("  options: {}\n", c["options"]));
+    out.push_str(&format!(
+        "  warnings: {}\n",
+        list("warning_counts", &|w| format!(
+            "{} {}",
+            v(&w["kind"]),
+            v(&w["count"])
+        ))
+    ));
+    out.push_str(&format!(
+        "  audit: {}\n",
+        list("audit", &|a| format!(
+            "{} {}",
+            v(&a["topic"]),
+            v(&a["status"])
+        ))
+    ));
+    out.push_str(&format!(
+        "  groups: {}\n",
+        list("syscall_groups", &|g| format!(
+            "{} {} ×{} (kept {})",
+            v(&g["title"]),
+            v(&g["outcome"]),
+            v(&g["count"]),
+            v(&g["kept"])
+        ))
+    ));
+    let tasks = c["tasks"].as_array().map_or(0, Vec::len);
+    let syscalls = c["syscalls"].as_array().map_or(&[][..], Vec::as_slice);
+    out.push_str(&format!("  tasks {tasks}; syscalls {}\n", syscalls.len()));
+    for s in syscalls.iter().take(10) {
+        out.push_str(&format!(
+            "  #{} {} = {} {} ({}); {} calls; line {}\n",
+            v(&s["index"]),
+            v(&s["title"]),
+            v(&s["ret"]),
+            v(&s["errno"]),
+            v(&s["ret_source"]),
+            v(&s["calls"]),
+            v(&s["line"])
         ));
     }
-    for (ok, bad) in pairs {
-        let good_stem = Path::new(&ok)
-            .file_stem()
-            .unwrap()
-            .to_string_lossy()
-            .to_string();
-        let name = format!("{}__vs__{good_stem}", snap_name(Path::new(&bad)));
-        let w = run(&[&ok, &bad]);
-        crate::ticket::assert_fits_a_ticket(&bad, &w);
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path("snapshots/pairs");
-        settings.set_prepend_module_to_snapshot(false);
-        settings.bind(|| {
-            let md =
-                w.md.split("\n## Captures")
-                    .next()
-                    .unwrap_or(&w.md)
-                    .to_string();
-            insta::assert_snapshot!(format!("{name}.md"), md);
-            insta::assert_json_snapshot!(
-                format!("{name}.comparison"),
-                json!({
-                    "syscall": w.json["comparisons"][0]["syscall"],
-                    "first_divergence": w.json["comparisons"][0]["first_divergence"],
-                    "error_origin": w.json["comparisons"][0]["error_origin"],
-                    "inlined_suspects": w.json["comparisons"][0]["inlined_suspects"],
-                    "minor_differences": w.json["comparisons"][0]["minor_differences"],
-                    "stats": w.json["comparisons"][0]["stats"],
-                })
-            );
-        });
+}
+
+fn comparison_summary(c: &Value, out: &mut String) {
+    out.push_str(&format!(
+        "comparison {}: {}\n",
+        v(&c["syscall"]),
+        fields(&c["stats"], &["matched", "good_only", "bad_only"])
+    ));
+    let d = &c["first_divergence"];
+    if d.is_null() {
+        out.push_str("  split: -\n");
+    } else {
+        out.push_str(&format!(
+            "  split: {}\n",
+            fields(
+                d,
+                &[
+                    "parent",
+                    "last_common",
+                    "good_next",
+                    "bad_next",
+                    "good_line",
+                    "bad_line",
+                    "hidden",
+                    "reconverges"
+                ]
+            )
+        ));
     }
+    let o = &c["error_origin"];
+    out.push_str(&format!(
+        "  origin: {}\n",
+        fields(o, &["func", "line", "errno", "good_ret"])
+    ));
+    out.push_str(&format!("    {}\n", v(&o["span"])));
+    for s in c["inlined_suspects"].as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "  suspect: {}\n",
+            fields(
+                s,
+                &["func", "line", "duration_us", "gap_us", "at_divergence"]
+            )
+        ));
+    }
+    let minors = c["minor_differences"].as_array().map_or(0, Vec::len);
+    out.push_str(&format!("  minor differences {minors}\n"));
 }

@@ -26,16 +26,21 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("render", &["analyse", "model", "load", "parse"]),
     ("output", &["error"]),
     ("cli", &["analyse", "model", "parse", "read", "error"]),
+    // `tracereport record`: not a stage; it hands its capture to the pipeline
+    // through `cli` and `lib::run`, and reads a report's recipe (`analyse::next`).
+    ("record", &["analyse", "read", "output", "cli", "error"]),
     (
         "lib",
         &[
             "read", "parse", "model", "load", "analyse", "render", "output", "cli", "error",
+            "record",
         ],
     ),
     (
         "main",
         &[
             "read", "parse", "model", "load", "analyse", "render", "output", "cli", "error",
+            "record",
         ],
     ),
 ];

@@ -1,9 +1,12 @@
 //! The integration tests: one binary, modules by theme.
 
 mod alloc;
+mod analyse_dump;
+mod analyse_units;
 mod analysis;
 mod audit;
 mod browser;
+mod claims;
 mod cli;
 mod common;
 mod corpus;
@@ -23,6 +26,7 @@ mod mutants;
 mod mutation;
 mod properties;
 mod props;
+mod record;
 mod report;
 mod scenarios;
 mod schema;

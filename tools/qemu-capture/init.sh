@@ -205,6 +205,27 @@ if want xsk; then
     cat $T/available_filter_functions > /out/aff.txt
     send available_filter_functions.txt /out/aff.txt
 fi
+if want rec; then       # `tracereport record` itself (record-e2e.sh puts the binary in /usr/bin)
+    reset_tr
+    snap() { for f in current_tracer tracing_on buffer_size_kb set_graph_function max_graph_depth \
+                      set_event_pid options/* events/syscalls/sys_*_bpf/enable; do
+                 printf '%s=%s\n' "$f" "$(cat $T/$f 2>&1 | tr '\n' ' ')"; done; }
+    (cd $T && snap) > /out/rec-before.txt
+    cd /tmp
+    # the seed case on this kernel (map_xsk fails with EINVAL without CONFIG_XDP_SOCKETS)
+    tracereport record -q -g $BPF --retval --syscall bpf -o /out/rec-xsk.log -- /bin/bpfcase map_xsk \
+        > /out/rec.stderr.txt 2>&1; echo "xsk rc=$?" >> /out/rec.stderr.txt
+    # --good/--bad on one kernel: ARRAY create vs UNSPEC (EINVAL)
+    tracereport record -q -g $BPF --retval --syscall bpf -o /out/rec.log \
+        --good '/bin/bpfcase map_array' --bad '/bin/bpfcase map_unspec' --report /out/rec-report \
+        >> /out/rec.stderr.txt 2>&1; echo "pair rc=$?" >> /out/rec.stderr.txt
+    (cd $T && snap) > /out/rec-after.txt
+    cd /
+    for f in rec-xsk.log rec-good.log rec-bad.log rec-xsk.available_filter_functions rec-before.txt rec-after.txt rec.stderr.txt; do
+        [ -e /out/$f ] && send $f /out/$f
+    done
+    [ -e /out/rec-report/report.md ] && send rec-report.md /out/rec-report/report.md
+fi
 if want pairs; then
     capture bpf_ok_array            function_graph $BPF default map_array bpf
     capture bpf_bad_unspec          function_graph $BPF default map_unspec bpf

@@ -100,6 +100,17 @@ impl FactsRecorder {
             HeaderLine::LatencyTrace { kernel, .. } => {
                 self.capture.kernel = Some(String::from_utf8_lossy(kernel).into_owned())
             }
+            HeaderLine::Recorded { key, value } => {
+                let v = String::from_utf8_lossy(value).into_owned();
+                let r = self.capture.recorded.get_or_insert_default();
+                match key {
+                    b"kernel" => self.capture.kernel = Some(v),
+                    b"command" => r.command = Some(v),
+                    b"settings" => r.settings = Some(v),
+                    b"note" if r.notes.len() < 32 => r.notes.push(v),
+                    _ => {}
+                }
+            }
             _ => {}
         }
     }

@@ -21,7 +21,11 @@ mod compare;
 pub use compare::*;
 
 pub use super::units::{GroupOutcome, Nanos, NodeFlags, NodeId, Pair};
-pub use crate::analyse::audit::{AuditItem, AuditStatus};
+pub use crate::analyse::{
+    audit::{AuditItem, AuditStatus},
+    origin::Evidence,
+    retval::{RetJson, RetKind},
+};
 
 /// Version of the JSON schema (bumped only on incompatible change).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -179,8 +183,11 @@ pub struct SyscallView {
     pub title: String,
     /// Arguments as printed by the entry event.
     pub args: serde_json::Map<String, serde_json::Value>,
-    /// The result (`null` when not captured).
-    pub ret: Option<i64>,
+    /// The result (`null` when not captured; a string beyond 2^53 or for
+    /// a kernel address, see `ret_kind`).
+    pub ret: Option<RetJson>,
+    /// What `ret` can be: `errno`, `number`, `kernel-pointer`, `bits`.
+    pub ret_kind: Option<RetKind>,
     /// `EINVAL` when `ret` is an error.
     pub errno: Option<String>,
     /// `exit-event` or `retval`.
@@ -236,8 +243,12 @@ pub struct NodeView {
     /// Time not spent in traced children (µs in JSON).
     #[serde(rename = "self_us")]
     pub self_time: Option<Nanos>,
-    /// Return value with funcgraph-retval.
-    pub ret: Option<i64>,
+    /// Return value with funcgraph-retval (a hex string for a kernel
+    /// address, see `ret_kind`).
+    pub ret: Option<RetJson>,
+    /// What `ret` can be (omitted without `ret`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ret_kind: Option<RetKind>,
     /// The line of the entry.
     pub line: u64,
     /// The line of the `}`, when there is one.

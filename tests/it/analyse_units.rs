@@ -1,0 +1,602 @@
+//! The analysis, case by case, without rendering: a good and a bad capture
+//! written inline as the kernel prints them (function_graph, a few calls
+//! each), and what the aligner, the split, the origin and the gap finder
+//! make of them (the dump is described in `analyse_dump.rs`).
+//!
+//! `UPDATE_EXPECT=1 cargo test --test it analyse_units` rewrites the
+//! expectations; review them as a kernel engineer would. Where today's
+//! answer is wrong, the expectation keeps it (the test pins behaviour) and a
+//! `KNOWN WRONG:` comment says what the right answer is.
+
+use expect_test::expect;
+
+use crate::analyse_dump::{check, check_gaps};
+
+/// The openat(2) lines of a run that opens the file, as 6.1 prints them.
+const OPENAT_OK: &str = "
+     0)               |  /* sys_openat(dfd: ffffff9c, filename: 47a075, flags: 0, mode: 0) */
+     0)               |  __x64_sys_openat() {
+     0)               |    do_sys_openat2() {
+     0)   0.500 us    |      getname();
+     0)               |      do_filp_open() {
+     0)               |        path_openat() {
+     0)   0.500 us    |          link_path_walk();
+     0)   0.500 us    |          lookup_fast();
+     0)   0.500 us    |          complete_walk();
+     0)   2.000 us    |        }
+     0)   2.500 us    |      }
+     0)   0.500 us    |      fd_install();
+     0)   4.000 us    |    }
+     0)   4.500 us    |  }
+     0)               |  /* sys_openat -> 0x3 */
+";
+
+#[test]
+fn identical_runs() {
+    // KNOWN WRONG: nothing failed and no traced call differs, so there is no
+    // split, no decision to place and no gap at a split: want `split: none`, no
+    // origin span, no `[at split]` gap and no candidate. Today the last paired
+    // call is taken for a hidden split (issue 12).
+    check(
+        OPENAT_OK,
+        OPENAT_OK,
+        expect![[r#"
+            good: openat() = 3 (sys_exit event)
+            bad: openat() = 3 (sys_exit event)
+            = __x64_sys_openat
+            =   do_sys_openat2
+            =     getname
+            =     do_filp_open
+            =       path_openat
+            =         link_path_walk
+            =         lookup_fast
+            =         complete_walk
+            =     fd_install
+            split: row 8; under do_sys_openat2; after fd_install; good next -; bad next returns; hidden
+            origin: none (errno -)
+              span: the bad run did not fail (or its result was not captured): no error to trace
+            gap: fd_install 0.5 µs, untraced 0.5 µs [at split]
+            candidate: fd_install
+        "#]],
+    );
+}
+
+#[test]
+fn a_leaf_missing_in_bad() {
+    check(
+        OPENAT_OK,
+        "
+         0)               |  /* sys_openat(dfd: ffffff9c, filename: 47a075, flags: 0, mode: 0) */
+         0)               |  __x64_sys_openat() {
+         0)               |    do_sys_openat2() {
+         0)   0.500 us    |      getname();
+         0)               |      do_filp_open() {
+         0)               |        path_openat() {
+         0)   0.500 us    |          link_path_walk();
+         0)   0.500 us    |          lookup_fast();
+         0)   1.500 us    |        }
+         0)   2.000 us    |      }
+         0)   3.000 us    |    }
+         0)   3.500 us    |  }
+         0)               |  /* sys_openat -> 0xfffffffffffffffe */
+        ",
+        expect![[r#"
+            good: openat() = 3 (sys_exit event)
+            bad: openat() = -2 ENOENT (sys_exit event)
+            = __x64_sys_openat
+            =   do_sys_openat2
+            =     getname
+            =     do_filp_open
+            =       path_openat
+            =         link_path_walk
+            =         lookup_fast
+            +         complete_walk
+            +     fd_install
+            split: row 7; under path_openat; after lookup_fast; good next complete_walk (inside); bad next returns
+            origin: none (errno 2)
+              span: at or after the first parting (in `path_openat()`, after `lookup_fast()` returned); from both runs' shape (no return values), in one of: `lookup_fast()` or its untraced callees, the own code of `path_openat()`, the own code of `do_filp_open()`
+            gap: path_openat 1.5 µs, untraced 0.5 µs [at split]
+            candidate: complete_walk
+        "#]],
+    );
+}
+
+#[test]
+fn an_extra_call_in_bad_at_the_split() {
+    check(
+        OPENAT_OK,
+        "
+         0)               |  /* sys_openat(dfd: ffffff9c, filename: 47a075, flags: 0, mode: 0) */
+         0)               |  __x64_sys_openat() {
+         0)               |    do_sys_openat2() {
+         0)   0.500 us    |      getname();
+         0)               |      do_filp_open() {
+         0)               |        path_openat() {
+         0)   0.500 us    |          link_path_walk();
+         0)   0.500 us    |          lookup_fast();
+         0)   0.500 us    |          complete_walk();
+         0)   0.500 us    |          terminate_walk();
+         0)   2.500 us    |        }
+         0)   3.000 us    |      }
+         0)   0.500 us    |      put_unused_fd();
+         0)   4.000 us    |    }
+         0)   4.500 us    |  }
+         0)               |  /* sys_openat -> 0xfffffffffffffffe */
+        ",
+        expect![[r#"
+            good: openat() = 3 (sys_exit event)
+            bad: openat() = -2 ENOENT (sys_exit event)
+            = __x64_sys_openat
+            =   do_sys_openat2
+            =     getname
+            =     do_filp_open
+            =       path_openat
+            =         link_path_walk
+            =         lookup_fast
+            =         complete_walk
+            -         terminate_walk
+            +     fd_install
+            -     put_unused_fd
+            split: row 8; under path_openat; after complete_walk; good next fd_install (after path_openat); bad next terminate_walk
+            origin: none (errno 2)
+              span: at or after the first parting (in `path_openat()`, after `complete_walk()` returned); from both runs' shape (no return values), in one of: `do_filp_open()`, the own code of `do_sys_openat2()`
+            gap: path_openat 2.5 µs, untraced 0.5 µs [at split]
+            candidate: fd_install
+        "#]],
+    );
+}
+
+/// A slab slow path taken in one run only: both runs go on alike after it.
+#[test]
+fn an_extra_call_in_bad_that_meets_again() {
+    check(
+        "
+         0)               |  /* sys_openat(dfd: ffffff9c, filename: 47a075, flags: 0, mode: 0) */
+         0)               |  __x64_sys_openat() {
+         0)               |    do_sys_openat2() {
+         0)               |      getname() {
+         0)   0.500 us    |        kmem_cache_alloc();
+         0)   1.000 us    |      }
+         0)   0.500 us    |      fd_install();
+         0)   2.000 us    |    }
+         0)   2.500 us    |  }
+         0)               |  /* sys_openat -> 0x3 */
+        ",
+        "
+         0)               |  /* sys_openat(dfd: ffffff9c, filename: 47a075, flags: 0, mode: 0) */
+         0)               |  __x64_sys_openat() {
+         0)               |    do_sys_openat2() {
+         0)               |      getname() {
+         0)               |        kmem_cache_alloc() {
+         0)   0.500 us    |          ___slab_alloc();
+         0)   1.000 us    |        }
+         0)   1.500 us    |      }
+         0)   0.500 us    |      fd_install();
+         0)   2.500 us    |    }
+         0)   3.000 us    |  }
+         0)               |  /* sys_openat -> 0x4 */
+        ",
+        // KNOWN WRONG: the runs meet again at fd_install() right after
+        // kmem_cache_alloc() returns, so ___slab_alloc() is a minor difference (or a
+        // split marked `reconverges`), not a parting; `good next fd_install` ignores
+        // that the bad run calls it too; nothing failed, so the origin span places a
+        // decision that does not exist (issue 12).
+        expect![[r#"
+            good: openat() = 3 (sys_exit event)
+            bad: openat() = 4 (sys_exit event)
+            = __x64_sys_openat
+            =   do_sys_openat2
+            =     getname
+            =       kmem_cache_alloc
+            -         ___slab_alloc
+            =     fd_install
+            split: row 4; under kmem_cache_alloc; after -; good next fd_install (after kmem_cache_alloc); bad next ___slab_alloc
+            origin: none (errno -)
+              span: the bad run did not fail (or its result was not captured): no error to trace
+            gap: kmem_cache_alloc 1.0 µs, untraced 0.5 µs [at split]
+        "#]],
+    );
+}
+
+/// Three `kfree()` in one run, two in the other: one row with counts.
+#[test]
+fn repeated_calls_are_folded() {
+    let run = |frees: usize, ret: &str| {
+        let kfree = "         0)   0.200 us    |      kfree();\n".repeat(frees);
+        format!(
+            "
+         0)               |  /* sys_openat(dfd: ffffff9c, filename: 47a075, flags: 0, mode: 0) */
+         0)               |  __x64_sys_openat() {{
+         0)               |    do_sys_openat2() {{
+         0)   0.500 us    |      getname();
+{kfree}         0)   0.500 us    |      fd_install();
+         0)   2.000 us    |    }}
+         0)   2.500 us    |  }}
+         0)               |  /* sys_openat -> {ret} */
+        "
+        )
+    };
+    // KNOWN WRONG: the fold and the 3/2 minor are right, but nothing failed and
+    // the runs meet again after the kfree()s: want `split: none` (the minor is the
+    // only difference), no origin span, no `[at split]` gap and no candidate.
+    // Today the last paired call is taken for a hidden split (issue 12).
+    check(
+        &run(3, "0x3"),
+        &run(2, "0x3"),
+        expect![[r#"
+            good: openat() = 3 (sys_exit event)
+            bad: openat() = 3 (sys_exit event)
+            = __x64_sys_openat
+            =   do_sys_openat2
+            =     getname
+            =     kfree ×3/×2
+            =     fd_install
+            minor: under do_sys_openat2; good kfree; bad kfree; counts 3/2
+            split: row 4; under do_sys_openat2; after fd_install; good next -; bad next returns; hidden
+            origin: none (errno -)
+              span: the bad run did not fail (or its result was not captured): no error to trace
+            gap: fd_install 0.5 µs, untraced 0.5 µs [at split]
+            candidate: fd_install
+        "#]],
+    );
+}
+
+/// The seed case's shape: `__sys_bpf()` is traced in the good kernel and
+/// inlined into `__x64_sys_bpf()` in the bad one. The calls under it pair
+/// across the missing level.
+#[test]
+fn a_wrapper_level_in_one_kernel_only_is_transparent() {
+    check(
+        "
+         0)               |  /* sys_bpf(cmd: 0, uattr: 7ffd68a5c620, size: 90) */
+         0)               |  __x64_sys_bpf() {
+         0)               |    __sys_bpf() {
+         0)   0.500 us    |      bpf_check_uarg_tail_zero();
+         0)   0.500 us    |      security_bpf();
+         0)   0.500 us    |      array_map_alloc_check();
+         0)   0.500 us    |      bpf_map_init_from_attr();
+         0)   2.500 us    |    }
+         0)   3.000 us    |  }
+         0)               |  /* sys_bpf -> 0x6 */
+        ",
+        "
+         0)               |  /* sys_bpf(cmd: 0, uattr: 7ffc67703670, size: 90) */
+         0)               |  __x64_sys_bpf() {
+         0)   0.500 us    |    bpf_check_uarg_tail_zero();
+         0)   0.500 us    |    security_bpf();
+         0)   1.500 us    |  }
+         0)               |  /* sys_bpf -> 0xffffffffffffffea */
+        ",
+        expect![[r#"
+            good: bpf(BPF_MAP_CREATE) = 6 (sys_exit event)
+            bad: bpf(BPF_MAP_CREATE) = -22 EINVAL (sys_exit event)
+            = __x64_sys_bpf
+            +   __sys_bpf wrapper
+            =     bpf_check_uarg_tail_zero @g2/b1
+            =     security_bpf @g2/b1
+            +     array_map_alloc_check
+            +     bpf_map_init_from_attr
+            split: row 4; under __x64_sys_bpf; after security_bpf; good next array_map_alloc_check (inside); bad next returns
+            origin: none (errno 22)
+              span: at or after the first parting (in `__x64_sys_bpf()`, after `security_bpf()` returned); from both runs' shape (no return values), in one of: `security_bpf()`, the own code of `__x64_sys_bpf()`
+            gap: __x64_sys_bpf 1.5 µs, untraced 0.5 µs [at split]
+            candidate: array_map_alloc_check
+            candidate: bpf_map_init_from_attr
+            candidate: __sys_bpf [wrapper]
+        "#]],
+    );
+}
+
+/// funcgraph-retval: the errno followed down from the syscall. NULL from
+/// `lookup_fast()` (not in the dcache) is its normal "go the slow way"
+/// answer, not an error.
+#[test]
+fn error_origin_with_return_values() {
+    check(
+        "
+         0)               |  /* sys_openat(dfd: ffffff9c, filename: 47a075, flags: 0, mode: 0) */
+         0)               |  __x64_sys_openat() {
+         0)               |    do_sys_openat2() {
+         0)               |      do_filp_open() {
+         0)               |        path_openat() {
+         0)   0.500 us    |          link_path_walk(); /* = 0x0 */
+         0)               |          open_last_lookups() {
+         0)   0.500 us    |            lookup_fast(); /* = 0xffff888004d1e0c0 */
+         0)   1.000 us    |          } /* open_last_lookups = 0x0 */
+         0)   0.500 us    |          do_open(); /* = 0x0 */
+         0)   2.500 us    |        } /* path_openat = 0xffff888003a1c000 */
+         0)   3.000 us    |      } /* do_filp_open = 0xffff888003a1c000 */
+         0)   0.500 us    |      fd_install(); /* = 0x0 */
+         0)   4.000 us    |    } /* do_sys_openat2 = 0x3 */
+         0)   4.500 us    |  } /* __x64_sys_openat = 0x3 */
+         0)               |  /* sys_openat -> 0x3 */
+        ",
+        "
+         0)               |  /* sys_openat(dfd: ffffff9c, filename: 47a075, flags: 0, mode: 0) */
+         0)               |  __x64_sys_openat() {
+         0)               |    do_sys_openat2() {
+         0)               |      do_filp_open() {
+         0)               |        path_openat() {
+         0)   0.500 us    |          link_path_walk(); /* = 0x0 */
+         0)               |          open_last_lookups() {
+         0)   0.500 us    |            lookup_fast(); /* = 0x0 */
+         0)   1.000 us    |          } /* open_last_lookups = -2 */
+         0)   0.500 us    |          terminate_walk(); /* = 0x0 */
+         0)   2.500 us    |        } /* path_openat = -2 */
+         0)   3.000 us    |      } /* do_filp_open = -2 */
+         0)   0.500 us    |      put_unused_fd(); /* = 0x0 */
+         0)   4.000 us    |    } /* do_sys_openat2 = -2 */
+         0)   4.500 us    |  } /* __x64_sys_openat = -2 */
+         0)               |  /* sys_openat -> 0xfffffffffffffffe */
+        ",
+        // KNOWN WRONG: lookup_fast() returned 0 (NULL: not in the dcache, take the
+        // slow path), not -2, and the span says it returned -2. NULL counts as an
+        // error because the good run's lookup_fast() returned a pointer, but the
+        // errno is known (-2) and no callee of open_last_lookups() returned it: want
+        // `origin: errno 2 at open_last_lookups`, chain ending at open_last_lookups,
+        // made in its own code or inlined callees (issue 12).
+        expect![[r#"
+            good: openat() = 3 (sys_exit event)
+            bad: openat() = -2 ENOENT (sys_exit event)
+            = __x64_sys_openat
+            =   do_sys_openat2
+            =     do_filp_open
+            =       path_openat
+            =         link_path_walk
+            =         open_last_lookups
+            =           lookup_fast
+            +         do_open
+            -         terminate_walk
+            +     fd_install
+            -     put_unused_fd
+            split: row 7; under path_openat; after open_last_lookups; good next do_open (inside); bad next terminate_walk
+            origin: errno 2 at lookup_fast; chain __x64_sys_openat = -2 > do_sys_openat2 = -2 > do_filp_open = -2 > path_openat = -2 > open_last_lookups = -2 > lookup_fast = 0; good lookup_fast
+              span: `lookup_fast()` returned -2 (ENOENT) and has no traced callee: the error was made in its own code
+            gap: path_openat 2.5 µs, untraced 0.5 µs [at split]
+            candidate: do_open
+        "#]],
+    );
+}
+
+/// The seed case without funcgraph-retval (real lines of
+/// `examples/xskmap-noxdpsockets-6.12/{ok,bad}--default.log`, the good
+/// run cut after its first calls): the origin can only be a span.
+#[test]
+fn error_origin_without_return_values() {
+    check(
+        "
+         0)               |  /* sys_bpf(cmd: 0, uattr: 7ffd68a5c620, size: 90) */
+         0)               |  __x64_sys_bpf() {
+         0)               |    __sys_bpf() {
+         0)   1.382 us    |      bpf_check_uarg_tail_zero();
+         0)               |      bpf_token_capable() {
+         0)               |        ns_capable() {
+         0)   1.542 us    |          cap_capable();
+         0)   4.146 us    |        }
+         0)   6.730 us    |      }
+         0)   1.652 us    |      bpf_obj_name_cpy();
+         0) + 12.000 us   |    }
+         0) + 14.000 us   |  }
+         0)               |  /* sys_bpf -> 0x6 */
+        ",
+        "
+         0)               |  /* sys_bpf(cmd: 0, uattr: 7ffc67703670, size: 90) */
+         0)               |  __x64_sys_bpf() {
+         0)               |    __sys_bpf() {
+         0)   1.262 us    |      bpf_check_uarg_tail_zero();
+         0)   6.700 us    |    }
+         0) + 10.846 us   |  }
+         0)               |  /* sys_bpf -> 0xffffffffffffffea */
+        ",
+        expect![[r#"
+            good: bpf(BPF_MAP_CREATE) = 6 (sys_exit event)
+            bad: bpf(BPF_MAP_CREATE) = -22 EINVAL (sys_exit event)
+            = __x64_sys_bpf
+            =   __sys_bpf
+            =     bpf_check_uarg_tail_zero
+            +     bpf_token_capable
+            +       ns_capable
+            +         cap_capable
+            +     bpf_obj_name_cpy
+            split: row 3; under __sys_bpf; after bpf_check_uarg_tail_zero; good next bpf_token_capable (inside); bad next returns
+            origin: none (errno 22)
+              span: at or after the first parting (in `__sys_bpf()`, after `bpf_check_uarg_tail_zero()` returned); from both runs' shape (no return values), in one of: `bpf_check_uarg_tail_zero()`, the own code of `__sys_bpf()`
+            gap: __sys_bpf 6.7 µs, untraced 5.4 µs [at split]
+            candidate: bpf_token_capable
+            candidate: bpf_obj_name_cpy
+        "#]],
+    );
+}
+
+/// `__sys_bpf()` takes 45 µs of which its one traced callee takes 1: code
+/// ftrace cannot see (inlined `map_create()`) ran there. With abstime the
+/// untraced stretch is placed. `kmem_cache_alloc()` has a gap too, away
+/// from the split (a leaf such as `should_failslab()` never does).
+#[test]
+fn an_inlined_gap_is_suspected() {
+    check(
+        "
+            10.000000 |   0)               |  /* sys_bpf(cmd: 0, uattr: 7ffd68a5c620, size: 90) */
+            10.000001 |   0)               |  __x64_sys_bpf() {
+            10.000002 |   0)               |    __sys_bpf() {
+            10.000003 |   0)   1.000 us    |      bpf_check_uarg_tail_zero();
+            10.000005 |   0)   1.000 us    |      security_bpf();
+            10.000007 |   0)   1.000 us    |      array_map_alloc_check();
+            10.000009 |   0)   2.000 us    |    }
+            10.000012 |   0)   3.000 us    |  }
+            10.000013 |   0)               |  /* sys_bpf -> 0x6 */
+        ",
+        "
+            20.000000 |   0)               |  /* sys_bpf(cmd: 0, uattr: 7ffc67703670, size: 90) */
+            20.000001 |   0)               |  __x64_sys_bpf() {
+            20.000002 |   0)               |    __sys_bpf() {
+            20.000003 |   0)               |      kmem_cache_alloc() {
+            20.000004 |   0)   1.000 us    |        should_failslab();
+            20.000013 |   0) + 10.000 us   |      }
+            20.000014 |   0)   1.000 us    |      bpf_check_uarg_tail_zero();
+            20.000050 |   0) + 48.000 us   |    }
+            20.000051 |   0) + 50.000 us   |  }
+            20.000052 |   0)               |  /* sys_bpf -> 0xffffffffffffffea */
+        ",
+        expect![[r#"
+            good: bpf(BPF_MAP_CREATE) = 6 (sys_exit event)
+            bad: bpf(BPF_MAP_CREATE) = -22 EINVAL (sys_exit event)
+            = __x64_sys_bpf
+            =   __sys_bpf
+            -     kmem_cache_alloc
+            -       should_failslab
+            =     bpf_check_uarg_tail_zero
+            +     security_bpf
+            +     array_map_alloc_check
+            minor: under __sys_bpf; good -; bad kmem_cache_alloc
+            split: row 5; under __sys_bpf; after bpf_check_uarg_tail_zero; good next security_bpf (inside); bad next returns
+            origin: none (errno 22)
+              span: at or after the first parting (in `__sys_bpf()`, after `bpf_check_uarg_tail_zero()` returned); from both runs' shape (no return values), in one of: `bpf_check_uarg_tail_zero()`, the own code of `__sys_bpf()`
+            gap: __sys_bpf 48.0 µs, untraced 37.0 µs [at split] [where 35.0 µs after `bpf_check_uarg_tail_zero()` returned, before `__sys_bpf()` returned]
+            gap: kmem_cache_alloc 10.0 µs, untraced 9.0 µs [where 8.0 µs after `should_failslab()` returned, before `kmem_cache_alloc()` returned]
+            candidate: security_bpf
+            candidate: array_map_alloc_check
+        "#]],
+    );
+}
+
+/// A timer interrupt the kernel nests under whatever it hit (x86 6.1 prints
+/// no `==========>` arrows; real lines of
+/// `qemu-6.1/openat-enoent--funcgraph-abstime/bad.log`, times dropped). It
+/// tells nothing about the syscall: both runs do the same.
+#[test]
+fn an_interrupt_subtree_is_noise() {
+    check(
+        OPENAT_OK,
+        "
+         0)               |  /* sys_openat(dfd: ffffff9c, filename: 47a075, flags: 0, mode: 0) */
+         0)               |  __x64_sys_openat() {
+         0)               |    do_sys_openat2() {
+         0)   0.500 us    |      getname();
+         0)               |      do_filp_open() {
+         0)               |        path_openat() {
+         0)   0.500 us    |          link_path_walk();
+         0)   1.332 us    |          irq_enter_rcu();
+         0)               |          __sysvec_apic_timer_interrupt() {
+         0)               |            hrtimer_interrupt() {
+         0)   0.901 us    |              _raw_spin_lock_irqsave();
+         0)   2.043 us    |              ktime_get_update_offsets_now();
+         0)   5.000 us    |            }
+         0)   6.000 us    |          }
+         0)               |          irq_exit_rcu() {
+         0)   0.500 us    |            idle_cpu();
+         0)   1.000 us    |          }
+         0)   0.500 us    |          lookup_fast();
+         0)   0.500 us    |          complete_walk();
+         0) + 10.500 us   |        }
+         0) + 11.000 us   |      }
+         0)   0.500 us    |      fd_install();
+         0) + 12.500 us   |    }
+         0) + 13.000 us   |  }
+         0)               |  /* sys_openat -> 0x3 */
+        ",
+        // KNOWN WRONG: nothing failed and no traced call differs, so there is no
+        // split besides the interrupt (which is rightly noise): want `split: none`,
+        // no origin span, no `[at split]` gap and no candidate. Today the last paired
+        // call is taken for a hidden split (issue 12).
+        expect![[r#"
+            good: openat() = 3 (sys_exit event)
+            bad: openat() = 3 (sys_exit event)
+            = __x64_sys_openat
+            =   do_sys_openat2
+            =     getname
+            =     do_filp_open
+            =       path_openat
+            =         link_path_walk
+            -         irq_enter_rcu noise
+            -         __sysvec_apic_timer_interrupt noise
+            -           hrtimer_interrupt noise
+            -             _raw_spin_lock_irqsave noise
+            -             ktime_get_update_offsets_now noise
+            -         irq_exit_rcu noise
+            -           idle_cpu noise
+            =         lookup_fast
+            =         complete_walk
+            =     fd_install
+            split: row 15; under do_sys_openat2; after fd_install; good next -; bad next returns; hidden
+            origin: none (errno -)
+              span: the bad run did not fail (or its result was not captured): no error to trace
+            gap: fd_install 0.5 µs, untraced 0.5 µs [at split]
+            candidate: fd_install
+        "#]],
+    );
+}
+
+/// The result comes from the `sys_exit` event (the syscall's register, in
+/// hex), not from funcgraph-retval; `cmd: 0` is `BPF_MAP_CREATE`, and
+/// `0xffffffffffffffea` is -22 EINVAL.
+#[test]
+fn sys_exit_event_values() {
+    check(
+        "
+         0)               |  /* sys_bpf(cmd: 0, uattr: 7ffd68a5c620, size: 90) */
+         0)               |  __x64_sys_bpf() {
+         0)   0.500 us    |    bpf_check_uarg_tail_zero();
+         0)   1.000 us    |  }
+         0)               |  /* sys_bpf -> 0x6 */
+        ",
+        "
+         0)               |  /* sys_bpf(cmd: 0, uattr: 7ffc67703670, size: 90) */
+         0)               |  __x64_sys_bpf() {
+         0)   0.500 us    |    bpf_check_uarg_tail_zero();
+         0)   1.000 us    |  }
+         0)               |  /* sys_bpf -> 0xffffffffffffffea */
+        ",
+        // KNOWN WRONG: the results, cmd and errno are right; but with no return
+        // values, the same traced calls and a leaf last, the decision may as well be
+        // in __x64_sys_bpf()'s own (inlined) code after bpf_check_uarg_tail_zero()
+        // returned: the span should name that, and the `[at split]` gap should be
+        // __x64_sys_bpf(), not the leaf (issue 12).
+        expect![[r#"
+            good: bpf(BPF_MAP_CREATE) = 6 (sys_exit event)
+            bad: bpf(BPF_MAP_CREATE) = -22 EINVAL (sys_exit event)
+            = __x64_sys_bpf
+            =   bpf_check_uarg_tail_zero
+            split: row 1; under __x64_sys_bpf; after bpf_check_uarg_tail_zero; good next -; bad next returns; hidden
+            origin: none (errno 22)
+              span: inside `bpf_check_uarg_tail_zero()` or below it: every traced call matches, so the deciding code is deeper than the capture goes (max_graph_depth) or not traceable
+            gap: bpf_check_uarg_tail_zero 0.5 µs, untraced 0.5 µs [at split]
+            candidate: bpf_check_uarg_tail_zero
+        "#]],
+    );
+}
+
+/// Gap thresholds given by the caller (`--gap-min-us 0.4 --gap-min-ratio
+/// 0.2`): the 0.5 µs of own time of `do_filp_open()` (of 2.5) and
+/// `path_openat()` (of 2.0) are then suspect, not that of
+/// `do_sys_openat2()` (0.5 of 4.0).
+#[test]
+fn gap_thresholds_are_the_callers() {
+    // KNOWN WRONG: the gaps are right; the hidden split (and so the
+    // `[at split]` gap of fd_install()) is wrong as in `identical_runs`.
+    check_gaps(
+        OPENAT_OK,
+        OPENAT_OK,
+        (400, 0.2),
+        expect![[r#"
+            good: openat() = 3 (sys_exit event)
+            bad: openat() = 3 (sys_exit event)
+            = __x64_sys_openat
+            =   do_sys_openat2
+            =     getname
+            =     do_filp_open
+            =       path_openat
+            =         link_path_walk
+            =         lookup_fast
+            =         complete_walk
+            =     fd_install
+            split: row 8; under do_sys_openat2; after fd_install; good next -; bad next returns; hidden
+            origin: none (errno -)
+              span: the bad run did not fail (or its result was not captured): no error to trace
+            gap: fd_install 0.5 µs, untraced 0.5 µs [at split]
+            gap: do_filp_open 2.5 µs, untraced 0.5 µs
+            gap: path_openat 2.0 µs, untraced 0.5 µs
+            candidate: fd_install
+        "#]],
+    );
+}
