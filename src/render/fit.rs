@@ -361,7 +361,10 @@ mod tests {
         assert!(out.find("Shortened").unwrap() < out.find("## Comparison").unwrap());
         // Every fence still closes.
         assert_eq!(out.matches("```").count() % 2, 0);
-        assert_eq!(out.matches("<details>").count(), out.matches("</details>").count());
+        assert_eq!(
+            out.matches("<details>").count(),
+            out.matches("</details>").count()
+        );
     }
 
     #[test]

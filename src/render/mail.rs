@@ -25,7 +25,10 @@ pub struct Text;
 
 impl Render for Text {
     fn render<'a>(&self, input: &RenderInput<'a, '_>) -> Result<Vec<Rendered<'a>>, askama::Error> {
-        Ok(vec![Rendered::bytes("report.txt", render_text(input.report))])
+        Ok(vec![Rendered::bytes(
+            "report.txt",
+            render_text(input.report),
+        )])
     }
 }
 
@@ -78,7 +81,11 @@ fn field(key: &str, value: &str, out: &mut Vec<String>) {
     let opts = wrap_opts(WIDTH)
         .initial_indent(&first)
         .subsequent_indent(&hang);
-    out.extend(textwrap::wrap(value, opts).into_iter().map(|l| l.into_owned()));
+    out.extend(
+        textwrap::wrap(value, opts)
+            .into_iter()
+            .map(|l| l.into_owned()),
+    );
 }
 
 /// Title, result, kernel, then each input with its hash, tracer, options.
@@ -183,7 +190,10 @@ fn input(r: &Report, c: &CaptureView, out: &mut Vec<String>) {
     );
     if c.warnings_total > 0 {
         para(
-            &format!("{hang}warnings {} (see report.md or index.html)", c.warnings_total),
+            &format!(
+                "{hang}warnings {} (see report.md or index.html)",
+                c.warnings_total
+            ),
             "           ",
             out,
         );
@@ -379,10 +389,7 @@ mod tests {
             assert!(x.ends_with(" \\"), "{x}");
             assert!(display_width(x) <= WIDTH, "{x}");
         }
-        let joined: Vec<&str> = l
-            .iter()
-            .map(|x| x.trim_end_matches(" \\").trim())
-            .collect();
+        let joined: Vec<&str> = l.iter().map(|x| x.trim_end_matches(" \\").trim()).collect();
         assert_eq!(joined.join(" "), cmd);
         // A trailing comment moves above its command.
         let l = lines(|o| shell_line(&format!("echo 1 > x   # {}", "why ".repeat(20)), o));

@@ -15,8 +15,14 @@ pub fn assert_fits_a_ticket(what: &str, w: &Written) {
     assert!(n <= MD_LIMIT, "{what}: report.md has {n} characters");
     let txt = String::from_utf8(w.read("report.txt")).unwrap();
     let widest = txt.lines().map(display_width).max().unwrap_or(0);
-    assert!(widest <= 80, "{what}: report.txt has a {widest}-column line");
-    assert!(!txt.contains("<details>") && !txt.contains("<sub>"), "{what}");
+    assert!(
+        widest <= 80,
+        "{what}: report.txt has a {widest}-column line"
+    );
+    assert!(
+        !txt.contains("<details>") && !txt.contains("<sub>"),
+        "{what}"
+    );
     if std::env::var_os("TRACEREPORT_SIZES").is_some() {
         eprintln!("sizes {what}: md {n} chars, txt widest {widest}");
     }
@@ -38,11 +44,10 @@ fn busy_and_lost_event_captures_are_folded_to_fit() {
         assert_fits_a_ticket(f, &w);
         assert!(w.md.contains("\n## Captures\n"), "{f}");
         assert!(w.md.contains("| # | syscall | result |"), "{f}");
-        let note = w
-            .md
-            .lines()
-            .find(|l| l.contains("Shortened to fit a ticket"))
-            .unwrap_or_else(|| panic!("{f}: not folded?"));
+        let note =
+            w.md.lines()
+                .find(|l| l.contains("Shortened to fit a ticket"))
+                .unwrap_or_else(|| panic!("{f}: not folded?"));
         assert!(note.contains("left out"), "{note}");
         assert!(note.contains("[index.html](index.html)"), "{note}");
     }
@@ -62,8 +67,8 @@ fn a_generated_big_capture_fits() {
 fn many_big_syscalls() -> String {
     const KINDS: [&str; 20] = [
         "read", "write", "openat", "close", "mmap", "munmap", "brk", "ioctl", "pread64",
-        "pwrite64", "readv", "writev", "access", "pipe", "select", "mremap", "msync",
-        "mincore", "madvise", "dup",
+        "pwrite64", "readv", "writev", "access", "pipe", "select", "mremap", "msync", "mincore",
+        "madvise", "dup",
     ];
     let mut s = String::from(
         "# tracer: function_graph\n#\n# CPU  DURATION                  FUNCTION CALLS\n\
@@ -74,11 +79,17 @@ fn many_big_syscalls() -> String {
         s.push_str(&format!(" 0)               |  /* sys_{k}(fd: {i:x}) */\n"));
         s.push_str(&format!(" 0)               |  __x64_sys_{k}() {{\n"));
         for j in 0..600 {
-            s.push_str(&format!(" 0)   0.{:03} us    |    helper_number_{j}_of_{k}();\n", j % 1000));
+            s.push_str(&format!(
+                " 0)   0.{:03} us    |    helper_number_{j}_of_{k}();\n",
+                j % 1000
+            ));
         }
         s.push_str(" 0) ! 612.000 us  |  }\n");
         let ret: i64 = if i % 7 == 0 { -22 } else { 0 };
-        s.push_str(&format!(" 0)               |  /* sys_{k} -> {:#x} */\n", ret as u64));
+        s.push_str(&format!(
+            " 0)               |  /* sys_{k} -> {:#x} */\n",
+            ret as u64
+        ));
     }
     s
 }
@@ -89,11 +100,17 @@ fn a_generated_capture_of_many_big_syscalls_is_folded_to_fit() {
     let f = dir.path().join("many.log");
     std::fs::write(&f, many_big_syscalls()).unwrap();
     let full = run(&[f.to_str().unwrap(), "--format", "json"]);
-    let kept = full.json["captures"][0]["syscalls"].as_array().unwrap().len();
+    let kept = full.json["captures"][0]["syscalls"]
+        .as_array()
+        .unwrap()
+        .len();
     assert!(kept >= 90, "{kept} trees kept");
     let w = run(&[f.to_str().unwrap()]);
     assert_fits_a_ticket("many", &w);
-    let note = w.md.lines().find(|l| l.contains("Shortened to fit")).unwrap();
+    let note =
+        w.md.lines()
+            .find(|l| l.contains("Shortened to fit"))
+            .unwrap();
     assert!(note.contains("collapsed blocks"), "{note}");
     // Every section's heading and the syscall table's head stay.
     assert!(w.md.contains("\n## Captures\n"));
@@ -111,13 +128,15 @@ fn link_base_makes_report_md_links_absolute() {
         "--link-base",
         &format!("{base}/"),
     ]);
-    let targets: Vec<&str> = w
-        .md
-        .split("](")
-        .skip(1)
-        .filter_map(|s| s.split(')').next())
-        .collect();
-    assert!(targets.iter().any(|t| t.contains("/flamegraphs/")), "{targets:?}");
+    let targets: Vec<&str> =
+        w.md.split("](")
+            .skip(1)
+            .filter_map(|s| s.split(')').next())
+            .collect();
+    assert!(
+        targets.iter().any(|t| t.contains("/flamegraphs/")),
+        "{targets:?}"
+    );
     assert!(targets.contains(&"https://ci.example.org/job/42/report/index.html"));
     for t in &targets {
         assert!(t.starts_with("https://"), "relative link {t}");
@@ -134,8 +153,20 @@ fn link_base_makes_report_md_links_absolute() {
 #[test]
 fn link_base_must_be_a_plain_url() {
     use clap::Parser;
-    for bad in ["ftp://x", "https://x/a)b", "https://x/ y", "javascript:alert(1)"] {
-        let r = tracereport::cli::Cli::try_parse_from(["tracereport", "a.log", "-o", "o", "--link-base", bad]);
+    for bad in [
+        "ftp://x",
+        "https://x/a)b",
+        "https://x/ y",
+        "javascript:alert(1)",
+    ] {
+        let r = tracereport::cli::Cli::try_parse_from([
+            "tracereport",
+            "a.log",
+            "-o",
+            "o",
+            "--link-base",
+            bad,
+        ]);
         assert!(r.is_err(), "{bad}");
     }
 }
