@@ -327,11 +327,7 @@ impl Cli {
                 input_format: self.input_format.forced(),
                 pairs: self.pair,
                 ignore: self.ignore,
-                filter_functions: self
-                    .filter_functions
-                    .into_iter()
-                    .map(|p| (p.as_os_str() != "none").then_some(p))
-                    .collect(),
+                filter_functions: skip_none(self.filter_functions),
                 gap_min_ns: (self.gap_min_us * 1000.0) as u64,
                 gap_min_ratio: self.gap_min_ratio,
                 notes: self.notes,
@@ -346,6 +342,14 @@ impl Cli {
             },
         })
     }
+}
+
+/// `--filter-functions` per capture: `none` skips one.
+fn skip_none(paths: Vec<PathBuf>) -> Vec<Option<PathBuf>> {
+    paths
+        .into_iter()
+        .map(|p| (p.as_os_str() != "none").then_some(p))
+        .collect()
 }
 
 /// `--link-base`: an http(s) URL that cannot break out of a Markdown link
