@@ -65,7 +65,7 @@ pub struct Cli {
         long,
         value_name = "LIST",
         value_delimiter = ',',
-        default_value = "html,md,json,flamegraphs,trace"
+        default_value = "html,md,txt,json,flamegraphs,trace"
     )]
     pub format: Vec<OutputFormat>,
 
@@ -129,6 +129,13 @@ pub struct Cli {
     #[arg(long, value_name = "VERSION")]
     pub kernel_version: Option<String>,
 
+    /// Where the report directory will be served: report.md's links to the
+    /// flame graphs and to index.html start with this URL, so they still
+    /// work once the Markdown is pasted into a ticket.
+    /// Example: `--link-base https://ci.example.org/job/42/report`.
+    #[arg(long, value_name = "URL", value_parser = link_base)]
+    pub link_base: Option<String>,
+
     /// Exit with code 3 when a capture has warnings (lost events,
     /// unreadable lines, ...). The report is still written.
     #[arg(long)]
@@ -164,6 +171,8 @@ pub enum OutputFormat {
     Html,
     /// `report.md`: for tickets (GitHub/GitLab).
     Md,
+    /// `report.txt`: plain text for mailing lists (78 columns).
+    Txt,
     /// `report.json`: stable schema.
     Json,
     /// `flamegraphs/*.svg`: the flame graphs as files (report.md links them).
@@ -238,6 +247,8 @@ pub struct CliSnapshot {
     pub title: Option<String>,
     /// Kernel version for links.
     pub kernel_version: Option<String>,
+    /// See [`Cli::link_base`].
+    pub link_base: Option<String>,
     /// See [`Cli::strict`].
     pub strict: bool,
     /// See [`Cli::force`].
@@ -268,16 +279,13 @@ impl Cli {
                 input_format: self.input_format.forced(),
                 pairs: self.pair,
                 ignore: self.ignore,
-                filter_functions: self
-                    .filter_functions
-                    .into_iter()
-                    .map(|p| (p.as_os_str() != "none").then_some(p))
-                    .collect(),
+                filter_functions: skip_none(self.filter_functions),
                 gap_min_ns: (self.gap_min_us * 1000.0) as u64,
                 gap_min_ratio: self.gap_min_ratio,
                 notes: self.notes,
                 title: self.title,
                 kernel_version: self.kernel_version,
+                link_base: self.link_base,
                 strict: self.strict,
                 force: self.force,
                 quiet: self.quiet,
@@ -347,6 +355,28 @@ impl Cli {
             }
         }
         inputs
+    }
+}
+
+/// `--filter-functions` per capture: `none` skips one.
+fn skip_none(paths: Vec<PathBuf>) -> Vec<Option<PathBuf>> {
+    paths
+        .into_iter()
+        .map(|p| (p.as_os_str() != "none").then_some(p))
+        .collect()
+}
+
+/// `--link-base`: an http(s) URL that cannot break out of a Markdown link
+/// target (no spaces, brackets, quotes or angle brackets).
+fn link_base(s: &str) -> Result<String, String> {
+    let ok_scheme = s.starts_with("https://") || s.starts_with("http://");
+    let bad = s
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "()[]<>\"'`\\".contains(*c));
+    match (ok_scheme, bad) {
+        (false, _) => Err("expected an http:// or https:// URL".into()),
+        (_, Some(c)) => Err(format!("{c:?} cannot appear in a link target")),
+        _ => Ok(s.trim_end_matches('/').to_string()),
     }
 }
 

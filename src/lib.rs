@@ -157,12 +157,14 @@ pub fn render_files<'a>(
         notes,
         flames: &flames,
         flames_written: cfg.cli.formats.contains(&OutputFormat::Flamegraphs),
+        link_base: cfg.cli.link_base.as_deref(),
     };
     let mut files = OutputFiles::default();
     for f in &cfg.cli.formats {
         let renderer: &dyn Render = match f {
             OutputFormat::Json => &Json,
             OutputFormat::Md => &Markdown,
+            OutputFormat::Txt => &render::mail::Text,
             OutputFormat::Html => &Html,
             OutputFormat::Flamegraphs => &Flamegraphs,
             OutputFormat::Trace => &Perfetto,

@@ -33,6 +33,7 @@ mod record;
 mod report;
 mod scenarios;
 mod schema;
+mod ticket;
 mod tracedat;
 mod untrusted;
 
