@@ -156,16 +156,21 @@ pub fn plan(captures: &[Capture], names: &mut GlobalNames, noise: &Noise) -> Vec
     if !any_failed && captures.len() >= 2 {
         // Nothing failed: compare the later captures with the first one, in
         // the order given, on their first syscall of a kind both have.
+        // Syscalls first; roots (calls outside any syscall, such as the tail
+        // of the `write(tracing_on)` before it) only when no syscall pairs.
         for (bc, cap) in captures.iter().enumerate().skip(1) {
-            if let Some((bi, gi)) = cap.trace.syscalls.iter().enumerate().find_map(|(bi, s)| {
-                s.tree.as_ref()?;
-                captures[0]
-                    .trace
-                    .syscalls
-                    .iter()
-                    .position(|g| g.tree.is_some() && g.title() == s.title())
-                    .map(|gi| (bi, gi))
-            }) {
+            let first_alike = |roots: bool| {
+                cap.trace.syscalls.iter().enumerate().find_map(|(bi, s)| {
+                    s.tree.as_ref().filter(|_| s.root == roots)?;
+                    captures[0]
+                        .trace
+                        .syscalls
+                        .iter()
+                        .position(|g| g.tree.is_some() && g.root == roots && g.title() == s.title())
+                        .map(|gi| (bi, gi))
+                })
+            };
+            if let Some((bi, gi)) = first_alike(false).or_else(|| first_alike(true)) {
                 plans.push(Plan {
                     good: (0, gi),
                     bad: (bc, bi),
