@@ -67,7 +67,7 @@ pub struct Cli {
         long,
         value_name = "LIST",
         value_delimiter = ',',
-        default_value = "html,md,json,flamegraphs,trace"
+        default_value = "html,md,txt,json,flamegraphs,trace"
     )]
     pub format: Vec<OutputFormat>,
 
@@ -152,6 +152,13 @@ pub struct Cli {
     #[arg(long, value_name = "VERSION")]
     pub kernel_version: Option<String>,
 
+    /// Where the report directory will be served: report.md's links to the
+    /// flame graphs and to index.html start with this URL, so they still
+    /// work once the Markdown is pasted into a ticket.
+    /// Example: `--link-base https://ci.example.org/job/42/report`.
+    #[arg(long, value_name = "URL", value_parser = link_base)]
+    pub link_base: Option<String>,
+
     /// Exit with code 3 when a capture has warnings (lost events,
     /// unreadable lines, ...). The report is still written.
     #[arg(long)]
@@ -187,6 +194,8 @@ pub enum OutputFormat {
     Html,
     /// `report.md`: for tickets (GitHub/GitLab).
     Md,
+    /// `report.txt`: plain text for mailing lists (78 columns).
+    Txt,
     /// `report.json`: stable schema.
     Json,
     /// `flamegraphs/*.svg`: the flame graphs as files (report.md links them).
@@ -266,6 +275,8 @@ pub struct CliSnapshot {
     pub title: Option<String>,
     /// Kernel version for links.
     pub kernel_version: Option<String>,
+    /// See [`Cli::link_base`].
+    pub link_base: Option<String>,
     /// See [`Cli::strict`].
     pub strict: bool,
     /// See [`Cli::force`].
@@ -281,6 +292,43 @@ pub struct CliSnapshot {
 impl Cli {
     /// Check the arguments against each other.
     pub fn into_config(self) -> Result<Config, Error> {
+        self.check()?;
+        let inputs = self.inputs();
+        let mut formats = self.format.clone();
+        formats.dedup();
+        let kernel_files = kernel_files(&self.kernel, &self.filter_functions, &inputs)?;
+        Ok(Config {
+            inputs,
+            cli: CliSnapshot {
+                output: self.output.unwrap_or_default(),
+                formats,
+                syscalls: self.syscall,
+                keep: self.keep,
+                max_tree_calls: self.max_tree_calls,
+                input_format: self.input_format.forced(),
+                pairs: self.pair,
+                ignore: self.ignore,
+                kernel_files,
+                kernel_src: self.kernel_src,
+                kernel_index: self.kernel_index,
+                gap_min_ns: (self.gap_min_us * 1000.0) as u64,
+                gap_min_ratio: self.gap_min_ratio,
+                notes: self.notes,
+                title: self.title,
+                kernel_version: self.kernel_version,
+                link_base: self.link_base,
+                strict: self.strict,
+                force: self.force,
+                quiet: self.quiet,
+                parse_only: self.parse_only,
+                stats: self.stats,
+            },
+        })
+    }
+
+    /// What clap cannot check alone: counts that must fit the captures,
+    /// stdin at most once, thresholds in range.
+    fn check(&self) -> Result<(), Error> {
         if self.label.len() > self.captures.len() {
             return Err(Error::Usage(format!(
                 "{} --label given for {} capture(s)",
@@ -314,6 +362,12 @@ impl Cli {
                 "--gap-min-us must be ≥ 0 and --gap-min-ratio within 0..1".into(),
             ));
         }
+        Ok(())
+    }
+
+    /// Each capture with its label: given by `--label`, else its file
+    /// name, made unique by its position.
+    fn inputs(&self) -> Vec<(InputPath, String)> {
         let mut inputs = Vec::new();
         for (i, c) in self.captures.iter().enumerate() {
             let path = InputPath::from_arg(c);
@@ -331,35 +385,21 @@ impl Cli {
                 inputs[i].1 = format!("{}-{}", inputs[i].1, i + 1);
             }
         }
-        let kernel_files = kernel_files(&self.kernel, &self.filter_functions, &inputs)?;
-        let mut formats = self.format.clone();
-        formats.dedup();
-        Ok(Config {
-            inputs,
-            cli: CliSnapshot {
-                output: self.output.unwrap_or_default(),
-                formats,
-                syscalls: self.syscall,
-                keep: self.keep,
-                max_tree_calls: self.max_tree_calls,
-                input_format: self.input_format.forced(),
-                pairs: self.pair,
-                ignore: self.ignore,
-                kernel_files,
-                kernel_src: self.kernel_src,
-                kernel_index: self.kernel_index,
-                gap_min_ns: (self.gap_min_us * 1000.0) as u64,
-                gap_min_ratio: self.gap_min_ratio,
-                notes: self.notes,
-                title: self.title,
-                kernel_version: self.kernel_version,
-                strict: self.strict,
-                force: self.force,
-                quiet: self.quiet,
-                parse_only: self.parse_only,
-                stats: self.stats,
-            },
-        })
+        inputs
+    }
+}
+
+/// `--link-base`: an http(s) URL that cannot break out of a Markdown link
+/// target (no spaces, brackets, quotes or angle brackets).
+fn link_base(s: &str) -> Result<String, String> {
+    let ok_scheme = s.starts_with("https://") || s.starts_with("http://");
+    let bad = s
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "()[]<>\"'`\\".contains(*c));
+    match (ok_scheme, bad) {
+        (false, _) => Err("expected an http:// or https:// URL".into()),
+        (_, Some(c)) => Err(format!("{c:?} cannot appear in a link target")),
+        _ => Ok(s.trim_end_matches('/').to_string()),
     }
 }
 

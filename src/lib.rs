@@ -119,7 +119,7 @@ fn progress_bar(
         .ok()?
         .progress_chars("=> "),
     );
-    bar.set_prefix(path.default_label());
+    bar.set_prefix(render::untrusted::visible(&path.default_label()).into_owned());
     Some(bar)
 }
 
@@ -141,12 +141,14 @@ pub fn render_files<'a>(
         notes,
         flames: &flames,
         flames_written: cfg.cli.formats.contains(&OutputFormat::Flamegraphs),
+        link_base: cfg.cli.link_base.as_deref(),
     };
     let mut files = OutputFiles::default();
     for f in &cfg.cli.formats {
         let renderer: &dyn Render = match f {
             OutputFormat::Json => &Json,
             OutputFormat::Md => &Markdown,
+            OutputFormat::Txt => &render::mail::Text,
             OutputFormat::Html => &Html,
             OutputFormat::Flamegraphs => &Flamegraphs,
             OutputFormat::Trace => &Perfetto,
@@ -182,9 +184,9 @@ pub fn run(cfg: &Config) -> Result<Outcome, Error> {
     let mut inputs: Vec<&std::path::Path> = cfg
         .inputs
         .iter()
-        .filter_map(|(p, _)| match p {
-            InputPath::File(f) => Some(f.as_path()),
-            InputPath::Stdin => None,
+        .map(|(p, _)| match p {
+            InputPath::File(f) => f.as_path(),
+            InputPath::Stdin => std::path::Path::new("-"),
         })
         .collect();
     let facts = kernel::load::sources(&cfg.inputs, &cfg.cli.kernel_files);
@@ -198,10 +200,10 @@ pub fn run(cfg: &Config) -> Result<Outcome, Error> {
         cfg.cli.kernel_src.as_deref(),
     )?;
     let notes = match &cfg.cli.notes {
-        Some(p) => Some(read::notes::read_notes(p).map_err(|e| Error::Input {
-            path: p.display().to_string(),
-            source: e,
-        })?),
+        Some(p) => Some(
+            read::notes::read_notes(p)
+                .map_err(|e| load::input_error(p.display().to_string(), e))?,
+        ),
         None => None,
     };
     let captures = read_captures(cfg)?;
@@ -229,7 +231,7 @@ pub fn run(cfg: &Config) -> Result<Outcome, Error> {
     );
     let files = render_files(cfg, &captures, &report, notes.as_deref())?;
     let names: Vec<String> = files.paths().map(|p| p.display().to_string()).collect();
-    output::write_dir(&cfg.cli.output, files, cfg.cli.force)?;
+    output::write_dir(&cfg.cli.output, files, cfg.cli.force, &inputs)?;
     let warnings = captures.iter().map(|c| c.trace.warnings.total()).sum();
     Ok(Outcome {
         report,

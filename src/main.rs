@@ -6,6 +6,22 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracereport::cli::Cli;
 
+/// `eprintln!` with control characters shown as escapes: labels, paths,
+/// warnings and the verdict carry text from the captures, and an ESC or OSC
+/// sequence in them must not reach the terminal.
+macro_rules! say {
+    ($($t:tt)*) => {
+        eprintln!("{}", tracereport::render::untrusted::terminal(&format!($($t)*)))
+    };
+}
+
+/// `println!`, likewise.
+macro_rules! out {
+    ($($t:tt)*) => {
+        println!("{}", tracereport::render::untrusted::terminal(&format!($($t)*)))
+    };
+}
+
 fn main() -> ExitCode {
     // `tracereport record …` has its own command line; anything else is the
     // report's, unchanged (a capture named `record` is given as `./record`).
@@ -41,7 +57,7 @@ fn main() -> ExitCode {
                 summary(&outcome, &out);
             }
             if strict && outcome.warnings > 0 {
-                eprintln!(
+                say!(
                     "error: {} warning(s) in the captures (--strict); the report lists them",
                     outcome.warnings
                 );
@@ -55,7 +71,7 @@ fn main() -> ExitCode {
 
 /// An error: one line on stderr, nothing written, exit 2.
 pub(crate) fn error(e: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {e}");
+    say!("error: {e}");
     ExitCode::from(2)
 }
 
@@ -70,7 +86,7 @@ pub(crate) fn summary(o: &tracereport::Outcome, out: &std::path::Path) {
     let r = &o.report;
     for c in &r.captures {
         let failing = c.syscalls.iter().filter(|s| s.errno.is_some()).count();
-        eprintln!(
+        say!(
             "{}: {} lines, {} syscall(s) with trees ({} failing), {} warning(s)",
             c.label,
             c.lines,
@@ -88,21 +104,21 @@ pub(crate) fn summary(o: &tracereport::Outcome, out: &std::path::Path) {
             }
             if !kinds.contains(&w.kind) {
                 kinds.push(w.kind);
-                eprintln!("warning: {}:{}: {}: {}", c.path, w.line, w.kind, w.message);
+                say!("warning: {}:{}: {}: {}", c.path, w.line, w.kind, w.message);
             }
         }
         let shown = kinds.len() as u64;
         if c.warnings_total > shown {
-            eprintln!(
+            say!(
                 "  … and {} more warning(s) in the report",
                 c.warnings_total - shown
             );
         }
     }
     if !r.verdict.is_empty() {
-        eprintln!("\n{}\n", r.verdict);
+        say!("\n{}\n", r.verdict);
     }
-    eprintln!("wrote {} to {}", o.files.join(", "), out.display());
+    say!("wrote {} to {}", o.files.join(", "), out.display());
 }
 
 /// `--parse-only`: parse every line and print the counts, on stdout.
@@ -114,7 +130,7 @@ fn parse_only(cfg: &tracereport::cli::Config, strict: bool) -> ExitCode {
     let mut unreadable = 0;
     for s in &summaries {
         unreadable += s.unreadable + s.overlong;
-        println!(
+        out!(
             "{}: {} bytes, {} lines as {}: {} parsed, {} unreadable, {} too long",
             s.label,
             s.bytes,
@@ -148,7 +164,7 @@ fn stats(cfg: &tracereport::cli::Config, strict: bool) -> ExitCode {
             .map(|g| g.count)
             .sum();
         warnings += t.warnings.total();
-        println!(
+        out!(
             "{}: {} bytes, {} lines, {} records, {} calls, {} syscalls ({} failing, {} with trees), {} tasks, {} functions, {} call paths, {} warnings",
             c.label,
             t.facts.bytes,

@@ -21,12 +21,12 @@
 //! does by eye, in O(Σ (m+n)·d) over paired calls (m, n children, d
 //! differences), which is linear in tree size when the trees mostly agree.
 
+mod level;
 mod myers;
 
-use rustc_hash::{FxHashMap, FxHashSet};
-use similar::DiffOp;
+use rustc_hash::FxHashSet;
 
-use self::myers::{Budget, DIFF_BUDGET, diff_ops};
+use self::level::{Elem, Level, Op, Spliced, level};
 use super::side::Side;
 
 /// Which side a row shows.
@@ -121,30 +121,26 @@ impl Alignment {
     }
 }
 
-#[derive(Debug, Clone)]
-struct Elem {
-    node: u32,
-    count: u32,
-    depth: u16,
-    via: Option<u32>,
-    irq_after: Vec<u32>,
-}
-
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Which {
     Good,
     Bad,
 }
 
+/// The paired call whose children are being emitted.
 #[derive(Clone, Copy)]
-enum Op {
-    Match(usize, usize),
-    Good(usize),
-    Bad(usize),
+struct Under {
+    /// `(good, bad)`.
+    parent: (u32, u32),
+    /// Either side of it is noise: nothing under it decides.
+    noise: bool,
 }
 
-/// How many rounds of wrapper splicing per level.
-const SPLICE_ROUNDS: usize = 3;
+/// The spliced wrappers of a level and those whose row is out already.
+struct Wrappers {
+    spliced: Spliced,
+    emitted: FxHashSet<(bool, u32)>,
+}
 
 struct Aligner<'s, 'a> {
     g: &'s Side<'a>,
@@ -171,6 +167,7 @@ impl<'s, 'a> Aligner<'s, 'a> {
         }
     }
 
+    /// Pair `g` with `b` (a row), then align their children.
     fn pair(&mut self, g: u32, b: u32, gd: u16, bd: u16, fold: Option<(u32, u32)>) {
         let noise = self.g.noise[g as usize] || self.b.noise[b as usize];
         self.out.rows.push(Row {
@@ -190,37 +187,45 @@ impl<'s, 'a> Aligner<'s, 'a> {
             self.identical(g, b, gd, bd);
             return;
         }
-        let (mut gseq, glead) = self.elems(Which::Good, g, gd + 1);
-        let (mut bseq, blead) = self.elems(Which::Bad, b, bd + 1);
-        let mut wrappers: FxHashMap<(bool, u32), (Option<u32>, u16)> = FxHashMap::default();
-        let mut ops = diff(self.g, self.b, &gseq, &bseq);
-        for _ in 0..SPLICE_ROUNDS {
-            let g_before = gseq.clone();
-            let gs = self.splice(Which::Good, &mut gseq, &bseq, &ops, true, &mut wrappers);
-            let bs = self.splice(Which::Bad, &mut bseq, &g_before, &ops, false, &mut wrappers);
-            if !(gs || bs) {
-                break;
-            }
-            ops = diff(self.g, self.b, &gseq, &bseq);
-        }
-        for n in glead {
+        let lv = level(self.g, self.b, (g, gd + 1), (b, bd + 1));
+        for &n in &lv.glead {
             self.side_only(Which::Good, n, gd + 1, None, true);
         }
-        for n in blead {
+        for &n in &lv.blead {
             self.side_only(Which::Bad, n, bd + 1, None, true);
         }
-        let (gside, bside) = (self.g, self.b);
-        let sig = move |w: Which, e: &Elem| match w {
-            Which::Good => !gside.noise[e.node as usize],
-            Which::Bad => !bside.noise[e.node as usize],
+        let under = Under {
+            parent: (g, b),
+            noise,
         };
+        self.children(under, lv);
+    }
+
+    /// A call that can decide the split (not noise).
+    fn significant(&self, w: Which, e: &Elem) -> bool {
+        !self.side(w).noise[e.node as usize]
+    }
+
+    /// Emit the diffed children of a paired call: the differences before
+    /// its last paired call are minors (they meet again); one after it is
+    /// a candidate parting.
+    fn children(&mut self, under: Under, lv: Level) {
+        let Level {
+            gseq,
+            bseq,
+            ops,
+            spliced,
+            ..
+        } = lv;
         let last_match = ops.iter().rposition(|op| match *op {
-            Op::Match(i, j) => sig(Which::Good, &gseq[i]) && sig(Which::Bad, &bseq[j]),
+            Op::Match(i, j) => {
+                self.significant(Which::Good, &gseq[i]) && self.significant(Which::Bad, &bseq[j])
+            }
             _ => false,
         });
         let tail_start = last_match.map_or(0, |k| k + 1);
         let mut cand = Candidate {
-            parent: (g, b),
+            parent: under.parent,
             last_common: last_match.map(|k| match ops[k] {
                 Op::Match(i, j) => (gseq[i].node, bseq[j].node),
                 _ => unreachable!("last_match points at a match"),
@@ -230,79 +235,94 @@ impl<'s, 'a> Aligner<'s, 'a> {
             row: 0,
             end_row: 0,
         };
-        let mut emitted: FxHashSet<(bool, u32)> = FxHashSet::default();
+        let mut wr = Wrappers {
+            spliced,
+            emitted: FxHashSet::default(),
+        };
         for (k, op) in ops.iter().enumerate() {
             if k == tail_start {
                 cand.row = self.out.rows.len();
             }
+            let tail = (k >= tail_start).then_some(&mut cand);
             match *op {
-                Op::Match(i, j) => {
-                    let (ge, be) = (&gseq[i], &bseq[j]);
-                    self.wrappers_for(Which::Good, ge.via, &wrappers, &mut emitted);
-                    self.wrappers_for(Which::Bad, be.via, &wrappers, &mut emitted);
-                    let counts = (ge.count, be.count);
-                    let f = (counts != (1, 1)).then_some(counts);
-                    if counts.0 != counts.1 && sig(Which::Good, ge) && !noise {
-                        self.out.minors.push(Minor {
-                            row: self.out.rows.len(),
-                            parent: (g, b),
-                            good: Some(ge.node),
-                            bad: Some(be.node),
-                            counts: Some(counts),
-                        });
-                    }
-                    self.pair(ge.node, be.node, ge.depth, be.depth, f);
-                    for &n in &ge.irq_after {
-                        self.side_only(Which::Good, n, ge.depth, None, true);
-                    }
-                    for &n in &be.irq_after {
-                        self.side_only(Which::Bad, n, be.depth, None, true);
-                    }
-                }
-                Op::Good(i) | Op::Bad(i) => {
-                    let (w, e) = match *op {
-                        Op::Good(_) => (Which::Good, &gseq[i]),
-                        _ => (Which::Bad, &bseq[i]),
-                    };
-                    self.wrappers_for(w, e.via, &wrappers, &mut emitted);
-                    let signal = sig(w, e) && !noise;
-                    if signal {
-                        let (gn, bn) = match w {
-                            Which::Good => (Some(e.node), None),
-                            Which::Bad => (None, Some(e.node)),
-                        };
-                        if k < tail_start {
-                            self.out.minors.push(Minor {
-                                row: self.out.rows.len(),
-                                parent: (g, b),
-                                good: gn,
-                                bad: bn,
-                                counts: None,
-                            });
-                        } else {
-                            // The parting's row is its first call that
-                            // decides, not a noise call before it.
-                            if cand.tail_good.is_none() && cand.tail_bad.is_none() {
-                                cand.row = self.out.rows.len();
-                            }
-                            cand.tail_good = cand.tail_good.or(gn);
-                            cand.tail_bad = cand.tail_bad.or(bn);
-                        }
-                    }
-                    let fold = (e.count > 1).then_some(match w {
-                        Which::Good => (e.count, 0),
-                        Which::Bad => (0, e.count),
-                    });
-                    self.side_only(w, e.node, e.depth, fold, false);
-                    for &n in &e.irq_after {
-                        self.side_only(w, n, e.depth, None, true);
-                    }
-                }
+                Op::Match(i, j) => self.matched_child(under, &gseq[i], &bseq[j], &mut wr),
+                Op::Good(i) => self.one_sided_child(under, Which::Good, &gseq[i], tail, &mut wr),
+                Op::Bad(i) => self.one_sided_child(under, Which::Bad, &bseq[i], tail, &mut wr),
             }
         }
         if cand.tail_good.is_some() || cand.tail_bad.is_some() {
             cand.end_row = self.out.rows.len();
             self.out.candidates.push(cand);
+        }
+    }
+
+    /// Children paired by the diff: a minor when their repeat counts
+    /// differ, then aligned in turn.
+    fn matched_child(&mut self, under: Under, ge: &Elem, be: &Elem, wr: &mut Wrappers) {
+        self.wrappers_for(Which::Good, ge.via, wr);
+        self.wrappers_for(Which::Bad, be.via, wr);
+        let counts = (ge.count, be.count);
+        let f = (counts != (1, 1)).then_some(counts);
+        if counts.0 != counts.1 && self.significant(Which::Good, ge) && !under.noise {
+            self.out.minors.push(Minor {
+                row: self.out.rows.len(),
+                parent: under.parent,
+                good: Some(ge.node),
+                bad: Some(be.node),
+                counts: Some(counts),
+            });
+        }
+        self.pair(ge.node, be.node, ge.depth, be.depth, f);
+        for &n in &ge.irq_after {
+            self.side_only(Which::Good, n, ge.depth, None, true);
+        }
+        for &n in &be.irq_after {
+            self.side_only(Which::Bad, n, be.depth, None, true);
+        }
+    }
+
+    /// A child only side `w` has: a minor before the parent's last paired
+    /// call, else part of the parting (`tail`).
+    fn one_sided_child(
+        &mut self,
+        under: Under,
+        w: Which,
+        e: &Elem,
+        tail: Option<&mut Candidate>,
+        wr: &mut Wrappers,
+    ) {
+        self.wrappers_for(w, e.via, wr);
+        if self.significant(w, e) && !under.noise {
+            let (gn, bn) = match w {
+                Which::Good => (Some(e.node), None),
+                Which::Bad => (None, Some(e.node)),
+            };
+            match tail {
+                None => self.out.minors.push(Minor {
+                    row: self.out.rows.len(),
+                    parent: under.parent,
+                    good: gn,
+                    bad: bn,
+                    counts: None,
+                }),
+                Some(cand) => {
+                    // The parting's row is its first call that decides,
+                    // not a noise call before it.
+                    if cand.tail_good.is_none() && cand.tail_bad.is_none() {
+                        cand.row = self.out.rows.len();
+                    }
+                    cand.tail_good = cand.tail_good.or(gn);
+                    cand.tail_bad = cand.tail_bad.or(bn);
+                }
+            }
+        }
+        let fold = (e.count > 1).then_some(match w {
+            Which::Good => (e.count, 0),
+            Which::Bad => (0, e.count),
+        });
+        self.side_only(w, e.node, e.depth, fold, false);
+        for &n in &e.irq_after {
+            self.side_only(w, n, e.depth, None, true);
         }
     }
 
@@ -354,185 +374,47 @@ impl<'s, 'a> Aligner<'s, 'a> {
                     Which::Bad => self.out.bad_only += count,
                 }
             }
-            let (good, bad, kind) = match w {
-                Which::Good => (Some(k), None, RowKind::GoodOnly),
-                Which::Bad => (None, Some(k), RowKind::BadOnly),
-            };
             self.out.rows.push(Row {
-                good,
-                bad,
-                good_depth: if good.is_some() { d } else { 0 },
-                bad_depth: if bad.is_some() { d } else { 0 },
-                kind,
                 noise,
-                wrapper: false,
                 fold: if k == n { fold } else { None },
+                ..one_sided(w, k, d)
             });
         }
-    }
-
-    /// The children of `p` as diff elements: interrupts set aside, runs of
-    /// identical siblings folded.
-    fn elems(&self, w: Which, p: u32, depth: u16) -> (Vec<Elem>, Vec<u32>) {
-        let side = self.side(w);
-        let mut out: Vec<Elem> = Vec::new();
-        let mut lead = Vec::new();
-        for c in side.tree.children(p as usize) {
-            let c = c as u32;
-            if side.irq[c as usize] {
-                match out.last_mut() {
-                    Some(last) => last.irq_after.push(c),
-                    None => lead.push(c),
-                }
-                continue;
-            }
-            if let Some(last) = out.last_mut() {
-                if last.irq_after.is_empty()
-                    && side.hash[last.node as usize] == side.hash[c as usize]
-                {
-                    last.count += 1;
-                    continue;
-                }
-            }
-            out.push(Elem {
-                node: c,
-                count: 1,
-                depth,
-                via: None,
-                irq_after: Vec::new(),
-            });
-        }
-        (out, lead)
-    }
-
-    /// Replace unmatched one-sided wrapper calls by their children.
-    fn splice(
-        &self,
-        w: Which,
-        seq: &mut Vec<Elem>,
-        other: &[Elem],
-        ops: &[Op],
-        good_side: bool,
-        wrappers: &mut FxHashMap<(bool, u32), (Option<u32>, u16)>,
-    ) -> bool {
-        let side = self.side(w);
-        let other_side = self.side(if good_side { Which::Bad } else { Which::Good });
-        let other_names: FxHashSet<u32> = other
-            .iter()
-            .map(|e| other_side.gid[e.node as usize])
-            .collect();
-        let mut unmatched_self = FxHashSet::default();
-        let mut unmatched_other = FxHashSet::default();
-        for op in ops {
-            match (*op, good_side) {
-                (Op::Good(i), true) | (Op::Bad(i), false) => {
-                    unmatched_self.insert(i);
-                }
-                (Op::Bad(j), true) | (Op::Good(j), false) => {
-                    unmatched_other.insert(other_side.gid[other[j].node as usize]);
-                }
-                _ => {}
-            }
-        }
-        let mut changed = false;
-        let mut out = Vec::with_capacity(seq.len());
-        for (i, e) in seq.drain(..).enumerate() {
-            let spliceable = unmatched_self.contains(&i)
-                && e.count == 1
-                && !side.noise[e.node as usize]
-                && !other_names.contains(&side.gid[e.node as usize])
-                && side
-                    .tree
-                    .children(e.node as usize)
-                    .any(|c| !side.irq[c] && unmatched_other.contains(&side.gid[c]));
-            if !spliceable {
-                out.push(e);
-                continue;
-            }
-            changed = true;
-            wrappers.insert((good_side, e.node), (e.via, e.depth));
-            let (mut kids, lead) = self.elems(w, e.node, e.depth + 1);
-            for k in &mut kids {
-                k.via = Some(e.node);
-            }
-            // Interrupts inside the wrapper stay with the wrapper's calls.
-            if let Some(first) = kids.first_mut() {
-                first.irq_after.splice(0..0, lead);
-            }
-            if let Some(last) = kids.last_mut() {
-                last.irq_after.extend(e.irq_after);
-            }
-            out.extend(kids);
-        }
-        *seq = out;
-        changed
     }
 
     /// Emit the rows of the spliced wrappers an element sits in, once.
-    fn wrappers_for(
-        &mut self,
-        w: Which,
-        via: Option<u32>,
-        wrappers: &FxHashMap<(bool, u32), (Option<u32>, u16)>,
-        emitted: &mut FxHashSet<(bool, u32)>,
-    ) {
+    fn wrappers_for(&mut self, w: Which, via: Option<u32>, wr: &mut Wrappers) {
         let Some(node) = via else { return };
         let key = (w == Which::Good, node);
-        if emitted.contains(&key) {
+        if wr.emitted.contains(&key) {
             return;
         }
-        let Some(&(parent, depth)) = wrappers.get(&key) else {
+        let Some(&(parent, depth)) = wr.spliced.get(&key) else {
             return;
         };
-        self.wrappers_for(w, parent, wrappers, emitted);
-        emitted.insert(key);
-        let (good, bad, kind) = match w {
-            Which::Good => (Some(node), None, RowKind::GoodOnly),
-            Which::Bad => (None, Some(node), RowKind::BadOnly),
-        };
+        self.wrappers_for(w, parent, wr);
+        wr.emitted.insert(key);
         self.out.rows.push(Row {
-            good,
-            bad,
-            good_depth: if good.is_some() { depth } else { 0 },
-            bad_depth: if bad.is_some() { depth } else { 0 },
-            kind,
-            noise: false,
             wrapper: true,
-            fold: None,
+            ..one_sided(w, node, depth)
         });
     }
 }
 
-/// Diff two element lists by function name.
-fn diff(g: &Side<'_>, b: &Side<'_>, gseq: &[Elem], bseq: &[Elem]) -> Vec<Op> {
-    let gk: Vec<u32> = gseq.iter().map(|e| g.gid[e.node as usize]).collect();
-    let bk: Vec<u32> = bseq.iter().map(|e| b.gid[e.node as usize]).collect();
-    let mut ops = Vec::with_capacity(gk.len().max(bk.len()));
-    // A child list of millions settles for an approximate answer after a
-    // fixed amount of work (never after a time: see `myers`).
-    for op in diff_ops(&gk, &bk, Budget(DIFF_BUDGET)) {
-        match op {
-            DiffOp::Equal {
-                old_index,
-                new_index,
-                len,
-            } => ops.extend((0..len).map(|k| Op::Match(old_index + k, new_index + k))),
-            DiffOp::Delete {
-                old_index, old_len, ..
-            } => ops.extend((old_index..old_index + old_len).map(Op::Good)),
-            DiffOp::Insert {
-                new_index, new_len, ..
-            } => ops.extend((new_index..new_index + new_len).map(Op::Bad)),
-            DiffOp::Replace {
-                old_index,
-                old_len,
-                new_index,
-                new_len,
-            } => {
-                ops.extend((old_index..old_index + old_len).map(Op::Good));
-                ops.extend((new_index..new_index + new_len).map(Op::Bad));
-            }
-        }
+/// The row of a call only side `w` has, at `depth` (not noise, no fold).
+fn one_sided(w: Which, node: u32, depth: u16) -> Row {
+    let (good, bad, kind) = match w {
+        Which::Good => (Some(node), None, RowKind::GoodOnly),
+        Which::Bad => (None, Some(node), RowKind::BadOnly),
+    };
+    Row {
+        good,
+        bad,
+        good_depth: if good.is_some() { depth } else { 0 },
+        bad_depth: if bad.is_some() { depth } else { 0 },
+        kind,
+        noise: false,
+        wrapper: false,
+        fold: None,
     }
-    ops
 }

@@ -7,6 +7,8 @@ use serde::Serialize;
 
 use crate::model::{CaptureFacts, Trace, WarningKind};
 
+use super::lost::{self, Loss};
+
 /// A capture audit point's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -68,7 +70,7 @@ pub(super) fn item(
 pub fn audit(t: &Trace) -> Vec<AuditItem> {
     let f = &t.facts;
     let mut out = Vec::new();
-    lost_items(f, &mut out);
+    lost_items(t, &mut out);
     damage_items(t, &mut out);
     tracer_items(f, &mut out);
     column_items(f, &mut out);
@@ -78,41 +80,15 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
     out
 }
 
-/// Lost or overwritten events.
-fn lost_items(f: &CaptureFacts, out: &mut Vec<AuditItem>) {
-    if f.lost_events > 0 || f.lost_lines > 0 {
-        out.push(item(
-            AuditStatus::Warn,
-            "lost-events",
-            format!(
-                "{} events lost in {} `LOST` line(s): trees near them are incomplete",
-                f.lost_events, f.lost_lines
-            ),
-            Some("echo 16384 > /sys/kernel/tracing/buffer_size_kb   # per CPU; or narrow set_graph_function / set_ftrace_pid"),
-        ));
-    } else if f.buffer_started > 0
-        || f.entries_written
-            .zip(f.entries_in_buffer)
-            .is_some_and(|(wr, ib)| wr > ib)
-    {
-        let lost = f
-            .entries_written
-            .zip(f.entries_in_buffer)
-            .map_or(0, |(wr, ib)| wr.saturating_sub(ib));
-        out.push(item(
-            AuditStatus::Warn,
-            "overwritten",
-            format!("the ring buffer overwrote older events ({lost} by the header's counters): the start of the capture is missing"),
-            Some("echo 16384 > /sys/kernel/tracing/buffer_size_kb   # or: echo 0 > /sys/kernel/tracing/options/overwrite"),
-        ));
-    } else {
-        out.push(item(
-            AuditStatus::Ok,
-            "lost-events",
-            "no events lost".into(),
-            None,
-        ));
-    }
+/// Lost or overwritten events, told by kind ([`super::lost`]).
+fn lost_items(t: &Trace, out: &mut Vec<AuditItem>) {
+    let loss = lost::diagnose(t);
+    let (status, topic) = match loss {
+        Loss::None => (AuditStatus::Ok, "lost-events"),
+        Loss::Dropped { .. } => (AuditStatus::Warn, "lost-events"),
+        Loss::Overwritten { .. } => (AuditStatus::Warn, "overwritten"),
+    };
+    out.push(item(status, topic, lost::message(loss), lost::fix(loss)));
 }
 
 /// Calls cut at either end, a cut file, lines that are not ftrace output.
@@ -120,8 +96,9 @@ fn damage_items(t: &Trace, out: &mut Vec<AuditItem>) {
     let f = &t.facts;
     let w = &t.warnings;
     // With events lost, missing entries and returns are the buffer's doing.
-    let overflowed = f.lost_events > 0 || f.lost_lines > 0 || f.buffer_started > 0;
-    let bigger_buffer = "echo 16384 > /sys/kernel/tracing/buffer_size_kb   # per CPU";
+    let loss = lost::diagnose(t);
+    let overflowed = loss != Loss::None;
+    let bigger_buffer = lost::fix(loss).unwrap_or_default();
     let no_entry = w.count(WarningKind::ExitWithoutEntry) + w.count(WarningKind::NameMismatch);
     if no_entry > 0 {
         out.push(item(

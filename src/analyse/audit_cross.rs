@@ -5,6 +5,7 @@
 //! lacks compared with the others, with the `echo` that fixes its next
 //! capture.
 
+use crate::analyse::shell::quoted;
 use crate::{load::Capture, model::CaptureFacts, parse::InputFormat};
 
 use super::audit::{AuditItem, AuditStatus, item};
@@ -161,9 +162,19 @@ fn events_item(c: &Capture, others: &[&Capture], items: &mut Vec<AuditItem>) {
     }) else {
         return;
     };
-    let fix = format!(
-        "echo 1 > /sys/kernel/tracing/events/syscalls/sys_enter_{name}/enable; echo 1 > /sys/kernel/tracing/events/syscalls/sys_exit_{name}/enable"
-    );
+    // The name comes from the other capture: into the shell line only as a
+    // quoted kernel identifier.
+    let path = |dir: &str| {
+        quoted(
+            &format!("/sys/kernel/tracing/events/syscalls/{dir}"),
+            &name,
+            "/enable",
+        )
+    };
+    let fix = match (path("sys_enter_"), path("sys_exit_")) {
+        (Some(enter), Some(exit)) => Some(format!("echo 1 > {enter}; echo 1 > {exit}")),
+        _ => None,
+    };
     items.push(AuditItem {
         status: AuditStatus::Warn,
         topic: "differs-syscall-events".into(),
@@ -171,7 +182,7 @@ fn events_item(c: &Capture, others: &[&Capture], items: &mut Vec<AuditItem>) {
             "`{}` has syscall entry/exit events and this capture has none: arguments and results are known on one side only",
             o.label
         ),
-        fix: Some(fix),
+        fix,
     });
 }
 

@@ -11,21 +11,30 @@
 pub mod align;
 pub mod audit;
 mod audit_cross;
+pub mod candidates;
 pub mod cause_links;
 pub mod cause_prose;
 pub mod causes;
+pub mod claims;
 pub mod diverge;
 pub mod gaps;
+pub mod headline;
 pub mod kdiff;
 pub mod knames;
+pub mod lost;
 pub mod next;
 pub mod noise;
 pub mod origin;
 pub mod pair;
 pub mod prose;
+pub mod retval;
+pub mod settings;
+pub mod shell;
 pub mod side;
 mod verdict;
+mod verdict_origin;
 
+use rustc_hash::FxHashSet;
 use std::sync::Arc;
 
 use crate::{
@@ -75,6 +84,8 @@ pub struct InlineCandidate {
     pub traceable_good: Option<bool>,
     /// In the bad kernel's filter list.
     pub traceable_bad: Option<bool>,
+    /// The bad run calls a function of this name somewhere in its tree.
+    pub in_bad: bool,
 }
 
 /// One good/bad comparison.
@@ -96,6 +107,8 @@ pub struct Comparison {
     pub candidates: Vec<InlineCandidate>,
     /// The capture to take next.
     pub next_capture: Option<NextCapture>,
+    /// How the two captures were taken differently (said before behaviour).
+    pub settings: Vec<settings::SettingDiff>,
     /// The verdict paragraph.
     pub verdict: Prose,
     /// What differs between the two kernels (`None`: no kernel facts).
@@ -124,6 +137,8 @@ pub struct Analysis {
     pub audits: Vec<Vec<audit::AuditItem>>,
     /// Kernel fact files per capture, as read.
     pub kernel_files: Vec<Vec<crate::kernel::FactFile>>,
+    /// The report's headline: every comparison, or why there is none.
+    pub headline: Prose,
 }
 
 /// Compare the captures.
@@ -145,7 +160,7 @@ pub fn analyse(captures: &[Capture], opts: &AnalyseOptions) -> Analysis {
             })
             .collect()
     };
-    let comparisons = plans
+    let comparisons: Vec<Comparison> = plans
         .into_iter()
         .filter_map(|p| compare(captures, p, &mut names, &noise, opts))
         .collect();
@@ -155,6 +170,7 @@ pub fn analyse(captures: &[Capture], opts: &AnalyseOptions) -> Analysis {
         .map(|(c, cross)| audit::audit(&c.trace).into_iter().chain(cross).collect())
         .collect();
     Analysis {
+        headline: headline::headline(captures, &comparisons),
         comparisons,
         noise: noise.entries(),
         notes,
@@ -176,16 +192,16 @@ fn compare(
     let g = Side::new(&gc.trace, gs, names, noise)?;
     let b = Side::new(&bc.trace, bs, names, noise)?;
     let alignment = align::align(&g, &b);
-    let mut bad_to_good = vec![None; b.tree.len()];
-    let mut good_to_bad = vec![None; g.tree.len()];
-    for r in &alignment.rows {
-        if let (Some(gn), Some(bn)) = (r.good, r.bad) {
-            bad_to_good[bn as usize] = Some(gn);
-            good_to_bad[gn as usize] = Some(bn);
-        }
-    }
+    let (bad_to_good, good_to_bad) = pairing(&alignment, &g, &b);
     let divergence = diverge::first_divergence(&alignment, &g, &b);
-    let origin = origin::error_origin(&g, &b, divergence.as_ref(), &bad_to_good);
+    let origin = origin::error_origin(&origin::Inputs {
+        g: &g,
+        b: &b,
+        div: divergence.as_ref(),
+        al: &alignment,
+        bad_to_good: &bad_to_good,
+        good_to_bad: &good_to_bad,
+    });
     let suspects = gaps::suspects(&b, divergence.as_ref(), opts.gaps, &alignment);
     let filters = |c: usize| opts.kernels.get(c).and_then(|k| k.functions.as_ref());
     let candidates = candidates(
@@ -204,7 +220,14 @@ fn compare(
         };
         next::next_capture(b.name(func), &bs.name, &bc.trace.facts, d.hidden)
     });
+    let settings = settings::compare(
+        &g,
+        &b,
+        &good_to_bad,
+        (filters(plan.good.0), filters(plan.bad.0)),
+    );
     let verdict = verdict::verdict(&verdict::Facts {
+        settings: &settings,
         captures,
         plan: &plan,
         g: &g,
@@ -236,10 +259,25 @@ fn compare(
         suspects,
         candidates,
         next_capture,
+        settings,
         verdict,
         bad_to_good,
         good_to_bad,
     })
+}
+
+/// bad node → paired good node, and good node → paired bad node.
+#[allow(clippy::type_complexity)]
+fn pairing(al: &Alignment, g: &Side<'_>, b: &Side<'_>) -> (Vec<Option<u32>>, Vec<Option<u32>>) {
+    let mut bad_to_good = vec![None; b.tree.len()];
+    let mut good_to_bad = vec![None; g.tree.len()];
+    for r in &al.rows {
+        if let (Some(gn), Some(bn)) = (r.good, r.bad) {
+            bad_to_good[bn as usize] = Some(gn);
+            good_to_bad[gn as usize] = Some(bn);
+        }
+    }
+    (bad_to_good, good_to_bad)
 }
 
 /// The good run's calls at the split that the bad run does not make, and
@@ -262,6 +300,7 @@ fn candidates(
             wrapper,
             traceable_good: gf.map(|f| f.contains(func)),
             traceable_bad: bf.map(|f| f.contains(func)),
+            in_bad: false,
         });
     };
     for r in &al.rows {
@@ -300,6 +339,26 @@ fn candidates(
     } else if let Some(n) = d.good_next {
         push(g.name(n), false);
     }
+    rank_candidates(out, b)
+}
+
+/// Calls the bad run makes somewhere after all are no candidates (the good
+/// run's `step_into()` when the bad run reaches it later); the rest ranked:
+/// missing from the bad kernel first, call levels only one run shows last.
+fn rank_candidates(out: Vec<InlineCandidate>, b: &Side<'_>) -> Vec<InlineCandidate> {
+    let bad_names: FxHashSet<&str> = (0..b.tree.nodes.len())
+        .filter(|&i| !b.irq[i])
+        .map(|i| b.name(i as u32))
+        .collect();
+    let mut out: Vec<InlineCandidate> = out
+        .into_iter()
+        .map(|mut c| {
+            c.in_bad = bad_names.contains(c.func.as_str());
+            c
+        })
+        .filter(|c| c.wrapper || !c.in_bad)
+        .collect();
+    out.sort_by_key(|c| (c.wrapper, c.traceable_bad != Some(false)));
     out
 }
 

@@ -1,6 +1,10 @@
 //! The capture that would answer the open question: graph only the call the
 //! runs part in, with return values and task names on, for the one process.
+//!
+//! The lines are pasted into a root shell: names from the capture appear in
+//! them only as single-quoted kernel identifiers ([`super::shell`]).
 
+use super::shell::{kernel_ident, quoted};
 use crate::model::CaptureFacts;
 
 /// Shell snippets for the next capture.
@@ -38,14 +42,22 @@ pub fn next_capture(
     facts: &CaptureFacts,
     depth_cut: bool,
 ) -> NextCapture {
-    let mut why = vec![format!(
-        "graph only `{func}()`, where the runs part, so the capture stays small and complete"
-    )];
+    let graph = quoted("", func, "");
+    let mut why = vec![match &graph {
+        Some(_) => format!(
+            "graph only `{}()`, where the runs part, so the capture stays small and complete",
+            kernel_ident(func).unwrap_or_default()
+        ),
+        None => "the function where the runs part is not named like a kernel function in the capture, so it is not copied into the shell lines: put its name in `set_graph_function` by hand".into(),
+    }];
     let mut lines = vec![
         "cd /sys/kernel/tracing".to_string(),
         "echo 0 > tracing_on".to_string(),
         "echo function_graph > current_tracer".to_string(),
-        format!("echo {func} > set_graph_function"),
+        match &graph {
+            Some(g) => format!("echo {g} > set_graph_function"),
+            None => "# set_graph_function: the capture's name for the function is not a kernel identifier, left out".into(),
+        },
         "echo 0 > max_graph_depth".to_string(),
     ];
     let mut opts = vec![];
@@ -75,22 +87,14 @@ pub fn next_capture(
     if facts.sys_enter_events == 0 {
         why.push("the syscall events give the arguments and the result".into());
     }
-    lines.push(format!(
-        "echo 1 > events/syscalls/sys_enter_{syscall}/enable"
-    ));
-    lines.push(format!(
-        "echo 1 > events/syscalls/sys_exit_{syscall}/enable"
-    ));
+    event_lines(syscall, &mut lines, &mut why);
     lines.push(
         "echo $PID > set_ftrace_pid; echo $PID > set_event_pid   # the process that fails".into(),
     );
     lines.push("echo > trace; echo 1 > tracing_on".into());
     lines.push("# ... reproduce the failing call ...".into());
     lines.push("echo 0 > tracing_on; cat trace > bad.log".into());
-    let trace_cmd = format!(
-        "trace-cmd record -p function_graph -g {func} {} -e syscalls:sys_enter_{syscall} -e syscalls:sys_exit_{syscall} -F ./your-program\ntrace-cmd report > bad.log",
-        opts.join(" ")
-    );
+    let trace_cmd = trace_cmd(graph.as_deref(), &opts, syscall);
     NextCapture {
         tracefs: lines.join("\n"),
         trace_cmd,
@@ -105,4 +109,39 @@ pub fn next_capture(
                 .to_vec(),
         },
     }
+}
+
+/// The lines enabling `syscall`'s entry and exit events, when its name can
+/// be put in a shell line.
+fn event_lines(syscall: &str, lines: &mut Vec<String>, why: &mut Vec<String>) {
+    let enter = quoted("events/syscalls/sys_enter_", syscall, "/enable");
+    let exit = quoted("events/syscalls/sys_exit_", syscall, "/enable");
+    match (&enter, &exit) {
+        (Some(enter), Some(exit)) => {
+            lines.push(format!("echo 1 > {enter}"));
+            lines.push(format!("echo 1 > {exit}"));
+        }
+        _ => {
+            why.push("the syscall's name in the capture is not a kernel identifier, so its events are left out of the shell lines".into());
+            lines.push(
+                "# syscall events: the capture's syscall name is not a kernel identifier, left out"
+                    .into(),
+            );
+        }
+    }
+}
+
+/// The trace-cmd command: `graph` is the quoted function, if any.
+fn trace_cmd(graph: Option<&str>, opts: &[&str], syscall: &str) -> String {
+    let mut record = vec!["trace-cmd record -p function_graph".to_string()];
+    record.extend(graph.map(|g| format!("-g {g}")));
+    record.extend(opts.iter().map(|o| o.to_string()));
+    if let (Some(enter), Some(exit)) = (
+        quoted("syscalls:sys_enter_", syscall, ""),
+        quoted("syscalls:sys_exit_", syscall, ""),
+    ) {
+        record.push(format!("-e {enter} -e {exit}"));
+    }
+    record.push("-F ./your-program".into());
+    format!("{}\ntrace-cmd report > bad.log", record.join(" "))
 }

@@ -6,10 +6,32 @@
 //! deepest chain is the origin; if none of its traced callees returned the
 //! error, it was born in its own code (or in callees inlined into it).
 //!
-//! Without return values: the span of the bad run in which the error must
-//! have been decided, from the split.
+//! Without return values: a ranked set of candidates read from both runs'
+//! shape ([`super::candidates`]), and the span from the split on in which
+//! the error must have been decided.
 
-use super::{diverge::Divergence, side::Side};
+use super::{
+    align::Alignment,
+    candidates::{self, OriginCandidate},
+    diverge::Divergence,
+    side::Side,
+};
+
+/// What a claim rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Evidence {
+    /// A printed return value (funcgraph-retval, an exit event).
+    Retval,
+    /// What was called, in what order, in both runs.
+    Structure,
+    /// Durations.
+    Timing,
+    /// Reasoning past what the capture shows (a depth limit).
+    Inferred,
+    /// Nothing to claim (the bad run did not fail).
+    None,
+}
 
 /// The error's origin.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +47,27 @@ pub struct ErrorOrigin {
     pub span: String,
     /// The same function in the good run (node), if it was called there.
     pub good_node: Option<u32>,
+    /// What `node` or `candidates` rest on.
+    pub evidence: Evidence,
+    /// Without return values: where it may be born, ranked (all of them;
+    /// the report names the first [`candidates::MAX_SHOWN`]).
+    pub candidates: Vec<OriginCandidate>,
+}
+
+/// What the origin search is given.
+pub struct Inputs<'a, 'b> {
+    /// The good run.
+    pub g: &'a Side<'b>,
+    /// The bad run.
+    pub b: &'a Side<'b>,
+    /// Where they first part.
+    pub div: Option<&'a Divergence>,
+    /// The aligned trees.
+    pub al: &'a Alignment,
+    /// bad node → paired good node.
+    pub bad_to_good: &'a [Option<u32>],
+    /// good node → paired bad node.
+    pub good_to_bad: &'a [Option<u32>],
 }
 
 /// Whether a return value is an error: in the errno range, or NULL where the
@@ -43,13 +86,21 @@ fn is_error_like(
 }
 
 /// Find the origin. `bad_to_good` maps bad nodes to their paired good nodes.
-pub fn error_origin(
-    g: &Side<'_>,
-    b: &Side<'_>,
-    div: Option<&Divergence>,
-    bad_to_good: &[Option<u32>],
-) -> ErrorOrigin {
+pub fn error_origin(x: &Inputs<'_, '_>) -> ErrorOrigin {
+    let (g, b, div, bad_to_good) = (x.g, x.b, x.div, x.bad_to_good);
     let errno = b.syscall.errno();
+    if errno.is_none() {
+        return ErrorOrigin {
+            node: None,
+            chain: Vec::new(),
+            errno,
+            span: "the bad run did not fail (or its result was not captured): no error to trace"
+                .into(),
+            good_node: None,
+            evidence: Evidence::None,
+            candidates: Vec::new(),
+        };
+    }
     let tree = b.tree;
     let has_retval = tree.nodes.iter().any(|n| n.ret.is_some());
     let want = errno.map(|e| -(e as i64));
@@ -82,34 +133,52 @@ pub fn error_origin(
             .max_by_key(|c| c.len())
         {
             let node = *chain.last().expect("chain has its root");
-            let name = b.name(node).to_string();
-            let e = errno.unwrap_or(0);
-            let ename = crate::model::decode::errno_name(e).unwrap_or("?");
-            let traced_callees = tree.children(node as usize).filter(|&c| !b.irq[c]).count();
-            let span = if traced_callees == 0 {
-                format!(
-                    "`{name}()` returned -{e} ({ename}) and has no traced callee: the error was made in its own code"
-                )
-            } else {
-                format!(
-                    "`{name}()` returned -{e} ({ename}) although none of its {traced_callees} traced callee(s) returned it: the error was made in its own code or in callees inlined into it"
-                )
-            };
+            let span = retval_span(b, node, errno.unwrap_or(0));
             return ErrorOrigin {
                 node: Some(node),
                 good_node: bad_to_good.get(node as usize).copied().flatten(),
                 chain,
                 errno,
                 span,
+                evidence: Evidence::Retval,
+                candidates: Vec::new(),
             };
         }
     }
+    let candidates = candidates::structural(g, b, x.al, x.good_to_bad, bad_to_good, div);
+    let evidence = match candidates.first() {
+        Some(c) if c.role == candidates::Role::BelowDepth => Evidence::Inferred,
+        Some(_) => Evidence::Structure,
+        None => Evidence::None,
+    };
     ErrorOrigin {
         node: None,
         chain: Vec::new(),
         errno,
-        span: span_without_retval(b, div),
+        span: span_without_retval(b, div, &candidates),
         good_node: None,
+        evidence,
+        candidates,
+    }
+}
+
+/// The origin found from return values, in words.
+fn retval_span(b: &Side<'_>, node: u32, e: i32) -> String {
+    let name = b.name(node);
+    let ename = crate::model::decode::errno_name(e).unwrap_or("?");
+    let traced_callees = b
+        .tree
+        .children(node as usize)
+        .filter(|&c| !b.irq[c])
+        .count();
+    if traced_callees == 0 {
+        format!(
+            "`{name}()` returned -{e} ({ename}) and has no traced callee: the error was made in its own code"
+        )
+    } else {
+        format!(
+            "`{name}()` returned -{e} ({ename}) although none of its {traced_callees} traced callee(s) returned it: the error was made in its own code or in callees inlined into it"
+        )
     }
 }
 
@@ -132,7 +201,11 @@ fn deepest_chain(b: &Side<'_>, n: u32, matches_err: &dyn Fn(u32) -> bool) -> Vec
     out
 }
 
-fn span_without_retval(b: &Side<'_>, div: Option<&Divergence>) -> String {
+fn span_without_retval(
+    b: &Side<'_>,
+    div: Option<&Divergence>,
+    cands: &[OriginCandidate],
+) -> String {
     let Some(d) = div else {
         return "no return values and no traced difference: the capture cannot place the decision"
             .into();
@@ -145,14 +218,27 @@ fn span_without_retval(b: &Side<'_>, div: Option<&Divergence>) -> String {
         );
     }
     let after = match d.last_common {
-        Some((_, bn)) => format!("after `{}()` returned", b.name(bn)),
-        None => format!("after `{parent}()` was entered"),
+        Some((_, bn)) if bn != d.parent.1 => format!("after `{}()` returned", b.name(bn)),
+        _ => "right after it was entered".to_string(),
     };
-    match d.bad_next {
-        Some(n) => format!(
-            "in `{parent}()`, {after} and before the bad run called `{}()`",
-            b.name(n)
-        ),
-        None => format!("in `{parent}()`, {after} and before `{parent}()` returned"),
+    let mut s = format!("at or after the first parting (in `{parent}()`, {after})");
+    if !cands.is_empty() {
+        let named: Vec<String> = cands
+            .iter()
+            .take(candidates::MAX_SHOWN)
+            .map(|c| {
+                let f = b.name(c.node);
+                match c.role {
+                    candidates::Role::OwnCode => format!("the own code of `{f}()`"),
+                    candidates::Role::BelowDepth => format!("`{f}()` or its untraced callees"),
+                    candidates::Role::LastShared => format!("`{f}()`"),
+                }
+            })
+            .collect();
+        s.push_str(&format!(
+            "; from both runs' shape (no return values), in one of: {}",
+            named.join(", ")
+        ));
     }
+    s
 }

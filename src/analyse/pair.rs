@@ -111,9 +111,11 @@ pub fn requested(captures: &[Capture], req: &PairRequest) -> Result<Plan, String
 pub fn plan(captures: &[Capture], names: &mut GlobalNames, noise: &Noise) -> Vec<Plan> {
     let mut plans = Vec::new();
     let mut seen_groups: Vec<(usize, String, Option<i32>)> = Vec::new();
+    let mut any_failed = false;
     for (bc, cap) in captures.iter().enumerate() {
         for (bi, s) in cap.trace.syscalls.iter().enumerate() {
-            if !s.failed() || s.tree.is_none() {
+            // Roots (no syscall) are compared when `--pair` names them.
+            if !s.failed() || s.tree.is_none() || s.root {
                 continue;
             }
             let key = (bc, s.title(), s.errno());
@@ -121,17 +123,24 @@ pub fn plan(captures: &[Capture], names: &mut GlobalNames, noise: &Noise) -> Vec
                 continue;
             }
             seen_groups.push(key);
+            any_failed = true;
             if let Some((good, cost)) = closest_good(captures, (bc, bi), names, noise) {
                 let same_capture = good.0 == bc;
+                let unknown = captures[good.0].trace.syscalls[good.1].ret.is_none();
                 plans.push(Plan {
                     good,
                     bad: (bc, bi),
                     reason: format!(
-                        "{} #{} failed with {}; the closest {} that did not fail is #{} in `{}`{} ({} unpaired calls)",
+                        "{} #{} failed with {}; the closest {} {} is #{} in `{}`{} ({} unpaired calls)",
                         s.title(),
                         s.index,
                         s.errno_name().unwrap_or("an error"),
                         s.title(),
+                        if unknown {
+                            "with no known result (none returned a captured success; this one had not failed where its capture ends)"
+                        } else {
+                            "that did not fail"
+                        },
                         captures[good.0].trace.syscalls[good.1].index,
                         captures[good.0].label,
                         if same_capture { " (same capture)" } else { "" },
@@ -144,19 +153,24 @@ pub fn plan(captures: &[Capture], names: &mut GlobalNames, noise: &Noise) -> Vec
             }
         }
     }
-    if plans.is_empty() && captures.len() >= 2 {
+    if !any_failed && captures.len() >= 2 {
         // Nothing failed: compare the later captures with the first one, in
         // the order given, on their first syscall of a kind both have.
+        // Syscalls first; roots (calls outside any syscall, such as the tail
+        // of the `write(tracing_on)` before it) only when no syscall pairs.
         for (bc, cap) in captures.iter().enumerate().skip(1) {
-            if let Some((bi, gi)) = cap.trace.syscalls.iter().enumerate().find_map(|(bi, s)| {
-                s.tree.as_ref()?;
-                captures[0]
-                    .trace
-                    .syscalls
-                    .iter()
-                    .position(|g| g.tree.is_some() && g.title() == s.title())
-                    .map(|gi| (bi, gi))
-            }) {
+            let first_alike = |roots: bool| {
+                cap.trace.syscalls.iter().enumerate().find_map(|(bi, s)| {
+                    s.tree.as_ref().filter(|_| s.root == roots)?;
+                    captures[0]
+                        .trace
+                        .syscalls
+                        .iter()
+                        .position(|g| g.tree.is_some() && g.root == roots && g.title() == s.title())
+                        .map(|gi| (bi, gi))
+                })
+            };
+            if let Some((bi, gi)) = first_alike(false).or_else(|| first_alike(true)) {
                 plans.push(Plan {
                     good: (0, gi),
                     bad: (bc, bi),
@@ -179,13 +193,24 @@ fn closest_good(
     let bs = &captures[bad.0].trace.syscalls[bad.1];
     let title = bs.title();
     let mut cands: Vec<SysRef> = Vec::new();
-    for pass_same_capture in [false, true] {
+    // A result not captured is unknown, never "good": first calls seen
+    // returning a non-error value (another capture, then the same one).
+    // Only without any such call, a call the capture ends inside (it had
+    // not failed up to there: the blog's cut excerpts) stands in, and the
+    // reason says so. A call that returned without a captured result never
+    // does.
+    for (pass_same_capture, known) in [(false, true), (true, true), (false, false), (true, false)] {
         for (c, cap) in captures.iter().enumerate() {
             if (c == bad.0) != pass_same_capture {
                 continue;
             }
             for (i, s) in cap.trace.syscalls.iter().enumerate() {
-                if !s.failed() && s.tree.is_some() && s.title() == title {
+                let usable = if known {
+                    s.ret.is_some() && !s.failed()
+                } else {
+                    s.ret.is_none() && s.exit_missing
+                };
+                if usable && s.tree.is_some() && !s.root && s.title() == title {
                     cands.push((c, i));
                 }
             }

@@ -3,12 +3,13 @@
 use crate::{load::Capture, model::decode::errno_name};
 
 use super::{
-    InlineCandidate, Prose, align::Alignment, diverge::Divergence, gaps::Suspect,
+    InlineCandidate, Prose, align::Alignment, claims, diverge::Divergence, gaps::Suspect,
     origin::ErrorOrigin, pair::Plan, side::Side,
 };
 
 /// Everything the verdict is made from.
 pub struct Facts<'a, 'b> {
+    pub settings: &'a [super::settings::SettingDiff],
     pub captures: &'a [Capture],
     pub plan: &'a Plan,
     pub g: &'a Side<'b>,
@@ -21,10 +22,7 @@ pub struct Facts<'a, 'b> {
 }
 
 fn ret_text(v: i64) -> String {
-    match (v, errno_name((-v) as i32)) {
-        (v, Some(e)) if (-4095..0).contains(&v) => format!("{v} {e}"),
-        (v, _) => v.to_string(),
-    }
+    super::retval::show(v)
 }
 
 /// Write the verdict: the story, then what in the captures limits it.
@@ -57,11 +55,16 @@ fn story(f: &Facts<'_, '_>) -> Prose {
             .text("; in ")
             .code(glabel.as_str())
             .text(format!(" it returned {}. ", ret_text(r))),
+        None if g.syscall.exit_missing => p
+            .text("; in ")
+            .code(glabel.as_str())
+            .text(" it had not returned where that capture ends (result unknown). "),
         None => p
             .text("; in ")
             .code(glabel.as_str())
-            .text(" it did not fail up to where that capture ends. "),
+            .text(" its result was not captured (no exit event, no funcgraph-retval): unknown. "),
     };
+    settings_first(&mut p, f);
     let Some(d) = f.divergence else {
         p.text("The two call trees could not be told apart.");
         return p;
@@ -71,31 +74,7 @@ fn story(f: &Facts<'_, '_>) -> Prose {
         return p;
     }
     let parent = b.name(d.parent.1);
-    let path = matched_path(b, d.parent.1);
-    p.text("Both runs agree inside ");
-    for (k, n) in path.iter().enumerate() {
-        if k > 0 {
-            p.text(" → ");
-        }
-        p.func(b.name(*n));
-    }
-    match d.last_common {
-        Some((_, bn)) => {
-            p.text(" up to ").func(b.name(bn));
-            if let Some(r) = b.tree.nodes[bn as usize].ret {
-                p.text(format!(
-                    " (which returned {} in the bad run)",
-                    ret_text(r.value())
-                ));
-            }
-            p.text(". ");
-        }
-        None => {
-            p.text(", and part right after entering ")
-                .func(parent)
-                .text(". ");
-        }
-    }
+    agree(&mut p, f, d);
     match (d.good_next, d.good_next_inside) {
         (Some(n), true) => {
             p.text("Then the good run calls ").func(g.name(n));
@@ -129,7 +108,7 @@ fn story(f: &Facts<'_, '_>) -> Prose {
             p.text(". ");
         }
     }
-    origin(&mut p, f, d);
+    origin(&mut p, f);
     if let Some(s) = f.suspects.iter().find(|s| s.at_divergence && s.gap_ns > 0) {
         p.func(b.name(s.node)).text(" spent ").duration(s.gap_ns);
         p.text(" of its ").duration(s.duration_ns);
@@ -137,7 +116,7 @@ fn story(f: &Facts<'_, '_>) -> Prose {
         if let Some(loc) = &s.location {
             p.text(format!(" ({loc})"));
         }
-        p.text(": that is where inlined or untraceable code ran. ");
+        p.text(" (timing): code ftrace does not show ran there, inlined callees or its own. ");
     }
     candidates(&mut p, f, true);
     let minors = f.alignment.minors.iter().filter(|m| m.row < d.row).count();
@@ -169,7 +148,7 @@ fn story(f: &Facts<'_, '_>) -> Prose {
     p
 }
 
-fn origin(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
+fn origin(p: &mut Prose, f: &Facts<'_, '_>) {
     let b = f.b;
     match f.origin.node {
         Some(n) => {
@@ -195,36 +174,27 @@ fn origin(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
             }
             p.text(". ");
         }
-        None => {
-            let parent = b.name(d.parent.1);
-            p.text("So the decision was made ");
-            match d.last_common {
-                Some((_, bn)) => p.text("after ").func(b.name(bn)).text(" returned, "),
-                None => p.text("right after entering ").func(parent).text(", "),
-            };
-            match d.bad_next {
-                Some(n) => p.text("before the call to ").func(b.name(n)),
-                None => p.text("before ").func(parent).text(" returned"),
-            };
-            p.text(", in code of ")
-                .func(parent)
-                .text(" that ftrace does not show (inlined callees or plain code). ");
-        }
+        None if f.origin.evidence == super::origin::Evidence::None => {}
+        None => super::verdict_origin::structural(p, f),
     }
 }
 
 fn candidates(p: &mut Prose, f: &Facts<'_, '_>, list_reached: bool) {
-    let reached: Vec<&InlineCandidate> = f.candidates.iter().filter(|c| !c.wrapper).collect();
+    let reached: Vec<&InlineCandidate> = f
+        .candidates
+        .iter()
+        .filter(|c| !c.wrapper && !c.in_bad)
+        .collect();
     if list_reached && !reached.is_empty() {
-        p.text("Calls the good run makes there that the bad run never reaches: ");
-        for (k, c) in reached.iter().take(5).enumerate() {
+        p.text("Calls the good run makes there that the bad run never makes: ");
+        for (k, c) in reached.iter().take(3).enumerate() {
             if k > 0 {
                 p.text(", ");
             }
             p.func(&c.func);
         }
-        if reached.len() > 5 {
-            p.text(format!(" and {} more", reached.len() - 5));
+        if reached.len() > 3 {
+            p.text(format!(" and {} more", reached.len() - 3));
         }
         p.text(". ");
     }
@@ -286,8 +256,33 @@ fn caveats(p: &mut Prose, f: &Facts<'_, '_>) {
     }
 }
 
+/// Differences in how the captures were taken, before any behaviour.
+fn settings_first(p: &mut Prose, f: &Facts<'_, '_>) {
+    if f.settings.is_empty() {
+        return;
+    }
+    p.text("The captures were taken differently, so read what follows with that in mind: ");
+    for (k, s) in f.settings.iter().enumerate() {
+        if k > 0 {
+            p.text("; ");
+        }
+        s.say(p);
+    }
+    p.text(". ");
+}
+
 fn hidden(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
     let (g, b) = (f.g, f.b);
+    if !b.syscall.failed() {
+        // Nothing failed: no decision to place, only the match to report.
+        p.text("Every traced call matches between the runs (noise aside)");
+        if f.settings.is_empty() {
+            p.text("; they differ only in durations. ");
+        } else {
+            p.text(": the difference is in how they were traced, not in what ran. ");
+        }
+        return;
+    }
     p.text("Every traced call matches between the runs");
     if let Some((gn, bn)) = d.last_common {
         let (gd, bd) = (
@@ -316,6 +311,55 @@ fn hidden(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
         p.text(". ");
     }
     candidates(p, f, false);
+}
+
+/// "Both runs agree inside … up to X", said only as far as it is true:
+/// earlier differences that meet again are owned up to, and a difference
+/// inside X itself is named instead of hidden.
+fn agree(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
+    let (g, b) = (f.g, f.b);
+    let path = matched_path(b, d.parent.1);
+    let first = claims::first_difference(f.alignment, d.row);
+    p.text(if first.is_none() {
+        "Both runs agree inside "
+    } else {
+        "Both runs make the same calls inside "
+    });
+    for (k, n) in path.iter().enumerate() {
+        if k > 0 {
+            p.text(" → ");
+        }
+        p.func(b.name(*n));
+    }
+    let Some((gl, bl)) = d.last_common else {
+        p.text(", and part right after entering ")
+            .func(b.name(d.parent.1))
+            .text(". ");
+        return;
+    };
+    p.text(" up to ").func(b.name(bl));
+    if let Some(r) = b.tree.nodes[bl as usize].ret {
+        p.text(format!(
+            " (which returned {} in the bad run)",
+            ret_text(r.value())
+        ));
+    }
+    match first {
+        Some(k) if claims::row_inside(f.alignment, k, g, b, (gl, bl)) => {
+            let r = &f.alignment.rows[k];
+            p.text(", whose calls are not alike: inside it ");
+            match (r.good, r.bad) {
+                (_, Some(n)) => p.text("the bad run also calls ").func(b.name(n)),
+                (Some(n), None) => p.text("only the good run calls ").func(g.name(n)),
+                (None, None) => p.text("the runs differ"),
+            };
+        }
+        Some(_) => {
+            p.text(" (apart from differences that meet again, listed below)");
+        }
+        None => {}
+    }
+    p.text(". ");
 }
 
 /// The paired ancestors of a bad node, root first, noise left out.

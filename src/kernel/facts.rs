@@ -84,6 +84,9 @@ pub enum FactError {
     Wrong(String),
 }
 
+/// The most text a function list or config may hold.
+pub const MAX_FACT_BYTES: u64 = 64 << 20;
+
 /// Lines of a file, with the first few kept to say what it is.
 struct Scan {
     sample: Vec<String>,
@@ -98,7 +101,20 @@ fn scan(path: &Path, mut each: impl FnMut(u32, &str)) -> Result<Scan, FactError>
         binary: false,
         lines: 0,
     };
+    let mut bytes = 0u64;
     for_each_line(&mut *src.reader, |l| {
+        // A kernel's lists and configs are a few MB: more is neither, and
+        // would only fill memory.
+        bytes += l.bytes.len() as u64 + 1;
+        if bytes > MAX_FACT_BYTES {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "more than {} MiB of text: not an available_filter_functions list or a kernel config",
+                    MAX_FACT_BYTES >> 20
+                ),
+            ));
+        }
         s.lines = l.number;
         if l.bytes.contains(&0) || (l.number == 1 && l.bytes.starts_with(b"\x7fELF")) {
             s.binary = true;

@@ -18,10 +18,9 @@ pub type FactSource = (FactKind, PathBuf, FactOrigin);
 
 fn refuse(path: &Path, e: FactError) -> Error {
     match e {
-        FactError::Io(source) => Error::Input {
-            path: path.display().to_string(),
-            source,
-        },
+        // Binary data or text without line breaks (`/dev/zero`) is named
+        // at its line, as for captures.
+        FactError::Io(source) => crate::load::input_error(path.display().to_string(), source),
         FactError::Wrong(message) => Error::KernelFile {
             path: path.display().to_string(),
             message,

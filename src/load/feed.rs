@@ -36,7 +36,18 @@ pub(crate) fn feed_line(b: &mut Builder, number: u64, parsed: &Parsed<'_>) {
         Ok(rec) => {
             // A cut-off last line may still parse (`  func(` never does, but
             // ` 0)   1.2` could); only trust it if it is complete on its own.
-            if !terminated && !matches!(rec.kind, RecordKind::Blank) && layout::looks_cut(bytes) {
+            // Lines whose kind is whole once it parses (a header, the
+            // interrupt arrows, a context switch) are never cut.
+            let whole = matches!(
+                rec.kind,
+                RecordKind::Blank
+                    | RecordKind::Header(_)
+                    | RecordKind::IrqEnter
+                    | RecordKind::IrqExit
+                    | RecordKind::Rule
+                    | RecordKind::ContextSwitch { .. }
+            );
+            if !terminated && !whole && layout::looks_cut(bytes) {
                 b.warn(number, WarningKind::TruncatedLine, || {
                     "the capture ends inside this line; it was not used".into()
                 });

@@ -62,10 +62,8 @@ pub fn read_capture(
     opts: &BuildOptions,
     progress: Option<indicatif::ProgressBar>,
 ) -> Result<Capture, Error> {
-    let source = read::open(&input.path, progress).map_err(|source| Error::Input {
-        path: input.path.display(),
-        source,
-    })?;
+    let source =
+        read::open(&input.path, progress).map_err(|e| input_error(input.path.display(), e))?;
     read_source(source, input, opts)
 }
 
@@ -77,18 +75,16 @@ pub fn read_source(
     opts: &BuildOptions,
 ) -> Result<Capture, Error> {
     let display = source.path.display();
-    let io_err = |source: io::Error| Error::Input {
-        path: display.clone(),
-        source,
-    };
+    let io_err = |e: io::Error| input_error(display.clone(), e);
     let (compression, fingerprint) = (source.compression, source.fingerprint.clone());
     let damage = source.damage.clone();
+    let tracedat = source.tracedat;
     let mut lines = 0;
     let ran = pipeline::run(
         source.reader,
         SNIFF_LINES,
         |sniffed| {
-            let (format, at) = decide_format(input, sniffed)?;
+            let (format, at) = decide_format(input, tracedat, sniffed)?;
             Some((Builder::new(format, opts.clone()), format, at))
         },
         pipeline::parse_chunk,
@@ -141,10 +137,13 @@ pub fn read_source(
 /// decided it).
 pub(crate) fn decide_format(
     input: &CaptureInput,
+    tracedat: bool,
     sniffed: &[Vec<u8>],
 ) -> Option<(InputFormat, u64)> {
     match input.format {
         Some(f) => Some((f, 1)),
+        // A trace.dat is read as the text trace-cmd report prints for it.
+        None if tracedat => Some((InputFormat::TraceCmd, 1)),
         None => {
             let d = detect_format(sniffed.iter().map(Vec::as_slice))?;
             Some((d.format, d.line))
@@ -185,5 +184,19 @@ pub(crate) fn not_a_capture(path: &str, first: Option<(u64, Vec<u8>)>) -> Error 
                 message: format!("{expected}, found {found}"),
             }
         }
+    }
+}
+
+/// The error for reading input `path`: binary data found by the reader
+/// ([`read::limits::NotText`]) names its line, like any input that is not a
+/// capture (`FILE:LINE: …`).
+pub fn input_error(path: String, e: io::Error) -> Error {
+    match read::limits::NotText::of(&e) {
+        Some(n) => Error::NotACapture {
+            path,
+            line: n.line,
+            message: n.what.clone(),
+        },
+        None => Error::Input { path, source: e },
     }
 }

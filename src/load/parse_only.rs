@@ -66,17 +66,15 @@ pub fn parse_capture(
     progress: Option<indicatif::ProgressBar>,
 ) -> Result<ParseSummary, Error> {
     let display = input.path.display();
-    let io_err = |source: io::Error| Error::Input {
-        path: display.clone(),
-        source,
-    };
+    let io_err = |e: io::Error| super::input_error(display.clone(), e);
     // Nothing shows a fingerprint here: no need to hash.
     let source = read::open_unhashed(&input.path, progress).map_err(io_err)?;
+    let tracedat = source.tracedat;
     let ran = pipeline::run(
         source.reader,
         SNIFF_LINES,
         |sniffed| {
-            let (format, at) = decide_format(input, sniffed)?;
+            let (format, at) = decide_format(input, tracedat, sniffed)?;
             let sum = ParseSummary {
                 label: input.label.clone(),
                 format: Some(format),

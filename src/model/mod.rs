@@ -22,7 +22,7 @@ pub mod warnings;
 
 use serde::Serialize;
 
-pub use builder::{BuildOptions, Builder, DEFAULT_MAX_TREE_CALLS};
+pub use builder::{BuildOptions, Builder, DEFAULT_MAX_TREE_CALLS, MAX_DEPTH};
 pub use groups::{Outcome, SyscallGroup};
 pub use intern::{FuncId, Interner};
 pub use paths::PathTable;

@@ -13,7 +13,7 @@ use super::{
 /// and the generic helpers a syscall's tree starts with. `top_level` allows
 /// the old bare `sys_open` form, which is too common a prefix to trust deeper.
 pub fn syscall_root_name(func: &str, top_level: bool) -> Option<&str> {
-    const PREFIXES: [&str; 14] = [
+    const PREFIXES: [&str; 16] = [
         "__x64_sys_",
         "__ia32_sys_",
         "__arm64_sys_",
@@ -28,6 +28,9 @@ pub fn syscall_root_name(func: &str, top_level: bool) -> Option<&str> {
         "__se_sys_",
         "__do_sys_",
         "ksys_",
+        // Before 4.17 (SYSCALL_DEFINE's wrapper on 64-bit arches).
+        "SyS_",
+        "compat_SyS_",
     ];
     let base = func.split('.').next().unwrap_or(func);
     for p in PREFIXES {
@@ -134,6 +137,10 @@ pub struct Syscall {
     pub markers: Vec<(u64, String)>,
     /// Ordinal of this syscall in its capture (0-based, in order of start).
     pub index: usize,
+    /// Not a syscall: a tree rooted at the outermost traced call of its
+    /// task that is no syscall entry point (`name` is that function). Kept,
+    /// grouped, compared and drawn like a syscall; reported as a root.
+    pub root: bool,
 }
 
 impl Syscall {
@@ -197,6 +204,11 @@ mod tests {
         assert_eq!(syscall_root_name("__sys_bpf", false), None);
         assert_eq!(syscall_root_name("x64_sys_call", false), None);
         assert_eq!(syscall_root_name("sys_open", true), Some("open"));
+        // pt-kprobe-retval-pidunknown (public, ~3.x): `SyS_open+0x1e/0x20`.
+        assert_eq!(syscall_root_name("SyS_open", false), Some("open"));
+        assert_eq!(syscall_root_name("__ia32_sys_read", false), Some("read"));
+        assert_eq!(syscall_root_name("__riscv_sys_read", false), Some("read"));
+        assert_eq!(syscall_root_name("__s390x_sys_read", false), Some("read"));
         assert_eq!(syscall_root_name("sys_open", false), None);
         assert_eq!(
             syscall_root_name("__x64_sys_mkdir.cold", false),

@@ -39,6 +39,8 @@ pub enum WarningKind {
     TruncatedInput,
     /// A syscall's tree was cut at `--max-tree-calls` calls (memory bound).
     TreeTruncated,
+    /// A call deeper than [`crate::model::MAX_DEPTH`] levels: ignored.
+    DepthCap,
 }
 
 impl WarningKind {
@@ -60,6 +62,7 @@ impl WarningKind {
             WarningKind::NonUtf8 => "non-utf8",
             WarningKind::TruncatedInput => "truncated-input",
             WarningKind::TreeTruncated => "tree-truncated",
+            WarningKind::DepthCap => "depth-cap",
         }
     }
 
@@ -105,6 +108,9 @@ impl WarningKind {
             }
             WarningKind::TreeTruncated => {
                 "syscalls with more calls than a tree keeps: only their first calls are shown"
+            }
+            WarningKind::DepthCap => {
+                "calls nested deeper than any kernel stack allows (1000 levels): ignored"
             }
         }
     }

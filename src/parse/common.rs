@@ -169,6 +169,12 @@ pub fn control_line(line: &[u8]) -> Option<Record<'_>> {
             .ok()
             .map(|(_, n)| Record::bare(RecordKind::Overrun(n))),
         b'[' if rest.starts_with(b"[LINE TOO BIG]") => Some(Record::bare(RecordKind::LineTooBig)),
+        // perf ftrace's first line names the tracer it set up.
+        b'f' if first == 0 => rest
+            .trim_ascii_end()
+            .strip_suffix(b" tracer is used")
+            .filter(|t| matches!(*t, b"function_graph" | b"function"))
+            .map(|t| Record::bare(RecordKind::Header(super::HeaderLine::Tracer(t)))),
         _ => None,
     }
 }
@@ -259,5 +265,23 @@ mod tests {
         ) {
             prop_assert_eq!(find(&hay, needle), memchr::memmem::find(&hay, needle));
         }
+    }
+}
+
+#[cfg(test)]
+mod perf_first_line {
+    use super::*;
+
+    /// `perf ftrace` starts its output with the tracer it set up.
+    #[test]
+    fn tracer_is_used_is_a_header() {
+        let r = control_line(b"function_graph tracer is used").unwrap();
+        assert_eq!(
+            r.kind,
+            RecordKind::Header(crate::parse::HeaderLine::Tracer(b"function_graph"))
+        );
+        assert!(control_line(b"function tracer is used\r").is_some());
+        assert!(control_line(b"foo tracer is used").is_none());
+        assert!(control_line(b" function tracer is used").is_none());
     }
 }

@@ -11,22 +11,40 @@
 //! every line of every fixture and on mutated lines.
 
 use super::{
-    Record, RecordKind,
+    Record, RecordKind, TaskRef,
     common::{is_mark, task_field},
 };
 
 /// The record of a graph line of a common shape, or `None` when the full
-/// grammar must decide.
+/// grammar must decide. Column by column, left to right; each helper
+/// returns where the next column starts.
 pub fn graph_line(line: &[u8]) -> Option<Record<'_>> {
+    let (ts_ns, cpu, i) = time_and_cpu(line)?;
+    let (task, i) = task_column(line, i)?;
+    let (duration_ns, i) = duration_column(line, i)?;
+    let kind = body(&line[i..])?;
+    Some(Record {
+        cpu: Some(cpu),
+        task,
+        ts_ns,
+        duration_ns,
+        flags: None,
+        kind,
+    })
+}
+
+/// The optional funcgraph-abstime column (`"%5lu.%06lu |  "`) and the CPU
+/// column (`" %*d) "`): the time in ns, the CPU, and where the next column
+/// starts.
+#[inline(always)]
+fn time_and_cpu(line: &[u8]) -> Option<(Option<u64>, u32, usize)> {
     let n = line.len();
     let mut i = skip_spaces(line, 0);
-    // funcgraph-abstime: "%5lu.%06lu |  ".
     let mut ts_ns = None;
     if let Some((ts, after)) = abstime(line, i) {
         ts_ns = Some(ts);
         i = skip_spaces(line, after);
     }
-    // The CPU column: " %*d) ".
     let start = i;
     let mut cpu = 0u32;
     while i < n && line[i].is_ascii_digit() {
@@ -39,9 +57,14 @@ pub fn graph_line(line: &[u8]) -> Option<Record<'_>> {
     if i == start || line.get(i..i + 2)? != b") " {
         return None;
     }
-    i += 2;
-    // funcgraph-proc: "comm-pid" centred in 14 columns, then " | ".
-    let mut task = None;
+    Some((ts_ns, cpu, i + 2))
+}
+
+/// The optional funcgraph-proc column: `comm-pid` centred in 14 columns,
+/// then ` | `. `None` declines the line (a task field the full grammar must
+/// read); `(None, i)` when the column is absent.
+#[inline(always)]
+fn task_column(line: &[u8], i: usize) -> Option<(Option<TaskRef<'_>>, usize)> {
     let j = skip_spaces(line, i);
     let end = j + line[j..]
         .iter()
@@ -50,11 +73,16 @@ pub fn graph_line(line: &[u8]) -> Option<Record<'_>> {
     if end > j && line.get(end) == Some(&b' ') {
         let bar = skip_spaces(line, end);
         if line.get(bar..bar + 2) == Some(b"| ") {
-            task = Some(task_field(&line[j..end])?);
-            i = bar + 2;
+            return Some((Some(task_field(&line[j..end])?), bar + 2));
         }
     }
-    // The duration block: "+ 52.919 us   |  " or "               |  ".
+    Some((None, i))
+}
+
+/// The duration block, `"+ 52.919 us   |  "` or `"               |  "`:
+/// the duration in ns, and where the call's indentation starts.
+#[inline(always)]
+fn duration_column(line: &[u8], mut i: usize) -> Option<(Option<u64>, usize)> {
     let mark = *line.get(i)?;
     if !is_mark(mark) {
         return None;
@@ -76,7 +104,13 @@ pub fn graph_line(line: &[u8]) -> Option<Record<'_>> {
     if line[i..].starts_with(b"  ") {
         i += 2;
     }
-    let body = &line[i..];
+    Some((duration_ns, i))
+}
+
+/// The call column: indentation (two spaces a level), then `f();`,
+/// `f() {`, `}` or `} /* f */`.
+#[inline(always)]
+fn body(body: &[u8]) -> Option<RecordKind<'_>> {
     let indent = skip_spaces(body, 0);
     let depth = (indent / 2) as u32;
     let text = body[indent..].trim_ascii_end();
@@ -111,14 +145,7 @@ pub fn graph_line(line: &[u8]) -> Option<Record<'_>> {
     } else {
         return None;
     };
-    Some(Record {
-        cpu: Some(cpu),
-        task,
-        ts_ns,
-        duration_ns,
-        flags: None,
-        kind,
-    })
+    Some(kind)
 }
 
 /// The first position from `i` that is not a space: eight at a time, since

@@ -159,6 +159,7 @@ pub(super) fn function_body(body: &[u8]) -> Option<RecordKind<'_>> {
         if let Some(q) = super::common::find(parent, b" (repeats:") {
             parent = &parent[..q];
         }
+        let (func, parent) = (strip_sym(func), strip_sym(parent));
         return Some(RecordKind::Call {
             func,
             parent: (!parent.is_empty()).then_some(parent),
@@ -200,6 +201,30 @@ pub(super) fn function_body(body: &[u8]) -> Option<RecordKind<'_>> {
     None
 }
 
+/// The symbol of `do_exit+0x850/0xc18 <80122144>`: the function tracer's
+/// `sym-offset` adds `+off/size`, `sym-addr` the address in `<…>`.
+pub(super) fn strip_sym(name: &[u8]) -> &[u8] {
+    let hex = |b: &[u8]| !b.is_empty() && b.iter().all(u8::is_ascii_hexdigit);
+    let mut n = name.trim_ascii_end();
+    if let Some(inner) = n.strip_suffix(b">") {
+        if let Some(p) = memchr::memrchr(b'<', inner) {
+            if p > 0 && inner[p - 1] == b' ' && hex(&inner[p + 1..]) {
+                n = inner[..p - 1].trim_ascii_end();
+            }
+        }
+    }
+    if let Some(p) = memchr::memrchr(b'+', n) {
+        let off = &n[p + 1..];
+        let ok = off
+            .split(|&b| b == b'/')
+            .all(|part| part.strip_prefix(b"0x").is_some_and(hex));
+        if p > 0 && ok {
+            n = &n[..p];
+        }
+    }
+    n
+}
+
 /// `call <-parent`: the split is the first ` <-` after the argument list,
 /// so a `<-` inside an argument value cannot move it.
 fn split_parent(body: &[u8]) -> Option<(&[u8], &[u8])> {
@@ -236,4 +261,30 @@ fn syscall_event(i: &[u8]) -> IResult<&[u8], ()> {
         nom::bytes::complete::take_while1(|b: u8| b.is_ascii_alphanumeric() || b == b'_')(i)?;
     let (i, _) = nom::branch::alt((tag("("), tag(" -> "))).parse(i)?;
     Ok((i, ()))
+}
+
+#[cfg(test)]
+mod sym_tests {
+    use super::*;
+
+    /// The form issue 13 quotes from a public ARM capture (`sym-offset`,
+    /// `sym-addr`), and names that only look like it.
+    #[test]
+    fn sym_offset_and_addr_are_stripped() {
+        assert_eq!(strip_sym(b"do_exit+0x850/0xc18 <80122144>"), b"do_exit");
+        assert_eq!(strip_sym(b"do_exit+0x850/0xc18"), b"do_exit");
+        assert_eq!(strip_sym(b"do_exit <80122144>"), b"do_exit");
+        assert_eq!(strip_sym(b"do_exit"), b"do_exit");
+        assert_eq!(strip_sym(b"a+b"), b"a+b");
+        assert_eq!(strip_sym(b"<idle>"), b"<idle>");
+        let Some(RecordKind::Call { func, parent, .. }) =
+            function_body(b"do_exit+0x850/0xc18 <80122144> <-do_group_exit+0x40/0xa0 <801224a0>")
+        else {
+            panic!("not a call");
+        };
+        assert_eq!(
+            (func, parent),
+            (&b"do_exit"[..], Some(&b"do_group_exit"[..]))
+        );
+    }
 }

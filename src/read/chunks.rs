@@ -12,7 +12,10 @@
 
 use std::io::{self, BufRead};
 
-use super::lines::{MAX_LINE, finish};
+use super::{
+    limits::check_long_line,
+    lines::{MAX_LINE, finish},
+};
 
 /// Bytes per chunk: large enough that a thread parses for a while (and
 /// that reads bypass the reader's own buffer), small enough that a few
@@ -79,6 +82,8 @@ pub struct Chunker<R> {
     size: usize,
     carry: Vec<u8>,
     eof: bool,
+    /// Lines handed out so far (for the line number of binary data).
+    lines: u64,
 }
 
 impl<R: BufRead> Chunker<R> {
@@ -89,6 +94,7 @@ impl<R: BufRead> Chunker<R> {
             size: size.max(MAX_LINE + 1),
             carry: Vec::new(),
             eof: false,
+            lines: 0,
         }
     }
 
@@ -122,6 +128,7 @@ impl<R: BufRead> Chunker<R> {
             Some(p) => {
                 self.carry.extend_from_slice(&data[p + 1..]);
                 data.truncate(p + 1);
+                self.lines += memchr::memchr_iter(b'\n', &data).count() as u64;
                 Ok(Some(Chunk {
                     data,
                     overlong: None,
@@ -135,8 +142,11 @@ impl<R: BufRead> Chunker<R> {
     /// [`MAX_LINE`] bytes and skip the rest of it.
     fn giant_line(&mut self, mut data: Vec<u8>) -> io::Result<Chunk> {
         let mut total = data.len() as u64;
+        self.lines += 1;
+        check_long_line(self.lines, &data, total)?;
         data.truncate(MAX_LINE);
         loop {
+            check_long_line(self.lines, &[], total)?;
             let buf = match self.reader.fill_buf() {
                 Ok(b) => b,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

@@ -75,6 +75,9 @@ where
             let room = MAX_LINE.saturating_sub(partial.len());
             partial.extend_from_slice(&rest[..rest.len().min(room)]);
             partial_len += rest.len() as u64;
+            if partial_len >= MAX_LINE as u64 {
+                super::limits::check_long_line(number + 1, &partial, partial_len)?;
+            }
         }
         reader.consume(len);
     }

@@ -9,8 +9,10 @@
 //! Invariant: this is the only module that opens inputs.
 
 pub mod chunks;
+pub mod limits;
 pub mod lines;
 pub mod notes;
+pub mod tracedat;
 
 use std::{
     fs::File,
@@ -133,6 +135,12 @@ impl Damage {
     pub fn get(&self) -> Option<String> {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
+
+    /// Record why the input ended early (the first reason is kept).
+    pub fn set(&self, why: String) {
+        let mut g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        g.get_or_insert(why);
+    }
 }
 
 /// A decompressor whose error ends the input instead of failing the run.
@@ -183,6 +191,9 @@ pub struct Source {
     pub fingerprint: Fingerprint,
     /// Size of the stored file, when known.
     pub len: Option<u64>,
+    /// The input is a trace-cmd trace.dat, read natively: `reader` gives
+    /// the text `trace-cmd report` prints for it.
+    pub tracedat: bool,
 }
 
 /// Buffer size for reading. Smaller than a chunk
@@ -218,6 +229,9 @@ fn open_with(
                     io::ErrorKind::IsADirectory,
                     "is a directory",
                 ));
+            }
+            if is_tracedat_file(&f) {
+                return open_tracedat_file(path, f, meta.len(), progress, hash);
             }
             (Box::new(f), Some(meta.len()))
         }
@@ -276,6 +290,23 @@ fn from_reader_with(
             EndOnDamage::new(zstd::Decoder::with_buffer(stored)?, &damage),
         )),
     };
+    let mut reader = reader;
+    if reader.fill_buf()?.starts_with(tracedat::MAGIC) {
+        // A compressed or piped trace.dat: unpack it where it can be read
+        // at any offset (bounded memory, whatever its size).
+        let mut spill = tempfile::tempfile()?;
+        io::copy(&mut reader, &mut spill)?;
+        let reader = Box::new(tracedat::DatText::open(spill, &damage)?);
+        return Ok(Source {
+            path,
+            reader,
+            compression,
+            damage,
+            fingerprint,
+            len,
+            tracedat: true,
+        });
+    }
     Ok(Source {
         path,
         reader,
@@ -283,5 +314,48 @@ fn from_reader_with(
         damage,
         fingerprint,
         len,
+        tracedat: false,
+    })
+}
+
+/// Whether a plain file starts like a trace.dat.
+fn is_tracedat_file(f: &File) -> bool {
+    use std::os::unix::fs::FileExt;
+    let mut head = [0u8; 10];
+    f.read_exact_at(&mut head, 0).is_ok() && head.starts_with(tracedat::MAGIC)
+}
+
+/// A plain trace.dat, read in place at random offsets. The hash (when
+/// wanted) is taken in one pass over the file first.
+fn open_tracedat_file(
+    path: &InputPath,
+    f: File,
+    len: u64,
+    progress: Option<indicatif::ProgressBar>,
+    hash: bool,
+) -> io::Result<Source> {
+    let fingerprint = Fingerprint::default();
+    let damage = Damage::default();
+    let mut hashing = Hashing {
+        inner: f.try_clone()?,
+        fp: fingerprint.clone(),
+        hash,
+        progress,
+    };
+    if hash {
+        io::copy(&mut hashing, &mut io::sink())?;
+    } else {
+        let mut g = fingerprint.0.lock().unwrap_or_else(|e| e.into_inner());
+        g.1 = len;
+    }
+    let reader = Box::new(tracedat::DatText::open(f, &damage)?);
+    Ok(Source {
+        path: path.clone(),
+        reader,
+        compression: Compression::None,
+        damage,
+        fingerprint,
+        len: Some(len),
+        tracedat: true,
     })
 }

@@ -26,6 +26,9 @@ pub struct RenderInput<'a, 'f> {
     /// Whether the flame graphs are written as files (so the page and
     /// report.md may link them).
     pub flames_written: bool,
+    /// `--link-base`: where the report directory will be served, so the
+    /// links in report.md work once pasted (`None`: relative links).
+    pub link_base: Option<&'f str>,
 }
 
 /// Writes a big file as it goes, when the directory is written.
@@ -48,7 +51,7 @@ pub struct Rendered<'a> {
 }
 
 impl<'a> Rendered<'a> {
-    fn bytes(path: &str, b: impl Into<Vec<u8>>) -> Self {
+    pub(crate) fn bytes(path: &str, b: impl Into<Vec<u8>>) -> Self {
         Rendered {
             path: path.to_string(),
             body: Body::Bytes(b.into()),
@@ -92,7 +95,18 @@ impl Render for Markdown {
         } else {
             &none
         };
-        let md = super::markdown::render_markdown(input.report, input.notes, linked)?;
+        let md = super::markdown::render_markdown_linked(
+            input.report,
+            input.notes,
+            linked,
+            input.link_base,
+        )?;
+        let md = match super::fit::page_line(input.link_base) {
+            Some(l) => format!("{}\n\n{l}\n", md.trim_end()),
+            None => md,
+        };
+        let page = super::fit::link(input.link_base, "index.html");
+        let md = super::fit::fit_markdown(md, super::fit::MD_LIMIT, &page);
         Ok(vec![Rendered::bytes("report.md", md)])
     }
 }

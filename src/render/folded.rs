@@ -102,6 +102,7 @@ mod tests {
             duration: self_ns.map(Nanos),
             self_time: self_ns.map(Nanos),
             ret: None,
+            ret_kind: None,
             args: None,
             line: 1,
             exit_line: None,

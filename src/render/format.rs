@@ -38,22 +38,22 @@ pub fn us_1(d: Nanos) -> String {
     format!("{:.1} µs", d.us())
 }
 
-/// A return value as the kernel prints it: small numbers in decimal,
-/// kernel pointers in hex.
-pub fn ret(v: i64) -> String {
-    if (-4095..=4095).contains(&v) {
-        v.to_string()
-    } else {
-        format!("{:#x}", v as u64)
-    }
+/// A return value typed by its range ([`crate::analyse::retval`]): errnos
+/// and numbers in decimal, kernel pointers and other negative bits in hex
+/// (nothing in [-2^63, -4096] is ever a decimal).
+pub fn ret(v: impl Into<i64>) -> String {
+    crate::analyse::retval::show_short(v.into())
 }
 
 /// A syscall's result with its errno's name when it has one (`-22 EINVAL`),
-/// else as the kernel prints it.
-pub fn ret_errno(v: i64, errno: Option<&str>) -> String {
+/// else as [`ret`].
+pub fn ret_errno(v: impl Into<i64>, errno: Option<&str>) -> String {
+    let v = v.into();
     match errno {
-        Some(e) => format!("{v} {e}"),
-        None => ret(v),
+        Some(e) if crate::analyse::retval::kind(v) == crate::analyse::retval::RetKind::Errno => {
+            format!("{v} {e}")
+        }
+        _ => ret(v),
     }
 }
 

@@ -5,7 +5,7 @@
 
 use askama::Template;
 
-use super::prose::{html_escape, md_code, md_escape};
+use super::prose::{md_code, md_escape};
 
 use super::{
     flamegraph::{FlameSet, Scope},
@@ -42,13 +42,7 @@ mod filters {
 
 /// A fenced code block that its content cannot close early.
 pub fn fence(lang: &str, body: &str) -> String {
-    let longest = body
-        .lines()
-        .map(|l| l.trim_start().chars().take_while(|&c| c == '`').count())
-        .max()
-        .unwrap_or(0);
-    let f = "`".repeat(longest.max(2) + 1);
-    format!("{f}{lang}\n{body}\n{f}")
+    super::untrusted::md_fence(lang, body)
 }
 
 /// One syscall's tree for the template.
@@ -107,11 +101,16 @@ struct MarkdownReport<'a> {
     notes: Option<&'a str>,
 }
 
-/// Links `(title, file)` to the graphs of the scopes `keep` accepts.
-fn links(flames: &FlameSet, keep: impl Fn(&Scope) -> bool) -> Vec<(String, String)> {
+/// Links `(title, target)` to the graphs of the scopes `keep` accepts;
+/// `base` (`--link-base`) makes the targets absolute.
+fn links(
+    flames: &FlameSet,
+    base: Option<&str>,
+    keep: impl Fn(&Scope) -> bool,
+) -> Vec<(String, String)> {
     flames
         .of(keep)
-        .map(|g| (g.title.clone(), g.file.clone()))
+        .map(|g| (g.title.clone(), super::fit::link(base, &g.file)))
         .collect()
 }
 
@@ -122,16 +121,27 @@ pub fn render_markdown(
     notes: Option<&str>,
     flames: &FlameSet,
 ) -> Result<String, askama::Error> {
+    render_markdown_linked(r, notes, flames, None)
+}
+
+/// [`render_markdown`] with the flame-graph links under `link_base`
+/// (`--link-base`: absolute, so they work once pasted into a ticket).
+pub fn render_markdown_linked(
+    r: &Report,
+    notes: Option<&str>,
+    flames: &FlameSet,
+    link_base: Option<&str>,
+) -> Result<String, askama::Error> {
     let comparisons = r
         .comparisons
         .iter()
         .enumerate()
-        .map(|(i, c)| comparison_section(r, c, i, flames))
+        .map(|(i, c)| comparison_section(r, c, i, flames, link_base))
         .collect();
     let captures = r
         .captures
         .iter()
-        .map(|c| capture_section(c, flames))
+        .map(|c| capture_section(c, flames, link_base))
         .collect();
     MarkdownReport {
         r,
@@ -148,6 +158,7 @@ fn comparison_section<'a>(
     c: &'a ComparisonView,
     i: usize,
     flames: &FlameSet,
+    base: Option<&str>,
 ) -> ComparisonSection<'a> {
     let g = &r.captures[c.good];
     let b = &r.captures[c.bad];
@@ -174,7 +185,7 @@ fn comparison_section<'a>(
                 ),
             )
         }),
-        flamegraphs: links(flames, |s| matches!(s, Scope::Diff(k, _) if *k == i)),
+        flamegraphs: links(flames, base, |s| matches!(s, Scope::Diff(k, _) if *k == i)),
         flame_missing: flames
             .missing
             .iter()
@@ -259,7 +270,11 @@ fn audit_line(c: &CaptureView) -> String {
         .join(" · ")
 }
 
-fn capture_section<'a>(c: &'a CaptureView, flames: &FlameSet) -> CaptureSection<'a> {
+fn capture_section<'a>(
+    c: &'a CaptureView,
+    flames: &FlameSet,
+    base: Option<&str>,
+) -> CaptureSection<'a> {
     let trees = c
         .syscalls
         .iter()
@@ -271,7 +286,7 @@ fn capture_section<'a>(c: &'a CaptureView, flames: &FlameSet) -> CaptureSection<
                 (None, _) => "?".into(),
             };
             Some(TreeBlock {
-                summary: html_escape(&format!(
+                summary: super::untrusted::md_html_text(&format!(
                     "#{} {} = {res} — {} calls, {}, line {}",
                     s.index,
                     s.title,
@@ -308,6 +323,7 @@ fn capture_section<'a>(c: &'a CaptureView, flames: &FlameSet) -> CaptureSection<
         options_line: opts.join(", "),
         flamegraphs: links(
             flames,
+            base,
             |s| matches!(s, Scope::Capture(k) | Scope::Syscall(k, _) if *k == c.index),
         ),
         flame_missing: flames

@@ -156,9 +156,9 @@ pub fn diff_text(c: &ComparisonView) -> String {
     }
     path.reverse();
     for &k in &path {
-        out.push(diff_line(&rows[k], true, usize::MAX, rows[k].divergence));
+        out.push(diff_line(&rows[k], false, usize::MAX, rows[k].divergence));
     }
-    out.push(diff_line(&rows[parent_row], true, usize::MAX, false));
+    out.push(diff_line(&rows[parent_row], false, usize::MAX, false));
     let child_depth = |r: &AlignedRow| {
         (
             r.good.as_ref().map(|c| c.depth),
@@ -181,7 +181,7 @@ pub fn diff_text(c: &ComparisonView) -> String {
             if shown < 60 {
                 out.push(diff_line(
                     r,
-                    r.kind == RowKind::Same || r.noise,
+                    differs_inside(rows, k, end),
                     inner,
                     r.divergence,
                 ));
@@ -222,7 +222,7 @@ pub fn diff_text(c: &ComparisonView) -> String {
             if depth_of(r) as usize == pd {
                 out.push(diff_line(
                     r,
-                    r.kind == RowKind::Same,
+                    !r.wrapper && differs_inside(rows, k, end),
                     if r.wrapper { 0 } else { end - k - 1 },
                     r.divergence,
                 ));
@@ -241,7 +241,15 @@ pub fn diff_text(c: &ComparisonView) -> String {
     out.join("\n")
 }
 
-fn diff_line(r: &AlignedRow, common: bool, inner: usize, divergence: bool) -> String {
+/// Whether a folded call's subtree holds a call one run makes and the
+/// other does not: then the call is made by both, but not alike.
+fn differs_inside(rows: &[AlignedRow], k: usize, end: usize) -> bool {
+    rows[k + 1..end.min(rows.len())]
+        .iter()
+        .any(|x| x.kind != RowKind::Same && !x.noise)
+}
+
+fn diff_line(r: &AlignedRow, differs: bool, inner: usize, divergence: bool) -> String {
     let (sign, cell) = match r.kind {
         RowKind::Same => (' ', r.good.as_ref().or(r.bad.as_ref())),
         RowKind::GoodOnly => ('+', r.good.as_ref()),
@@ -273,16 +281,26 @@ fn diff_line(r: &AlignedRow, common: bool, inner: usize, divergence: bool) -> St
         _ => {}
     }
     let mut note = Vec::new();
-    if let Some(v) = r
-        .good
-        .as_ref()
-        .and_then(|c| c.ret)
-        .or(r.bad.as_ref().and_then(|c| c.ret))
-    {
-        note.push(format!("= {}", fmt_ret(v)));
+    let (gr, br) = (
+        r.good.as_ref().and_then(|c| c.ret),
+        r.bad.as_ref().and_then(|c| c.ret),
+    );
+    // "both" speaks of the call; a value is shared only when both printed it
+    // alike, else each run's value is named.
+    let same = r.kind == RowKind::Same;
+    match (gr, br) {
+        (Some(g), Some(b)) if g != b && same => {
+            note.push(format!("= {} good, = {} bad", fmt_ret(g), fmt_ret(b)));
+        }
+        (Some(g), Some(_)) => note.push(format!("= {}", fmt_ret(g))),
+        (Some(v), None) | (None, Some(v)) if !same => note.push(format!("= {}", fmt_ret(v))),
+        (Some(v), None) => note.push(format!("= {} good", fmt_ret(v))),
+        (None, Some(v)) => note.push(format!("= {} bad", fmt_ret(v))),
+        (None, None) => {}
     }
     note.push(match r.kind {
         RowKind::Same if r.noise => "both (noise)".to_string(),
+        RowKind::Same if differs => "both, not alike inside".to_string(),
         RowKind::Same => "both".to_string(),
         RowKind::GoodOnly if r.wrapper => "good only: level inlined in bad".to_string(),
         RowKind::GoodOnly => "good only".to_string(),
@@ -293,6 +311,5 @@ fn diff_line(r: &AlignedRow, common: bool, inner: usize, divergence: bool) -> St
     if divergence {
         note.push("<- runs part here".to_string());
     }
-    let _ = common;
     format!("{s:<58} /* {} */", note.join(", "))
 }

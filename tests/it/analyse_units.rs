@@ -54,7 +54,7 @@ fn identical_runs() {
             =     fd_install
             split: row 8; under do_sys_openat2; after fd_install; good next -; bad next returns; hidden
             origin: none (errno -)
-              span: inside `fd_install()` or below it: every traced call matches, so the deciding code is deeper than the capture goes (max_graph_depth) or not traceable
+              span: the bad run did not fail (or its result was not captured): no error to trace
             gap: fd_install 0.5 µs, untraced 0.5 µs [at split]
             candidate: fd_install
         "#]],
@@ -94,7 +94,7 @@ fn a_leaf_missing_in_bad() {
             +     fd_install
             split: row 7; under path_openat; after lookup_fast; good next complete_walk (inside); bad next returns
             origin: none (errno 2)
-              span: in `path_openat()`, after `lookup_fast()` returned and before `path_openat()` returned
+              span: at or after the first parting (in `path_openat()`, after `lookup_fast()` returned); from both runs' shape (no return values), in one of: `lookup_fast()` or its untraced callees, the own code of `path_openat()`, the own code of `do_filp_open()`
             gap: path_openat 1.5 µs, untraced 0.5 µs [at split]
             candidate: complete_walk
         "#]],
@@ -139,7 +139,7 @@ fn an_extra_call_in_bad_at_the_split() {
             -     put_unused_fd
             split: row 8; under path_openat; after complete_walk; good next fd_install (after path_openat); bad next terminate_walk
             origin: none (errno 2)
-              span: in `path_openat()`, after `complete_walk()` returned and before the bad run called `terminate_walk()`
+              span: at or after the first parting (in `path_openat()`, after `complete_walk()` returned); from both runs' shape (no return values), in one of: `do_filp_open()`, the own code of `do_sys_openat2()`
             gap: path_openat 2.5 µs, untraced 0.5 µs [at split]
             candidate: fd_install
         "#]],
@@ -192,9 +192,8 @@ fn an_extra_call_in_bad_that_meets_again() {
             =     fd_install
             split: row 4; under kmem_cache_alloc; after -; good next fd_install (after kmem_cache_alloc); bad next ___slab_alloc
             origin: none (errno -)
-              span: in `kmem_cache_alloc()`, after `kmem_cache_alloc()` was entered and before the bad run called `___slab_alloc()`
+              span: the bad run did not fail (or its result was not captured): no error to trace
             gap: kmem_cache_alloc 1.0 µs, untraced 0.5 µs [at split]
-            candidate: fd_install
         "#]],
     );
 }
@@ -235,7 +234,7 @@ fn repeated_calls_are_folded() {
             minor: under do_sys_openat2; good kfree; bad kfree; counts 3/2
             split: row 4; under do_sys_openat2; after fd_install; good next -; bad next returns; hidden
             origin: none (errno -)
-              span: inside `fd_install()` or below it: every traced call matches, so the deciding code is deeper than the capture goes (max_graph_depth) or not traceable
+              span: the bad run did not fail (or its result was not captured): no error to trace
             gap: fd_install 0.5 µs, untraced 0.5 µs [at split]
             candidate: fd_install
         "#]],
@@ -279,11 +278,11 @@ fn a_wrapper_level_in_one_kernel_only_is_transparent() {
             +     bpf_map_init_from_attr
             split: row 4; under __x64_sys_bpf; after security_bpf; good next array_map_alloc_check (inside); bad next returns
             origin: none (errno 22)
-              span: in `__x64_sys_bpf()`, after `security_bpf()` returned and before `__x64_sys_bpf()` returned
+              span: at or after the first parting (in `__x64_sys_bpf()`, after `security_bpf()` returned); from both runs' shape (no return values), in one of: `security_bpf()`, the own code of `__x64_sys_bpf()`
             gap: __x64_sys_bpf 1.5 µs, untraced 0.5 µs [at split]
-            candidate: __sys_bpf [wrapper]
             candidate: array_map_alloc_check
             candidate: bpf_map_init_from_attr
+            candidate: __sys_bpf [wrapper]
         "#]],
     );
 }
@@ -401,7 +400,7 @@ fn error_origin_without_return_values() {
             +     bpf_obj_name_cpy
             split: row 3; under __sys_bpf; after bpf_check_uarg_tail_zero; good next bpf_token_capable (inside); bad next returns
             origin: none (errno 22)
-              span: in `__sys_bpf()`, after `bpf_check_uarg_tail_zero()` returned and before `__sys_bpf()` returned
+              span: at or after the first parting (in `__sys_bpf()`, after `bpf_check_uarg_tail_zero()` returned); from both runs' shape (no return values), in one of: `bpf_check_uarg_tail_zero()`, the own code of `__sys_bpf()`
             gap: __sys_bpf 6.7 µs, untraced 5.4 µs [at split]
             candidate: bpf_token_capable
             candidate: bpf_obj_name_cpy
@@ -452,7 +451,7 @@ fn an_inlined_gap_is_suspected() {
             minor: under __sys_bpf; good -; bad kmem_cache_alloc
             split: row 5; under __sys_bpf; after bpf_check_uarg_tail_zero; good next security_bpf (inside); bad next returns
             origin: none (errno 22)
-              span: in `__sys_bpf()`, after `bpf_check_uarg_tail_zero()` returned and before `__sys_bpf()` returned
+              span: at or after the first parting (in `__sys_bpf()`, after `bpf_check_uarg_tail_zero()` returned); from both runs' shape (no return values), in one of: `bpf_check_uarg_tail_zero()`, the own code of `__sys_bpf()`
             gap: __sys_bpf 48.0 µs, untraced 37.0 µs [at split] [where 35.0 µs after `bpf_check_uarg_tail_zero()` returned, before `__sys_bpf()` returned]
             gap: kmem_cache_alloc 10.0 µs, untraced 9.0 µs [where 8.0 µs after `should_failslab()` returned, before `kmem_cache_alloc()` returned]
             candidate: security_bpf
@@ -521,7 +520,7 @@ fn an_interrupt_subtree_is_noise() {
             =     fd_install
             split: row 15; under do_sys_openat2; after fd_install; good next -; bad next returns; hidden
             origin: none (errno -)
-              span: inside `fd_install()` or below it: every traced call matches, so the deciding code is deeper than the capture goes (max_graph_depth) or not traceable
+              span: the bad run did not fail (or its result was not captured): no error to trace
             gap: fd_install 0.5 µs, untraced 0.5 µs [at split]
             candidate: fd_install
         "#]],
@@ -593,7 +592,7 @@ fn gap_thresholds_are_the_callers() {
             =     fd_install
             split: row 8; under do_sys_openat2; after fd_install; good next -; bad next returns; hidden
             origin: none (errno -)
-              span: inside `fd_install()` or below it: every traced call matches, so the deciding code is deeper than the capture goes (max_graph_depth) or not traceable
+              span: the bad run did not fail (or its result was not captured): no error to trace
             gap: fd_install 0.5 µs, untraced 0.5 µs [at split]
             gap: do_filp_open 2.5 µs, untraced 0.5 µs
             gap: path_openat 2.0 µs, untraced 0.5 µs

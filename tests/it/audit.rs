@@ -155,7 +155,7 @@ fn syscall_events_on_one_side_only() {
     let e = topic(&w, 1, "differs-syscall-events").unwrap();
     assert_eq!(
         e["fix"],
-        "echo 1 > /sys/kernel/tracing/events/syscalls/sys_enter_bpf/enable; echo 1 > /sys/kernel/tracing/events/syscalls/sys_exit_bpf/enable"
+        "echo 1 > '/sys/kernel/tracing/events/syscalls/sys_enter_bpf/enable'; echo 1 > '/sys/kernel/tracing/events/syscalls/sys_exit_bpf/enable'"
     );
     assert_eq!(topic(&w, 1, "syscall-events").unwrap()["status"], "missing");
 }

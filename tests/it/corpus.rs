@@ -166,6 +166,7 @@ fn snapshots_of_every_capture() {
         |path| {
             let f = fixture(path);
             let w = run(&[&f]);
+            crate::ticket::assert_fits_a_ticket(&f, &w);
             let full = FULL.iter().any(|k| f.ends_with(k));
             settings("snapshots/captures").bind(|| {
                 if full {
@@ -204,6 +205,7 @@ fn snapshots_of_every_pair() {
             let Some(bad) = bad_of(path) else { return };
             let (ok, bad) = (fixture(path), fixture(&bad));
             let w = run(&[&ok, &bad]);
+            crate::ticket::assert_fits_a_ticket(&bad, &w);
             let full = FULL_PAIRS.iter().any(|k| ok.ends_with(k));
             settings("snapshots/pairs").bind(|| {
                 if !full {

@@ -209,10 +209,10 @@ fn page_data_decodes_to_the_report() {
     let mut trees = 0;
     for t in d["trees"].as_array().unwrap() {
         let cap = t["cap"].as_u64().unwrap() as usize;
-        let sys = &w.json["captures"][cap]["syscalls"]
-            .as_array()
-            .unwrap()
+        let c = &w.json["captures"][cap];
+        let sys = &["syscalls", "roots"]
             .iter()
+            .flat_map(|k| c[k].as_array().unwrap().iter())
             .find(|s| s["index"] == t["sys"])
             .unwrap()["root"];
         // Pre-order walk of the JSON tree.
@@ -241,17 +241,27 @@ fn page_data_decodes_to_the_report() {
                 .as_f64()
                 .map_or(0, |u| (u * 1000.0).round() as i64 + 1);
             assert_eq!(dur[i], ns);
-            match n["ret"].as_i64() {
-                Some(v) if (-4095..=4095).contains(&v) => {
-                    assert_eq!(strings[r[i] as usize - 1], v.to_string())
-                }
-                Some(v) => assert_eq!(strings[r[i] as usize - 1], format!("{:#x}", v as u64)),
-                None => assert_eq!(r[i], 0),
+            // The page shows a return value as the report does: typed by
+            // its range (report.json carries addresses as hex strings).
+            match &n["ret"] {
+                serde_json::Value::Number(v) => assert_eq!(
+                    strings[r[i] as usize - 1],
+                    tracereport::analyse::retval::show_short(v.as_i64().unwrap())
+                ),
+                serde_json::Value::String(v) => assert_eq!(&strings[r[i] as usize - 1], v),
+                _ => assert_eq!(r[i], 0),
             }
         }
         trees += 1;
     }
-    assert_eq!(trees, 2);
+    // The page draws the syscalls' and the roots' trees (report.json lists
+    // them in `syscalls` and `roots`).
+    let listed: usize = (0..2)
+        .flat_map(|i| ["syscalls", "roots"].map(|k| (i, k)))
+        .map(|(i, k)| w.json["captures"][i][k].as_array().map_or(0, |a| a.len()))
+        .sum();
+    assert_eq!(trees, listed);
+    assert!(trees >= 2);
     // Aligned rows: kinds, node ids and the divergence.
     let c = &d["comparisons"][0];
     let rows = w.json["comparisons"][0]["aligned"].as_array().unwrap();

@@ -143,7 +143,11 @@ fn killed_mid_write_leaves_the_previous_report_or_none() {
         // the next attempt sees only its own.
         for e in std::fs::read_dir(dir.path()).unwrap().flatten() {
             if e.file_name().to_string_lossy().starts_with(".tracereport-") {
-                std::fs::remove_dir_all(e.path()).unwrap();
+                if e.path().is_dir() {
+                    std::fs::remove_dir_all(e.path()).unwrap();
+                } else {
+                    std::fs::remove_file(e.path()).unwrap();
+                }
             }
         }
         if what != "previous" {
@@ -155,4 +159,44 @@ fn killed_mid_write_leaves_the_previous_report_or_none() {
         mid_write >= 3,
         "only {mid_write} kills landed while the report was being written"
     );
+}
+
+/// What a killed run leaves beside `-o` (its temporary directory, a report
+/// moved aside, its lock file) is removed by the next run at once: the
+/// writer is gone, whatever its age.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_next_run_removes_what_a_killed_run_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let capture = format!("{CAPTURES}/qemu-6.1/openat-enoent--funcgraph-abstime/bad.log");
+    let leftovers = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".tracereport-"))
+            .count()
+    };
+    let mut left = 0;
+    for _ in 0..50 {
+        let mut child = tracereport(&capture, "html,md,json", &out).spawn().unwrap();
+        let start = Instant::now();
+        while !writing(dir.path()) && child.try_wait().unwrap().is_none() {
+            assert!(start.elapsed() < Duration::from_secs(60), "run hangs");
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        left = leftovers();
+        if left > 0 {
+            break;
+        }
+    }
+    assert!(left > 0, "no kill landed while the report was written");
+    assert!(
+        tracereport(&capture, "md", &out)
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(leftovers(), 0, "the killed run's leftovers are still there");
 }

@@ -6,6 +6,7 @@ mod analyse_units;
 mod analysis;
 mod audit;
 mod browser;
+mod claims;
 mod cli;
 mod common;
 mod corpus;
@@ -16,6 +17,7 @@ mod formats;
 mod fuzz_body;
 mod fuzz_corpus;
 mod generated;
+mod hostile;
 mod html;
 mod htmldoc;
 mod interrupt;
@@ -24,12 +26,17 @@ mod layout;
 mod markdown;
 mod mutants;
 mod mutation;
+mod output_safety;
 mod properties;
 mod props;
+mod public;
 mod record;
 mod report;
 mod scenarios;
 mod schema;
+mod ticket;
+mod tracedat;
+mod untrusted;
 
 /// Counts heap per thread for the memory bounds of the mutation test.
 #[global_allocator]

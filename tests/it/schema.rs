@@ -38,7 +38,7 @@ fn walk(v: &Value, sec: Section, prefix: &str, out: &mut Fields) {
                 let child = match (sec, prefix, k.as_str()) {
                     (Section::Report, "", "captures") => Some(Section::Capture),
                     (Section::Report, "", "comparisons") => Some(Section::Comparison),
-                    (Section::Capture, "", "syscalls") => Some(Section::Syscall),
+                    (Section::Capture, "", "syscalls" | "roots") => Some(Section::Syscall),
                     (Section::Syscall, "", "root") | (Section::Node, "", "children") => {
                         Some(Section::Node)
                     }

@@ -6,7 +6,12 @@
 use crate::parse::{Record, RetVal};
 
 use super::{
-    super::{syscall::syscall_root_name, tree::NodeFlags, warnings::WarningKind},
+    super::{
+        intern::FuncId,
+        syscall::{is_syscall_glue, syscall_root_name},
+        tree::NodeFlags,
+        warnings::WarningKind,
+    },
     Builder, Close,
 };
 
@@ -67,6 +72,7 @@ impl Builder {
                 self.start_region(t, line, rec, None, Some(sc));
             }
         }
+        self.maybe_root(t, line, func_id, rec);
         let mut flags = NodeFlags::default();
         if info.irq
             || (!self.in_irq.is_empty()
@@ -109,6 +115,19 @@ impl Builder {
             self.pop_missing(t, Some(line));
         }
         let mut warned = false;
+        let top_return = func.filter(|_| d == 0 && rec.duration_ns.is_some());
+        if let Some(f) = top_return
+            .filter(|_| self.states[t].stack.is_empty() && self.states[t].region.is_none())
+        {
+            // `} /* f */` with its duration at the top of its task, its entry
+            // not in the capture (tracing_thresh / funcslower print only
+            // these): a call of known length, a tree of its own.
+            let name = String::from_utf8_lossy(f).into_owned();
+            match syscall_root_name(&name, true) {
+                Some(sc) => self.start_region(t, line, rec, None, Some(sc.to_string())),
+                None => self.start_root_region(t, line, rec, name),
+            }
+        }
         if self.states[t].stack.len() < d + 1 {
             while self.states[t].stack.len() < d + 1 {
                 self.push_placeholder(t, line);
@@ -182,5 +201,21 @@ impl Builder {
         } else {
             self.facts.exit_named();
         }
+    }
+
+    /// The outermost traced call of a task outside any syscall starts a
+    /// root of its own (not the syscall glue around a wrapper, which the
+    /// wrapper's own region covers).
+    pub(super) fn maybe_root(&mut self, t: usize, line: u64, func: FuncId, rec: &Record<'_>) {
+        let st = &self.states[t];
+        if st.region.is_some() || !st.stack.is_empty() {
+            return;
+        }
+        let name = self.names.name(func);
+        if is_syscall_glue(name) {
+            return;
+        }
+        let name = name.to_string();
+        self.start_root_region(t, line, rec, name);
     }
 }

@@ -15,6 +15,8 @@
 //! printed).
 
 mod calls;
+mod depth;
+pub use depth::MAX_DEPTH;
 mod events;
 mod facts;
 mod irq;
@@ -127,6 +129,9 @@ struct Frame {
 struct Region {
     enter: Option<SysEnter>,
     root_name: Option<String>,
+    /// Rooted at a call that is no syscall entry (the outermost traced call
+    /// of its task): a root, not a syscall.
+    root: bool,
     nodes: Vec<Node>,
     line: u64,
     ts_ns: Option<u64>,
@@ -289,6 +294,10 @@ impl Builder {
             | RecordKind::IrqExit
             | RecordKind::Overrun(_)
             | RecordKind::LineTooBig => self.control(line, rec),
+            RecordKind::Entry { depth, .. }
+            | RecordKind::Leaf { depth, .. }
+            | RecordKind::Exit { depth, .. }
+                if self.over_depth_cap(line, depth as usize) => {}
             RecordKind::Entry { depth, func, args } => {
                 let t = self.task_of(rec);
                 let depth = self.shifted_depth(t, depth, DepthUse::Entry(func));

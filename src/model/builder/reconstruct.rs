@@ -47,6 +47,9 @@ impl Builder {
             Some(k) => self.depth_from_indent(t, k as usize, func_id),
             None => self.depth_from_parent(t, line, parent_id, func_id, rec),
         };
+        if self.over_depth_cap(line, depth) {
+            return;
+        }
         while self.states[t].stack.len() > depth {
             self.pop_reconstructed(t);
         }
@@ -56,6 +59,9 @@ impl Builder {
                 let sc = sc.to_string();
                 self.start_region(t, line, rec, None, Some(sc));
             }
+        }
+        if depth == 0 {
+            self.maybe_root(t, line, func_id, rec);
         }
         let mut flags = NodeFlags::default();
         flags.set(NodeFlags::RECONSTRUCTED);
@@ -154,6 +160,10 @@ impl Builder {
                     while !self.states[t].stack.is_empty() {
                         self.pop_reconstructed(t);
                     }
+                }
+                if self.states[t].stack.is_empty() {
+                    // The untraced caller is the task's outermost call.
+                    self.maybe_root(t, line, p, rec);
                 }
                 let mut flags = NodeFlags::default();
                 flags.set(NodeFlags::RECONSTRUCTED);

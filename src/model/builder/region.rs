@@ -33,6 +33,7 @@ impl Builder {
         st.region = Some(Region {
             enter,
             root_name,
+            root: false,
             nodes: Vec::new(),
             line,
             ts_ns: rec.ts_ns,
@@ -42,6 +43,31 @@ impl Builder {
             marker_before,
             dropped: 0,
         });
+    }
+
+    /// Start a root: a tree at the outermost traced call of task `t` that
+    /// is no syscall (a `set_graph_function` target, an interrupt handler,
+    /// a kworker's function, or a return whose entry was not captured).
+    pub(super) fn start_root_region(
+        &mut self,
+        t: usize,
+        line: u64,
+        rec: &Record<'_>,
+        name: String,
+    ) {
+        self.start_region(t, line, rec, None, Some(name));
+        if let Some(r) = &mut self.states[t].region {
+            r.root = true;
+        }
+    }
+
+    /// A region's tree: a root's as built, a syscall's from its wrapper.
+    fn region_tree(&mut self, nodes: Vec<Node>, root: bool, enter: Option<&SysEnter>) -> CallTree {
+        let tree = CallTree { nodes };
+        if root {
+            return tree;
+        }
+        self.pick_root(tree, enter.map(|e| e.name.as_str()))
     }
 
     /// Turn a finished region into a syscall: pick the tree's root (the
@@ -54,11 +80,66 @@ impl Builder {
         exit: Option<&SysExit>,
         end_line: u64,
     ) -> Syscall {
-        // The syscall's wrapper returns before its exit event fires (one
-        // CPU, ring-buffer order), so a wrapper still open at the event, and
-        // every call above it on the stack, lost its `}`: closed here as
-        // "exit not captured", once each, and off the stack. (The function
-        // tracer prints no `}` at all: nothing is lost there.)
+        self.close_open_calls(t, &mut r, exit, end_line);
+        if r.dropped > 0 {
+            let (kept, dropped) = (r.nodes.len(), r.dropped);
+            self.warn(r.line, WarningKind::TreeTruncated, || {
+                format!("this syscall made {} traced calls; its call tree keeps the first {kept} (the rest are counted, not shown; `--max-tree-calls` raises the bound)", kept as u64 + dropped)
+            });
+        }
+        let tree = self.region_tree(std::mem::take(&mut r.nodes), r.root, r.enter.as_ref());
+        let name = r
+            .enter
+            .as_ref()
+            .map(|e| e.name.clone())
+            .or(r.root_name.clone())
+            .unwrap_or_else(|| "?".into());
+        let (ret, ret_source, exit_missing) = self.result(&tree, &r, exit);
+        let calls = tree
+            .nodes
+            .iter()
+            .filter(|n| !n.flags.has(NodeFlags::SYNTHETIC))
+            .count() as u64
+            + r.dropped;
+        let index = self.syscall_count;
+        self.syscall_count += 1;
+        Syscall {
+            name,
+            args: r.enter.map(|e| e.args).unwrap_or_default(),
+            ret,
+            ret_source,
+            task: t,
+            cpu: r.cpu,
+            line: r.line,
+            end_line,
+            duration_ns: tree.nodes.first().and_then(|n| n.duration_ns),
+            ts_ns: r.ts_ns,
+            tree: (!tree.nodes.is_empty()).then_some(tree),
+            calls,
+            lost_events: r.lost,
+            exit_missing,
+            marker_before: r.marker_before,
+            markers: r.markers,
+            index,
+            root: r.root,
+        }
+    }
+
+    /// Close the calls of task `t` still open when its region ends.
+    ///
+    /// The syscall's wrapper returns before its exit event fires (one
+    /// CPU, ring-buffer order), so a wrapper still open at the event, and
+    /// every call above it on the stack, lost its `}`: closed here as
+    /// "exit not captured", once each, and off the stack. (The function
+    /// tracer prints no `}` at all: nothing is lost there.) Other calls
+    /// still open at the exit event belong to the kernel's exit path.
+    fn close_open_calls(
+        &mut self,
+        t: usize,
+        r: &mut Region,
+        exit: Option<&SysExit>,
+        end_line: u64,
+    ) {
         let lost_from = exit
             .filter(|_| !self.facts.capture.reconstructed)
             .and_then(|x| {
@@ -79,10 +160,7 @@ impl Builder {
                 });
             }
         }
-        let st = &mut self.states[t];
-        // Other calls still open at the exit event belong to the kernel's
-        // exit path.
-        for (k, f) in st.stack.iter_mut().enumerate() {
+        for (k, f) in self.states[t].stack.iter_mut().enumerate() {
             if f.node != NO_NODE {
                 let end = r.nodes.len() as u32;
                 let n = &mut r.nodes[f.node as usize];
@@ -104,34 +182,28 @@ impl Builder {
                 self.pop_reconstructed(t);
             }
         }
-        if r.dropped > 0 {
-            let (kept, dropped) = (r.nodes.len(), r.dropped);
-            self.warn(r.line, WarningKind::TreeTruncated, || {
-                format!("this syscall made {} traced calls; its call tree keeps the first {kept} (the rest are counted, not shown; `--max-tree-calls` raises the bound)", kept as u64 + dropped)
-            });
-        }
-        let dropped = r.dropped;
-        let tree = self.pick_root(
-            CallTree { nodes: r.nodes },
-            r.enter.as_ref().map(|e| e.name.as_str()),
-        );
+    }
+
+    /// The syscall's return value and where it comes from (the exit event,
+    /// else the wrapper's printed return value), and whether its end is
+    /// missing from the capture.
+    fn result(
+        &self,
+        tree: &CallTree,
+        r: &Region,
+        exit: Option<&SysExit>,
+    ) -> (Option<i64>, Option<RetSource>, bool) {
         let root = tree.nodes.first();
-        let name = r
-            .enter
-            .as_ref()
-            .map(|e| e.name.clone())
-            .or(r.root_name.clone())
-            .unwrap_or_else(|| "?".into());
-        let root_is_wrapper = root.is_some_and(|n| {
-            !n.flags.has(NodeFlags::SYNTHETIC)
-                && syscall_root_name(self.names.name(n.func), true).is_some()
-        });
+        let root_is_wrapper = r.root
+            || root.is_some_and(|n| {
+                !n.flags.has(NodeFlags::SYNTHETIC)
+                    && syscall_root_name(self.names.name(n.func), true).is_some()
+            });
         let (ret, ret_source) = match (exit, root.and_then(|n| n.ret).filter(|_| root_is_wrapper)) {
             (Some(x), _) => (Some(x.ret), Some(RetSource::ExitEvent)),
             (None, Some(rv)) => (Some(rv.value()), Some(RetSource::Retval)),
             (None, None) => (None, None),
         };
-        let root_duration = root.and_then(|n| n.duration_ns);
         // Entered by its event but no exit event: the syscall's end is not in
         // the capture, whatever the rebuilt tree shows.
         let exit_missing = exit.is_none()
@@ -139,33 +211,7 @@ impl Builder {
                 || root.is_none_or(|n| {
                     n.flags.has(NodeFlags::EXIT_MISSING) || n.flags.has(NodeFlags::SYNTHETIC)
                 }));
-        let calls = tree
-            .nodes
-            .iter()
-            .filter(|n| !n.flags.has(NodeFlags::SYNTHETIC))
-            .count() as u64
-            + dropped;
-        let index = self.syscall_count;
-        self.syscall_count += 1;
-        Syscall {
-            name,
-            args: r.enter.map(|e| e.args).unwrap_or_default(),
-            ret,
-            ret_source,
-            task: t,
-            cpu: r.cpu,
-            line: r.line,
-            end_line,
-            duration_ns: root_duration,
-            ts_ns: r.ts_ns,
-            tree: (!tree.nodes.is_empty()).then_some(tree),
-            calls,
-            lost_events: r.lost,
-            exit_missing,
-            marker_before: r.marker_before,
-            markers: r.markers,
-            index,
-        }
+        (ret, ret_source, exit_missing)
     }
 
     /// The events of a syscall may enclose more than its wrapper (the

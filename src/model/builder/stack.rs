@@ -133,27 +133,30 @@ impl Builder {
         let Some(f) = self.states[t].stack.last() else {
             return;
         };
-        // exit() and exit_group() never return: the task is gone, not the data.
-        let task_exited = self.states[t].stack.iter().any(|f| {
+        // exit() and exit_group() never return: the task is gone, not the
+        // data. Their wrapper is at the bottom of the stack (under at most
+        // the entry glue), so only the bottom frames are looked at: the
+        // cost of a pop must not grow with the depth.
+        let task_exited = self.states[t].stack.iter().take(4).any(|f| {
             syscall_root_name(self.names.name(f.func), true)
                 .is_some_and(|sc| sc == "exit" || sc == "exit_group")
         });
         if !self.facts.capture.reconstructed && !task_exited {
-            let name = self.names.name(f.func).to_string();
+            let name = self.names.name(f.func);
             let lost = if f.flags.has(NodeFlags::LOST) {
                 " (events were lost on its CPU while it ran)"
             } else {
                 ""
             };
-            let message = match line {
+            // Formatted only when the warning is kept.
+            self.warnings.push(f.line, WarningKind::ExitNotCaptured, || match line {
                 Some(l) => format!(
                     "`{name}()` never returned: line {l} of the same task is at a shallower level, so its return is missing{lost}; marked \"exit not captured\""
                 ),
                 None => format!(
                     "`{name}()` had not returned when the capture ends{lost}; marked \"exit not captured\""
                 ),
-            };
-            self.warn(f.line, WarningKind::ExitNotCaptured, || message);
+            });
         }
         self.pop_frame(t, Close::unseen(true));
     }

@@ -2,7 +2,11 @@
 //! the suspects, each call named from its run's tree.
 
 use crate::{
-    analyse::{Comparison, Divergence},
+    analyse::{
+        Comparison, Divergence,
+        candidates::{MAX_SHOWN, Role},
+        retval,
+    },
     load::Capture,
     model::CallTree,
 };
@@ -35,8 +39,8 @@ impl Run<'_> {
         }
     }
 
-    fn ret(&self, n: u32) -> Option<i64> {
-        self.tree.nodes[n as usize].ret.map(|r| r.value())
+    fn ret(&self, n: u32) -> Option<RetJson> {
+        self.tree.nodes[n as usize].ret.map(|r| RetJson(r.value()))
     }
 
     fn cell(&self, names: &mut SharedNames<'_>, n: u32, depth: u16) -> Cell {
@@ -46,7 +50,8 @@ impl Run<'_> {
             func: names.get(node.func),
             depth,
             duration: node.duration_ns.map(Nanos),
-            ret: node.ret.map(|r| r.value()),
+            ret: node.ret.map(|r| RetJson(r.value())),
+            ret_kind: node.ret.map(|r| retval::kind(r.value())),
             line: node.line,
             has_children: self.tree.children(n as usize).next().is_some(),
         }
@@ -71,6 +76,15 @@ pub(super) fn comparison_view(captures: &[Capture], c: &Comparison) -> Compariso
         reason: c.plan.reason.clone(),
         verdict: crate::render::prose::plain(&c.verdict),
         verdict_prose: c.verdict.clone(),
+        settings_differences: c
+            .settings
+            .iter()
+            .map(|s| SettingView {
+                topic: s.topic,
+                message: s.message.clone(),
+                evidence: s.evidence,
+            })
+            .collect(),
         first_divergence: c.divergence.as_ref().map(|d| divergence_view(c, d, &g, &b)),
         error_origin: origin_view(c, &g, &b),
         inlined_suspects: suspect_views(c, &b),
@@ -168,7 +182,39 @@ fn origin_view(c: &Comparison, g: &Run<'_>, b: &Run<'_>) -> OriginView {
             .and_then(crate::model::decode::errno_name)
             .map(str::to_string),
         good_ret: c.origin.good_node.and_then(|n| g.ret(n)),
+        evidence: c.origin.evidence,
+        candidates: origin_candidates(c, b),
+        candidates_folded: c.origin.candidates.len().saturating_sub(MAX_SHOWN),
     }
+}
+
+/// The origin's candidates as the report names them.
+fn origin_candidates(c: &Comparison, b: &Run<'_>) -> Vec<OriginCandidateView> {
+    if let Some(n) = c.origin.node {
+        return vec![OriginCandidateView {
+            func: b.name(n),
+            line: b.line(n),
+            role: "returned",
+            after: None,
+            turns_aside: false,
+        }];
+    }
+    c.origin
+        .candidates
+        .iter()
+        .take(MAX_SHOWN)
+        .map(|k| OriginCandidateView {
+            func: b.name(k.node),
+            line: b.line(k.node),
+            role: match k.role {
+                Role::LastShared => "last-shared",
+                Role::OwnCode => "own-code",
+                Role::BelowDepth => "below-depth",
+            },
+            after: k.after.map(|a| b.name(a)),
+            turns_aside: k.turns_aside,
+        })
+        .collect()
 }
 
 fn suspect_views(c: &Comparison, b: &Run<'_>) -> Vec<SuspectView> {

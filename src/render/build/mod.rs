@@ -43,11 +43,7 @@ pub fn build_report(captures: &[Capture], analysis: &Analysis, opts: &ReportOpti
         .title
         .clone()
         .unwrap_or_else(|| default_title(captures, &comparisons));
-    let verdict_prose = analysis
-        .comparisons
-        .first()
-        .map(|c| c.verdict.clone())
-        .unwrap_or_default();
+    let verdict_prose = analysis.headline.clone();
     let kernel_version = opts
         .kernel_version
         .as_ref()
@@ -74,9 +70,24 @@ fn default_title(captures: &[Capture], comparisons: &[ComparisonView]) -> String
         let bad = &captures[c.bad];
         let good = &captures[c.good];
         let s = &bad.trace.syscalls.iter().find(|s| s.index == c.bad_syscall);
-        let outcome = s
-            .and_then(|s| s.errno_name().map(|e| format!("fails with -{e}")))
-            .unwrap_or_else(|| "differs".into());
+        let outcome = s.and_then(|s| s.errno_name().map(|e| format!("fails with -{e}")));
+        if outcome.is_none() && !c.settings_differences.is_empty() {
+            let topics: Vec<&str> = c.settings_differences.iter().map(|s| s.topic).collect();
+            return format!(
+                "{}: {} and {} were traced differently ({})",
+                c.syscall,
+                bad.label,
+                good.label,
+                topics.join(", ")
+            );
+        }
+        let outcome = outcome.unwrap_or_else(|| "differs".into());
+        if c.good == c.bad {
+            return format!(
+                "{} {} in {} (#{} compared with #{})",
+                c.syscall, outcome, bad.label, c.bad_syscall, c.good_syscall
+            );
+        }
         return format!(
             "{} {} on {}, not on {}",
             c.syscall, outcome, bad.label, good.label
@@ -117,7 +128,7 @@ fn capture_view(index: usize, c: &Capture, audit: Vec<AuditItem>) -> CaptureView
             })
             .collect(),
         warnings_total: t.warnings.total(),
-        syscalls: syscalls.into_iter().map(|s| syscall_view(t, s)).collect(),
+        syscalls: Trees(syscalls.into_iter().map(|s| syscall_view(t, s)).collect()),
         syscall_groups: group_views(t),
         calls_outside_syscalls: t.calls_outside_syscalls,
         tasks: t
@@ -193,6 +204,7 @@ fn group_views(t: &Trace) -> Vec<GroupView> {
 fn syscall_view(t: &Trace, s: &Syscall) -> SyscallView {
     let task = &t.tasks[s.task];
     SyscallView {
+        is_root: s.root,
         index: s.index,
         name: s.name.clone(),
         title: s.title(),
@@ -201,7 +213,8 @@ fn syscall_view(t: &Trace, s: &Syscall) -> SyscallView {
             .iter()
             .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
             .collect(),
-        ret: s.ret,
+        ret: s.ret.map(RetJson),
+        ret_kind: s.ret.map(crate::analyse::retval::kind),
         errno: s.errno_name().map(str::to_string),
         ret_source: s.ret_source,
         task: task.display(),
@@ -261,7 +274,8 @@ fn node_view(names: &mut SharedNames<'_>, tree: &CallTree, i: usize) -> NodeView
         func: names.get(n.func),
         duration: n.duration_ns.map(Nanos),
         self_time: tree.self_ns(i).map(Nanos),
-        ret: n.ret.map(|r| r.value()),
+        ret: n.ret.map(|r| RetJson(r.value())),
+        ret_kind: n.ret.map(|r| crate::analyse::retval::kind(r.value())),
         line: n.line,
         exit_line: (n.exit_line != 0).then_some(n.exit_line),
         flags: NodeFlags::of(n.flags),

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::analyse::{Prose, RowKind};
 
-use super::{Nanos, NodeId, Pair};
+use super::{Evidence, Nanos, NodeId, Pair, RetJson, RetKind};
 
 /// One good/bad comparison.
 #[derive(Debug, Clone, Serialize)]
@@ -29,6 +29,10 @@ pub struct ComparisonView {
     /// The verdict with code spans marked.
     #[serde(skip)]
     pub verdict_prose: Prose,
+    /// How the two captures were taken differently (tracer options,
+    /// kernel, traced depth, traceable functions, sleep-time): said before
+    /// any difference in behaviour.
+    pub settings_differences: Vec<SettingView>,
     /// Where the runs part.
     pub first_divergence: Option<DivergenceView>,
     /// Where the error came from.
@@ -70,7 +74,7 @@ pub struct DivergenceView {
     /// where the parent returns).
     pub bad_line: u64,
     /// The bad run's return value of `parent`, when printed.
-    pub bad_return: Option<i64>,
+    pub bad_return: Option<RetJson>,
     /// Lines of `last_common` in the good and bad capture.
     pub last_common_lines: Pair<u64>,
     /// The ancestors of `parent` in the bad run, root first.
@@ -102,7 +106,59 @@ pub struct OriginView {
     /// The errno name.
     pub errno: Option<String>,
     /// What the same function returned in the good run.
-    pub good_ret: Option<i64>,
+    pub good_ret: Option<RetJson>,
+    /// What the origin rests on: `retval` (a printed return value: `func`
+    /// is exact), `structure` (the shape of both runs: `func` is null and
+    /// `candidates` holds it), `inferred` (below the traced depth), `none`
+    /// (the bad run did not fail).
+    pub evidence: Evidence,
+    /// Where the error may be born, most likely first: the origin itself
+    /// with `retval`; at most three otherwise.
+    pub candidates: Vec<OriginCandidateView>,
+    /// Candidates ranked below the three shown.
+    pub candidates_folded: usize,
+}
+
+impl OriginView {
+    /// What the origin rests on, in words.
+    pub fn evidence_words(&self) -> &'static str {
+        match self.evidence {
+            Evidence::Retval => "from printed return values",
+            Evidence::Structure => "from the shape of both runs; no return values",
+            Evidence::Timing => "from durations",
+            Evidence::Inferred => "inferred: below what the capture shows",
+            Evidence::None => "none: the bad run did not fail",
+        }
+    }
+}
+
+/// A place the error may be born.
+#[derive(Debug, Clone, Serialize)]
+pub struct OriginCandidateView {
+    /// The function.
+    pub func: String,
+    /// Its line in the bad capture.
+    pub line: u64,
+    /// `last-shared` (the last call both runs make before the bad run
+    /// turns back), `own-code` (its code after `after` returned, or inlined
+    /// callees), `below-depth` (its callees are not traced), `returned`
+    /// (with retval: it returned the error).
+    pub role: &'static str,
+    /// For `own-code`: the callee after which.
+    pub after: Option<String>,
+    /// The bad run makes calls the good run does not right there.
+    pub turns_aside: bool,
+}
+
+/// A difference in how two captures were taken.
+#[derive(Debug, Clone, Serialize)]
+pub struct SettingView {
+    /// `options`, `kernel`, `depth`, `tracer`, `traceable`, `sleep-time`.
+    pub topic: &'static str,
+    /// What differs (code in backticks).
+    pub message: String,
+    /// What it rests on (`structure`, `timing`, `inferred`).
+    pub evidence: Evidence,
 }
 
 /// A call of the bad run with untraced time.
@@ -195,7 +251,10 @@ pub struct Cell {
     #[serde(rename = "duration_us")]
     pub duration: Option<Nanos>,
     /// Return value.
-    pub ret: Option<i64>,
+    pub ret: Option<RetJson>,
+    /// What `ret` can be (omitted without `ret`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ret_kind: Option<RetKind>,
     /// Line.
     pub line: u64,
     /// It has callees.

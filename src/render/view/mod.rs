@@ -21,7 +21,11 @@ mod compare;
 pub use compare::*;
 
 pub use super::units::{GroupOutcome, Nanos, NodeFlags, NodeId, Pair};
-pub use crate::analyse::audit::{AuditItem, AuditStatus};
+pub use crate::analyse::{
+    audit::{AuditItem, AuditStatus},
+    origin::Evidence,
+    retval::{RetJson, RetKind},
+};
 
 /// Version of the JSON schema (bumped only on incompatible change).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -89,8 +93,12 @@ pub struct CaptureView {
     pub warning_counts: Vec<WarningCount>,
     /// All warnings.
     pub warnings_total: u64,
-    /// Syscalls with their call trees (failing first, then by order).
-    pub syscalls: Vec<SyscallView>,
+    /// Syscalls with their call trees (failing first, then by order), and
+    /// the roots (trees at a call that is no syscall): in the JSON two
+    /// arrays, `syscalls` and `roots`, of one node schema; the page, the
+    /// Markdown and the flame graphs show both alike.
+    #[serde(flatten)]
+    pub syscalls: Trees,
     /// Every syscall of the capture, grouped (also those without a kept tree).
     pub syscall_groups: Vec<GroupView>,
     /// Calls outside any syscall.
@@ -173,6 +181,9 @@ pub struct WarningCount {
 /// A syscall with its tree.
 #[derive(Debug, Clone, Serialize)]
 pub struct SyscallView {
+    /// A root (a tree at a call that is no syscall), listed in `roots`.
+    #[serde(skip)]
+    pub is_root: bool,
     /// Its number in the capture (`#N` in the report, for `--pair`).
     pub index: usize,
     /// `bpf`.
@@ -181,8 +192,11 @@ pub struct SyscallView {
     pub title: String,
     /// Arguments as printed by the entry event.
     pub args: serde_json::Map<String, serde_json::Value>,
-    /// The result (`null` when not captured).
-    pub ret: Option<i64>,
+    /// The result (`null` when not captured; a string beyond 2^53 or for
+    /// a kernel address, see `ret_kind`).
+    pub ret: Option<RetJson>,
+    /// What `ret` can be: `errno`, `number`, `kernel-pointer`, `bits`.
+    pub ret_kind: Option<RetKind>,
     /// `EINVAL` when `ret` is an error.
     pub errno: Option<String>,
     /// `exit-event` or `retval`.
@@ -238,8 +252,12 @@ pub struct NodeView {
     /// Time not spent in traced children (µs in JSON).
     #[serde(rename = "self_us")]
     pub self_time: Option<Nanos>,
-    /// Return value with funcgraph-retval.
-    pub ret: Option<i64>,
+    /// Return value with funcgraph-retval (a hex string for a kernel
+    /// address, see `ret_kind`).
+    pub ret: Option<RetJson>,
+    /// What `ret` can be (omitted without `ret`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ret_kind: Option<RetKind>,
     /// The line of the entry.
     pub line: u64,
     /// The line of the `}`, when there is one.
@@ -296,4 +314,35 @@ pub struct GroupView {
     pub exit_missing: u64,
     /// How many saw lost events.
     pub lost_events: u64,
+}
+
+/// A capture's trees: syscalls and roots in one list (every renderer draws
+/// them alike), serialized as `"syscalls": [...]` and `"roots": [...]`.
+#[derive(Debug, Clone, Default)]
+pub struct Trees(pub Vec<SyscallView>);
+
+impl std::ops::Deref for Trees {
+    type Target = Vec<SyscallView>;
+    fn deref(&self) -> &Vec<SyscallView> {
+        &self.0
+    }
+}
+
+impl<'a> IntoIterator for &'a Trees {
+    type Item = &'a SyscallView;
+    type IntoIter = std::slice::Iter<'a, SyscallView>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl Serialize for Trees {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let of = |root: bool| self.0.iter().filter(move |v| v.is_root == root);
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("syscalls", &of(false).collect::<Vec<_>>())?;
+        m.serialize_entry("roots", &of(true).collect::<Vec<_>>())?;
+        m.end()
+    }
 }

@@ -7,12 +7,13 @@
 //! exchange) the old report is renamed aside first. An interrupted run
 //! leaves the previous report or the new one, never a mix; what it can leave
 //! is a `.tracereport-new-*` / `.tracereport-old-*` directory beside the
-//! target, which a later run removes once it is an hour old.
+//! target, which a later run removes once its writer is gone ([`leftovers`]).
 //!
 //! A target that is not an earlier tracereport output (no `.tracereport`
 //! marker) and not empty is refused unless forced; a file, a mount point,
-//! the current directory (or one above it), and a directory holding one of
-//! the inputs are always refused.
+//! the current directory or the home directory (or one above either), and a
+//! directory holding one of the inputs (by device and inode, [`guard`]) are
+//! always refused.
 //!
 //! Invariant: this is the only module that creates output files.
 
@@ -20,20 +21,17 @@ use std::{
     fs,
     io::Write,
     path::{Path, PathBuf},
-    time::{Duration, SystemTime},
 };
 
 use crate::error::Error;
 
+mod guard;
+mod leftovers;
+
+use leftovers::{NEW_PREFIX, RunLock, remove_stale};
+
 /// Name of the file that marks a directory as tracereport's output.
 pub const MARKER: &str = ".tracereport";
-
-/// Prefix of the directory a report is written into before it is renamed.
-const NEW_PREFIX: &str = ".tracereport-new-";
-/// Prefix of the directory an old report is moved to before it is removed.
-const OLD_PREFIX: &str = ".tracereport-old-";
-/// Leftovers of interrupted runs older than this are removed.
-const STALE_AFTER: Duration = Duration::from_secs(3600);
 
 /// Writes one file's contents; called once, with the file in the temporary
 /// directory.
@@ -96,8 +94,8 @@ impl Target {
 }
 
 /// Check `-o out` before anything is read: may it be (re)placed? Creates
-/// nothing. `inputs` are the files the run reads; none may be inside the
-/// target, which is replaced as a whole.
+/// nothing. `inputs` are the files the run reads (`-` for stdin); none may
+/// be inside the target, which is replaced as a whole.
 pub fn check_target(out: &Path, force: bool, inputs: &[&Path]) -> Result<Target, Error> {
     let t = resolve(out)?;
     if let Ok(cwd) = std::env::current_dir().and_then(fs::canonicalize) {
@@ -107,15 +105,16 @@ pub fn check_target(out: &Path, force: bool, inputs: &[&Path]) -> Result<Target,
             ));
         }
     }
-    for input in inputs {
-        if let Ok(p) = fs::canonicalize(input) {
-            if p.starts_with(&t.dir) {
-                return Err(t.err(format!(
-                    "holds the input {}, and the report replaces the directory as a whole; write the report elsewhere",
-                    input.display()
-                )));
-            }
-        }
+    if guard::is_home_or_above(&t.dir) {
+        return Err(t.err(
+            "is the home directory or contains it; give a directory for the report, e.g. `-o report/`",
+        ));
+    }
+    if let Some(g) = guard::holds_input(&t.dir, &guard::guarded(inputs)) {
+        return Err(t.err(format!(
+            "holds the input {}, and the report replaces the directory as a whole; write the report elsewhere",
+            g.shown
+        )));
     }
     match fs::symlink_metadata(&t.dir) {
         Err(_) => return Ok(t), // created later
@@ -204,10 +203,15 @@ fn replaceable(dir: &Path) -> Result<bool, std::io::Error> {
     Ok(fs::read_dir(dir)?.next().is_none())
 }
 
-/// Write `files` as the directory `-o out` (checked again: the directory may
-/// have changed while the captures were read).
-pub fn write_dir(out: &Path, files: OutputFiles<'_>, force: bool) -> Result<(), Error> {
-    let t = check_target(out, force, &[])?;
+/// Write `files` as the directory `-o out` (checked again with the same
+/// `inputs`: the directory may have changed while the captures were read).
+pub fn write_dir(
+    out: &Path,
+    files: OutputFiles<'_>,
+    force: bool,
+    inputs: &[&Path],
+) -> Result<(), Error> {
+    let t = check_target(out, force, inputs)?;
     fs::create_dir_all(&t.parent)
         .map_err(|e| t.err(format!("cannot create {}: {e}", t.parent.display())))?;
     remove_stale(&t.parent);
@@ -221,6 +225,7 @@ pub fn write_dir(out: &Path, files: OutputFiles<'_>, force: bool) -> Result<(), 
             ))
         })?;
     let write_err = |e: std::io::Error| t.err(format!("cannot write the report: {e}"));
+    let lock = RunLock::take(tmp.path()).map_err(write_err)?;
     for (rel, contents) in files.files {
         let p = tmp.path().join(rel);
         if let Some(d) = p.parent() {
@@ -246,7 +251,7 @@ pub fn write_dir(out: &Path, files: OutputFiles<'_>, force: bool) -> Result<(), 
     sync_dir(tmp.path());
     let tmp_path = tmp.keep();
     let swapped = if t.dir.exists() {
-        replace(&t, &tmp_path)
+        replace(&t, &tmp_path, &lock.aside())
     } else {
         fs::rename(&tmp_path, &t.dir)
             .map_err(|e| t.err(format!("cannot rename the new report into place: {e}")))
@@ -259,28 +264,23 @@ pub fn write_dir(out: &Path, files: OutputFiles<'_>, force: bool) -> Result<(), 
     Ok(())
 }
 
-/// Replace the existing report at `t.dir` with the one at `new`.
-fn replace(t: &Target, new: &Path) -> Result<(), Error> {
+/// Replace the existing report at `t.dir` with the one at `new` (the old
+/// one moved to `aside` if it cannot be exchanged in one step).
+fn replace(t: &Target, new: &Path, aside: &Path) -> Result<(), Error> {
     if exchange(new, &t.dir).is_ok() {
         // `new` now holds the old report.
         let _ = fs::remove_dir_all(new);
         return Ok(());
     }
     // No atomic exchange here: move the old report aside, the new one in.
-    let aside = tempfile::Builder::new()
-        .prefix(OLD_PREFIX)
-        .tempdir_in(&t.parent)
-        .map_err(|e| t.err(format!("cannot move the old report aside: {e}")))?
-        .keep();
-    fs::remove_dir(&aside).map_err(|e| t.err(e.to_string()))?;
-    fs::rename(&t.dir, &aside)
+    fs::rename(&t.dir, aside)
         .map_err(|e| t.err(format!("cannot move the old report aside: {e}")))?;
     if let Err(e) = fs::rename(new, &t.dir) {
         // Put the old report back rather than leave nothing.
-        let _ = fs::rename(&aside, &t.dir);
+        let _ = fs::rename(aside, &t.dir);
         return Err(t.err(format!("cannot rename the new report into place: {e}")));
     }
-    let _ = fs::remove_dir_all(&aside);
+    let _ = fs::remove_dir_all(aside);
     Ok(())
 }
 
@@ -304,35 +304,11 @@ fn sync_dir(dir: &Path) {
     }
 }
 
-/// Remove what interrupted runs left beside the target: temporary
-/// directories of ours older than [`STALE_AFTER`] (younger ones may belong
-/// to a run still writing).
-fn remove_stale(parent: &Path) {
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
-    let now = SystemTime::now();
-    for e in entries.flatten() {
-        let name = e.file_name();
-        let name = name.to_string_lossy();
-        if !(name.starts_with(NEW_PREFIX) || name.starts_with(OLD_PREFIX)) {
-            continue;
-        }
-        let old = e
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|m| now.duration_since(m).ok())
-            .is_some_and(|age| age > STALE_AFTER);
-        if old && e.path().is_dir() {
-            let _ = fs::remove_dir_all(e.path());
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::leftovers::{OLD_PREFIX, STALE_AFTER};
     use super::*;
+    use std::time::{Duration, SystemTime};
 
     fn files() -> OutputFiles<'static> {
         let mut f = OutputFiles::default();
@@ -351,12 +327,12 @@ mod tests {
             w.write_all(b"{\"half\":")?;
             Err(std::io::Error::other("serialiser failed"))
         });
-        let e = write_dir(&out, f, false).unwrap_err().to_string();
+        let e = write_dir(&out, f, false, &[]).unwrap_err().to_string();
         assert!(e.contains("serialiser failed"), "{e}");
         assert_eq!(fs::read_dir(d.path()).unwrap().count(), 0, "nothing left");
         let mut f = files();
         f.add_streamed("big/report.json", |w| w.write_all(b"{}\n"));
-        write_dir(&out, f, false).unwrap();
+        write_dir(&out, f, false, &[]).unwrap();
         assert_eq!(fs::read(out.join("big/report.json")).unwrap(), b"{}\n");
     }
 
@@ -364,9 +340,9 @@ mod tests {
     fn an_existing_report_is_swapped_in_one_step() {
         let d = tempfile::tempdir().unwrap();
         let out = d.path().join("out");
-        write_dir(&out, files(), false).unwrap();
+        write_dir(&out, files(), false, &[]).unwrap();
         fs::write(out.join("index.html"), "old").unwrap();
-        write_dir(&out, files(), false).unwrap();
+        write_dir(&out, files(), false, &[]).unwrap();
         assert!(!out.join("index.html").exists(), "replaced as a whole");
         assert_eq!(
             fs::read_to_string(out.join("report.md")).unwrap(),
@@ -392,7 +368,7 @@ mod tests {
     fn relative_and_nested_targets() {
         let d = tempfile::tempdir().unwrap();
         let out = d.path().join("a/b/report/");
-        write_dir(&out, files(), false).unwrap();
+        write_dir(&out, files(), false, &[]).unwrap();
         assert!(d.path().join("a/b/report/report.md").is_file());
     }
 
@@ -401,7 +377,9 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let file = d.path().join("f");
         fs::write(&file, "x").unwrap();
-        let e = write_dir(&file, files(), true).unwrap_err().to_string();
+        let e = write_dir(&file, files(), true, &[])
+            .unwrap_err()
+            .to_string();
         assert!(e.ends_with("exists and is not a directory"), "{e}");
         let e = check_target(Path::new("/"), true, &[])
             .unwrap_err()
@@ -426,7 +404,7 @@ mod tests {
         fs::create_dir(&real).unwrap();
         let link = d.path().join("link");
         std::os::unix::fs::symlink(&real, &link).unwrap();
-        write_dir(&link, files(), false).unwrap();
+        write_dir(&link, files(), false, &[]).unwrap();
         assert!(link.is_symlink(), "the link stays");
         assert!(real.join("report.md").is_file());
     }
@@ -440,7 +418,7 @@ mod tests {
         fs::create_dir(&young).unwrap();
         let past = SystemTime::now() - STALE_AFTER - Duration::from_secs(60);
         fs::File::open(&stale).unwrap().set_modified(past).unwrap();
-        write_dir(&d.path().join("out"), files(), false).unwrap();
+        write_dir(&d.path().join("out"), files(), false, &[]).unwrap();
         assert!(!stale.exists());
         assert!(young.exists());
     }

@@ -1,0 +1,230 @@
+//! Where the error is born when the capture has no return values: a short,
+//! ranked list of places that contains it, read from the shape of both runs.
+//!
+//! The first divergence is where the runs first part, not where the error
+//! is made: on openat the dcache miss parts them in `lookup_fast()`, and
+//! ENOENT is made later in `step_into()`, which both runs call. What marks
+//! the error is the *turning back*: after it is born, the bad run skips the
+//! work the good run goes on to do (`do_open()`, `vfs_mkdir()`,
+//! `array_map_alloc()`), level by level on the way up. Each such skip is a
+//! *point*: a paired call `P` under which the good run makes calls the bad
+//! run never makes, after `P`'s last call both make (`L`). The latest point
+//! is nearest the syscall; the points nested inside its `L` lead down the
+//! chain the error travelled. The deepest `L`, and the own code of every
+//! call from there up to the latest point, are the candidates.
+//!
+//! Ranking: a candidate after whose chain call the bad run does work the
+//! good run does not (an error branch: `dput()` and unlocking in
+//! `filename_create()`) comes first; then from the deepest up.
+
+use rustc_hash::FxHashSet;
+
+use super::{align::Alignment, diverge::Divergence, side::Side};
+
+/// At most this many candidates are named when there are no return values.
+pub const MAX_SHOWN: usize = 3;
+
+/// Why a call is a candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// The last call both runs make before the bad run turns back: the
+    /// error may be what it returned.
+    LastShared,
+    /// The call's own code (or callees inlined into it), after its chain
+    /// callee returned.
+    OwnCode,
+    /// Below the traced depth: the capture does not show its callees.
+    BelowDepth,
+}
+
+/// One place the error may be born (a bad-tree node).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginCandidate {
+    /// The call (bad tree).
+    pub node: u32,
+    /// What of it.
+    pub role: Role,
+    /// The callee after which its own code is meant (`OwnCode`).
+    pub after: Option<u32>,
+    /// The bad run makes calls the good run does not right after that
+    /// point: an error branch taken there.
+    pub turns_aside: bool,
+}
+
+/// Candidates ranked, all of them (callers show [`MAX_SHOWN`]).
+pub fn structural(
+    g: &Side<'_>,
+    b: &Side<'_>,
+    al: &Alignment,
+    good_to_bad: &[Option<u32>],
+    bad_to_good: &[Option<u32>],
+    div: Option<&Divergence>,
+) -> Vec<OriginCandidate> {
+    let pts = points(g, b, al, good_to_bad);
+    let (mut out, chained) = match chain(b, &pts) {
+        Some(nodes) => (nodes, true),
+        None => (fallback(div), false),
+    };
+    for c in &mut out {
+        if c.role == Role::LastShared && cut_by_depth(g, b, c.node) {
+            c.role = Role::BelowDepth;
+        }
+        if c.role != Role::BelowDepth {
+            c.turns_aside = turns_aside(b, c, bad_to_good);
+        }
+    }
+    // The topmost parent unwinds whatever it got (put_unused_fd() after a
+    // failed open): its turning aside is not evidence, it ranks last.
+    let top = if chained {
+        out.last().map(|c| c.node)
+    } else {
+        None
+    };
+    // Stable: turning aside first, else from the deepest up.
+    out.sort_by_key(|c| (top == Some(c.node), !c.turns_aside));
+    out
+}
+
+/// A leaf at the deepest level of two captures that both stop at the same
+/// shallow depth: the `max_graph_depth` cut, so its callees are not shown.
+fn cut_by_depth(g: &Side<'_>, b: &Side<'_>, n: u32) -> bool {
+    let f = &b.trace.facts;
+    let t = b.tree;
+    let leaf = t.children(n as usize).next().is_none();
+    let depth = t.path(n as usize).len() as u32 - 1;
+    leaf && f.max_depth <= 6 && g.trace.facts.max_depth == f.max_depth && depth == f.max_depth
+}
+
+/// A paired bad call `p` under which the good run goes on to calls the bad
+/// run never makes, after their last common call `l`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Point {
+    l: Option<u32>,
+    p: u32,
+}
+
+fn points(g: &Side<'_>, b: &Side<'_>, al: &Alignment, good_to_bad: &[Option<u32>]) -> Vec<Point> {
+    let wrappers: FxHashSet<u32> = al
+        .rows
+        .iter()
+        .filter(|r| r.wrapper)
+        .filter_map(|r| r.good)
+        .collect();
+    let mut out: Vec<Point> = Vec::new();
+    let gt = g.tree;
+    for x in 0..gt.nodes.len() {
+        if g.noise[x] || good_to_bad[x].is_some() || wrappers.contains(&(x as u32)) {
+            continue;
+        }
+        let p = gt.nodes[x].parent;
+        if p == u32::MAX || wrappers.contains(&p) {
+            continue;
+        }
+        let Some(bp) = good_to_bad[p as usize] else {
+            continue;
+        };
+        // The bad run calls it too under the same parent, elsewhere: a
+        // reordering, not work skipped.
+        let moved = b
+            .tree
+            .children(bp as usize)
+            .any(|c| !b.noise[c] && b.gid[c] == g.gid[x]);
+        if moved {
+            continue;
+        }
+        let l = gt
+            .children(p as usize)
+            .take_while(|&c| c != x)
+            .filter(|&c| !g.noise[c])
+            .filter_map(|c| good_to_bad[c])
+            .last();
+        let pt = Point { l, p: bp };
+        if !out.contains(&pt) {
+            out.push(pt);
+        }
+    }
+    out
+}
+
+/// Where in the bad run's call order a point lies: after its `l` returned.
+fn pos(b: &Side<'_>, pt: &Point) -> u32 {
+    match pt.l {
+        Some(l) => b.tree.nodes[l as usize].end,
+        None => pt.p + 1,
+    }
+}
+
+fn inside(b: &Side<'_>, n: u32, within: u32) -> bool {
+    n > within && n < b.tree.nodes[within as usize].end
+}
+
+/// From the latest point down through the points nested in each `l`.
+fn chain(b: &Side<'_>, pts: &[Point]) -> Option<Vec<OriginCandidate>> {
+    let top = *pts.iter().max_by_key(|p| pos(b, p))?;
+    let mut deep = top;
+    while let Some(l) = deep.l {
+        match pts
+            .iter()
+            .filter(|p| p.p == l || inside(b, p.p, l))
+            .max_by_key(|p| pos(b, p))
+        {
+            Some(next) => deep = *next,
+            None => break,
+        }
+    }
+    let mut out = Vec::new();
+    let mut after = deep.l;
+    if let Some(l) = deep.l {
+        out.push(cand(l, Role::LastShared, None));
+    }
+    // Own code of every call from the deepest point's parent up to the
+    // latest point's parent.
+    let stop = b.tree.nodes[top.p as usize].parent;
+    let mut n = deep.p;
+    while n != u32::MAX && n != stop {
+        out.push(cand(n, Role::OwnCode, after));
+        after = Some(n);
+        n = b.tree.nodes[n as usize].parent;
+    }
+    Some(out)
+}
+
+fn cand(node: u32, role: Role, after: Option<u32>) -> OriginCandidate {
+    OriginCandidate {
+        node,
+        role,
+        after,
+        turns_aside: false,
+    }
+}
+
+/// No skipped work at all (the good run does nothing the bad run does
+/// not): the divergence is the only lead.
+fn fallback(div: Option<&Divergence>) -> Vec<OriginCandidate> {
+    let Some(d) = div else { return Vec::new() };
+    if d.hidden {
+        let n = d.last_common.map_or(d.parent.1, |(_, bn)| bn);
+        return vec![cand(n, Role::BelowDepth, None)];
+    }
+    let mut out = Vec::new();
+    if let Some((_, l)) = d.last_common {
+        out.push(cand(l, Role::LastShared, None));
+    }
+    out.push(cand(d.parent.1, Role::OwnCode, d.last_common.map(|x| x.1)));
+    out
+}
+
+/// Whether the bad run's first traced call after the candidate's point
+/// (inside it) is one the good run does not make.
+fn turns_aside(b: &Side<'_>, c: &OriginCandidate, bad_to_good: &[Option<u32>]) -> bool {
+    let t = b.tree;
+    let next = t
+        .children(c.node as usize)
+        .filter(|&k| !b.noise[k])
+        .find(|&k| {
+            c.after
+                .is_none_or(|a| k as u32 > a && !inside(b, k as u32, a))
+        });
+    next.is_some_and(|k| bad_to_good[k].is_none())
+}

@@ -1,0 +1,107 @@
+//! The report's headline: the first comparison's verdict, then one line per
+//! further comparison (a report with two failures must not read as if it
+//! had one), or, with no comparison, why not: a result that was not
+//! captured is unknown, so "nothing failed" is only said when every result
+//! is known, and otherwise the report counts the unknown ones and says what
+//! would capture them.
+
+use crate::{load::Capture, model::Outcome};
+
+use super::{Comparison, Prose, origin::Evidence};
+
+/// Syscalls (in all captures) whose result was not captured.
+pub fn unknown_results(captures: &[Capture]) -> (u64, u64, Vec<String>) {
+    let mut unknown = 0;
+    let mut all = 0;
+    let mut names: Vec<String> = Vec::new();
+    for g in captures.iter().flat_map(|c| &c.trace.groups) {
+        all += g.count;
+        if g.outcome == Outcome::Unknown {
+            unknown += g.count;
+            if !names.contains(&g.name) {
+                names.push(g.name.clone());
+            }
+        }
+    }
+    (unknown, all, names)
+}
+
+/// The headline over every comparison.
+pub fn headline(captures: &[Capture], comparisons: &[Comparison]) -> Prose {
+    let Some(first) = comparisons.first() else {
+        return no_comparison(captures);
+    };
+    let mut p = first.verdict.clone();
+    if comparisons.len() > 1 {
+        p.text(format!(
+            " The report holds {} comparisons; the others: ",
+            comparisons.len()
+        ));
+        for (k, c) in comparisons.iter().enumerate().skip(1) {
+            if k > 1 {
+                p.text("; ");
+            }
+            other(&mut p, captures, k, c);
+        }
+        p.text(".");
+    }
+    p
+}
+
+fn other(p: &mut Prose, captures: &[Capture], k: usize, c: &Comparison) {
+    let bs = &captures[c.plan.bad.0].trace.syscalls[c.plan.bad.1];
+    p.text(format!("({}) ", k + 1)).code(c.title.as_str());
+    match bs.errno_name() {
+        Some(e) => p.text(format!(" failed with {e} in ")),
+        None => p.text(" differs in "),
+    };
+    p.code(captures[c.plan.bad.0].label.as_str());
+    if let Some(d) = &c.divergence {
+        let tree = bs.tree.as_ref().expect("compared syscalls have trees");
+        let name = captures[c.plan.bad.0]
+            .trace
+            .names
+            .name(tree.nodes[d.parent.1 as usize].func);
+        p.text(", the runs part in ").func(name);
+    }
+    match (c.origin.evidence, c.origin.node) {
+        (Evidence::Retval, Some(n)) => {
+            let tree = bs.tree.as_ref().expect("compared syscalls have trees");
+            let name = captures[c.plan.bad.0]
+                .trace
+                .names
+                .name(tree.nodes[n as usize].func);
+            p.text(", the error is born in ").func(name);
+        }
+        _ if !c.origin.candidates.is_empty() => {
+            p.text(format!(
+                ", {} candidate origin(s) from structure",
+                c.origin.candidates.len().min(super::candidates::MAX_SHOWN)
+            ));
+        }
+        _ => {}
+    }
+}
+
+fn no_comparison(captures: &[Capture]) -> Prose {
+    let mut p = Prose::default();
+    let (unknown, all, names) = unknown_results(captures);
+    if unknown == 0 {
+        p.text("No syscall failed in one capture and succeeded in another, so there is nothing to compare; the captures are summarised below.");
+        return p;
+    }
+    p.text(format!(
+        "No comparison: {unknown} of {all} syscalls have no captured result (no exit event, no funcgraph-retval), so none of them is known to have failed or succeeded. "
+    ));
+    p.text("To know them, enable ");
+    for (k, n) in names.iter().take(3).enumerate() {
+        if k > 0 {
+            p.text(", ");
+        }
+        p.code(format!("events/syscalls/sys_exit_{n}"));
+    }
+    p.text(" or ")
+        .code("options/funcgraph-retval")
+        .text(" (Linux 6.5+) and capture again; the captures are summarised below.");
+    p
+}

@@ -1,0 +1,68 @@
+//! The verdict's sentence on where the error is born when no return value
+//! says it: the first parting kept as its own finding, then the candidates
+//! read from both runs' shape, worded as what they are (a ranked guess from
+//! structure), never as a printed fact.
+
+use super::{
+    Prose,
+    candidates::{MAX_SHOWN, OriginCandidate, Role},
+    verdict::Facts,
+};
+
+/// "The error is born at or after this first parting; … in one of: …"
+/// (the parting itself was told just before).
+pub fn structural(p: &mut Prose, f: &Facts<'_, '_>) {
+    p.text("The error is born at or after this first parting");
+    let cands = &f.origin.candidates;
+    if cands.is_empty() {
+        p.text(". ");
+        return;
+    }
+    p.text("; no return value was captured, so from the shape of both runs it is born ");
+    if cands.len() == 1 {
+        p.text("in ");
+        candidate(p, f, &cands[0]);
+    } else {
+        p.text("in one of (most likely first): ");
+        for (k, c) in cands.iter().take(MAX_SHOWN).enumerate() {
+            if k > 0 {
+                p.text("; ");
+            }
+            candidate(p, f, c);
+        }
+        if cands.len() > MAX_SHOWN {
+            p.text(format!(
+                "; {} less likely in report.json",
+                cands.len() - MAX_SHOWN
+            ));
+        }
+    }
+    p.text(". funcgraph-retval would show which function returned it. ");
+}
+
+fn candidate(p: &mut Prose, f: &Facts<'_, '_>, c: &OriginCandidate) {
+    let b = f.b;
+    let aside = "the bad run then makes calls the good run does not";
+    match c.role {
+        Role::LastShared => {
+            p.func(b.name(c.node))
+                .text(" (the last call both runs make before the bad run turns back");
+        }
+        Role::OwnCode => {
+            p.text("the own code of ").func(b.name(c.node));
+            match c.after {
+                Some(a) => p.text(" (after ").func(b.name(a)).text(" returned"),
+                None => p.text(" (right after it was entered"),
+            };
+        }
+        Role::BelowDepth => {
+            p.func(b.name(c.node))
+                .text(" or one of its callees, which the capture does not show");
+            return;
+        }
+    }
+    if c.turns_aside {
+        p.text(format!("; {aside}"));
+    }
+    p.text(")");
+}

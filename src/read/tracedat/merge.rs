@@ -1,0 +1,129 @@
+//! The CPUs' events in one stream, oldest first, as `trace-cmd report`
+//! orders them (`tracecmd_read_next_data`: the smallest timestamp; on a tie
+//! the CPU that comes first), with a function-graph entry folded into a
+//! leaf when the very next event is its exit on the same CPU (trace-cmd's
+//! `fgraph_ent_handler`).
+
+use std::io;
+
+use super::{
+    events::Decoder,
+    header::Meta,
+    page::{CpuStream, RawEvent},
+    store::Store,
+};
+
+/// Reads the per-CPU streams and writes report lines.
+pub struct Merger {
+    store: Store,
+    cpus: Vec<CpuStream>,
+    heads: Vec<Option<RawEvent>>,
+    dec: Decoder,
+    entry: Vec<u8>,
+    /// The first CPU stream that could not be read to its end, and why.
+    pub damage: Option<String>,
+}
+
+impl Merger {
+    /// Start every CPU at its first event.
+    pub fn new(store: Store, meta: &Meta) -> io::Result<Merger> {
+        let dec = Decoder::new(meta);
+        let codec = if meta.cpu_compressed {
+            meta.codec
+        } else {
+            None
+        };
+        let mut cpus = Vec::with_capacity(meta.cpus.len());
+        for c in &meta.cpus {
+            let long8 = dec.long == 8;
+            cpus.push(CpuStream::new(
+                &store,
+                c,
+                meta.endian(),
+                meta.page_size,
+                long8,
+                codec,
+            )?);
+        }
+        let mut m = Merger {
+            store,
+            heads: vec![None; cpus.len()],
+            cpus,
+            dec,
+            entry: Vec::new(),
+            damage: None,
+        };
+        for i in 0..m.cpus.len() {
+            m.advance(i);
+        }
+        Ok(m)
+    }
+
+    /// Move CPU `i` to its next event; a read error ends that CPU and is
+    /// remembered as damage.
+    fn advance(&mut self, i: usize) {
+        self.heads[i] = match self.cpus[i].next_event(&self.store) {
+            Ok(ev) => ev,
+            Err(e) => {
+                if self.damage.is_none() {
+                    self.damage = Some(format!("CPU {}: {e}", self.cpus[i].cpu));
+                }
+                None
+            }
+        };
+    }
+
+    fn pick(&self) -> Option<usize> {
+        let mut best: Option<(usize, u64)> = None;
+        for (i, h) in self.heads.iter().enumerate() {
+            if let Some(ev) = h {
+                if best.is_none_or(|(_, ts)| ev.ts < ts) {
+                    best = Some((i, ev.ts));
+                }
+            }
+        }
+        best.map(|(i, _)| i)
+    }
+
+    fn data(&self, i: usize, ev: &RawEvent) -> &[u8] {
+        &self.cpus[i].page[ev.start..ev.start + ev.len]
+    }
+
+    /// Append the next line (two for dropped events); `false` at the end.
+    pub fn next_line(&mut self, out: &mut Vec<u8>) -> bool {
+        let Some(i) = self.pick() else {
+            return false;
+        };
+        let Some(ev) = self.heads[i] else {
+            return false;
+        };
+        let cpu = self.cpus[i].cpu;
+        let data = &self.cpus[i].page[ev.start..ev.start + ev.len];
+        if !self.dec.is_entry(data) {
+            self.dec.write_line(out, cpu, ev.ts, ev.missed, data, None);
+            self.advance(i);
+            return true;
+        }
+        // The entry's page may be replaced when its CPU moves on.
+        self.entry.clear();
+        self.entry.extend_from_slice(data);
+        self.advance(i);
+        let leaf = self.pick().filter(|&j| j == i).and_then(|j| {
+            let next = self.heads[j]?;
+            let nd = self.data(j, &next);
+            self.dec.is_leaf_exit(&self.entry, nd).then_some(next)
+        });
+        match leaf {
+            Some(next) => {
+                let exit = self.data(i, &next).to_vec();
+                self.dec
+                    .write_line(out, cpu, ev.ts, ev.missed, &self.entry, Some(&exit));
+                self.advance(i);
+            }
+            None => self
+                .dec
+                .write_line(out, cpu, ev.ts, ev.missed, &self.entry, None),
+        }
+        true
+    }
+}
