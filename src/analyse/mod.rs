@@ -212,14 +212,9 @@ fn compare(
         filters(plan.good.0),
         filters(plan.bad.0),
     );
-    let next_capture = divergence.as_ref().map(|d| {
-        let func = if d.hidden {
-            d.last_common.map_or(d.parent.1, |(_, bn)| bn)
-        } else {
-            d.parent.1
-        };
-        next::next_capture(b.name(func), &bs.name, &bc.trace.facts, d.hidden)
-    });
+    let next_capture = divergence
+        .as_ref()
+        .map(|d| next_capture_at(d, &b, &bs.name, &bc.trace.facts));
     let settings = settings::compare(
         &g,
         &b,
@@ -264,6 +259,22 @@ fn compare(
         bad_to_good,
         good_to_bad,
     })
+}
+
+/// The next capture's recipe, aimed at the call the runs part under (or,
+/// for a hidden split, the last call they share).
+fn next_capture_at(
+    d: &Divergence,
+    b: &Side<'_>,
+    syscall: &str,
+    facts: &crate::model::CaptureFacts,
+) -> next::NextCapture {
+    let func = if d.hidden {
+        d.last_common.map_or(d.parent.1, |(_, bn)| bn)
+    } else {
+        d.parent.1
+    };
+    next::next_capture(b.name(func), syscall, facts, d.hidden)
 }
 
 /// bad node → paired good node, and good node → paired bad node.
