@@ -80,7 +80,10 @@ pub fn md_text(s: &str) -> String {
             // `http://`, `https://…`: the autolink extension.
             ':' if next == Some('/') => out.push_str(":&#8203;"),
             // `www.example.com`.
-            '.' if out.len() >= 3 && out[out.len() - 3..].eq_ignore_ascii_case("www") => {
+            // (bytes: the text before may end in a multi-byte character)
+            '.' if out.len() >= 3
+                && out.as_bytes()[out.len() - 3..].eq_ignore_ascii_case(b"www") =>
+            {
                 out.push_str("&#8203;.")
             }
             c => out.push(c),

@@ -124,6 +124,10 @@ fn markdown_links_resolve_to_report_files() {
                     continue;
                 }
                 assert!(w.out.join(&*dest_url).is_file(), "{dest_url} missing");
+                // A report shortened for a ticket points at the page.
+                if &*dest_url == "index.html" {
+                    continue;
+                }
                 assert!(dest_url.starts_with("flamegraphs/") && dest_url.ends_with(".svg"));
                 linked += 1;
             }
