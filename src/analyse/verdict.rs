@@ -35,6 +35,27 @@ pub fn verdict(f: &Facts<'_, '_>) -> Prose {
 /// Where the runs part and why ftrace cannot show it.
 fn story(f: &Facts<'_, '_>) -> Prose {
     let mut p = Prose::default();
+    results(&mut p, f);
+    settings_first(&mut p, f);
+    let Some(d) = f.divergence else {
+        p.text("The two call trees could not be told apart.");
+        return p;
+    };
+    if d.hidden {
+        hidden(&mut p, f, d);
+        return p;
+    }
+    agree(&mut p, f, d);
+    next_calls(&mut p, f, d);
+    origin(&mut p, f);
+    untraced_at_split(&mut p, f);
+    candidates(&mut p, f, true);
+    earlier_differences(&mut p, f, d);
+    p
+}
+
+/// How each run ended: the bad run first, then the good run.
+fn results(p: &mut Prose, f: &Facts<'_, '_>) {
     let (g, b) = (f.g, f.b);
     let (glabel, blabel) = (
         &f.captures[f.plan.good.0].label,
@@ -64,17 +85,12 @@ fn story(f: &Facts<'_, '_>) -> Prose {
             .code(glabel.as_str())
             .text(" its result was not captured (no exit event, no funcgraph-retval): unknown. "),
     };
-    settings_first(&mut p, f);
-    let Some(d) = f.divergence else {
-        p.text("The two call trees could not be told apart.");
-        return p;
-    };
-    if d.hidden {
-        hidden(&mut p, f, d);
-        return p;
-    }
+}
+
+/// What each run does right after the last call they share.
+fn next_calls(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
+    let (g, b) = (f.g, f.b);
     let parent = b.name(d.parent.1);
-    agree(&mut p, f, d);
     match (d.good_next, d.good_next_inside) {
         (Some(n), true) => {
             p.text("Then the good run calls ").func(g.name(n));
@@ -108,7 +124,11 @@ fn story(f: &Facts<'_, '_>) -> Prose {
             p.text(". ");
         }
     }
-    origin(&mut p, f);
+}
+
+/// The parent's time in no traced callee at the split (timing evidence).
+fn untraced_at_split(p: &mut Prose, f: &Facts<'_, '_>) {
+    let b = f.b;
     if let Some(s) = f.suspects.iter().find(|s| s.at_divergence && s.gap_ns > 0) {
         p.func(b.name(s.node)).text(" spent ").duration(s.gap_ns);
         p.text(" of its ").duration(s.duration_ns);
@@ -118,7 +138,11 @@ fn story(f: &Facts<'_, '_>) -> Prose {
         }
         p.text(" (timing): code ftrace does not show ran there, inlined callees or its own. ");
     }
-    candidates(&mut p, f, true);
+}
+
+/// Differences before the split that meet again.
+fn earlier_differences(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
+    let (g, b) = (f.g, f.b);
     let minors = f.alignment.minors.iter().filter(|m| m.row < d.row).count();
     if minors > 0 {
         p.text(format!(
@@ -145,7 +169,6 @@ fn story(f: &Facts<'_, '_>) -> Prose {
         }
         p.text(".");
     }
-    p
 }
 
 fn origin(p: &mut Prose, f: &Facts<'_, '_>) {

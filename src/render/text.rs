@@ -136,7 +136,6 @@ pub fn diff_text(c: &ComparisonView) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let depth_of = |r: &AlignedRow| r.good.as_ref().or(r.bad.as_ref()).map_or(0, |c| c.depth);
     // The call the runs part under, as the analysis found it.
     let parent_row = c
         .first_divergence
@@ -144,28 +143,51 @@ pub fn diff_text(c: &ComparisonView) -> String {
         .and_then(|d| d.parent_row)
         .unwrap_or(0);
     let parent_end = row_end(rows, parent_row);
-    let mut out = Vec::new();
-    // Ancestors of the parent.
+    let path = ancestors(rows, parent_row);
+    let mut out: Vec<String> = path
+        .iter()
+        .map(|&k| diff_line(&rows[k], false, usize::MAX, rows[k].divergence))
+        .collect();
+    out.push(diff_line(&rows[parent_row], false, usize::MAX, false));
+    parent_calls(rows, parent_row, parent_end, &mut out);
+    parent_return(c, &rows[parent_row], &mut out);
+    let pd = row_depth(&rows[parent_row]) as usize;
+    if let Some(&gp) = path.last() {
+        next_under_grandparent(rows, gp, parent_end, pd, &mut out);
+    }
+    for &k in path.iter().rev() {
+        let depth = row_depth(&rows[k]) as usize;
+        out.push(format!(" {}}}", "  ".repeat(depth + 1)));
+    }
+    out.join("\n")
+}
+
+fn row_depth(r: &AlignedRow) -> u16 {
+    r.good.as_ref().or(r.bad.as_ref()).map_or(0, |c| c.depth)
+}
+
+/// The rows of the parent's callers, outermost first.
+fn ancestors(rows: &[AlignedRow], parent_row: usize) -> Vec<usize> {
     let mut path = Vec::new();
-    let mut want = depth_of(&rows[parent_row]);
+    let mut want = row_depth(&rows[parent_row]);
     for (k, r) in rows[..parent_row].iter().enumerate().rev() {
-        if r.kind == RowKind::Same && depth_of(r) < want {
+        if r.kind == RowKind::Same && row_depth(r) < want {
             path.push(k);
-            want = depth_of(r);
+            want = row_depth(r);
         }
     }
     path.reverse();
-    for &k in &path {
-        out.push(diff_line(&rows[k], false, usize::MAX, rows[k].divergence));
-    }
-    out.push(diff_line(&rows[parent_row], false, usize::MAX, false));
-    let child_depth = |r: &AlignedRow| {
-        (
-            r.good.as_ref().map(|c| c.depth),
-            r.bad.as_ref().map(|c| c.depth),
-        )
-    };
-    let (pg, pb) = child_depth(&rows[parent_row]);
+    path
+}
+
+/// The parent's direct calls (and the split), deeper subtrees folded; at
+/// most 60 lines.
+fn parent_calls(rows: &[AlignedRow], parent_row: usize, parent_end: usize, out: &mut Vec<String>) {
+    let pr = &rows[parent_row];
+    let (pg, pb) = (
+        pr.good.as_ref().map(|c| c.depth),
+        pr.bad.as_ref().map(|c| c.depth),
+    );
     let mut k = parent_row + 1;
     let mut shown = 0usize;
     while k < parent_end {
@@ -193,9 +215,10 @@ pub fn diff_text(c: &ComparisonView) -> String {
     if shown > 60 {
         out.push(format!("  … {} more calls under this parent", shown - 60));
     }
-    // Where the parent returns.
-    let pr = &rows[parent_row];
-    let pd = depth_of(pr) as usize;
+}
+
+/// Where the parent returns: marked when the bad run returns there.
+fn parent_return(c: &ComparisonView, pr: &AlignedRow, out: &mut Vec<String>) {
     match (&c.first_divergence, pr.bad.as_ref()) {
         (Some(d), Some(b)) if d.bad_next.is_none() && !d.hidden => {
             let ret = d
@@ -209,36 +232,38 @@ pub fn diff_text(c: &ComparisonView) -> String {
                 ret
             ));
         }
-        _ => out.push(format!(" {}}}", "  ".repeat(pd + 1))),
+        _ => out.push(format!(" {}}}", "  ".repeat(row_depth(pr) as usize + 1))),
     }
-    // What each run does next under the grandparent (a few calls).
-    if let Some(&gp) = path.last() {
-        let gp_end = row_end(rows, gp);
-        let mut k = parent_end;
-        let mut n = 0;
-        while k < gp_end && n < 6 {
-            let r = &rows[k];
-            let end = row_end(rows, k);
-            if depth_of(r) as usize == pd {
-                out.push(diff_line(
-                    r,
-                    !r.wrapper && differs_inside(rows, k, end),
-                    if r.wrapper { 0 } else { end - k - 1 },
-                    r.divergence,
-                ));
-                n += 1;
-            }
-            k = if r.wrapper { k + 1 } else { end.max(k + 1) };
+}
+
+/// What each run does next under the grandparent (a few calls).
+fn next_under_grandparent(
+    rows: &[AlignedRow],
+    gp: usize,
+    parent_end: usize,
+    pd: usize,
+    out: &mut Vec<String>,
+) {
+    let gp_end = row_end(rows, gp);
+    let mut k = parent_end;
+    let mut n = 0;
+    while k < gp_end && n < 6 {
+        let r = &rows[k];
+        let end = row_end(rows, k);
+        if row_depth(r) as usize == pd {
+            out.push(diff_line(
+                r,
+                !r.wrapper && differs_inside(rows, k, end),
+                if r.wrapper { 0 } else { end - k - 1 },
+                r.divergence,
+            ));
+            n += 1;
         }
-        if k < gp_end {
-            out.push(format!(" {}…", "  ".repeat(pd + 1)));
-        }
+        k = if r.wrapper { k + 1 } else { end.max(k + 1) };
     }
-    for &k in path.iter().rev() {
-        let depth = depth_of(&rows[k]) as usize;
-        out.push(format!(" {}}}", "  ".repeat(depth + 1)));
+    if k < gp_end {
+        out.push(format!(" {}…", "  ".repeat(pd + 1)));
     }
-    out.join("\n")
 }
 
 /// Whether a folded call's subtree holds a call one run makes and the

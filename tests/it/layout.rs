@@ -57,8 +57,6 @@ const MAX_FN_LINES: usize = 80;
 /// when one grows and when one is back within the limit (then delete it),
 /// so this list only gets shorter. `file` entries are whole files.
 const KNOWN_OVER: &[(&str, &str, usize)] = &[
-    ("src/analyse/verdict.rs", "story", 135),
-    ("src/render/text.rs", "diff_text", 114),
 ];
 
 /// A size over its limit: allowed only as a known entry that did not grow.
