@@ -215,13 +215,9 @@ fn compare(
     let next_capture = divergence
         .as_ref()
         .map(|d| next_capture_at(d, &b, &bs.name, &bc.trace.facts));
-    let settings = settings::compare(
-        &g,
-        &b,
-        &good_to_bad,
-        (filters(plan.good.0), filters(plan.bad.0)),
-    );
-    let verdict = verdict::verdict(&verdict::Facts {
+    let lists = (filters(plan.good.0), filters(plan.bad.0));
+    let settings = settings::compare(&g, &b, &good_to_bad, lists);
+    let mut verdict = verdict::verdict(&verdict::Facts {
         settings: &settings,
         captures,
         plan: &plan,
@@ -240,7 +236,6 @@ fn compare(
         divergence.as_ref(),
         (&g, &b, gc, bc),
     );
-    let mut verdict = verdict;
     cause_prose::append_likely_cause(&mut verdict, &kernel.causes);
     Some(Comparison {
         kernel_diff: kernel.diff,

@@ -56,8 +56,7 @@ const MAX_FN_LINES: usize = 80;
 /// size it had then. A ratchet: an entry may only shrink, the test fails
 /// when one grows and when one is back within the limit (then delete it),
 /// so this list only gets shorter. `file` entries are whole files.
-const KNOWN_OVER: &[(&str, &str, usize)] = &[
-];
+const KNOWN_OVER: &[(&str, &str, usize)] = &[];
 
 /// A size over its limit: allowed only as a known entry that did not grow.
 fn over(
