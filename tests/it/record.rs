@@ -254,8 +254,7 @@ fn records_a_failing_openat_and_restores_tracefs() {
     // kernel prints `<...>` for a pid whose name it has not cached yet:
     // such a line must carry the pid of a `cat-` line.
     let pid_of = |l: &str| {
-        l.trim_start()
-            .split_whitespace()
+        l.split_whitespace()
             .next()
             .and_then(|t| t.rsplit_once('-'))
             .map(|(c, p)| (c.to_string(), p.to_string()))
