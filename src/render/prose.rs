@@ -38,22 +38,9 @@ pub fn markdown(p: &Prose) -> String {
     out
 }
 
-/// HTML with every piece escaped.
+/// HTML with every piece escaped (the verdict's form without source links).
 pub fn html(p: &Prose) -> String {
-    let mut out = String::new();
-    for s in &p.0 {
-        match s {
-            Span::Text(t) => out.push_str(&html_escape(t)),
-            Span::Strong(t) => {
-                let _ = write!(out, "<strong>{}</strong>", html_escape(t));
-            }
-            Span::Code(c) => {
-                let _ = write!(out, "<code>{}</code>", html_escape(c));
-            }
-            Span::Duration(ns) => out.push_str(&duration_short(Nanos(*ns))),
-        }
-    }
-    out
+    super::source::prose_html(p, None)
 }
 
 /// Split a string whose code is marked with backticks (`like this`)
