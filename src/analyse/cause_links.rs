@@ -184,8 +184,13 @@ pub fn table_siblings<'a>(idx: &'a KernelIndex, func: &str) -> Vec<(&'a str, Str
 }
 
 /// How strongly the names tie `option` to `func`, with the fact.
-pub fn name_link(option_toks: &[String], option: &str, func: &str) -> Option<(f64, Evidence)> {
-    let (w, why) = knames::link(option_toks, func)?;
+pub fn name_link(
+    option_toks: &[String],
+    option: &str,
+    func: &str,
+    vocab: &knames::Vocab,
+) -> Option<(f64, Evidence)> {
+    let (w, why) = knames::link(option_toks, func, vocab)?;
     Some((
         w,
         Evidence {

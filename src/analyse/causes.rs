@@ -7,6 +7,12 @@
 //! functions the bad kernel lacks. Weak: it gates many functions the bad
 //! kernel lacks elsewhere. With a source index the ties are Makefile and
 //! `#if` lines; without one, names only, scored lower and said so.
+//!
+//! Kernels far apart (a distribution's kernel against a small one) differ
+//! on the error path in checks too: security hooks, capability checks,
+//! hardened usercopy. Compiled out, such a check lets the call through, so
+//! its absence cannot fail the bad run; those ties count little. Options
+//! that only inline or uninline code explain nothing.
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -84,6 +90,9 @@ const SIBLING: f64 = 0.75;
 const BREADTH: f64 = 0.3;
 /// Names only: a tie by name counts this much of one by source.
 const NAMES_ONLY: f64 = 0.6;
+/// A permission or hardening check the bad kernel lacks counts this much:
+/// compiled out, it lets the call through, so its absence fails nothing.
+const PERMISSIVE: f64 = 0.2;
 
 /// One option's best tie of each kind.
 #[derive(Default)]
@@ -98,7 +107,9 @@ struct Ties {
 /// A function the bad kernel lacks, tied to the error path.
 struct Target {
     func: String,
-    /// `DIRECT` or `SIBLING`.
+    /// Called by the good run itself (else a sibling of such a call).
+    direct: bool,
+    /// `DIRECT` or `SIBLING`, lowered for a permissive check.
     weight: f64,
     /// The bad kernel's list is known to lack it (else: no list given).
     known_absent: bool,
@@ -106,18 +117,52 @@ struct Target {
     why: Vec<Evidence>,
 }
 
+impl Target {
+    /// `weight`, lowered for a check whose absence lets calls through (the
+    /// fact is added to `why`).
+    fn new(func: String, weight: f64, known_absent: bool, mut why: Vec<Evidence>) -> Self {
+        let lowered = match knames::permissive_check(&func) {
+            Some(what) => {
+                why.push(Evidence {
+                    kind: EvidenceKind::Name,
+                    text: format!(
+                        "`{func}()` is {what}: compiled out, it lets the call through, so its absence cannot fail the call"
+                    ),
+                    file: None,
+                    line: None,
+                });
+                weight * PERMISSIVE
+            }
+            None => weight,
+        };
+        Target {
+            direct: weight == DIRECT,
+            func,
+            weight: lowered,
+            known_absent,
+            why,
+        }
+    }
+}
+
 /// The ranked causes (empty without both configs).
 pub fn causes(input: &CauseInput<'_>) -> Vec<Cause> {
     if !input.diff.have_config {
         return Vec::new();
     }
+    let vocab = knames::Vocab::of(
+        [input.good, input.bad]
+            .into_iter()
+            .filter_map(|k| k.config.as_ref())
+            .flat_map(|c| c.options.keys().map(String::as_str)),
+    );
     let targets = targets(input);
-    let breadth = breadth(input);
+    let breadth = breadth(input, &vocab);
     let mut out: Vec<Cause> = input
         .diff
         .config
         .iter()
-        .filter_map(|d| rank(input, d, &targets, breadth.get(d.name.as_str())))
+        .filter_map(|d| rank(input, d, &targets, breadth.get(d.name.as_str()), &vocab))
         .collect();
     out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.config.cmp(&b.config)));
     out.truncate(MAX_CAUSES);
@@ -153,12 +198,7 @@ fn targets(input: &CauseInput<'_>) -> Vec<Target> {
         if known_absent {
             why.push(absent(&c.func, &bad_list));
         }
-        out.push(Target {
-            func: c.func.clone(),
-            weight: DIRECT,
-            known_absent,
-            why,
-        });
+        out.push(Target::new(c.func.clone(), DIRECT, known_absent, why));
     }
     siblings(input, &mut out, &bad_list);
     out
@@ -178,7 +218,13 @@ fn absent(func: &str, list: &str) -> Evidence {
 /// macro table's entries (with an index).
 fn siblings(input: &CauseInput<'_>, out: &mut Vec<Target>, bad_list: &str) {
     let mut roles: FxHashMap<String, &str> = FxHashMap::default();
-    for c in input.good_past {
+    // A check's siblings are checks of other objects: no more on the error
+    // path than the check itself.
+    for c in input
+        .good_past
+        .iter()
+        .filter(|c| knames::permissive_check(&c.func).is_none())
+    {
         for r in knames::roles(&c.func) {
             roles.entry(r).or_insert(&c.func);
         }
@@ -205,12 +251,7 @@ fn siblings(input: &CauseInput<'_>, out: &mut Vec<Target>, bad_list: &str) {
             ),
             absent(f, bad_list),
         ];
-        out.push(Target {
-            func: f.clone(),
-            weight: SIBLING,
-            known_absent: true,
-            why,
-        });
+        out.push(Target::new(f.clone(), SIBLING, true, why));
     }
     let Some(idx) = input.index else { return };
     for c in input.good_past.iter().take(64) {
@@ -236,19 +277,17 @@ fn siblings(input: &CauseInput<'_>, out: &mut Vec<Target>, bad_list: &str) {
                 ),
                 absent(&f, bad_list),
             ];
-            out.push(Target {
-                func: f,
-                weight: SIBLING,
-                known_absent: true,
-                why,
-            });
+            out.push(Target::new(f, SIBLING, true, why));
         }
     }
 }
 
 /// How many functions only one kernel has each option ties to (by the
 /// index's gates, else by name prefix): `(good-only side, bad-only side)`.
-fn breadth<'a>(input: &'a CauseInput<'a>) -> FxHashMap<&'a str, (usize, usize)> {
+fn breadth<'a>(
+    input: &'a CauseInput<'a>,
+    vocab: &knames::Vocab,
+) -> FxHashMap<&'a str, (usize, usize)> {
     let mut m: FxHashMap<&str, (usize, usize)> = FxHashMap::default();
     let options: Vec<(&str, Vec<String>)> = input
         .diff
@@ -283,7 +322,7 @@ fn breadth<'a>(input: &'a CauseInput<'a>) -> FxHashMap<&'a str, (usize, usize)> 
                 if toks.first().and_then(|t| t.bytes().next()) != first {
                     continue;
                 }
-                if knames::link(toks, p).is_some_and(|(w, _)| w >= 0.99) {
+                if knames::link(toks, p, vocab).is_some_and(|(w, _)| w >= 0.99) {
                     bump(&mut m, o, side, n);
                 }
             }
@@ -314,11 +353,12 @@ fn link(
     option: &str,
     toks: &[String],
     func: &str,
+    vocab: &knames::Vocab,
 ) -> Option<(f64, Vec<Evidence>, Basis)> {
     if let Some((w, ev)) = index.and_then(|i| cause_links::source_link(i, option, func)) {
         return Some((w, ev, Basis::Source));
     }
-    let (w, ev) = cause_links::name_link(toks, option, func)?;
+    let (w, ev) = cause_links::name_link(toks, option, func, vocab)?;
     Some((w * NAMES_ONLY, vec![ev], Basis::Names))
 }
 
@@ -364,12 +404,13 @@ fn rank(
     d: &ConfigDiff,
     targets: &[Target],
     breadth: Option<&(usize, usize)>,
+    vocab: &knames::Vocab,
 ) -> Option<Cause> {
     let (pol, good_side) = polarity(d);
-    if pol == 0.0 {
+    let toks = knames::option_tokens(&d.name);
+    if pol == 0.0 || knames::inlining_only(&toks) {
         return None;
     }
-    let toks = knames::option_tokens(&d.name);
     let mut ties = Ties::default();
     let mut best = 0.0;
     let mut basis = if input.index.is_some() {
@@ -378,11 +419,11 @@ fn rank(
         Basis::Names
     };
     for t in targets.iter().filter(|_| good_side) {
-        let Some((w, ev, b)) = link(input.index, &d.name, &toks, &t.func) else {
+        let Some((w, ev, b)) = link(input.index, &d.name, &toks, &t.func, vocab) else {
             continue;
         };
         let s = t.weight * w * if t.known_absent { 1.0 } else { 0.5 };
-        if t.weight == DIRECT {
+        if t.direct {
             ties.direct = ties.direct.max(s)
         } else {
             ties.sibling = ties.sibling.max(s)

@@ -56,11 +56,34 @@ fn abbreviates(p: &[u8], toks: &[&[u8]]) -> bool {
     false
 }
 
+/// The words of the config's own vocabulary: every token of every option
+/// name either kernel's config names. A function prefix that is such a word
+/// (`btf`: `CONFIG_DEBUG_INFO_BTF`) is that word, not an abbreviation of
+/// another option (`BTRFS_FS` would give `b`,`t` + `f`); `xsk` is no option's
+/// word, so it may abbreviate `XDP_SOCKETS`.
+#[derive(Debug, Default)]
+pub struct Vocab(rustc_hash::FxHashSet<String>);
+
+impl Vocab {
+    /// The tokens of these option names.
+    pub fn of<'a>(options: impl IntoIterator<Item = &'a str>) -> Self {
+        Vocab(options.into_iter().flat_map(option_tokens).collect())
+    }
+
+    fn has(&self, word: &str) -> bool {
+        self.0.contains(word)
+    }
+}
+
 /// How strongly a function's name points at an option, 0..1, and why.
-pub fn link(option_toks: &[String], func: &str) -> Option<(f64, String)> {
+pub fn link(option_toks: &[String], func: &str, vocab: &Vocab) -> Option<(f64, String)> {
     let ft = fn_tokens(func);
     let first = ft.first()?.to_ascii_lowercase();
-    if option_toks.len() >= 2 && first.len() >= 2 && first.len() < option_toks.concat().len() {
+    if option_toks.len() >= 2
+        && first.len() >= 2
+        && first.len() < option_toks.concat().len()
+        && !vocab.has(&first)
+    {
         let toks: Vec<&[u8]> = option_toks.iter().map(|t| t.as_bytes()).collect();
         if abbreviates(first.as_bytes(), &toks) {
             // Initials of three or more tokens match by chance more often
@@ -116,6 +139,57 @@ pub fn roles(func: &str) -> Vec<String> {
         .collect()
 }
 
+/// Prefixes of the Linux security modules' own functions (`apparmor_capable`;
+/// Landlock names its hooks `hook_*`).
+const LSM_PREFIXES: [&str; 14] = [
+    "apparmor",
+    "selinux",
+    "smack",
+    "tomoyo",
+    "landlock",
+    "yama",
+    "lockdown",
+    "evm",
+    "ima",
+    "integrity",
+    "ipe",
+    "safesetid",
+    "loadpin",
+    "hook",
+];
+
+/// Why a function is a check that lets a call through when it is compiled
+/// out: a permission hook (`security_bpf`, `bpf_lsm_bpf`, `apparmor_capable`),
+/// a capability check, or hardened usercopy's object check. Without such a
+/// function the kernel allows what the check would have judged, so a kernel
+/// lacking it cannot fail a call for that reason: an option that only adds
+/// such checks explains a failure of the kernel that has them, not of the
+/// one without.
+pub fn permissive_check(func: &str) -> Option<&'static str> {
+    let t = fn_tokens(func);
+    let first = *t.first()?;
+    if first == "security" || (first == "bpf" && t.get(1) == Some(&"lsm")) {
+        return Some("a security hook");
+    }
+    if LSM_PREFIXES.contains(&first) && t.len() >= 2 {
+        return Some("a security module's hook");
+    }
+    if t.last() == Some(&"capable") {
+        return Some("a capability check");
+    }
+    if t.len() == 3 && t[0] == "check" && matches!(t[1], "object" | "stack" | "heap" | "page") {
+        return Some("a hardened-usercopy check");
+    }
+    None
+}
+
+/// An option that only moves code between inline and out of line
+/// (`CONFIG_UNINLINE_SPIN_UNLOCK`, `CONFIG_INLINE_READ_LOCK`): the functions
+/// it removes from the list still run, inlined, so it explains no failure.
+pub fn inlining_only(option_toks: &[String]) -> bool {
+    option_toks.iter().any(|t| t == "inline" || t == "uninline")
+}
+
 /// The first token, for grouping (`__xsk_map_flush` → `xsk`).
 pub fn prefix(func: &str) -> &str {
     fn_tokens(func).first().copied().unwrap_or(func)
@@ -132,42 +206,142 @@ mod tests {
     #[test]
     fn abbreviations_and_tokens() {
         assert_eq!(
-            link(&opt("CONFIG_XDP_SOCKETS"), "xsk_map_alloc").unwrap().0,
+            link(
+                &opt("CONFIG_XDP_SOCKETS"),
+                "xsk_map_alloc",
+                &Vocab::default()
+            )
+            .unwrap()
+            .0,
             1.0
         );
         assert_eq!(
-            link(&opt("CONFIG_XDP_SOCKETS"), "__xsk_map_flush.isra.0")
+            link(
+                &opt("CONFIG_XDP_SOCKETS"),
+                "__xsk_map_flush.isra.0",
+                &Vocab::default()
+            )
+            .unwrap()
+            .0,
+            1.0
+        );
+        assert_eq!(
+            link(&opt("CONFIG_SECURITY"), "security_bpf", &Vocab::default())
                 .unwrap()
                 .0,
             1.0
         );
         assert_eq!(
-            link(&opt("CONFIG_SECURITY"), "security_bpf").unwrap().0,
-            1.0
-        );
-        assert_eq!(
-            link(&opt("CONFIG_XDP_SOCKETS"), "xdp_do_redirect")
-                .unwrap()
-                .0,
+            link(
+                &opt("CONFIG_XDP_SOCKETS"),
+                "xdp_do_redirect",
+                &Vocab::default()
+            )
+            .unwrap()
+            .0,
             0.25
         );
         // A long name is no abbreviation of an option that starts with it.
         assert!(
-            link(&opt("CONFIG_SECURITY_TOMOYO"), "security_bpf")
-                .unwrap()
-                .0
-                < 0.5
+            link(
+                &opt("CONFIG_SECURITY_TOMOYO"),
+                "security_bpf",
+                &Vocab::default()
+            )
+            .unwrap()
+            .0 < 0.5
         );
         // Initials of three tokens: a weaker match.
         assert_eq!(
-            link(&opt("CONFIG_X86_SGX_KVM"), "xsk_map_alloc").unwrap().0,
+            link(
+                &opt("CONFIG_X86_SGX_KVM"),
+                "xsk_map_alloc",
+                &Vocab::default()
+            )
+            .unwrap()
+            .0,
             0.85
         );
-        assert!(link(&opt("CONFIG_XDP_SOCKETS"), "array_map_alloc").is_none());
-        assert!(link(&opt("CONFIG_XDP_SOCKETS_DIAG"), "xsk_map_alloc").is_none());
-        assert!(link(&opt("CONFIG_HARDENED_USERCOPY"), "xsk_map_alloc").is_none());
-        let inner = link(&opt("CONFIG_FAILSLAB"), "should_failslab").unwrap().0;
+        assert!(
+            link(
+                &opt("CONFIG_XDP_SOCKETS"),
+                "array_map_alloc",
+                &Vocab::default()
+            )
+            .is_none()
+        );
+        assert!(
+            link(
+                &opt("CONFIG_XDP_SOCKETS_DIAG"),
+                "xsk_map_alloc",
+                &Vocab::default()
+            )
+            .is_none()
+        );
+        assert!(
+            link(
+                &opt("CONFIG_HARDENED_USERCOPY"),
+                "xsk_map_alloc",
+                &Vocab::default()
+            )
+            .is_none()
+        );
+        let inner = link(
+            &opt("CONFIG_FAILSLAB"),
+            "should_failslab",
+            &Vocab::default(),
+        )
+        .unwrap()
+        .0;
         assert!(inner < 1.0 && inner > 0.0);
+    }
+
+    #[test]
+    fn a_word_of_the_config_is_no_abbreviation() {
+        let none = Vocab::default();
+        // `b`,`t` of `btrfs` + `f` of `fs`: an abbreviation by letters alone.
+        assert!(link(&opt("CONFIG_BTRFS_FS"), "btf_parse_vmlinux", &none).is_some());
+        let vocab = Vocab::of([
+            "CONFIG_BTRFS_FS",
+            "CONFIG_DEBUG_INFO_BTF",
+            "CONFIG_XDP_SOCKETS",
+        ]);
+        assert!(link(&opt("CONFIG_BTRFS_FS"), "btf_parse_vmlinux", &vocab).is_none());
+        assert_eq!(
+            link(&opt("CONFIG_XDP_SOCKETS"), "xsk_map_alloc", &vocab)
+                .unwrap()
+                .0,
+            1.0
+        );
+        // A word still counts as a whole token of its own option.
+        let w = link(&opt("CONFIG_DEBUG_INFO_BTF"), "btf_parse_vmlinux", &vocab)
+            .unwrap()
+            .0;
+        assert!((w - 0.6 / 9.0).abs() < 1e-9, "{w}");
+    }
+
+    #[test]
+    fn permissive_checks() {
+        for f in [
+            "security_bpf",
+            "bpf_lsm_bpf_map_create",
+            "apparmor_capable",
+            "selinux_file_alloc_security",
+            "bpf_token_capable",
+            "__check_object_size",
+        ] {
+            assert!(permissive_check(f).is_some(), "{f}");
+        }
+        for f in [
+            "xsk_map_alloc",
+            "packet_create",
+            "check_preempt_curr",
+            "capable_wrt_inode_uidgid",
+        ] {
+            assert!(permissive_check(f).is_none(), "{f}");
+        }
+        assert!(inlining_only(&opt("CONFIG_UNINLINE_SPIN_UNLOCK")));
+        assert!(!inlining_only(&opt("CONFIG_XDP_SOCKETS")));
     }
 
     #[test]

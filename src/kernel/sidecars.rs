@@ -1,6 +1,7 @@
 //! Kernel facts kept beside a capture: for `X.log` or `X--OPTS.log` (the
 //! option variants of one run share one kernel), `X.config` and
-//! `X.available_filter_functions[.gz|.zst]` in the same directory.
+//! `X.available_filter_functions[.gz|.zst]` in the same directory (`X.config.gz`:
+//! what `tracereport record` saves from `/proc/config.gz`).
 
 use std::path::{Path, PathBuf};
 
@@ -29,7 +30,7 @@ pub fn find(capture: &Path) -> Vec<(FactKind, PathBuf)> {
     }
     let dir = capture.parent().unwrap_or(Path::new(""));
     let candidates: [(FactKind, &[&str]); 2] = [
-        (FactKind::Config, &["config"]),
+        (FactKind::Config, &["config", "config.gz"]),
         (
             FactKind::Functions,
             &[

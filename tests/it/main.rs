@@ -22,6 +22,7 @@ mod html;
 mod htmldoc;
 mod interrupt;
 mod kernel;
+mod kernel_variants;
 mod layout;
 mod markdown;
 mod mutants;

@@ -16,7 +16,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@
 #include <time.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define TR "/sys/kernel/tracing/"
@@ -51,6 +54,8 @@ static long do_case(const char *c)
 	if (!strcmp(c, "map_badtype"))    return map_create(200 /* out of range */, 4, 8, 16);
 	if (!strcmp(c, "map_zerokey"))    return map_create(BPF_MAP_TYPE_ARRAY, 0, 8, 16);
 	if (!strcmp(c, "map_zeroentries"))return map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 0);
+	/* socket(AF_PACKET): EAFNOSUPPORT on a kernel without CONFIG_PACKET (no module loading here) */
+	if (!strcmp(c, "sock_packet"))    return socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
 	if (!strcmp(c, "open_ok"))        return syscall(SYS_openat, AT_FDCWD, "/etc/hostname", O_RDONLY);
 	if (!strcmp(c, "open_missing"))   return syscall(SYS_openat, AT_FDCWD, "/etc/nonexistent", O_RDONLY);
 	if (!strcmp(c, "mkdir_new")) {

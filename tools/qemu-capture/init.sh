@@ -205,6 +205,14 @@ if want xsk; then
     cat $T/available_filter_functions > /out/aff.txt
     send available_filter_functions.txt /out/aff.txt
 fi
+if want pkt; then       # socket(AF_PACKET): ok with CONFIG_PACKET, EAFNOSUPPORT without (packet variant)
+    for v in default funcgraph-retval; do
+        vn=$(echo $v | tr ',=' '+-')
+        capture sock_packet__$vn function_graph __x64_sys_socket $v sock_packet socket
+    done
+    cat $T/available_filter_functions > /out/aff.txt
+    send available_filter_functions.txt /out/aff.txt
+fi
 if want rec; then       # `tracereport record` itself (record-e2e.sh puts the binary in /usr/bin)
     reset_tr
     snap() { for f in current_tracer tracing_on buffer_size_kb set_graph_function max_graph_depth \
@@ -212,16 +220,21 @@ if want rec; then       # `tracereport record` itself (record-e2e.sh puts the bi
                  printf '%s=%s\n' "$f" "$(cat $T/$f 2>&1 | tr '\n' ' ')"; done; }
     (cd $T && snap) > /out/rec-before.txt
     cd /tmp
-    # the seed case on this kernel (map_xsk fails with EINVAL without CONFIG_XDP_SOCKETS)
-    tracereport record -q -g $BPF --retval --syscall bpf -o /out/rec-xsk.log -- /bin/bpfcase map_xsk \
-        > /out/rec.stderr.txt 2>&1; echo "xsk rc=$?" >> /out/rec.stderr.txt
+    # the seed case on this kernel (map_xsk fails with EINVAL without CONFIG_XDP_SOCKETS);
+    # each run bounded (SIGINT: record's own orderly stop) so a hang still sends its files.
+    echo "TC: rec: record map_xsk ($(date +%T))"
+    timeout -s INT 900 tracereport record -q -g $BPF --retval --syscall bpf -o /out/rec-xsk.log \
+        -- /bin/bpfcase map_xsk > /out/rec.stderr.txt 2>&1; echo "xsk rc=$?" >> /out/rec.stderr.txt
     # --good/--bad on one kernel: ARRAY create vs UNSPEC (EINVAL)
-    tracereport record -q -g $BPF --retval --syscall bpf -o /out/rec.log \
+    echo "TC: rec: record --good map_array --bad map_unspec --report ($(date +%T))"
+    timeout -s INT 1200 tracereport record -q -g $BPF --retval --syscall bpf -o /out/rec.log \
         --good '/bin/bpfcase map_array' --bad '/bin/bpfcase map_unspec' --report /out/rec-report \
         >> /out/rec.stderr.txt 2>&1; echo "pair rc=$?" >> /out/rec.stderr.txt
+    echo "TC: rec: done ($(date +%T)): $(tr '\n' ' ' < /out/rec.stderr.txt | tail -c 300)"
     (cd $T && snap) > /out/rec-after.txt
     cd /
-    for f in rec-xsk.log rec-good.log rec-bad.log rec-xsk.available_filter_functions rec-before.txt rec-after.txt rec.stderr.txt; do
+    for f in rec-xsk.log rec-good.log rec-bad.log rec-xsk.available_filter_functions rec-xsk.config \
+             rec-before.txt rec-after.txt rec.stderr.txt; do
         [ -e /out/$f ] && send $f /out/$f
     done
     [ -e /out/rec-report/report.md ] && send rec-report.md /out/rec-report/report.md
