@@ -105,3 +105,66 @@ fn debian_stock_vs_small_noxsk_with_source_extract() {
     assert!(ev.contains("\"net/xdp/Makefile\":2"), "{ev}");
     assert!(ev.contains("\"include/linux/bpf_types.h\":119"), "{ev}");
 }
+
+/// Captures `tracereport record` wrote inside a QEMU guest running Debian's
+/// stock 6.12 (`tools/qemu-capture/record-e2e.sh`, part `rec`): the real
+/// function_graph tracer, pid filter, syscall events, header lines.
+const REC_XSK: &str = "deb12--record-bpf-map-xsk.log";
+
+#[test]
+fn record_made_pair_on_one_kernel_reports_einval_and_the_split() {
+    let good = format!("{KV}/deb12--record-good-map-array.log");
+    let bad = format!("{KV}/deb12--record-bad-map-unspec.log");
+    let w = run(&[&good, &bad]);
+    for cap in w.json["captures"].as_array().unwrap() {
+        assert_eq!(cap["kernel"], "6.12.117+deb12-amd64");
+        assert_eq!(cap["tracer"], "function_graph");
+        assert_eq!(cap["options"]["syscall_events"], true);
+        assert_eq!(cap["options"]["lost_events"], 0);
+    }
+    let c = &w.json["comparisons"][0];
+    assert_eq!(c["bad_syscall"], 0);
+    let v = c["verdict"].as_str().unwrap();
+    assert!(v.contains("failed with -22 EINVAL"), "{v}");
+    let d = &c["first_divergence"];
+    assert_eq!(d["parent"], "map_create", "{d:#}");
+    assert_eq!(d["good_next"], "array_map_alloc_check", "{d:#}");
+    assert!(d["bad_next"].is_null(), "{d:#}");
+    // One kernel: no option differs, so no cause is ranked.
+    assert!(
+        c["causes"].as_array().unwrap().is_empty(),
+        "{:#}",
+        c["causes"]
+    );
+}
+
+/// The recorded XSKMAP create on Debian's kernel against the small kernel
+/// without XDP_SOCKETS: the record header is read back, the sidecars
+/// (`deb12.config.gz`, `deb12.available_filter_functions.gz`, the same files
+/// `record` saved in the guest) are found, and the option leads.
+#[test]
+fn record_made_xskmap_capture_vs_small_noxsk() {
+    let ok = format!("{KV}/{REC_XSK}");
+    let bad = format!(
+        "{CAPTURES}/xskmap-noxdpsockets-6.12/bad--funcgraph-proc+funcgraph-abstime+funcgraph-tail.log"
+    );
+    let w = run(&[&ok, &bad]);
+    let files = w.json["captures"][0]["kernel_files"].to_string();
+    assert!(
+        files.contains("deb12.config.gz") && files.contains("sidecar"),
+        "{files}"
+    );
+    let c = &w.json["comparisons"][0];
+    let v = c["verdict"].as_str().unwrap();
+    assert!(v.contains("failed with -22 EINVAL"), "{v}");
+    let d = &c["first_divergence"];
+    assert_eq!(d["parent"], "__sys_bpf", "{d:#}");
+    let r = ranks(c);
+    assert_eq!(r[0], "CONFIG_XDP_SOCKETS", "{r:?}");
+    let ev = evidence_text(&c["causes"][0]);
+    assert!(ev.contains(REC_XSK), "{ev}");
+    assert!(
+        ev.contains("`xsk_map_alloc` is absent from the bad kernel's function list"),
+        "{ev}"
+    );
+}
