@@ -79,8 +79,10 @@ impl Vocab {
 pub fn link(option_toks: &[String], func: &str, vocab: &Vocab) -> Option<(f64, String)> {
     let ft = fn_tokens(func);
     let first = ft.first()?.to_ascii_lowercase();
+    // Two letters abbreviate far too many option pairs by chance (`sk` of
+    // `SENSORS_K10TEMP`): three at least (`xsk`).
     if option_toks.len() >= 2
-        && first.len() >= 2
+        && first.len() >= 3
         && first.len() < option_toks.concat().len()
         && !vocab.has(&first)
     {
@@ -140,8 +142,8 @@ pub fn roles(func: &str) -> Vec<String> {
 }
 
 /// Prefixes of the Linux security modules' own functions (`apparmor_capable`;
-/// Landlock names its hooks `hook_*`).
-const LSM_PREFIXES: [&str; 14] = [
+/// Landlock names its hooks `hook_*`; `lsm_blob_alloc` is the framework's).
+const LSM_PREFIXES: [&str; 15] = [
     "apparmor",
     "selinux",
     "smack",
@@ -156,11 +158,13 @@ const LSM_PREFIXES: [&str; 14] = [
     "safesetid",
     "loadpin",
     "hook",
+    "lsm",
 ];
 
 /// Why a function is a check that lets a call through when it is compiled
 /// out: a permission hook (`security_bpf`, `bpf_lsm_bpf`, `apparmor_capable`),
-/// a capability check, or hardened usercopy's object check. Without such a
+/// a capability check, hardened usercopy's object check, or a `*_hook`
+/// (memcg accounting, debugging). Without such a
 /// function the kernel allows what the check would have judged, so a kernel
 /// lacking it cannot fail a call for that reason: an option that only adds
 /// such checks explains a failure of the kernel that has them, not of the
@@ -176,6 +180,11 @@ pub fn permissive_check(func: &str) -> Option<&'static str> {
     }
     if t.last() == Some(&"capable") {
         return Some("a capability check");
+    }
+    // `__memcg_slab_post_alloc_hook`: accounting and debugging hooks are
+    // no-ops when compiled out.
+    if t.len() >= 2 && t.last() == Some(&"hook") {
+        return Some("a hook");
     }
     if t.len() == 3 && t[0] == "check" && matches!(t[1], "object" | "stack" | "heap" | "page") {
         return Some("a hardened-usercopy check");
@@ -297,6 +306,12 @@ mod tests {
     }
 
     #[test]
+    fn two_letters_are_no_abbreviation() {
+        let none = Vocab::default();
+        assert!(link(&opt("CONFIG_SENSORS_K10TEMP"), "sk_prot_alloc", &none).is_none());
+    }
+
+    #[test]
     fn a_word_of_the_config_is_no_abbreviation() {
         let none = Vocab::default();
         // `b`,`t` of `btrfs` + `f` of `fs`: an abbreviation by letters alone.
@@ -329,6 +344,8 @@ mod tests {
             "selinux_file_alloc_security",
             "bpf_token_capable",
             "__check_object_size",
+            "__memcg_slab_post_alloc_hook",
+            "lsm_blob_alloc",
         ] {
             assert!(permissive_check(f).is_some(), "{f}");
         }
@@ -340,6 +357,7 @@ mod tests {
         ] {
             assert!(permissive_check(f).is_none(), "{f}");
         }
+        assert!(permissive_check("hook").is_none());
         assert!(inlining_only(&opt("CONFIG_UNINLINE_SPIN_UNLOCK")));
         assert!(!inlining_only(&opt("CONFIG_XDP_SOCKETS")));
     }
