@@ -159,17 +159,27 @@ fn inside(b: &Side<'_>, n: u32, within: u32) -> bool {
     n > within && n < b.tree.nodes[within as usize].end
 }
 
-/// From the latest point down through the points nested in each `l`.
+/// The point of `among` nearest the syscall (the latest), taken at its
+/// parent's *first* skip. A parent whose error exit shares cleanup with its
+/// success path (`goto free_map` ending in the same `kfree()` and
+/// `bpf_token_put()` the good run makes later) skips work more than once:
+/// the error is already made at the first skip; the later ones are the
+/// shared cleanup passing over the rest of the good run's work.
+fn outermost<'p>(b: &Side<'_>, among: impl Iterator<Item = &'p Point> + Clone) -> Option<Point> {
+    let last = among.clone().max_by_key(|p| pos(b, p))?;
+    among
+        .filter(|p| p.p == last.p)
+        .min_by_key(|p| pos(b, p))
+        .copied()
+}
+
+/// From the outermost point down through the points nested in each `l`.
 fn chain(b: &Side<'_>, pts: &[Point]) -> Option<Vec<OriginCandidate>> {
-    let top = *pts.iter().max_by_key(|p| pos(b, p))?;
+    let top = outermost(b, pts.iter())?;
     let mut deep = top;
     while let Some(l) = deep.l {
-        match pts
-            .iter()
-            .filter(|p| p.p == l || inside(b, p.p, l))
-            .max_by_key(|p| pos(b, p))
-        {
-            Some(next) => deep = *next,
+        match outermost(b, pts.iter().filter(|p| p.p == l || inside(b, p.p, l))) {
+            Some(next) => deep = next,
             None => break,
         }
     }
