@@ -231,7 +231,9 @@ fn span_without_retval(
                 match c.role {
                     candidates::Role::OwnCode => format!("the own code of `{f}()`"),
                     candidates::Role::BelowDepth => format!("`{f}()` or its untraced callees"),
-                    candidates::Role::LastShared => format!("`{f}()`"),
+                    candidates::Role::LastShared | candidates::Role::BadOnly => {
+                        format!("`{f}()`")
+                    }
                 }
             })
             .collect();

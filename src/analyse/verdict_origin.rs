@@ -60,6 +60,13 @@ fn candidate(p: &mut Prose, f: &Facts<'_, '_>, c: &OriginCandidate) {
                 .text(" or one of its callees, which the capture does not show");
             return;
         }
+        Role::BadOnly => {
+            p.func(b.name(c.node))
+                .text(" (a function the good run never calls: the bad run's own way");
+            if let Some(a) = c.after {
+                p.text(" after ").func(b.name(a)).text(" returned");
+            }
+        }
     }
     if c.turns_aside {
         p.text(format!("; {aside}"));
