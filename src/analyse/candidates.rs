@@ -267,6 +267,20 @@ fn fallback(div: Option<&Divergence>) -> Vec<OriginCandidate> {
     out
 }
 
+/// Whether the candidate lies wholly before the first parting in the bad
+/// run's call order: the parting chosen is the first that stays apart, so
+/// an earlier difference that met again (7.3's `map_create()` skipping
+/// `array_map_alloc()` and rejoining at the shared cleanup) can hold the
+/// error. The last common call itself is *at* the parting.
+pub fn before_parting(b: &Side<'_>, c: &OriginCandidate, d: &Divergence) -> bool {
+    let nodes = &b.tree.nodes;
+    let at = match d.last_common {
+        Some((_, bn)) if bn != d.parent.1 => nodes[bn as usize].end,
+        _ => d.parent.1 + 1,
+    };
+    c.role != Role::BelowDepth && nodes[c.node as usize].end < at
+}
+
 /// Whether the bad run's first traced call after the candidate's point
 /// (inside it) is one the good run does not make.
 fn turns_aside(b: &Side<'_>, c: &OriginCandidate, bad_to_good: &[Option<u32>]) -> bool {

@@ -5,15 +5,25 @@
 
 use super::{
     Prose,
-    candidates::{MAX_SHOWN, OriginCandidate, Role},
+    candidates::{MAX_SHOWN, OriginCandidate, Role, before_parting},
     verdict::Facts,
 };
 
 /// "The error is born at or after this first parting; … in one of: …"
 /// (the parting itself was told just before).
 pub fn structural(p: &mut Prose, f: &Facts<'_, '_>) {
-    p.text("The error is born at or after this first parting");
     let cands = &f.origin.candidates;
+    let earlier = f.divergence.is_some_and(|d| {
+        cands
+            .iter()
+            .take(MAX_SHOWN)
+            .any(|c| before_parting(f.b, c, d))
+    });
+    p.text(if earlier {
+        "The error may be born before this parting, at an earlier difference whose runs met again"
+    } else {
+        "The error is born at or after this first parting"
+    });
     if cands.is_empty() {
         p.text(". ");
         return;

@@ -54,7 +54,11 @@ fn true_origin_is_found_on_unseen_kernels() {
         kernels.insert(k);
         checked += 1;
     }
-    assert!(misses.is_empty(), "true origin not named:\n{}", misses.join("\n"));
+    assert!(
+        misses.is_empty(),
+        "true origin not named:\n{}",
+        misses.join("\n")
+    );
     // Both kernels, every case with its variants.
     assert!(kernels.len() >= 2 && checked >= 30, "{kernels:?} {checked}");
 }
