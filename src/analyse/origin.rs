@@ -253,7 +253,16 @@ fn span_without_retval(
         Some((_, bn)) if bn != d.parent.1 => format!("after `{}()` returned", b.name(bn)),
         _ => "right after it was entered".to_string(),
     };
-    let mut s = format!("at or after the first parting (in `{parent}()`, {after})");
+    let earlier = cands
+        .iter()
+        .take(candidates::MAX_SHOWN)
+        .any(|c| candidates::before_parting(b, c, d));
+    let lead = if earlier {
+        "before or at the first parting"
+    } else {
+        "at or after the first parting"
+    };
+    let mut s = format!("{lead} (in `{parent}()`, {after})");
     if !cands.is_empty() {
         let named: Vec<String> = cands
             .iter()
@@ -263,7 +272,9 @@ fn span_without_retval(
                 match c.role {
                     candidates::Role::OwnCode => format!("the own code of `{f}()`"),
                     candidates::Role::BelowDepth => format!("`{f}()` or its untraced callees"),
-                    candidates::Role::LastShared => format!("`{f}()`"),
+                    candidates::Role::LastShared | candidates::Role::BadOnly => {
+                        format!("`{f}()`")
+                    }
                 }
             })
             .collect();
