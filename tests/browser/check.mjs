@@ -201,8 +201,13 @@ if (mode === "report") {
     await page.evaluate((h) => { location.hash = h; }, want.bigtree);
     await page.locator(`#tree-${cap} .row.sel[data-i='${id}']`).waitFor({ timeout: 10000 });
     notes.bigtree_open_ms = Date.now() - t;
-    const closed = page.locator(`#tree-${cap} .row[aria-expanded='false']`).first();
     const before = await page.locator(`#tree-${cap} .row`).count();
+    // Fail at once, not after the click's 30 s, when the deep link's tree
+    // has nothing to open.
+    if (!(await page.locator(`#tree-${cap} .row[aria-expanded='false']`).count())) {
+      throw new Error(`${want.bigtree}: ${before} row(s), none closed (not the big tree?)`);
+    }
+    const closed = page.locator(`#tree-${cap} .row[aria-expanded='false']`).first();
     t = Date.now();
     await closed.click();
     notes.bigtree_expand_ms = Date.now() - t;
