@@ -300,6 +300,13 @@
     });
   });
   window.addEventListener("hashchange", function () { if (D) { route(location.hash); } });
+  // Paper gets the plain-text diffs too (a closed <details> prints nothing).
+  var printOpened = [];
+  window.addEventListener("beforeprint", function () {
+    printOpened = Array.prototype.filter.call(document.querySelectorAll("details.plain"), function (d) { return !d.open; });
+    printOpened.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () { printOpened.forEach(function (d) { d.open = false; }); });
 
   // The data: JSON, or for a big report gzip in base64 (src/render/html.rs),
   // inflated by the browser's own DecompressionStream.
