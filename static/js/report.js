@@ -30,6 +30,7 @@
     a.href = D.link_base + id;
     a.target = "_blank";
     a.rel = "noopener noreferrer";
+    a.tabIndex = -1;             // the tree is one Tab stop; its keys move inside
     a.textContent = "src";
     a.title = "source of " + id;
     row.appendChild(a);
@@ -103,6 +104,7 @@
         go.href = "#n" + cap + "-" + sys + "-" + id;
         go.textContent = "tree";
         go.title = "show this call in its capture's tree";
+        go.tabIndex = -1;
         c.appendChild(go);
       }
       row.appendChild(c);
@@ -284,8 +286,15 @@
       applySearch();
     }
   });
+  var help = document.getElementById("help");
   document.addEventListener("keydown", function (e) {
-    if (e.key === "/" && document.activeElement !== q) { e.preventDefault(); q.focus(); }
+    if (e.altKey || e.ctrlKey || e.metaKey || document.activeElement === q) { return; }
+    if (e.key === "/") { e.preventDefault(); q.focus(); }
+    else if (e.key === "?" && help) { e.preventDefault(); help.hidden = !help.hidden; }
+    else if (e.key === "Escape") {
+      if (help && !help.hidden) { help.hidden = true; }
+      else if (q.value) { q.value = ""; applySearch(); }
+    }
   });
   flames().forEach(function (f) {
     // The SVG scales with its frame's width; keep the frame's height in step.

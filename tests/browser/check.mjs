@@ -120,6 +120,24 @@ if (mode === "report") {
     await page.fill("#q", "");
     await page.waitForFunction(() => !document.querySelector(".row.match"));
   });
+  await check("help, Esc, ARIA", async () => {
+    await page.locator(".aligned").first().focus();
+    await page.keyboard.press("?");
+    if (!(await page.locator("#help").isVisible())) { throw new Error("? shows no help"); }
+    await page.keyboard.press("Escape");
+    if (await page.locator("#help").isVisible()) { throw new Error("Esc leaves the help open"); }
+    await page.fill("#q", want.search || "bpf");
+    await page.waitForSelector(".row.match", { timeout: 5000 });
+    await page.locator(".aligned").first().focus();
+    await page.keyboard.press("Escape");
+    if ((await page.inputValue("#q")) !== "") { throw new Error("Esc outside the box left the search"); }
+    await page.waitForFunction(() => !document.querySelector(".row.match"));
+    const aria = await page.evaluate(() => Array.from(document.querySelectorAll(".outline .row")).map((r) => [
+      r.getAttribute("aria-level"), r.getAttribute("aria-selected"), r.classList.contains("sel"),
+      Array.from(r.querySelectorAll("a")).every((a) => a.tabIndex === -1)]));
+    const bad = aria.filter(([lv, sel, isSel, tabs]) => !(+lv >= 1) || (sel === "true") !== isSel || !tabs);
+    if (!aria.length || bad.length) { throw new Error(`rows without aria-level/aria-selected or with Tab-stop links: ${JSON.stringify(bad.slice(0, 3))}`); }
+  });
   await check("flame graphs", async () => {
     const frames = await flameFrames();
     notes.flamegraphs = frames.length;
@@ -197,6 +215,15 @@ if (mode === "report") {
       if (v.name !== "phone-dark") { await page.screenshot({ path: path.join(shot, v.name + ".png"), fullPage: false }); }
     });
   }
+  await check("no literal backticks", async () => {
+    // Captions, audit lines and warnings draw `code` as code, not as backticks.
+    const t = await page.evaluate(() => {
+      const b = document.body.cloneNode(true);
+      b.querySelectorAll("pre, script, style, iframe").forEach((e) => e.remove());
+      return b.textContent.split("\n").filter((l) => l.includes("`")).slice(0, 3);
+    });
+    if (t.length) { throw new Error(`backticks in the page's text: ${JSON.stringify(t)}`); }
+  });
   await check("dark flame graphs", async () => {
     const fr = (await flameFrames())[0];
     const f = await fr.evaluate(() => getComputedStyle(document.querySelector("svg")).filter);
