@@ -110,6 +110,20 @@
       row.appendChild(c);
     };
     var gsys = a.gt ? a.gt.sys : 0, bsys = a.bt ? a.bt.sys : 0;
+    // Δ = bad − good, for a call both runs make with a duration; marked
+    // when the bad run's is over twice the good one's (or under half) and
+    // differs by a µs or more.
+    var delta = function (a, k) {
+      var d = span("delta", "");
+      if (a.g[k] < 0 || a.b[k] < 0 || !a.gt || !a.bt) { return d; }
+      var g = a.gt.dur[a.g[k]], b = a.bt.dur[a.b[k]];
+      if (g < 0 || b < 0) { return d; }
+      var diff = b - g;
+      d.textContent = "Δ " + (diff < 0 ? "−" : "+") + us(Math.abs(diff));
+      d.title = "bad − good: " + us(b) + " − " + us(g);
+      if (Math.abs(diff) >= 1000 && (b > 2 * g || 2 * b < g)) { d.classList.add(diff > 0 ? "slower" : "faster"); }
+      return d;
+    };
     return {
       n: a.n, end: a.end, parent: a.parent, div: a.div,
       id: function (k) { return "a" + ci + "-" + k; },
@@ -127,6 +141,7 @@
         cell(row, a.gt, a.g[k], a.gd[k], "gside", a.c.good, gsys);
         row.appendChild(span("mark", kind === "s" ? "=" : kind === "g" ? "+" : "−"));
         cell(row, a.bt, a.b[k], a.bd[k], "bside", a.c.bad, bsys);
+        row.appendChild(delta(a, k));
         var note = [];
         if (a.fold[k]) { note.push("×" + a.fold[k][0] + " good / ×" + a.fold[k][1] + " bad"); }
         if (bits & 2) { note.push("level inlined in the other run"); }

@@ -92,6 +92,9 @@ if (mode === "report") {
     const box = await row.first().boundingBox();
     if (!box || box.y < 0 || box.y > 1000) { throw new Error("not on screen after the verdict's link"); }
     notes.divergence = await row.first().innerText();
+    // Calls both runs make show Δ = bad − good.
+    const deltas = await page.locator(".aligned .row.k-same .delta").allInnerTexts();
+    if (!deltas.some((t) => /^Δ [+−]\d/.test(t))) { throw new Error(`no Δ on rows of both runs: ${JSON.stringify(deltas.slice(0, 3))}`); }
   });
   await check("tree expands on click", async () => {
     const closed = page.locator(".tree .row[aria-expanded='false']").first();
