@@ -4,7 +4,7 @@
 //! libtraceevent's function plugin (indented by a per-CPU stack of callers),
 //! or the event's `print fmt` makes it.
 
-use std::io::Write;
+use std::{io::Write, sync::Arc};
 
 use rustc_hash::FxHashMap;
 
@@ -17,24 +17,24 @@ use super::{
 
 /// Ids of the events with their own printer.
 #[derive(Debug, Default, Clone, Copy)]
-struct Ids {
-    entry: Option<u32>,
-    retaddr: Option<u32>,
-    exit: Option<u32>,
-    function: Option<u32>,
+pub(super) struct Ids {
+    pub entry: Option<u32>,
+    pub retaddr: Option<u32>,
+    pub exit: Option<u32>,
+    pub function: Option<u32>,
 }
 
 /// Everything needed to print events.
 pub struct Decoder {
-    e: Endian,
+    pub(super) e: Endian,
     /// `sizeof(long)` of the traced kernel (header_page's commit field).
     pub long: u8,
-    formats: FxHashMap<u32, EventFormat>,
+    pub(super) formats: FxHashMap<u32, EventFormat>,
     common_type: Field,
     common_pid: Field,
-    ids: Ids,
-    syms: Resolver,
-    comms: FxHashMap<i32, Vec<u8>>,
+    pub(super) ids: Ids,
+    pub(super) syms: Resolver,
+    pub(super) comms: Arc<FxHashMap<i32, Vec<u8>>>,
     /// libtraceevent's function plugin: callers per CPU (stale entries
     /// above the top stay, as there).
     pub(super) fstack: Vec<Vec<Option<Vec<u8>>>>,
@@ -93,18 +93,18 @@ impl Decoder {
             common_pid,
             ids,
             syms: Resolver::new(Kallsyms::parse(&meta.kallsyms)),
-            comms,
+            comms: Arc::new(comms),
             fstack: Vec::new(),
             prefixes: FxHashMap::default(),
             names: FxHashMap::default(),
         }
     }
 
-    fn id(&self, data: &[u8]) -> Option<u32> {
+    pub(super) fn id(&self, data: &[u8]) -> Option<u32> {
         self.common_type.value(data, self.e).map(|v| v as u32)
     }
 
-    fn pid(&self, data: &[u8]) -> i32 {
+    pub(super) fn pid(&self, data: &[u8]) -> i32 {
         self.common_pid.value(data, self.e).unwrap_or(0) as i32
     }
 
@@ -245,6 +245,12 @@ impl Decoder {
             let _ = write!(out, "[UNKNOWN EVENT {}]", id.unwrap_or(0));
             return;
         };
+        self.event_text(out, f, data);
+    }
+
+    /// An event's text by its `print fmt`, or its fields when the format
+    /// cannot be evaluated.
+    pub(super) fn event_text(&self, out: &mut Vec<u8>, f: &EventFormat, data: &[u8]) {
         let start = out.len();
         let syms = &self.syms.syms;
         let lookup = |a: u64| syms.find(a).map(|i| syms.name(i));
@@ -261,7 +267,7 @@ impl Decoder {
 
 /// An event whose `print fmt` is not evaluated: its own fields,
 /// `name=value` (hex for numbers), so it still marks its place.
-fn fields(out: &mut Vec<u8>, f: &EventFormat, data: &[u8], e: Endian) {
+pub(super) fn fields(out: &mut Vec<u8>, f: &EventFormat, data: &[u8], e: Endian) {
     let mut first = true;
     for field in f.fields.iter().filter(|x| !x.name.starts_with("common_")) {
         if !first {
