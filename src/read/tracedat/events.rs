@@ -33,6 +33,9 @@ pub struct Decoder {
     common_type: Field,
     common_pid: Field,
     pub(super) ids: Ids,
+    /// The `func` field of the function-graph entries and exit, for
+    /// folding leaves without looking it up per event.
+    func_fields: Vec<(u32, Field)>,
     pub(super) syms: Resolver,
     pub(super) comms: Arc<FxHashMap<i32, Vec<u8>>>,
     /// libtraceevent's function plugin: callers per CPU (stale entries
@@ -85,7 +88,13 @@ impl Decoder {
                 Some((pid, l[sp + 1..].to_vec()))
             })
             .collect();
+        let func_fields = [ids.entry, ids.retaddr, ids.exit]
+            .into_iter()
+            .flatten()
+            .filter_map(|id| Some((id, formats.get(&id)?.field("func")?.clone())))
+            .collect();
         Decoder {
+            func_fields,
             e: meta.endian(),
             long: long_size(&meta.header_page),
             formats,
@@ -141,12 +150,17 @@ impl Decoder {
 
     /// `get_return_for_leaf`: `next` is the exit of the call `entry` opened.
     pub fn is_leaf_exit(&self, entry: &[u8], next: &[u8]) -> bool {
-        let eid = self.id(entry);
-        self.id(next).is_some()
-            && self.id(next) == self.ids.exit
-            && self.pid(next) == self.pid(entry)
-            && self.val(self.ids.exit, "func", next).is_some()
-            && self.val(self.ids.exit, "func", next) == self.val(eid, "func", entry)
+        let nid = self.id(next);
+        if nid.is_none() || nid != self.ids.exit || self.pid(next) != self.pid(entry) {
+            return false;
+        }
+        let func = |id: Option<u32>, data: &[u8]| {
+            let id = id?;
+            let (_, f) = self.func_fields.iter().find(|(i, _)| *i == id)?;
+            f.value(data, self.e)
+        };
+        let exit = func(nid, next);
+        exit.is_some() && exit == func(self.id(entry), entry)
     }
 
     /// Append the line for one event (and `missed` events before it), or

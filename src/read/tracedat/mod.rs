@@ -142,7 +142,7 @@ impl DatRecords {
                 kind: DatKind::Lines { start: 0, end },
             });
         }
-        let fields = &self.fields;
+        let fields = &mut self.fields;
         while b.items.len() < BATCH_ITEMS && b.text.len() < BATCH {
             let more = merger.step(|dec, cpu, ts, missed, data, leaf| {
                 let bytes = data.len() + leaf.map_or(0, <[u8]>::len);

@@ -156,6 +156,8 @@ pub(super) struct Fields {
     exit: Option<(Field, Field, Field, Option<Field>)>,
     /// ip, parent_ip of `function`.
     function: Option<(Field, Field)>,
+    /// Address → its named function, when the name reads back as itself.
+    plain: FxHashMap<u64, Option<u32>>,
 }
 
 impl Fields {
@@ -183,6 +185,7 @@ impl Fields {
             entry,
             exit,
             function,
+            plain: FxHashMap::default(),
         }
     }
 }
@@ -242,17 +245,28 @@ impl Decoder {
         }
     }
 
-    /// A named function's entry whose name reads back as itself.
-    fn plain_sym(&mut self, addr: u64) -> Option<u32> {
-        let i = self.sym(addr)?;
-        plain_func(self.name(i)).then_some(i as u32)
+    /// A named function's entry whose name reads back as itself (cached:
+    /// a trace calls the same few thousand functions millions of times).
+    fn plain_sym(&mut self, cache: &mut FxHashMap<u64, Option<u32>>, addr: u64) -> Option<u32> {
+        if cache.len() >= 1 << 20 {
+            cache.clear(); // bounded, whatever addresses a file holds
+        }
+        if let Some(&i) = cache.get(&addr) {
+            return i;
+        }
+        let i = self
+            .sym(addr)
+            .filter(|&i| plain_func(self.name(i)))
+            .map(|i| i as u32);
+        cache.insert(addr, i);
+        i
     }
 
     /// The typed record of an event (an entry folded with its exit `leaf`),
     /// or `None` when it goes on as text. Event text is put in `text`.
     pub(super) fn typed(
         &mut self,
-        fields: &Fields,
+        fields: &mut Fields,
         cpu: u32,
         data: &[u8],
         leaf: Option<&[u8]>,
@@ -266,10 +280,15 @@ impl Decoder {
         if let Some((func, depth, retaddr)) = fields.entry.get(&id) {
             let e = self.e;
             let depth = depth.value(data, e)?.min(4096) as u32;
-            let func = self.plain_sym(func.value(data, e)?)?;
+            let func = func.value(data, e)?;
+            let retaddr = match retaddr {
+                Some(r) => Some(r.value(data, e)?),
+                None => None,
+            };
+            let func = self.plain_sym(&mut fields.plain, func)?;
             if let Some(r) = retaddr {
                 // `/* <-caller */`: the parser skips it, unless it is no name.
-                self.plain_sym(r.value(data, e)?)?;
+                self.plain_sym(&mut fields.plain, r)?;
             }
             return match leaf {
                 None => Some(DatKind::Entry { depth, func }),
@@ -306,7 +325,8 @@ impl Decoder {
         if Some(id) == self.ids.function {
             let (ip, pip) = fields.function.as_ref()?;
             let (ip, pip) = (ip.value(data, self.e)?, pip.value(data, self.e)?);
-            let (func, parent) = (self.plain_sym(ip)?, self.plain_sym(pip)?);
+            let func = self.plain_sym(&mut fields.plain, ip)?;
+            let parent = self.plain_sym(&mut fields.plain, pip)?;
             let (p, f) = (
                 self.name(parent as usize).to_vec(),
                 self.name(func as usize).to_vec(),
