@@ -49,7 +49,7 @@ cargo build --release --quiet --bin tracereport --example gen_capture
 TR=target/release/tracereport
 GEN=target/release/examples/gen_capture
 INFERNO=$TOOLS/bin/inferno-collapse-perf
-if [ ! -x "$INFERNO" ]; then
+if [ ! -x "$INFERNO" ] && [[ " ${SIZES[*]} " != " short " ]]; then
     echo "installing inferno into $TOOLS (bench only, not a project dependency)" >&2
     cargo install inferno --version '^0.12' --locked --quiet --root "$TOOLS"
 fi

@@ -8,10 +8,10 @@ use std::io;
 
 use super::{
     events::Decoder,
-    typed,
     header::Meta,
     page::{CpuStream, RawEvent},
     store::Store,
+    typed,
 };
 
 /// Reads the per-CPU streams and writes report lines.
@@ -128,7 +128,14 @@ impl Merger {
         match leaf {
             Some(next) => {
                 let exit = &self.cpus[i].page[next.start..next.start + next.len];
-                each(&mut self.dec, cpu, ev.ts, ev.missed, &self.entry, Some(exit));
+                each(
+                    &mut self.dec,
+                    cpu,
+                    ev.ts,
+                    ev.missed,
+                    &self.entry,
+                    Some(exit),
+                );
                 self.advance(i);
             }
             None => each(&mut self.dec, cpu, ev.ts, ev.missed, &self.entry, None),

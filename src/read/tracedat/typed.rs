@@ -196,16 +196,14 @@ impl Fields {
 fn plain_comm(c: &[u8]) -> bool {
     !c.is_empty()
         && !c.starts_with(b"CPU")
-        && c
-            .iter()
+        && c.iter()
             .all(|&b| b.is_ascii_graphic() && !b"[]()#=".contains(&b))
 }
 
 /// A function name the graph grammar reads back as itself.
 fn plain_func(n: &[u8]) -> bool {
     !n.is_empty()
-        && n
-            .iter()
+        && n.iter()
             .all(|&b| b.is_ascii_graphic() && !b"()/*=;{}<".contains(&b))
 }
 
@@ -344,7 +342,12 @@ impl Decoder {
     /// Another event: its name and its text as one trimmed line.
     fn typed_event(&self, id: u32, data: &[u8], text: &mut Vec<u8>) -> Option<DatKind> {
         let f = self.formats.get(&id)?;
-        let graph = ["funcgraph_entry", "funcgraph_exit", "fgraph_retaddr_entry", "function"];
+        let graph = [
+            "funcgraph_entry",
+            "funcgraph_exit",
+            "fgraph_retaddr_entry",
+            "function",
+        ];
         let name_ok = !f.name.is_empty()
             && f.name.bytes().all(|b| b.is_ascii_graphic() && b != b':')
             && !graph.contains(&f.name.as_str());
@@ -383,7 +386,13 @@ mod tests {
         assert_eq!(printed_ts(18_207_383_500), 18_207_384_000);
         assert_eq!(printed_duration(23_515), 23_515);
         assert_eq!(printed_duration(3_594_274_123), 3_594_274_000);
-        assert_eq!(printed_ret((-22i64) as u64), Ret { raw: -22, hex: false });
+        assert_eq!(
+            printed_ret((-22i64) as u64),
+            Ret {
+                raw: -22,
+                hex: false
+            }
+        );
         assert_eq!(printed_ret(0), Ret { raw: 0, hex: true });
     }
 
