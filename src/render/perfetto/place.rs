@@ -99,25 +99,15 @@ pub fn place(tree: &CallTree, raw: &[u64], floor: u64, adj: &mut Adjusted) -> (P
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{FuncId, tree::Node, tree::NodeFlags};
+    use crate::model::tree::Node;
 
     /// A tree from (parent, duration) pairs in pre-order.
     fn tree(nodes: &[(u32, Option<u64>)]) -> CallTree {
         let nodes = nodes
             .iter()
             .map(|&(parent, duration_ns)| Node {
-                func: FuncId(0),
-                parent,
-                end: 0,
-                depth: 0,
-                flags: NodeFlags::default(),
                 duration_ns,
-                ret: None,
-                line: 0,
-                exit_line: 0,
-                ts_ns: None,
-                exit_ts_ns: None,
-                args: None,
+                ..Node::bare(0, parent, 0, 0)
             })
             .collect();
         CallTree { nodes }
