@@ -15,6 +15,8 @@
 //! printed).
 
 mod calls;
+mod caps;
+pub use caps::DEFAULT_MAX_TASKS;
 mod depth;
 pub use depth::MAX_DEPTH;
 mod events;
@@ -56,6 +58,8 @@ pub struct BuildOptions {
     /// Calls one syscall's tree keeps; all kept trees of a capture hold
     /// at most twice this together ([`BuildOptions::kept_calls_budget`]).
     pub max_tree_calls: usize,
+    /// Tasks one capture keeps; records of further tasks are not built.
+    pub max_tasks: usize,
 }
 
 impl BuildOptions {
@@ -73,6 +77,7 @@ impl Default for BuildOptions {
             keep: 100,
             syscalls: Vec::new(),
             max_tree_calls: DEFAULT_MAX_TREE_CALLS,
+            max_tasks: DEFAULT_MAX_TASKS,
         }
     }
 }
@@ -278,6 +283,15 @@ impl Builder {
 
     /// Feed one record.
     pub fn push(&mut self, line: u64, rec: &Record<'_>) {
+        let caps = self.names.caps();
+        self.push_record(line, rec);
+        let now = self.names.caps();
+        if now != caps {
+            self.name_cap_warning(line, now.cut > caps.cut);
+        }
+    }
+
+    fn push_record(&mut self, line: u64, rec: &Record<'_>) {
         self.comment_open = None;
         self.current_line = line;
         match &rec.kind {
@@ -298,6 +312,7 @@ impl Builder {
             | RecordKind::Leaf { depth, .. }
             | RecordKind::Exit { depth, .. }
                 if self.over_depth_cap(line, depth as usize) => {}
+            _ if self.over_task_cap(line, rec) => {}
             RecordKind::Entry { depth, func, args } => {
                 let t = self.task_of(rec);
                 let depth = self.shifted_depth(t, depth, DepthUse::Entry(func));
