@@ -57,7 +57,7 @@ fail=0
 
 for case in "${CASES[@]}"; do
     mapfile -t args < <(args_of "$case" | tr ' ' '\n' | sed '/^$/d')
-    in_bytes=$(cat "$DATA/$case"-*.log.zst 2>/dev/null | wc -c)
+    in_bytes=$( (cat "$DATA/$case"-*.log.zst 2>/dev/null || true) | wc -c)
     out="$TMP/out-$case"
     rm -rf "$out"
     t0=$EPOCHREALTIME
@@ -75,7 +75,8 @@ for case in "${CASES[@]}"; do
     size=0
     [ -d "$out" ] && size=$(du -sb "$out" | cut -f1)
     size_mb=$(awk -v s="$size" 'BEGIN { printf "%.1f", s / 1e6 }')
-    warns=$(grep -c '^warning' "$TMP/stderr" || true)
+    # Warning kinds shown (one line each), and the analysis' notes.
+    warns=$(grep -oE '^(warning: [^ ]*: [a-z0-9-]+|note)' "$TMP/stderr" | sed -E 's/^warning: [^ ]*: //' | sort -u | paste -sd' ' || true)
     err=$(grep -m1 '^error' "$TMP/stderr" | cut -c1-60 || true)
     verdict=ok
     case "$rc" in
@@ -86,7 +87,7 @@ for case in "${CASES[@]}"; do
     awk -v w="$wall" -v r="${rss:-0}" -v s="$size" 'BEGIN { exit !(w >= 10 || r >= 300 || s >= 50e6) }' && verdict=FAIL
     [ "$verdict" = ok ] || fail=1
     printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$case" \
-        "$(awk -v b="$in_bytes" 'BEGIN { printf "%.1f MB", b / 1e6 }')" "$rc" "$wall" "${rss:-?}" \
+        "$(awk -v b="$in_bytes" 'BEGIN { printf "%.1f KB", b / 1e3 }')" "$rc" "$wall" "${rss:-?}" \
         "$size_mb" "$(printf '%s' "$warns" | sed 's/|/\\|/g')" "$verdict" | tee -a "$RESULTS"
 done
 exit $fail

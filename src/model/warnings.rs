@@ -49,6 +49,8 @@ pub enum WarningKind {
     TaskCap,
     /// Function names beyond what a capture keeps (count or length).
     NameCap,
+    /// Syscall groups beyond what a capture keeps.
+    GroupCap,
 }
 
 impl WarningKind {
@@ -75,6 +77,7 @@ impl WarningKind {
             WarningKind::MarkerCap => "marker-cap",
             WarningKind::TaskCap => "task-cap",
             WarningKind::NameCap => "name-cap",
+            WarningKind::GroupCap => "group-cap",
         }
     }
 
@@ -134,7 +137,10 @@ impl WarningKind {
                 "more tasks than a capture keeps (--max-tasks): the calls of the others are not in the report"
             }
             WarningKind::NameCap => {
-                "function names longer than 512 bytes (cut) or more distinct names than a capture keeps (--max-names)"
+                "function names longer than 512 bytes (cut), or more distinct names than a capture keeps (16 MiB)"
+            }
+            WarningKind::GroupCap => {
+                "more distinct syscalls than a capture groups (10 000): the rest are counted in one group"
             }
         }
     }
@@ -241,6 +247,7 @@ mod name_tests {
             MarkerCap,
             TaskCap,
             NameCap,
+            GroupCap,
         ];
         for (i, k) in all.into_iter().enumerate() {
             let position = match k {
@@ -264,6 +271,7 @@ mod name_tests {
                 MarkerCap => 17,
                 TaskCap => 18,
                 NameCap => 19,
+                GroupCap => 20,
             };
             assert_eq!(i, position, "{k:?} out of place in the list");
             let json = serde_json::to_string(&k).unwrap_or_default();

@@ -7,6 +7,7 @@ use crate::parse::{Record, SysEnter, SysExit};
 use super::{
     super::{
         Outcome,
+        groups::{MAX_GROUPS, OTHER_GROUP},
         syscall::{RetSource, Syscall, syscall_root_name},
         tree::{CallTree, NO_PARENT, Node, NodeFlags},
         warnings::WarningKind,
@@ -270,7 +271,14 @@ impl Builder {
 
     /// Count the syscall and keep its tree if the policy allows.
     pub(super) fn keep(&mut self, mut s: Syscall) {
+        let over_cap = self.groups.over_cap;
         let (_, group_has_room) = self.groups.add(&s);
+        if self.groups.over_cap > over_cap {
+            let line = s.line;
+            self.warn(line, WarningKind::GroupCap, || {
+                format!("more than {MAX_GROUPS} distinct syscalls (name, key argument, outcome): this one and further new ones are counted in one group, `{OTHER_GROUP}`")
+            });
+        }
         let wanted = self.opts.syscalls.is_empty() || self.opts.syscalls.contains(&s.name);
         let nodes = s.tree.as_ref().map_or(0, CallTree::len);
         let budget = self.opts.kept_calls_budget();
