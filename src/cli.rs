@@ -87,7 +87,7 @@ pub struct Cli {
 
     /// Keep at most N tasks (pids) per capture; calls of further tasks are
     /// not built (a `task-cap` warning says from which line). Each task
-    /// costs a few hundred bytes. Example: `--max-tasks 1000000`.
+    /// costs about 1.4 KB. Example: `--max-tasks 1000000`.
     #[arg(long, value_name = "N", default_value_t = crate::model::DEFAULT_MAX_TASKS,
           value_parser = at_least_one)]
     pub max_tasks: usize,

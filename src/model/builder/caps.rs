@@ -13,8 +13,9 @@ use super::{
 use crate::parse::Record;
 
 /// Tasks one capture keeps by default (`--max-tasks`): a busy machine's
-/// capture of minutes has a few thousand; each costs a few hundred bytes.
-pub const DEFAULT_MAX_TASKS: usize = 100_000;
+/// capture of minutes has a few thousand. Each costs about 1.4 KB (its
+/// state, its open-call stack's room, its path root), so 70 MB at most.
+pub const DEFAULT_MAX_TASKS: usize = 50_000;
 
 impl Builder {
     /// Whether `rec` belongs to a task the capture no longer has room for

@@ -111,7 +111,7 @@ impl Builder {
                 s.ret_source = Some(RetSource::ExitEvent);
                 s.end_line = line;
                 s.exit_missing = false;
-                self.keep(s);
+                self.keep(*s);
                 return;
             }
             st.awaiting_exit = Some(s);

@@ -151,10 +151,12 @@ struct Region {
 #[derive(Debug, Default)]
 struct TaskState {
     stack: Vec<Frame>,
-    region: Option<Region>,
+    /// Boxed, as `awaiting_exit`: most tasks of a capture have neither,
+    /// and a task's state is paid up to `--max-tasks` times.
+    region: Option<Box<Region>>,
     /// A syscall found by its wrapper that returned; its exit event may
     /// follow on the next line.
-    awaiting_exit: Option<Syscall>,
+    awaiting_exit: Option<Box<Syscall>>,
     last_marker: Option<String>,
     last_cpu: Option<u32>,
     /// trace-cmd's function plugin stack, position → the frame placed there

@@ -31,7 +31,7 @@ impl Builder {
             f.adopted = None;
         }
         let marker_before = st.last_marker.take();
-        st.region = Some(Region {
+        st.region = Some(Box::new(Region {
             enter,
             root_name,
             root: false,
@@ -43,7 +43,7 @@ impl Builder {
             markers: Vec::new(),
             marker_before,
             dropped: 0,
-        });
+        }));
     }
 
     /// Start a root: a tree at the outermost traced call of task `t` that
@@ -77,10 +77,11 @@ impl Builder {
     pub(super) fn finish_region(
         &mut self,
         t: usize,
-        mut r: Region,
+        r: Box<Region>,
         exit: Option<&SysExit>,
         end_line: u64,
     ) -> Syscall {
+        let mut r = *r;
         self.close_open_calls(t, &mut r, exit, end_line);
         if r.dropped > 0 {
             let (kept, dropped) = (r.nodes.len(), r.dropped);
@@ -339,7 +340,7 @@ impl Builder {
 
     pub(super) fn finish_awaiting(&mut self, t: usize) {
         if let Some(s) = self.states[t].awaiting_exit.take() {
-            self.keep(s);
+            self.keep(*s);
         }
     }
 }
