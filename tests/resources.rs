@@ -119,7 +119,11 @@ fn dir_size(p: &std::path::Path) -> u64 {
     rd.flatten()
         .map(|e| {
             let m = e.metadata().unwrap();
-            if m.is_dir() { dir_size(&e.path()) } else { m.len() }
+            if m.is_dir() {
+                dir_size(&e.path())
+            } else {
+                m.len()
+            }
         })
         .sum()
 }

@@ -145,7 +145,12 @@ fn ret(i: usize) -> &'static str {
 }
 
 fn sys_exit(w: &mut dyn Write, i: usize) -> io::Result<()> {
-    line(w, 0, "9.000 us", &format!("}} /* __x64_sys_bpf = {} */", ret(i)))
+    line(
+        w,
+        0,
+        "9.000 us",
+        &format!("}} /* __x64_sys_bpf = {} */", ret(i)),
+    )
 }
 
 fn deep_line(_: usize, _: u64, w: &mut dyn Write) -> io::Result<()> {
@@ -207,7 +212,12 @@ fn names(_: usize, div: u64, w: &mut dyn Write) -> io::Result<()> {
     w.write_all(HEADER.as_bytes())?;
     line(w, 0, "", "__x64_sys_bpf() {")?;
     for k in 0..(20_000 / div as usize).max(50) {
-        line(w, 1, "0.100 us", &format!("{}();", long_name("g", k, 60_000)))?;
+        line(
+            w,
+            1,
+            "0.100 us",
+            &format!("{}();", long_name("g", k, 60_000)),
+        )?;
     }
     line(w, 0, "9.000 us", "}")
 }

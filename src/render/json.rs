@@ -34,7 +34,10 @@ pub fn items(r: &Report) -> usize {
         stack.extend(&node.children);
     }
     n + r.comparisons.iter().map(|c| c.aligned.len()).sum::<usize>()
-        + r.captures.iter().map(|c| c.syscall_groups.len()).sum::<usize>()
+        + r.captures
+            .iter()
+            .map(|c| c.syscall_groups.len())
+            .sum::<usize>()
 }
 
 /// The depth of the deepest kept call tree (iterative: trees are as deep as

@@ -130,7 +130,10 @@ pub fn write_trace(captures: &[Capture], w: impl Write) -> serde_json::Result<()
                 continue;
             };
             let task = &t.tasks[s.task];
-            let tid = task.pid.or(s.cpu.map(|c| 1_000_000 + c)).unwrap_or(0);
+            let tid = task
+                .pid
+                .or(s.cpu.map(|c| c.saturating_add(1_000_000)))
+                .unwrap_or(0);
             if !named.contains(&tid) {
                 named.push(tid);
                 sink.push(&meta_event("thread_name", pid, tid, task.display()))?;
@@ -141,7 +144,7 @@ pub fn write_trace(captures: &[Capture], w: impl Write) -> serde_json::Result<()
                 rebuilt_starts(tree, cursor)
             };
             let end = tree_events(t, tree, &starts, pid, tid, &mut sink)?;
-            cursor = end + REBUILT_GAP_NS;
+            cursor = end.saturating_add(REBUILT_GAP_NS);
         }
     }
     let tail = Tail {
@@ -190,7 +193,7 @@ fn rebuilt_starts(tree: &CallTree, at: u64) -> Vec<u64> {
         start[i] = s;
         next_child[i] = s;
         if n.parent != crate::model::tree::NO_PARENT {
-            next_child[n.parent as usize] = s + n.duration_ns.unwrap_or(0);
+            next_child[n.parent as usize] = s.saturating_add(n.duration_ns.unwrap_or(0));
         }
     }
     start
@@ -208,7 +211,7 @@ fn tree_events(
     let mut last = 0;
     for (i, n) in tree.nodes.iter().enumerate() {
         let ts = starts[i];
-        let end = ts + n.duration_ns.unwrap_or(0);
+        let end = ts.saturating_add(n.duration_ns.unwrap_or(0));
         last = last.max(end);
         sink.push(&Event {
             name: t.names.name(n.func),

@@ -185,9 +185,7 @@ fn diff(g: &Side<'_>, b: &Side<'_>, gseq: &[Elem], bseq: &[Elem], work: &AlignWo
     let given = work.take();
     let mut left = given;
     let diffed = diff_ops(&gk, &bk, &mut left);
-    let unpaired_middle = diffed
-        .iter()
-        .any(|op| matches!(op, DiffOp::Replace { .. }));
+    let unpaired_middle = diffed.iter().any(|op| matches!(op, DiffOp::Replace { .. }));
     work.done(given, left, left.spent() && unpaired_middle);
     for op in diffed {
         match op {
