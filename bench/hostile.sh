@@ -11,11 +11,14 @@
 #
 # Usage: bench/hostile.sh [CASE...]
 # Env:   TIMEOUT=S  kill a run after S seconds (default 60)
+#        TR=PATH    the binary to measure (default: the release build)
+#        MEM_MB=N   address-space limit per run (prlimit), so a binary that
+#                   blows up cannot take the machine with it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DATA=bench/data/hostile
-RESULTS=bench/results/hostile.md
+RESULTS=${RESULTS:-bench/results/hostile.md}
 TIMEOUT=${TIMEOUT:-60}
 mkdir -p "$DATA" bench/results
 
@@ -24,10 +27,13 @@ if [ ! -x /usr/bin/time ]; then
     apt-get install -y time >/dev/null
 fi
 
-cargo build --release --quiet --bin tracereport --example gen_hostile
+[ -n "${TR:-}" ] || cargo build --release --quiet --bin tracereport
 TR=${TR:-target/release/tracereport}
-GEN=target/release/examples/gen_hostile
-[ -e "$DATA/.complete" ] || { "$GEN" --out "$DATA" >/dev/null && touch "$DATA/.complete"; }
+if [ ! -e "$DATA/.complete" ]; then
+    cargo build --release --quiet --example gen_hostile
+    target/release/examples/gen_hostile --out "$DATA" >/dev/null
+    touch "$DATA/.complete"
+fi
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -62,8 +68,10 @@ for case in "${CASES[@]}"; do
     rm -rf "$out"
     t0=$EPOCHREALTIME
     set +e
+    limit=()
+    [ -z "${MEM_MB:-}" ] || limit=(prlimit --as=$((MEM_MB << 20)))
     timeout -s KILL "$TIMEOUT" /usr/bin/time -f '%M' -o "$TMP/time" \
-        "$TR" "${args[@]}" -o "$out" >"$TMP/stdout" 2>"$TMP/stderr"
+        "${limit[@]}" "$TR" "${args[@]}" -o "$out" >"$TMP/stdout" 2>"$TMP/stderr"
     rc=$?
     set -e
     t1=$EPOCHREALTIME
