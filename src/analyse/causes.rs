@@ -29,6 +29,16 @@ pub enum Basis {
     Names,
 }
 
+impl Basis {
+    /// The words a table cell shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            Basis::Source => "source",
+            Basis::Names => "names (weaker)",
+        }
+    }
+}
+
 /// One ranked option.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cause {

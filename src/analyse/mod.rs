@@ -21,6 +21,7 @@ pub mod gaps;
 pub mod headline;
 pub mod kdiff;
 pub mod knames;
+pub mod lone;
 pub mod lost;
 pub mod next;
 pub mod noise;

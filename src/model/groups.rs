@@ -54,6 +54,9 @@ pub struct SyscallGroup {
     pub exit_missing: u64,
     /// Syscalls during which events were lost.
     pub lost_events: u64,
+    /// Trees rooted at a traced function, not at a syscall (no syscall
+    /// result to know).
+    pub root: bool,
 }
 
 /// How many syscalls of one group keep their tree before the rest are only
@@ -101,6 +104,7 @@ impl Groups {
                 min_ns: None,
                 max_ns: None,
                 first_line: s.line,
+                root: s.root,
                 exit_missing: 0,
                 lost_events: 0,
             });

@@ -13,7 +13,8 @@ use crate::analyse::{
     kdiff::{FunctionGroup, KernelDiff},
 };
 
-use super::prose::{from_ticks, html_escape, md_code};
+use super::prose::{from_ticks, html_escape};
+use super::untrusted::md_code;
 
 /// Backticked text as Markdown.
 fn md(s: &str) -> String {
@@ -170,11 +171,7 @@ pub fn markdown(r: &Report, c: &ComparisonView) -> String {
     if !c.causes.is_empty() {
         out.push_str("### Kernel: likely cause\n\n| # | option | good kernel | bad kernel | score | tied by | closest function |\n|---|---|---|---|---|---|---|\n");
         for (i, k) in c.causes.iter().enumerate() {
-            let basis = if k.basis == crate::analyse::causes::Basis::Source {
-                "source"
-            } else {
-                "names (weaker)"
-            };
+            let basis = k.basis.label();
             let f = k.function.as_deref().map(md_code).unwrap_or_default();
             let _ = writeln!(
                 out,
@@ -267,11 +264,7 @@ pub fn html(r: &Report, c: &ComparisonView) -> String {
     if !c.causes.is_empty() {
         out.push_str("<h3>Kernel: likely cause</h3>\n<table>\n<tr><th>#</th><th>option</th><th>good kernel</th><th>bad kernel</th><th>score</th><th>tied by</th><th>closest function</th></tr>\n");
         for (i, k) in c.causes.iter().enumerate() {
-            let basis = if k.basis == crate::analyse::causes::Basis::Source {
-                "source"
-            } else {
-                "names (weaker)"
-            };
+            let basis = k.basis.label();
             let f = k
                 .function
                 .as_deref()

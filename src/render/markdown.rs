@@ -5,7 +5,7 @@
 
 use askama::Template;
 
-use super::prose::{md_code, md_escape};
+use super::untrusted::{md_code, md_text as md_escape};
 
 use super::{
     flamegraph::{FlameSet, Scope},
@@ -22,7 +22,7 @@ mod filters {
     /// Escape running text.
     #[askama::filter_fn]
     pub fn md<T: Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(crate::render::prose::md_escape(&s.to_string()))
+        Ok(crate::render::untrusted::md_text(&s.to_string()))
     }
 
     /// Running text whose `backticked` parts are code.
@@ -36,7 +36,7 @@ mod filters {
     /// An inline code span.
     #[askama::filter_fn]
     pub fn mdcode<T: Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(crate::render::prose::md_code(&s.to_string()))
+        Ok(crate::render::untrusted::md_code(&s.to_string()))
     }
 }
 

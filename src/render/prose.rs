@@ -24,18 +24,7 @@ pub fn plain(p: &Prose) -> String {
 
 /// Markdown: code spans fenced with enough backticks, text escaped.
 pub fn markdown(p: &Prose) -> String {
-    let mut out = String::new();
-    for s in &p.0 {
-        match s {
-            Span::Text(t) => out.push_str(&md_escape(t)),
-            Span::Strong(t) => {
-                let _ = write!(out, "**{}**", md_escape(t));
-            }
-            Span::Code(c) => out.push_str(&md_code(c)),
-            Span::Duration(ns) => out.push_str(&duration_short(Nanos(*ns))),
-        }
-    }
-    out
+    super::source::prose_markdown(p, None)
 }
 
 /// HTML with every piece escaped (the verdict's form without source links).
@@ -43,51 +32,34 @@ pub fn html(p: &Prose) -> String {
     super::source::prose_html(p, None)
 }
 
-/// Split a string whose code is marked with backticks (`like this`)
-/// into spans. Unbalanced backticks leave the rest as text.
+/// Split a string whose code is marked with backticks into spans.
 pub fn from_ticks(s: &str) -> Prose {
-    let mut p = Prose::default();
-    let mut rest = s;
-    while let Some(a) = rest.find('`') {
-        let Some(b) = rest[a + 1..].find('`') else {
-            break;
-        };
-        if a > 0 {
-            p.text(&rest[..a]);
-        }
-        p.code(&rest[a + 1..a + 1 + b]);
-        rest = &rest[a + 2 + b..];
-    }
-    if !rest.is_empty() {
-        p.text(rest);
-    }
-    p
+    Prose::from_ticks(s)
 }
 
 /// Escape text for HTML element content and attribute values.
 pub fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+        match html_entity(ch) {
+            Some(e) => out.push_str(e),
+            None => out.push(ch),
         }
     }
     out
 }
 
-/// Escape Markdown punctuation and raw HTML in running text.
-pub fn md_escape(s: &str) -> String {
-    super::untrusted::md_text(s)
-}
-
-/// A Markdown code span ([`super::untrusted::md_code`]).
-pub fn md_code(s: &str) -> String {
-    super::untrusted::md_code(s)
+/// The entity that stands for `ch` in HTML text and attribute values, if
+/// it needs one.
+pub fn html_entity(ch: char) -> Option<&'static str> {
+    Some(match ch {
+        '&' => "&amp;",
+        '<' => "&lt;",
+        '>' => "&gt;",
+        '"' => "&quot;",
+        '\'' => "&#39;",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -109,12 +81,5 @@ mod tests {
         pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(&markdown(&p)));
         assert!(!html.contains("<script>"), "{html}");
         assert!(!html.contains("<b>"), "{html}");
-    }
-
-    #[test]
-    fn code_spans_with_backticks() {
-        assert_eq!(md_code("f"), "`f`");
-        assert_eq!(md_code("a`b"), "``a`b``");
-        assert_eq!(md_code("`x"), "`` `x ``");
     }
 }

@@ -11,8 +11,9 @@ use crate::analyse::{Prose, prose::Span};
 
 use super::{
     format::duration_short,
-    prose::{html_escape, md_code, md_escape},
+    prose::html_escape,
     units::Nanos,
+    untrusted::{md_code, md_text as md_escape},
 };
 
 /// The identifier to look up for a function as ftrace prints it:
@@ -65,9 +66,6 @@ pub fn prose_html(p: &Prose, base: Option<&str>) -> String {
 
 /// The verdict as Markdown, code spans that name a function linked.
 pub fn prose_markdown(p: &Prose, base: Option<&str>) -> String {
-    if base.is_none() {
-        return super::prose::markdown(p);
-    }
     let mut out = String::new();
     for s in &p.0 {
         match s {

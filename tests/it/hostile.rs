@@ -211,7 +211,12 @@ fn an_unknown_pair_label_is_a_wrong_argument() {
     let g = format!("{CAPTURES}/{GOOD}");
     let dir = tempfile::tempdir().unwrap();
     let o = bin()
-        .args([g.as_str(), g.as_str(), "--pair", "nosuch#0:ok--funcgraph-retval#0"])
+        .args([
+            g.as_str(),
+            g.as_str(),
+            "--pair",
+            "nosuch#0:ok--funcgraph-retval#0",
+        ])
         .arg("-o")
         .arg(dir.path().join("out"))
         .output()

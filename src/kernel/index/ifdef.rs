@@ -99,19 +99,7 @@ struct Open {
 pub fn scan(text: &str) -> Vec<CondBlock> {
     let mut out = Vec::new();
     let mut stack: Vec<(Open, String)> = Vec::new(); // (branch, opening text)
-    let mut joined = String::new();
-    let mut first = 0u32;
-    for (i, raw) in text.lines().enumerate() {
-        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        if joined.is_empty() {
-            first = n;
-        }
-        if let Some(part) = raw.strip_suffix('\\') {
-            joined.push_str(part);
-            continue;
-        }
-        joined.push_str(raw);
-        let line = std::mem::take(&mut joined);
+    for (first, line) in super::lines::logical(text, "") {
         let Ok((_, d)) = directive(&line) else {
             continue;
         };

@@ -27,20 +27,7 @@ pub struct MakeEntry {
 pub fn parse(text: &str) -> Vec<MakeEntry> {
     let mut out = Vec::new();
     let mut blocks: Vec<Vec<String>> = Vec::new();
-    let mut joined = String::new();
-    let mut first = 0u32;
-    for (i, raw) in text.lines().enumerate() {
-        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        if joined.is_empty() {
-            first = n;
-        }
-        if let Some(part) = raw.strip_suffix('\\') {
-            joined.push_str(part);
-            joined.push(' ');
-            continue;
-        }
-        joined.push_str(raw);
-        let line = std::mem::take(&mut joined);
+    for (first, line) in super::lines::logical(text, " ") {
         let code = line.split('#').next().unwrap_or("").trim();
         let word = code.split_whitespace().next().unwrap_or("");
         match word {

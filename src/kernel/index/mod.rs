@@ -10,6 +10,7 @@ mod build;
 pub mod cdefs;
 pub mod ifdef;
 pub mod kbuild;
+mod lines;
 pub mod tables;
 
 use std::{io, path::Path};

@@ -64,8 +64,22 @@ impl Builder {
 
     /// A region's tree: a root's as built, a syscall's from its wrapper.
     fn region_tree(&mut self, nodes: Vec<Node>, root: bool, enter: Option<&SysEnter>) -> CallTree {
-        let tree = CallTree { nodes };
+        let mut tree = CallTree { nodes };
         if root {
+            // Callers of which the capture shows neither entry nor return,
+            // each with one callee: the tree starts at the first call the
+            // capture shows (a caller whose `}` was seen keeps its time).
+            let (len, mut i) = (tree.nodes.len(), 0);
+            while i + 1 < len
+                && tree.nodes[i].func == self.unknown_func
+                && tree.nodes[i].exit_line == 0
+                && tree.nodes[i + 1].end as usize == len
+            {
+                i += 1;
+            }
+            if i > 0 {
+                tree = tree.subtree(i);
+            }
             return tree;
         }
         self.pick_root(tree, enter.map(|e| e.name.as_str()))
@@ -90,12 +104,13 @@ impl Builder {
             });
         }
         let tree = self.region_tree(std::mem::take(&mut r.nodes), r.root, r.enter.as_ref());
-        let name = r
-            .enter
-            .as_ref()
-            .map(|e| e.name.clone())
-            .or(r.root_name.clone())
-            .unwrap_or_else(|| "?".into());
+        let name = match (&r.enter, r.root, tree.nodes.first()) {
+            (Some(e), _, _) => e.name.clone(),
+            // A root is named by the tree's root as finished (a placeholder
+            // renamed by its `} /* f */`, or one left above several calls).
+            (None, true, Some(n)) => self.names.name(n.func).to_string(),
+            _ => r.root_name.clone().unwrap_or_else(|| "?".into()),
+        };
         let (ret, ret_source, exit_missing) = self.result(&tree, &r, exit);
         let calls = tree
             .nodes
