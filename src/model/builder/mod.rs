@@ -286,6 +286,7 @@ impl Builder {
     /// Feed one record.
     pub fn push(&mut self, line: u64, rec: &Record<'_>) {
         let caps = self.names.caps();
+        self.current_line = line;
         self.push_record(line, rec);
         let now = self.names.caps();
         if now != caps {
@@ -295,7 +296,6 @@ impl Builder {
 
     fn push_record(&mut self, line: u64, rec: &Record<'_>) {
         self.comment_open = None;
-        self.current_line = line;
         match &rec.kind {
             RecordKind::Header(h) => return self.facts.header(h),
             RecordKind::Blank | RecordKind::Rule => return self.facts.layout_line(),
