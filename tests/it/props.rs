@@ -258,7 +258,10 @@ fn scaled(depth: usize, width: usize, tasks: u32, name_len: usize, marker_len: u
     let marker: String = "m".repeat(marker_len);
     for pid in 1..=tasks {
         let l = |depth: usize, dur: &str, body: &str| {
-            format!(" 0)  t-{pid:<6} | {dur:>10}    |  {}{body}\n", "  ".repeat(depth))
+            format!(
+                " 0)  t-{pid:<6} | {dur:>10}    |  {}{body}\n",
+                "  ".repeat(depth)
+            )
         };
         s += &l(0, "", "__x64_sys_bpf() {");
         s += &l(depth, "0.100 us", "f();");
