@@ -444,7 +444,7 @@ impl Builder {
                 }
             }
             if let Some(r) = self.states[t].region.take() {
-                let s = self.finish_region(t, r, None, last_line);
+                let s = self.finish_region(t, *r, None, last_line);
                 // A syscall entered (by its event) whose exit is not in the
                 // capture, with no open call that already said so: name it.
                 if s.exit_missing

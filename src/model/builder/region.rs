@@ -91,11 +91,10 @@ impl Builder {
     pub(super) fn finish_region(
         &mut self,
         t: usize,
-        r: Box<Region>,
+        mut r: Region,
         exit: Option<&SysExit>,
         end_line: u64,
     ) -> Syscall {
-        let mut r = *r;
         self.close_open_calls(t, &mut r, exit, end_line);
         if r.dropped > 0 {
             let (kept, dropped) = (r.nodes.len(), r.dropped);
