@@ -74,7 +74,10 @@ self_cell::self_cell!(
 /// Parse a chunk's lines (on any thread).
 pub(crate) fn parse_chunk(format: InputFormat, chunk: Chunk) -> ParsedChunk {
     ParsedChunk::new(chunk, |c| {
-        let mut out = Vec::with_capacity(c.data.len() / 40);
+        // Exactly the lines (a parsed line is ~200 bytes: growing the
+        // vector would copy them all again; short lines are common).
+        let lines = memchr::memchr_iter(b'\n', &c.data).count() + 1;
+        let mut out = Vec::with_capacity(lines);
         out.extend(c.lines().map(|l| parse_one(format, l)));
         out
     })

@@ -197,6 +197,9 @@ pub struct Source {
     /// The input is a trace-cmd trace.dat, read natively: `reader` gives
     /// the text `trace-cmd report` prints for it.
     pub tracedat: bool,
+    /// The same trace.dat, for reading its events as typed records
+    /// instead of `reader`'s text.
+    pub dat: Option<tracedat::DatFile>,
 }
 
 /// Buffer size for reading. Smaller than a chunk
@@ -300,16 +303,17 @@ fn from_reader_with(
         // at any offset (bounded memory, whatever its size).
         let mut spill = tempfile::tempfile()?;
         io::copy(&mut reader, &mut spill)?;
-        let reader = Box::new(tracedat::DatText::open(spill, &damage)?);
+        let dat = tracedat::DatFile::open(spill, &damage)?;
         return Ok(Source {
             path,
-            reader,
+            reader: Box::new(dat.try_clone()?.text()),
             compression,
             damage,
             fingerprint,
             trailing,
             len,
             tracedat: true,
+            dat: Some(dat),
         });
     }
     Ok(Source {
@@ -321,6 +325,7 @@ fn from_reader_with(
         trailing,
         len,
         tracedat: false,
+        dat: None,
     })
 }
 
@@ -354,15 +359,16 @@ fn open_tracedat_file(
         let mut g = fingerprint.0.lock().unwrap_or_else(|e| e.into_inner());
         g.1 = len;
     }
-    let reader = Box::new(tracedat::DatText::open(f, &damage)?);
+    let dat = tracedat::DatFile::open(f, &damage)?;
     Ok(Source {
         path: path.clone(),
-        reader,
+        reader: Box::new(dat.try_clone()?.text()),
         compression: Compression::None,
         damage,
         fingerprint,
         trailing: gzip::Trailing::default(),
         len: Some(len),
         tracedat: true,
+        dat: Some(dat),
     })
 }
