@@ -79,6 +79,7 @@ pub fn read_source(
     let io_err = |e: io::Error| input_error(display.clone(), e);
     let (compression, fingerprint) = (source.compression, source.fingerprint.clone());
     let damage = source.damage.clone();
+    let trailing = source.trailing.clone();
     let tracedat = source.tracedat;
     let mut lines = 0;
     let mut source = source;
@@ -122,7 +123,8 @@ pub fn read_source(
             )
         });
     }
-    let trace = builder.finish();
+    let mut trace = builder.finish();
+    trace.facts.trailing_bytes = trailing.get();
     if trace.facts.records == 0 {
         if trace.warnings.count(WarningKind::TruncatedInput) > 0 {
             return Err(io_err(io::Error::other(format!(

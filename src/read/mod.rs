@@ -9,6 +9,7 @@
 //! Invariant: this is the only module that opens inputs.
 
 pub mod chunks;
+pub mod gzip;
 pub mod limits;
 pub mod lines;
 pub mod notes;
@@ -189,6 +190,8 @@ pub struct Source {
     pub damage: Damage,
     /// Hash of the stored bytes, complete once the reader hit EOF.
     pub fingerprint: Fingerprint,
+    /// Bytes after the last gzip member, ignored (complete at EOF).
+    pub trailing: gzip::Trailing,
     /// Size of the stored file, when known.
     pub len: Option<u64>,
     /// The input is a trace-cmd trace.dat, read natively: `reader` gives
@@ -265,6 +268,7 @@ fn from_reader_with(
 ) -> io::Result<Source> {
     let fingerprint = Fingerprint::default();
     let damage = Damage::default();
+    let trailing = gzip::Trailing::default();
     let mut stored = BufReader::with_capacity(
         BUF_SIZE,
         Hashing {
@@ -286,7 +290,7 @@ fn from_reader_with(
         Compression::None => Box::new(stored),
         Compression::Gzip => Box::new(BufReader::with_capacity(
             BUF_SIZE,
-            EndOnDamage::new(flate2::bufread::MultiGzDecoder::new(stored), &damage),
+            EndOnDamage::new(gzip::Members::new(stored, &trailing), &damage),
         )),
         Compression::Zstd => Box::new(BufReader::with_capacity(
             BUF_SIZE,
@@ -306,6 +310,7 @@ fn from_reader_with(
             compression,
             damage,
             fingerprint,
+            trailing,
             len,
             tracedat: true,
             dat: Some(dat),
@@ -317,6 +322,7 @@ fn from_reader_with(
         compression,
         damage,
         fingerprint,
+        trailing,
         len,
         tracedat: false,
         dat: None,
@@ -360,6 +366,7 @@ fn open_tracedat_file(
         compression: Compression::None,
         damage,
         fingerprint,
+        trailing: gzip::Trailing::default(),
         len: Some(len),
         tracedat: true,
         dat: Some(dat),

@@ -7,6 +7,7 @@ use crate::parse::{Record, SysEnter, SysExit};
 use super::{
     super::{
         Outcome,
+        groups::{MAX_GROUPS, OTHER_GROUP},
         syscall::{RetSource, Syscall, syscall_root_name},
         tree::{CallTree, NO_PARENT, Node, NodeFlags},
         warnings::WarningKind,
@@ -30,7 +31,7 @@ impl Builder {
             f.adopted = None;
         }
         let marker_before = st.last_marker.take();
-        st.region = Some(Region {
+        st.region = Some(Box::new(Region {
             enter,
             root_name,
             root: false,
@@ -42,7 +43,7 @@ impl Builder {
             markers: Vec::new(),
             marker_before,
             dropped: 0,
-        });
+        }));
     }
 
     /// Start a root: a tree at the outermost traced call of task `t` that
@@ -285,7 +286,14 @@ impl Builder {
 
     /// Count the syscall and keep its tree if the policy allows.
     pub(super) fn keep(&mut self, mut s: Syscall) {
+        let over_cap = self.groups.over_cap;
         let (_, group_has_room) = self.groups.add(&s);
+        if self.groups.over_cap > over_cap {
+            let line = s.line;
+            self.warn(line, WarningKind::GroupCap, || {
+                format!("more than {MAX_GROUPS} distinct syscalls (name, key argument, outcome): this one and further new ones are counted in one group, `{OTHER_GROUP}`")
+            });
+        }
         let wanted = self.opts.syscalls.is_empty() || self.opts.syscalls.contains(&s.name);
         let nodes = s.tree.as_ref().map_or(0, CallTree::len);
         let budget = self.opts.kept_calls_budget();
@@ -346,7 +354,7 @@ impl Builder {
 
     pub(super) fn finish_awaiting(&mut self, t: usize) {
         if let Some(s) = self.states[t].awaiting_exit.take() {
-            self.keep(s);
+            self.keep(*s);
         }
     }
 }

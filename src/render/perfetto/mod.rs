@@ -188,7 +188,10 @@ fn capture_events(
             continue;
         };
         let task = &t.tasks[s.task];
-        let tid = task.pid.or(s.cpu.map(|c| 1_000_000 + c)).unwrap_or(0);
+        let tid = task
+            .pid
+            .or(s.cpu.map(|c| c.saturating_add(1_000_000)))
+            .unwrap_or(0);
         let floor = match floors.entry(tid) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
@@ -205,7 +208,7 @@ fn capture_events(
         let (placed, next) = place::place(tree, &raw, *floor, &mut adjusted);
         *floor = next;
         tree_events(t, tree, &placed, pid, tid, sink)?;
-        cursor = cursor.max(placed.end) + REBUILT_GAP_NS;
+        cursor = cursor.max(placed.end).saturating_add(REBUILT_GAP_NS);
     }
     Ok((stamped, adjusted))
 }
@@ -239,7 +242,7 @@ fn rebuilt_starts(tree: &CallTree, at: u64) -> Vec<u64> {
         start[i] = s;
         next_child[i] = s;
         if n.parent != crate::model::tree::NO_PARENT {
-            next_child[n.parent as usize] = s + n.duration_ns.unwrap_or(0);
+            next_child[n.parent as usize] = s.saturating_add(n.duration_ns.unwrap_or(0));
         }
     }
     start
