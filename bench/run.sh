@@ -17,13 +17,23 @@
 # bench/tools/ (both ignored by git). Results are also written to
 # bench/results/latest.md.
 #
+# Then the many-short-syscalls shape (issue 11): a real 2-CPU capture at
+# max_graph_depth 2 (tests/fixtures/captures/qemu-6.1/busy-2cpu/all-depth2)
+# replayed to SHORT bytes (default 200M) on 2 CPUs; `--parse-only` and the
+# full report run alternately SHORT_REPS times (default 5) and the medians
+# and their ratio (full / parse-only speed) are printed.
+#
 # Usage: bench/run.sh [SIZE...]     e.g. bench/run.sh 10M 100M
+#        bench/run.sh short        only the many-short-syscalls comparison
 # Env:   REPS=N  runs per measurement for sizes under 1G (best is kept; default 3)
+#        SHORT=SIZE, SHORT_REPS=N
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SIZES=("$@")
-[ ${#SIZES[@]} -gt 0 ] || SIZES=(10M 100M 1G)
+[ ${#SIZES[@]} -gt 0 ] || SIZES=(10M 100M 1G short)
+SHORT=${SHORT:-200M}
+SHORT_REPS=${SHORT_REPS:-5}
 REPS=${REPS:-3}
 DATA=bench/data
 TOOLS=bench/tools
@@ -39,7 +49,7 @@ cargo build --release --quiet --bin tracereport --example gen_capture
 TR=target/release/tracereport
 GEN=target/release/examples/gen_capture
 INFERNO=$TOOLS/bin/inferno-collapse-perf
-if [ ! -x "$INFERNO" ]; then
+if [ ! -x "$INFERNO" ] && [[ " ${SIZES[*]} " != " short " ]]; then
     echo "installing inferno into $TOOLS (bench only, not a project dependency)" >&2
     cargo install inferno --version '^0.12' --locked --quiet --root "$TOOLS"
 fi
@@ -87,7 +97,51 @@ measure() {
     echo "|---|---|---|---|---|---|"
 } | tee "$RESULTS"
 
+# wall NAME CMD... : one run's wall time in s (output discarded; a failure stops).
+wall() {
+    local t0=$EPOCHREALTIME
+    "$@" >"$TMP/out" 2>"$TMP/err" || { echo "FAILED: $*" >&2; cat "$TMP/err" >&2; exit 1; }
+    awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }'
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# The many-short-syscalls capture: parse-only and full report alternately,
+# medians and the ratio of their speeds.
+short_syscalls() {
+    local cap=$DATA/short-$SHORT.log
+    if [ ! -s "$cap" ]; then
+        "$GEN" --size "$SHORT" --out "$cap" --cpus 2 --tasks 4 \
+            tests/fixtures/captures/qemu-6.1/busy-2cpu/all-depth2.log.gz 2>"$TMP/gen" ||
+            { cat "$TMP/gen" >&2; exit 1; }
+    fi
+    cat "$cap" >/dev/null
+    local bytes p f
+    bytes=$(stat -c %s "$cap")
+    local -a parse=() full=()
+    for _ in $(seq "$SHORT_REPS"); do
+        parse+=("$(wall "$TR" --parse-only "$cap")")
+        full+=("$(wall "$TR" "$cap" -o "$DATA/report-short" --force -q)")
+    done
+    p=$(median "${parse[@]}")
+    f=$(median "${full[@]}")
+    echo
+    echo "Many short syscalls ($SHORT, 2-CPU max_graph_depth 2 capture replayed; $SHORT_REPS runs each, alternating; load before: $LOAD_BEFORE):"
+    echo
+    echo "| what | median wall s | MB/s | all runs (s) |"
+    echo "|---|---|---|---|"
+    awk -v w="$p" -v n="$bytes" -v all="${parse[*]}" 'BEGIN { printf "| --parse-only | %.3f | %.0f | %s |\n", w, n / w / 1e6, all }'
+    awk -v w="$f" -v n="$bytes" -v all="${full[*]}" 'BEGIN { printf "| full report | %.3f | %.0f | %s |\n", w, n / w / 1e6, all }'
+    echo
+    awk -v p="$p" -v f="$f" 'BEGIN { printf "full report / parse-only speed: %.2f (must hold: >= 0.5)\n", p / f }'
+}
+
 for SIZE in "${SIZES[@]}"; do
+    if [ "$SIZE" = short ]; then
+        LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+        short_syscalls | tee -a "$RESULTS"
+        continue
+    fi
     cap=$DATA/graph-$SIZE.log
     perf=$DATA/perf-$SIZE.txt
     if [ ! -s "$cap" ] || [ ! -s "$perf" ]; then

@@ -16,7 +16,12 @@ use std::{hint::black_box, path::Path};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use tracereport::{
-    analyse::{self, AnalyseOptions, Noise, align::align, side::GlobalNames, side::Side},
+    analyse::{
+        self, AnalyseOptions, Noise,
+        align::{AlignWork, align},
+        side::GlobalNames,
+        side::Side,
+    },
     load::{Capture, CaptureInput, read_capture},
     model::BuildOptions,
     read::InputPath,
@@ -155,7 +160,7 @@ fn benches(c: &mut Criterion) {
         let (g, b) = sides(&caps, &mut names, &noise);
         let nodes = g.tree.len() + b.tree.len();
         c.bench_function(&format!("align/{name} ({nodes} nodes)"), |bch| {
-            bch.iter(|| align(black_box(&g), black_box(&b)))
+            bch.iter(|| align(black_box(&g), black_box(&b), &AlignWork::default()))
         });
         c.bench_function(&format!("analyse/{name}"), |bch| {
             bch.iter(|| analyse::analyse(black_box(&caps), &AnalyseOptions::default()))
@@ -170,7 +175,7 @@ fn benches(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function(
         format!("{} + {} nodes", g.tree.len(), b.tree.len()),
-        |bch| bch.iter(|| align(black_box(&g), black_box(&b))),
+        |bch| bch.iter(|| align(black_box(&g), black_box(&b), &AlignWork::default())),
     );
     group.bench_function("whole analysis", |bch| {
         bch.iter(|| analyse::analyse(black_box(&caps), &AnalyseOptions::default()))

@@ -164,3 +164,69 @@ pub fn assert_borrows_from(line: &[u8], rec: &Record<'_>) {
         _ => {}
     }
 }
+
+/// Run `data` through the whole report: read as a capture (alone, and as
+/// both sides of a pair with a damaged copy of itself), analysed, and
+/// rendered by every renderer (JSON, Markdown, text, HTML, flame graphs,
+/// trace.json) into memory. No panic, and the JSON parses back.
+pub fn check_report(data: &[u8]) {
+    use tracereport::{
+        analyse::{AnalyseOptions, analyse},
+        render::{
+            ReportOptions, build_report,
+            exporter::{Body, Flamegraphs, Html, Json, Markdown, Perfetto, Render, RenderInput},
+            flamegraph, mail,
+        },
+    };
+    let Ok(one) = ingest(data.to_vec(), None) else {
+        return;
+    };
+    // The second side: the same capture with its second half left out.
+    let half = data.len() / 2;
+    let cut = data[..half]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let mut caps = vec![one];
+    if let Ok(two) = ingest(data[..cut].to_vec(), None) {
+        caps.push(two);
+    }
+    for n in 1..=caps.len() {
+        let caps = &caps[..n];
+        let an = analyse(caps, &AnalyseOptions::default());
+        let report = build_report(caps, &an, &ReportOptions::default());
+        let flames = flamegraph::build(&report);
+        let input = RenderInput {
+            report: &report,
+            captures: caps,
+            notes: None,
+            flames: &flames,
+            flames_written: true,
+            link_base: None,
+        };
+        let renderers: [&dyn Render; 6] = [
+            &Json,
+            &Markdown,
+            &mail::Text,
+            &Html,
+            &Flamegraphs,
+            &Perfetto,
+        ];
+        for r in renderers {
+            for file in r.render(&input).expect("renders") {
+                let bytes = match file.body {
+                    Body::Bytes(b) => b,
+                    Body::Streamed(w) => {
+                        let mut v = Vec::new();
+                        w(&mut v).expect("writes to memory");
+                        v
+                    }
+                };
+                if file.path == "report.json" {
+                    serde_json::from_slice::<serde_json::Value>(&bytes)
+                        .expect("report.json parses");
+                }
+            }
+        }
+    }
+}

@@ -85,6 +85,13 @@ pub struct Cli {
           value_parser = at_least_one)]
     pub max_tree_calls: usize,
 
+    /// Keep at most N tasks (pids) per capture; calls of further tasks are
+    /// not built (a `task-cap` warning says from which line). Each task
+    /// costs about 1.4 KB. Example: `--max-tasks 1000000`.
+    #[arg(long, value_name = "N", default_value_t = crate::model::DEFAULT_MAX_TASKS,
+          value_parser = at_least_one)]
+    pub max_tasks: usize,
+
     /// Read the captures as this format instead of guessing from their first
     /// lines. Example: `--input-format trace-cmd`.
     #[arg(long, value_name = "FORMAT", default_value = "auto")]
@@ -252,6 +259,8 @@ pub struct CliSnapshot {
     pub keep: usize,
     /// See [`Cli::max_tree_calls`].
     pub max_tree_calls: usize,
+    /// See [`Cli::max_tasks`].
+    pub max_tasks: usize,
     /// Forced input format.
     pub input_format: Option<InputFormat>,
     /// See [`Cli::pair`].
@@ -294,6 +303,7 @@ impl Cli {
     pub fn into_config(self) -> Result<Config, Error> {
         self.check()?;
         let inputs = self.inputs();
+        pair_labels(&self.pair, &inputs)?;
         let mut formats = self.format.clone();
         formats.dedup();
         let kernel_files = kernel_files(&self.kernel, &self.filter_functions, &inputs)?;
@@ -305,6 +315,7 @@ impl Cli {
                 syscalls: self.syscall,
                 keep: self.keep,
                 max_tree_calls: self.max_tree_calls,
+                max_tasks: self.max_tasks,
                 input_format: self.input_format.forced(),
                 pairs: self.pair,
                 ignore: self.ignore,
@@ -387,6 +398,23 @@ impl Cli {
         }
         inputs
     }
+}
+
+/// Every `--pair` label names a capture: a typo is a wrong argument (exit 2), not a report
+/// that silently compares something else.
+fn pair_labels(pairs: &[PairRequest], inputs: &[(InputPath, String)]) -> Result<(), Error> {
+    for p in pairs {
+        for l in [&p.good_label, &p.bad_label].into_iter().flatten() {
+            if !inputs.iter().any(|(_, label)| label == l) {
+                let known: Vec<&str> = inputs.iter().map(|(_, l)| l.as_str()).collect();
+                return Err(Error::Usage(format!(
+                    "--pair: no capture labelled `{l}` (the labels are: {})",
+                    known.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `--link-base`: an http(s) URL that cannot break out of a Markdown link

@@ -62,6 +62,7 @@ pub fn read_captures(cfg: &Config) -> Result<Vec<Capture>, Error> {
         keep: cfg.cli.keep,
         syscalls: cfg.cli.syscalls.clone(),
         max_tree_calls: cfg.cli.max_tree_calls,
+        max_tasks: cfg.cli.max_tasks,
     };
     each_capture(cfg, |input, bar| read_capture(input, &opts, bar))
 }

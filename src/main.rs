@@ -115,6 +115,11 @@ pub(crate) fn summary(o: &tracereport::Outcome, out: &std::path::Path) {
             );
         }
     }
+    // The analysis' own notes: a cap it hit (the alignment budget), a
+    // request it could not follow.
+    for n in &r.notes {
+        say!("note: {n}");
+    }
     if !r.verdict.is_empty() {
         say!("\n{}\n", r.verdict);
     }

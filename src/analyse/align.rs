@@ -23,8 +23,11 @@
 
 mod level;
 mod myers;
+mod work;
 
 use rustc_hash::FxHashSet;
+
+pub use self::work::{ALIGN_BUDGET, AlignWork};
 
 use self::level::{Elem, Level, Op, Spliced, level};
 use super::side::Side;
@@ -145,14 +148,16 @@ struct Wrappers {
 struct Aligner<'s, 'a> {
     g: &'s Side<'a>,
     b: &'s Side<'a>,
+    work: &'s AlignWork,
     out: Alignment,
 }
 
-/// Align two syscall trees.
-pub fn align(g: &Side<'_>, b: &Side<'_>) -> Alignment {
+/// Align two syscall trees, drawing on the analysis' total `work` budget.
+pub fn align(g: &Side<'_>, b: &Side<'_>, work: &AlignWork) -> Alignment {
     let mut a = Aligner {
         g,
         b,
+        work,
         out: Alignment::default(),
     };
     a.pair(0, 0, 0, 0, None);
@@ -187,7 +192,7 @@ impl<'s, 'a> Aligner<'s, 'a> {
             self.identical(g, b, gd, bd);
             return;
         }
-        let lv = level(self.g, self.b, (g, gd + 1), (b, bd + 1));
+        let lv = level((self.g, self.b), (g, gd + 1), (b, bd + 1), self.work);
         for &n in &lv.glead {
             self.side_only(Which::Good, n, gd + 1, None, true);
         }

@@ -77,6 +77,17 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
     if let Some(r) = &f.recorded {
         recorded_items(r, &mut out);
     }
+    if f.trailing_bytes > 0 {
+        out.push(item(
+            AuditStatus::Ok,
+            "trailing-data",
+            format!(
+                "{} byte(s) after the end of the gzip data were ignored (as `gzip -d` does): the capture itself is complete",
+                f.trailing_bytes
+            ),
+            None,
+        ));
+    }
     out
 }
 

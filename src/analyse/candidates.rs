@@ -13,9 +13,20 @@
 //! chain the error travelled. The deepest `L`, and the own code of every
 //! call from there up to the latest point, are the candidates.
 //!
-//! Ranking: a candidate after whose chain call the bad run does work the
-//! good run does not (an error branch: `dput()` and unlocking in
-//! `filename_create()`) comes first; then from the deepest up.
+//! The bad run may also go its own way at the deepest point (below the
+//! outermost one, where it only unwinds what it got): on 7.3 the
+//! good open finds the name in RCU walk and its `step_into()` is inlined,
+//! while the missing name sends the bad run through `lookup_open()` and
+//! `step_into_slowpath()`, where ENOENT is made. So the last call the bad
+//! run makes there before it is back on shared ground, of a function the
+//! good run never calls at all, is a candidate too (helpers the good run
+//! also calls, such as `dput()` or `link_path_walk()` handed the error,
+//! are not).
+//!
+//! Ranking: the bad run's own call first; then a candidate after whose
+//! chain call the bad run does work the good run does not (an error
+//! branch: `dput()` and unlocking in `filename_create()`); then from the
+//! deepest up.
 
 use rustc_hash::FxHashSet;
 
@@ -36,6 +47,9 @@ pub enum Role {
     OwnCode,
     /// Below the traced depth: the capture does not show its callees.
     BelowDepth,
+    /// A call of a function the good run never makes, on the bad run's own
+    /// way after the last call both make.
+    BadOnly,
 }
 
 /// One place the error may be born (a bad-tree node).
@@ -63,14 +77,22 @@ pub fn structural(
 ) -> Vec<OriginCandidate> {
     let pts = points(g, b, al, good_to_bad);
     let (mut out, chained) = match chain(b, &pts) {
-        Some(nodes) => (nodes, true),
+        Some((mut nodes, deep)) => {
+            // At the top the bad run unwinds whatever it got (put_unused_fd()
+            // after a failed open): only a deeper point's own way counts.
+            let own = deep.and_then(|d| own_way(g, b, &d, bad_to_good).map(|n| (n, d)));
+            if let Some((n, deep)) = own {
+                nodes.insert(0, cand(n, Role::BadOnly, deep.l));
+            }
+            (nodes, true)
+        }
         None => (fallback(div), false),
     };
     for c in &mut out {
         if c.role == Role::LastShared && cut_by_depth(g, b, c.node) {
             c.role = Role::BelowDepth;
         }
-        if c.role != Role::BelowDepth {
+        if !matches!(c.role, Role::BelowDepth | Role::BadOnly) {
             c.turns_aside = turns_aside(b, c, bad_to_good);
         }
     }
@@ -81,9 +103,28 @@ pub fn structural(
     } else {
         None
     };
-    // Stable: turning aside first, else from the deepest up.
-    out.sort_by_key(|c| (top == Some(c.node), !c.turns_aside));
+    // Stable: the bad run's own call, then turning aside, else from the
+    // deepest up.
+    out.sort_by_key(|c| (top == Some(c.node), c.role != Role::BadOnly, !c.turns_aside));
     out
+}
+
+/// Of the calls the bad run makes under the deepest point's parent after
+/// its last shared call and before its next paired one, the last of a
+/// function the good run never calls anywhere.
+fn own_way(g: &Side<'_>, b: &Side<'_>, deep: &Point, bad_to_good: &[Option<u32>]) -> Option<u32> {
+    let t = b.tree;
+    let after = deep.l.map_or(deep.p + 1, |l| t.nodes[l as usize].end);
+    let good_calls: FxHashSet<u32> = (0..g.tree.nodes.len())
+        .filter(|&x| !g.irq[x])
+        .map(|x| g.gid[x])
+        .collect();
+    t.children(deep.p as usize)
+        .filter(|&k| k as u32 >= after && !b.noise[k] && !b.irq[k])
+        .take_while(|&k| bad_to_good[k].is_none())
+        .filter(|&k| !good_calls.contains(&b.gid[k]))
+        .last()
+        .map(|k| k as u32)
 }
 
 /// A leaf at the deepest level of two captures that both stop at the same
@@ -159,17 +200,28 @@ fn inside(b: &Side<'_>, n: u32, within: u32) -> bool {
     n > within && n < b.tree.nodes[within as usize].end
 }
 
-/// From the latest point down through the points nested in each `l`.
-fn chain(b: &Side<'_>, pts: &[Point]) -> Option<Vec<OriginCandidate>> {
-    let top = *pts.iter().max_by_key(|p| pos(b, p))?;
+/// The point of `among` nearest the syscall (the latest), taken at its
+/// parent's *first* skip. A parent whose error exit shares cleanup with its
+/// success path (`goto free_map` ending in the same `kfree()` and
+/// `bpf_token_put()` the good run makes later) skips work more than once:
+/// the error is already made at the first skip; the later ones are the
+/// shared cleanup passing over the rest of the good run's work.
+fn outermost<'p>(b: &Side<'_>, among: impl Iterator<Item = &'p Point> + Clone) -> Option<Point> {
+    let last = among.clone().max_by_key(|p| pos(b, p))?;
+    among
+        .filter(|p| p.p == last.p)
+        .min_by_key(|p| pos(b, p))
+        .copied()
+}
+
+/// From the outermost point down through the points nested in each `l`;
+/// also the deepest point reached, when below the outermost one's parent.
+fn chain(b: &Side<'_>, pts: &[Point]) -> Option<(Vec<OriginCandidate>, Option<Point>)> {
+    let top = outermost(b, pts.iter())?;
     let mut deep = top;
     while let Some(l) = deep.l {
-        match pts
-            .iter()
-            .filter(|p| p.p == l || inside(b, p.p, l))
-            .max_by_key(|p| pos(b, p))
-        {
-            Some(next) => deep = *next,
+        match outermost(b, pts.iter().filter(|p| p.p == l || inside(b, p.p, l))) {
+            Some(next) => deep = next,
             None => break,
         }
     }
@@ -187,7 +239,7 @@ fn chain(b: &Side<'_>, pts: &[Point]) -> Option<Vec<OriginCandidate>> {
         after = Some(n);
         n = b.tree.nodes[n as usize].parent;
     }
-    Some(out)
+    Some((out, (deep.p != top.p).then_some(deep)))
 }
 
 fn cand(node: u32, role: Role, after: Option<u32>) -> OriginCandidate {
@@ -213,6 +265,20 @@ fn fallback(div: Option<&Divergence>) -> Vec<OriginCandidate> {
     }
     out.push(cand(d.parent.1, Role::OwnCode, d.last_common.map(|x| x.1)));
     out
+}
+
+/// Whether the candidate lies wholly before the first parting in the bad
+/// run's call order: the parting chosen is the first that stays apart, so
+/// an earlier difference that met again (7.3's `map_create()` skipping
+/// `array_map_alloc()` and rejoining at the shared cleanup) can hold the
+/// error. The last common call itself is *at* the parting.
+pub fn before_parting(b: &Side<'_>, c: &OriginCandidate, d: &Divergence) -> bool {
+    let nodes = &b.tree.nodes;
+    let at = match d.last_common {
+        Some((_, bn)) if bn != d.parent.1 => nodes[bn as usize].end,
+        _ => d.parent.1 + 1,
+    };
+    c.role != Role::BelowDepth && nodes[c.node as usize].end < at
 }
 
 /// Whether the bad run's first traced call after the candidate's point

@@ -10,27 +10,6 @@ use super::{
     causes::{Basis, Cause},
 };
 
-/// Text whose code is marked with backticks (as evidence texts are
-/// written) as spans; an unbalanced backtick leaves the rest as text.
-fn ticks(s: &str) -> Prose {
-    let mut p = Prose::default();
-    let mut rest = s;
-    while let Some((before, after)) = rest.split_once('`') {
-        let Some((code, tail)) = after.split_once('`') else {
-            break;
-        };
-        if !before.is_empty() {
-            p.text(before);
-        }
-        p.code(code);
-        rest = tail;
-    }
-    if !rest.is_empty() {
-        p.text(rest);
-    }
-    p
-}
-
 /// A score at least this high is a "likely" cause; below, a "possible" one.
 const LIKELY: f64 = 0.4;
 
@@ -82,7 +61,7 @@ pub fn likely_cause(causes: &[Cause]) -> Option<Prose> {
         if i > 0 {
             p.text("; ");
         }
-        p.0.extend(ticks(&e.text).0);
+        p.0.extend(Prose::from_ticks(&e.text).0);
         if let Some(at) = place(e) {
             p.text(" (").code(at).text(")");
         }
@@ -92,7 +71,7 @@ pub fn likely_cause(causes: &[Cause]) -> Option<Prose> {
         if let Some(n) = top.evidence.iter().find(|e| e.kind == EvidenceKind::Name) {
             let why = n.text.split(" (a name match").next().unwrap_or("");
             p.text(" The option is tied to the code by names only (");
-            p.0.extend(ticks(why).0);
+            p.0.extend(Prose::from_ticks(why).0);
             p.text("), weaker than a Makefile or ")
                 .code("#if")
                 .text(" line: ")

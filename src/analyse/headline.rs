@@ -15,6 +15,9 @@ pub fn unknown_results(captures: &[Capture]) -> (u64, u64, Vec<String>) {
     let mut all = 0;
     let mut names: Vec<String> = Vec::new();
     for g in captures.iter().flat_map(|c| &c.trace.groups) {
+        if g.root {
+            continue;
+        }
         all += g.count;
         if g.outcome == Outcome::Unknown {
             unknown += g.count;
@@ -85,7 +88,33 @@ fn other(p: &mut Prose, captures: &[Capture], k: usize, c: &Comparison) {
 
 fn no_comparison(captures: &[Capture]) -> Prose {
     let mut p = Prose::default();
+    if let Some(p) = super::lone::lone_failure(captures) {
+        return p;
+    }
     let (unknown, all, names) = unknown_results(captures);
+    if all == 0 {
+        let groups = || captures.iter().flat_map(|c| &c.trace.groups);
+        let roots: u64 = groups().map(|g| g.count).sum();
+        let unknown: u64 = groups()
+            .filter(|g| g.outcome == Outcome::Unknown)
+            .map(|g| g.count)
+            .sum();
+        let results = if unknown == roots {
+            "whose results the capture does not print"
+        } else {
+            "none of which failed where another succeeded"
+        };
+        p.text(format!(
+            "No comparison: the captures hold no syscall, only {roots} call tree(s) rooted at the outermost traced call of a task (a set_graph_function target, an interrupt, a call in progress when tracing started), {results}. To compare a failing call with a working one, capture the syscall itself ("
+        ))
+        .code("set_graph_function")
+        .text(" on its ")
+        .code("__x64_sys_NAME")
+        .text(" wrapper, with ")
+        .code("options/funcgraph-retval")
+        .text(" on Linux 6.5+); the captures are summarised below.");
+        return p;
+    }
     if unknown == 0 {
         p.text("No syscall failed in one capture and succeeded in another, so there is nothing to compare; the captures are summarised below.");
         return p;

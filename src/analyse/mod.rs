@@ -21,6 +21,7 @@ pub mod gaps;
 pub mod headline;
 pub mod kdiff;
 pub mod knames;
+pub mod lone;
 pub mod lost;
 pub mod next;
 pub mod noise;
@@ -146,8 +147,9 @@ pub fn analyse(captures: &[Capture], opts: &AnalyseOptions) -> Analysis {
     let noise = Noise::new(&opts.ignore);
     let mut names = GlobalNames::default();
     let mut notes = Vec::new();
+    let work = align::AlignWork::default();
     let plans = if opts.pairs.is_empty() {
-        pair::plan(captures, &mut names, &noise)
+        pair::plan(captures, &mut names, &noise, &work)
     } else {
         opts.pairs
             .iter()
@@ -162,8 +164,9 @@ pub fn analyse(captures: &[Capture], opts: &AnalyseOptions) -> Analysis {
     };
     let comparisons: Vec<Comparison> = plans
         .into_iter()
-        .filter_map(|p| compare(captures, p, &mut names, &noise, opts))
+        .filter_map(|p| compare(captures, p, (&mut names, &noise, &work), opts))
         .collect();
+    notes.extend(work.note());
     let audits = captures
         .iter()
         .zip(audit_cross::cross_audit(captures))
@@ -182,8 +185,7 @@ pub fn analyse(captures: &[Capture], opts: &AnalyseOptions) -> Analysis {
 fn compare(
     captures: &[Capture],
     plan: Plan,
-    names: &mut GlobalNames,
-    noise: &Noise,
+    (names, noise, work): (&mut GlobalNames, &Noise, &align::AlignWork),
     opts: &AnalyseOptions,
 ) -> Option<Comparison> {
     let (gc, bc) = (&captures[plan.good.0], &captures[plan.bad.0]);
@@ -191,7 +193,7 @@ fn compare(
     let bs = &bc.trace.syscalls[plan.bad.1];
     let g = Side::new(&gc.trace, gs, names, noise)?;
     let b = Side::new(&bc.trace, bs, names, noise)?;
-    let alignment = align::align(&g, &b);
+    let alignment = align::align(&g, &b, work);
     let (bad_to_good, good_to_bad) = pairing(&alignment, &g, &b);
     let divergence = diverge::first_divergence(&alignment, &g, &b);
     let origin = origin::error_origin(&origin::Inputs {

@@ -4,7 +4,7 @@
 //! way retsnoop does live: from the root, into the callee that returned the
 //! same error, as deep as the chain goes. The deepest function of the
 //! deepest chain is the origin; if none of its traced callees returned the
-//! error, it was born in its own code (or in callees inlined into it).
+//! error, it was born in its own code (or in a callee the capture does not show).
 //!
 //! Without return values: a ranked set of candidates read from both runs'
 //! shape ([`super::candidates`]), and the span from the split on in which
@@ -103,7 +103,6 @@ pub fn error_origin(x: &Inputs<'_, '_>) -> ErrorOrigin {
     }
     let tree = b.tree;
     let has_retval = tree.nodes.iter().any(|n| n.ret.is_some());
-    let want = errno.map(|e| -(e as i64));
     let good_ret = |n: u32| {
         bad_to_good
             .get(n as usize)
@@ -111,35 +110,17 @@ pub fn error_origin(x: &Inputs<'_, '_>) -> ErrorOrigin {
             .flatten()
             .and_then(|gn| g.tree.nodes[gn as usize].ret)
     };
-    let matches_err = |n: u32| {
-        let r = tree.nodes[n as usize].ret;
-        match (r, want) {
-            (Some(r), Some(w)) if r.value() == w => true,
-            // NULL from a call that returned a pointer in the good run.
-            (Some(r), _) if r.raw == 0 => is_error_like(Some(r), good_ret(n)),
-            (r, None) => is_error_like(r, good_ret(n)),
-            _ => false,
-        }
-    };
-    if has_retval && want.is_some() {
-        let roots: Vec<u32> = tree
-            .roots()
-            .map(|r| r as u32)
-            .filter(|&r| matches_err(r))
-            .collect();
-        if let Some(chain) = roots
-            .iter()
-            .map(|&r| deepest_chain(b, r, &matches_err))
-            .max_by_key(|c| c.len())
-        {
+    if let (true, Some(e)) = (has_retval, errno) {
+        let mut found = errno_chain(b, e);
+        if let Some((chain, span)) = &mut found {
             let node = *chain.last().expect("chain has its root");
-            let span = retval_span(b, node, errno.unwrap_or(0));
+            span.push_str(&null_clue(b, node, &good_ret));
             return ErrorOrigin {
                 node: Some(node),
                 good_node: bad_to_good.get(node as usize).copied().flatten(),
-                chain,
+                chain: std::mem::take(chain),
                 errno,
-                span,
+                span: std::mem::take(span),
                 evidence: Evidence::Retval,
                 candidates: Vec::new(),
             };
@@ -173,13 +154,64 @@ fn retval_span(b: &Side<'_>, node: u32, e: i32) -> String {
         .count();
     if traced_callees == 0 {
         format!(
-            "`{name}()` returned -{e} ({ename}) and has no traced callee: the error was made in its own code"
+            "`{name}()` returned -{e} ({ename}) and has no traced callee: the error was made in its own code or in a callee the capture does not show (inlined, notrace, or beyond max_graph_depth)"
         )
     } else {
         format!(
-            "`{name}()` returned -{e} ({ename}) although none of its {traced_callees} traced callee(s) returned it: the error was made in its own code or in callees inlined into it"
+            "`{name}()` returned -{e} ({ename}) although none of its {traced_callees} traced callee(s) returned it: the error was made in its own code or in a callee the capture does not show (inlined, notrace, or beyond max_graph_depth)"
         )
     }
+}
+
+/// One run alone (no run where the call succeeds to pair it with): the
+/// deepest chain of traced calls that returned the syscall's errno, and the
+/// sentence for its last call. `None` without an errno or return values.
+pub fn lone_chain(b: &Side<'_>) -> Option<(Vec<u32>, String)> {
+    errno_chain(b, b.syscall.errno()?)
+}
+
+/// The deepest chain of traced calls that returned `-e` (a NULL is no part
+/// of it: a lookup's NULL is often a miss on the way, not the error, and a
+/// span must never say a call returned what it did not).
+fn errno_chain(b: &Side<'_>, e: i32) -> Option<(Vec<u32>, String)> {
+    let want = -(e as i64);
+    let tree = b.tree;
+    let m = |n: u32| {
+        tree.nodes[n as usize]
+            .ret
+            .is_some_and(|r| r.value() == want)
+    };
+    let chain = tree
+        .roots()
+        .map(|r| r as u32)
+        .filter(|&r| m(r))
+        .map(|r| deepest_chain(b, r, &m))
+        .max_by_key(|c| c.len())?;
+    let node = *chain.last()?;
+    Some((chain, retval_span(b, node, e)))
+}
+
+/// A traced callee of the origin that returned NULL where the good run's
+/// same call returned a kernel pointer: said as a clue, not as the origin.
+fn null_clue(
+    b: &Side<'_>,
+    node: u32,
+    good_ret: &dyn Fn(u32) -> Option<crate::parse::RetVal>,
+) -> String {
+    b.tree
+        .children(node as usize)
+        .filter(|&c| !b.irq[c])
+        .find(|&c| {
+            let r = b.tree.nodes[c].ret;
+            r.is_some_and(|r| r.raw == 0) && is_error_like(r, good_ret(c as u32))
+        })
+        .map(|c| {
+            format!(
+                "; its callee `{}()` returned NULL where the good run's returned a pointer, which may be where the failure starts",
+                b.name(c as u32)
+            )
+        })
+        .unwrap_or_default()
 }
 
 /// The chain from `n` down through callees returning the error, choosing the
@@ -221,7 +253,16 @@ fn span_without_retval(
         Some((_, bn)) if bn != d.parent.1 => format!("after `{}()` returned", b.name(bn)),
         _ => "right after it was entered".to_string(),
     };
-    let mut s = format!("at or after the first parting (in `{parent}()`, {after})");
+    let earlier = cands
+        .iter()
+        .take(candidates::MAX_SHOWN)
+        .any(|c| candidates::before_parting(b, c, d));
+    let lead = if earlier {
+        "before or at the first parting"
+    } else {
+        "at or after the first parting"
+    };
+    let mut s = format!("{lead} (in `{parent}()`, {after})");
     if !cands.is_empty() {
         let named: Vec<String> = cands
             .iter()
@@ -231,7 +272,9 @@ fn span_without_retval(
                 match c.role {
                     candidates::Role::OwnCode => format!("the own code of `{f}()`"),
                     candidates::Role::BelowDepth => format!("`{f}()` or its untraced callees"),
-                    candidates::Role::LastShared => format!("`{f}()`"),
+                    candidates::Role::LastShared | candidates::Role::BadOnly => {
+                        format!("`{f}()`")
+                    }
                 }
             })
             .collect();

@@ -5,7 +5,7 @@
 use crate::load::Capture;
 
 use super::{
-    align::align,
+    align::{AlignWork, align},
     noise::Noise,
     side::{GlobalNames, Side},
 };
@@ -108,7 +108,12 @@ pub fn requested(captures: &[Capture], req: &PairRequest) -> Result<Plan, String
 }
 
 /// Plan the comparisons.
-pub fn plan(captures: &[Capture], names: &mut GlobalNames, noise: &Noise) -> Vec<Plan> {
+pub fn plan(
+    captures: &[Capture],
+    names: &mut GlobalNames,
+    noise: &Noise,
+    work: &AlignWork,
+) -> Vec<Plan> {
     let mut plans = Vec::new();
     let mut seen_groups: Vec<(usize, String, Option<i32>)> = Vec::new();
     let mut any_failed = false;
@@ -124,7 +129,7 @@ pub fn plan(captures: &[Capture], names: &mut GlobalNames, noise: &Noise) -> Vec
             }
             seen_groups.push(key);
             any_failed = true;
-            if let Some((good, cost)) = closest_good(captures, (bc, bi), names, noise) {
+            if let Some((good, cost)) = closest_good(captures, (bc, bi), names, noise, work) {
                 let same_capture = good.0 == bc;
                 let unknown = captures[good.0].trace.syscalls[good.1].ret.is_none();
                 plans.push(Plan {
@@ -189,6 +194,7 @@ fn closest_good(
     bad: SysRef,
     names: &mut GlobalNames,
     noise: &Noise,
+    work: &AlignWork,
 ) -> Option<(SysRef, usize)> {
     let bs = &captures[bad.0].trace.syscalls[bad.1];
     let title = bs.title();
@@ -222,7 +228,7 @@ fn closest_good(
     cands
         .into_iter()
         .take(MAX_CANDIDATES)
-        .filter_map(|r| closeness(captures, r, bad, names, noise).map(|c| (r, c)))
+        .filter_map(|r| closeness(captures, r, bad, names, noise, work).map(|c| (r, c)))
         .min_by_key(|&(_, c)| c)
         .map(|(r, c)| (r, c.2))
 }
@@ -238,12 +244,13 @@ fn closeness(
     b: SysRef,
     names: &mut GlobalNames,
     noise: &Noise,
+    work: &AlignWork,
 ) -> Option<(usize, isize, usize)> {
     let gs = &captures[g.0].trace.syscalls[g.1];
     let bs = &captures[b.0].trace.syscalls[b.1];
     let gside = Side::new(&captures[g.0].trace, gs, names, noise)?;
     let bside = Side::new(&captures[b.0].trace, bs, names, noise)?;
-    let al = align(&gside, &bside);
+    let al = align(&gside, &bside, work);
     let wrappers = al.rows.iter().filter(|r| r.wrapper).count();
     Some((
         wrappers + al.minors.len(),

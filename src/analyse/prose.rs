@@ -54,6 +54,33 @@ impl Prose {
         self
     }
 
+    /// Text whose code is marked with backticks (`like this`), as spans;
+    /// an unbalanced backtick leaves the rest as text.
+    pub fn from_ticks(s: &str) -> Prose {
+        let mut p = Prose::default();
+        let mut rest = s;
+        while let Some((before, after)) = rest.split_once('`') {
+            let Some((code, tail)) = after.split_once('`') else {
+                break;
+            };
+            if !before.is_empty() {
+                p.text(before);
+            }
+            p.code(code);
+            rest = tail;
+        }
+        if !rest.is_empty() {
+            p.text(rest);
+        }
+        p
+    }
+
+    /// Append another paragraph's spans.
+    pub fn extend(&mut self, other: Prose) -> &mut Self {
+        self.0.extend(other.0);
+        self
+    }
+
     /// Whether nothing was said.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

@@ -177,16 +177,7 @@ fn origin(p: &mut Prose, f: &Facts<'_, '_>) {
         Some(n) => {
             let name = b.name(n);
             let e = f.origin.errno.unwrap_or(0);
-            p.text("The error is born in ").func(name).text(format!(
-                ": it returned -{e} ({}) and ",
-                errno_name(e).unwrap_or("?")
-            ));
-            if b.tree.children(n as usize).next().is_none() {
-                p.text("made no traced call");
-            } else {
-                p.text("none of its traced callees did");
-            }
-            p.text(", so the deciding code is its own or inlined into it");
+            p.text("The error is born in ").func(name);
             if let Some(gn) = f.origin.good_node {
                 if let Some(r) = f.g.tree.nodes[gn as usize].ret {
                     p.text(format!(
@@ -195,6 +186,16 @@ fn origin(p: &mut Prose, f: &Facts<'_, '_>) {
                     ));
                 }
             }
+            p.text(format!(
+                ": it returned -{e} ({}) and ",
+                errno_name(e).unwrap_or("?")
+            ));
+            if b.tree.children(n as usize).next().is_none() {
+                p.text("made no traced call");
+            } else {
+                p.text("none of its traced callees did");
+            }
+            p.text(", so the deciding code is its own or in a callee the capture does not show: inlined, notrace, or below max_graph_depth");
             p.text(". ");
         }
         None if f.origin.evidence == super::origin::Evidence::None => {}

@@ -5,15 +5,25 @@
 
 use super::{
     Prose,
-    candidates::{MAX_SHOWN, OriginCandidate, Role},
+    candidates::{MAX_SHOWN, OriginCandidate, Role, before_parting},
     verdict::Facts,
 };
 
 /// "The error is born at or after this first parting; … in one of: …"
 /// (the parting itself was told just before).
 pub fn structural(p: &mut Prose, f: &Facts<'_, '_>) {
-    p.text("The error is born at or after this first parting");
     let cands = &f.origin.candidates;
+    let earlier = f.divergence.is_some_and(|d| {
+        cands
+            .iter()
+            .take(MAX_SHOWN)
+            .any(|c| before_parting(f.b, c, d))
+    });
+    p.text(if earlier {
+        "The error may be born before this parting, at an earlier difference whose runs met again"
+    } else {
+        "The error is born at or after this first parting"
+    });
     if cands.is_empty() {
         p.text(". ");
         return;
@@ -59,6 +69,13 @@ fn candidate(p: &mut Prose, f: &Facts<'_, '_>, c: &OriginCandidate) {
             p.func(b.name(c.node))
                 .text(" or one of its callees, which the capture does not show");
             return;
+        }
+        Role::BadOnly => {
+            p.func(b.name(c.node))
+                .text(" (a function the good run never calls: the bad run's own way");
+            if let Some(a) = c.after {
+                p.text(" after ").func(b.name(a)).text(" returned");
+            }
         }
     }
     if c.turns_aside {

@@ -6,6 +6,7 @@
 //! `model` knows nothing of reading and `parse` nothing of the model: this
 //! stage is the only one that drives both.
 
+mod dat;
 mod feed;
 mod parse_only;
 mod pipeline;
@@ -78,18 +79,28 @@ pub fn read_source(
     let io_err = |e: io::Error| input_error(display.clone(), e);
     let (compression, fingerprint) = (source.compression, source.fingerprint.clone());
     let damage = source.damage.clone();
+    let trailing = source.trailing.clone();
     let tracedat = source.tracedat;
     let mut lines = 0;
-    let ran = pipeline::run(
-        source.reader,
-        SNIFF_LINES,
-        |sniffed| {
-            let (format, at) = decide_format(input, tracedat, sniffed)?;
-            Some((Builder::new(format, opts.clone()), format, at))
-        },
-        pipeline::parse_chunk,
-        |b, chunk| pipeline::build_chunk(b, &mut lines, chunk),
-    )
+    let mut source = source;
+    let ran = match typed_dat(&mut source, input) {
+        Some(dat) => {
+            let b = Builder::new(InputFormat::TraceCmd, opts.clone());
+            dat::run(dat, b, |b, names, batch| {
+                dat::build_batch(b, &mut lines, names, batch);
+            })
+        }
+        None => pipeline::run(
+            source.reader,
+            SNIFF_LINES,
+            |sniffed| {
+                let (format, at) = decide_format(input, tracedat, sniffed)?;
+                Some((Builder::new(format, opts.clone()), format, at))
+            },
+            pipeline::parse_chunk,
+            |b, chunk| pipeline::build_chunk(b, &mut lines, chunk),
+        ),
+    }
     .map_err(io_err)?;
     let first_text_line = ran.first_text_line;
     // A decompressor error ends the input (see `read::Damage`): what came
@@ -112,7 +123,8 @@ pub fn read_source(
             )
         });
     }
-    let trace = builder.finish();
+    let mut trace = builder.finish();
+    trace.facts.trailing_bytes = trailing.get();
     if trace.facts.records == 0 {
         if trace.warnings.count(WarningKind::TruncatedInput) > 0 {
             return Err(io_err(io::Error::other(format!(
@@ -131,6 +143,15 @@ pub fn read_source(
         detected_at,
         trace,
     })
+}
+
+/// A trace.dat read as typed records (unless another format than
+/// trace-cmd's is forced on it, which only its text can honour).
+fn typed_dat(source: &mut read::Source, input: &CaptureInput) -> Option<read::tracedat::DatFile> {
+    if input.format.is_some_and(|f| f != InputFormat::TraceCmd) {
+        return None;
+    }
+    source.dat.take()
 }
 
 /// The forced format, or the one the first lines show (with the line that

@@ -33,7 +33,7 @@ pub struct ParseSummary {
 
 impl ParseSummary {
     /// Parse a chunk's lines and count them (on any thread).
-    fn count(format: InputFormat, chunk: Chunk) -> ParseSummary {
+    pub(crate) fn count(format: InputFormat, chunk: Chunk) -> ParseSummary {
         let mut sum = ParseSummary::default();
         for l in chunk.lines() {
             sum.lines += 1;
@@ -49,7 +49,7 @@ impl ParseSummary {
         sum
     }
 
-    fn add(&mut self, o: ParseSummary) {
+    pub(crate) fn add(&mut self, o: ParseSummary) {
         self.lines += o.lines;
         self.bytes += o.bytes;
         self.parsed += o.parsed;
@@ -68,8 +68,20 @@ pub fn parse_capture(
     let display = input.path.display();
     let io_err = |e: io::Error| super::input_error(display.clone(), e);
     // Nothing shows a fingerprint here: no need to hash.
-    let source = read::open_unhashed(&input.path, progress).map_err(io_err)?;
+    let mut source = read::open_unhashed(&input.path, progress).map_err(io_err)?;
     let tracedat = source.tracedat;
+    if let Some(dat) = super::typed_dat(&mut source, input) {
+        let sum = ParseSummary {
+            label: input.label.clone(),
+            format: Some(InputFormat::TraceCmd),
+            ..ParseSummary::default()
+        };
+        let ran = super::dat::run(dat, sum, super::dat::count_batch).map_err(io_err)?;
+        return match ran.started {
+            Some((sum, _)) if sum.parsed > 0 => Ok(sum),
+            _ => Err(not_a_capture(&display, ran.first_text_line)),
+        };
+    }
     let ran = pipeline::run(
         source.reader,
         SNIFF_LINES,

@@ -32,6 +32,12 @@ use super::feed::feed_line;
 /// Chunks read ahead of the parsers.
 pub const QUEUE: usize = 2;
 
+/// Bytes of chunks held while the first lines are sniffed, and bytes of
+/// each sniffed line copied: a capture of 64 KiB lines must not hold its
+/// first `sniff_lines` lines twice (the format shows at a line's start).
+const SNIFF_MAX_BYTES: usize = 4 << 20;
+const SNIFF_LINE_BYTES: usize = 4 << 10;
+
 /// One line with what the parser made of it.
 pub(crate) struct Parsed<'a> {
     /// The line.
@@ -68,7 +74,10 @@ self_cell::self_cell!(
 /// Parse a chunk's lines (on any thread).
 pub(crate) fn parse_chunk(format: InputFormat, chunk: Chunk) -> ParsedChunk {
     ParsedChunk::new(chunk, |c| {
-        let mut out = Vec::with_capacity(c.data.len() / 40);
+        // Exactly the lines (a parsed line is ~200 bytes: growing the
+        // vector would copy them all again; short lines are common).
+        let lines = memchr::memchr_iter(b'\n', &c.data).count() + 1;
+        let mut out = Vec::with_capacity(lines);
         out.extend(c.lines().map(|l| parse_one(format, l)));
         out
     })
@@ -140,7 +149,8 @@ fn consume<S: Send, T: Send>(
     let mut first_text_line = None;
     let mut number = 0u64;
     let mut eof = false;
-    while sniffed.len() < sniff_lines {
+    let mut held_bytes = 0;
+    while sniffed.len() < sniff_lines && held_bytes < SNIFF_MAX_BYTES {
         let Ok(chunk) = rx.recv() else {
             eof = true;
             break;
@@ -154,7 +164,8 @@ fn consume<S: Send, T: Send>(
             if first_text_line.is_none() && !l.bytes.trim_ascii().is_empty() {
                 first_text_line = Some((number, l.bytes.iter().copied().take(60).collect()));
             }
-            sniffed.push(l.bytes.to_vec());
+            held_bytes += l.bytes.len();
+            sniffed.push(l.bytes[..l.bytes.len().min(SNIFF_LINE_BYTES)].to_vec());
         }
         held.push(chunk);
     }

@@ -54,6 +54,9 @@ pub struct SyscallGroup {
     pub exit_missing: u64,
     /// Syscalls during which events were lost.
     pub lost_events: u64,
+    /// Trees rooted at a traced function, not at a syscall (no syscall
+    /// result to know).
+    pub root: bool,
 }
 
 /// How many syscalls of one group keep their tree before the rest are only
@@ -61,17 +64,30 @@ pub struct SyscallGroup {
 pub const KEEP_PER_GROUP: u64 = 5;
 
 /// Group table and keep policy.
+/// Groups one capture keeps: real captures have a few hundred (syscall
+/// names × key arguments × outcomes); a forged one can name a million.
+pub const MAX_GROUPS: usize = 10_000;
+
+/// The group every syscall falls in once [`MAX_GROUPS`] are made.
+pub const OTHER_GROUP: &str = "[other syscalls: more distinct ones than a capture groups]";
+
 #[derive(Debug, Default)]
 pub(crate) struct Groups {
     index: FxHashMap<(String, Outcome), usize>,
     pub list: Vec<SyscallGroup>,
+    /// Syscalls counted in an [`OTHER_GROUP`] group.
+    pub over_cap: u64,
 }
 
 impl Groups {
     /// Count `s`; say whether its tree may be kept under the per-group limit.
     pub fn add(&mut self, s: &Syscall) -> (usize, bool) {
-        let title = s.title();
+        let mut title = s.title();
         let outcome = Outcome::of(s);
+        if self.list.len() >= MAX_GROUPS && !self.index.contains_key(&(title.clone(), outcome)) {
+            self.over_cap += 1;
+            title = OTHER_GROUP.to_string();
+        }
         let next = self.list.len();
         let g = *self
             .index
@@ -88,6 +104,7 @@ impl Groups {
                 min_ns: None,
                 max_ns: None,
                 first_line: s.line,
+                root: s.root,
                 exit_missing: 0,
                 lost_events: 0,
             });

@@ -50,23 +50,10 @@ pub fn move_to_previous_sibling(nodes: &mut [Node], prev: u32, i: u32, split: u3
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::tree::{CallTree, NodeFlags};
+    use crate::model::tree::CallTree;
 
     fn node(func: u32, parent: u32, end: u32, depth: u16) -> Node {
-        Node {
-            func: crate::model::FuncId(func),
-            parent,
-            end,
-            depth,
-            flags: NodeFlags::default(),
-            duration_ns: None,
-            ret: None,
-            line: 0,
-            exit_line: 0,
-            ts_ns: None,
-            exit_ts_ns: None,
-            args: None,
-        }
+        Node::bare(func, parent, end, depth)
     }
 
     #[test]

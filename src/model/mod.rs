@@ -22,7 +22,7 @@ pub mod warnings;
 
 use serde::Serialize;
 
-pub use builder::{BuildOptions, Builder, DEFAULT_MAX_TREE_CALLS, MAX_DEPTH};
+pub use builder::{BuildOptions, Builder, DEFAULT_MAX_TASKS, DEFAULT_MAX_TREE_CALLS, MAX_DEPTH};
 pub use groups::{Outcome, SyscallGroup};
 pub use intern::{FuncId, Interner};
 pub use paths::PathTable;
@@ -95,6 +95,9 @@ pub struct CaptureFacts {
     pub continued_lines: u64,
     /// Bytes read (decompressed).
     pub bytes: u64,
+    /// Bytes after the end of the gzip data, ignored as `gzip -d` ignores
+    /// them (padding or an appended file): nothing of the capture is lost.
+    pub trailing_bytes: u64,
     /// The CPU column was printed (funcgraph-cpu).
     pub col_cpu: bool,
     /// The task column was printed (funcgraph-proc, or a non-graph format).

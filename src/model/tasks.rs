@@ -34,6 +34,15 @@ impl TaskInfo {
 }
 
 /// The task table of one capture.
+/// Bytes of a task name kept: the kernel's are at most 15
+/// (`TASK_COMM_LEN`); a forged capture's can be a whole line each.
+const MAX_COMM: usize = 64;
+
+/// A task name as kept.
+fn comm(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_COMM)]).into_owned()
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Tasks {
     pub list: Vec<TaskInfo>,
@@ -47,18 +56,23 @@ pub(crate) struct Tasks {
 
 impl Tasks {
     /// The task a `comm-pid` field names, creating it on first sight.
+    /// Whether `pid` has a task already.
+    pub fn knows(&self, pid: u32) -> bool {
+        self.by_pid.contains_key(&pid)
+    }
+
     pub fn named(&mut self, t: TaskRef<'_>) -> usize {
         if let Some(&id) = self.by_pid.get(&t.pid) {
             let info = &mut self.list[id];
             // A longer or real name replaces `<...>` and 7-byte cuts.
             if t.comm.len() > info.comm.len() && t.comm != b"<...>" || info.comm == "<...>" {
-                info.comm = String::from_utf8_lossy(t.comm).into_owned();
+                info.comm = comm(t.comm);
             }
             return id;
         }
         let id = self.list.len();
         self.list.push(TaskInfo {
-            comm: String::from_utf8_lossy(t.comm).into_owned(),
+            comm: comm(t.comm),
             pid: Some(t.pid),
             cpu_only: None,
             merged_into: None,
@@ -119,7 +133,7 @@ impl Tasks {
             match self.by_pid.get(&from.pid) {
                 None => {
                     let info = &mut self.list[current];
-                    info.comm = String::from_utf8_lossy(from.comm).into_owned();
+                    info.comm = comm(from.comm);
                     info.pid = Some(from.pid);
                     info.cpu_only = None;
                     self.by_pid.insert(from.pid, current);

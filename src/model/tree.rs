@@ -75,6 +75,27 @@ pub struct Node {
     pub args: Option<Box<str>>,
 }
 
+#[cfg(test)]
+impl Node {
+    /// A node with nothing known but its place (for tests that build trees).
+    pub(crate) fn bare(func: u32, parent: u32, end: u32, depth: u16) -> Node {
+        Node {
+            func: super::FuncId(func),
+            parent,
+            end,
+            depth,
+            flags: NodeFlags::default(),
+            duration_ns: None,
+            ret: None,
+            line: 0,
+            exit_line: 0,
+            ts_ns: None,
+            exit_ts_ns: None,
+            args: None,
+        }
+    }
+}
+
 /// A call tree of one syscall (or other kept activity).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallTree {

@@ -41,6 +41,16 @@ pub enum WarningKind {
     TreeTruncated,
     /// A call deeper than [`crate::model::MAX_DEPTH`] levels: ignored.
     DepthCap,
+    /// A syscall exit event whose value is no 64-bit number.
+    BadReturnValue,
+    /// Marker text beyond what a syscall keeps (length or count).
+    MarkerCap,
+    /// Tasks beyond what a capture keeps: their calls are not in the report.
+    TaskCap,
+    /// Function names beyond what a capture keeps (count or length).
+    NameCap,
+    /// Syscall groups beyond what a capture keeps.
+    GroupCap,
 }
 
 impl WarningKind {
@@ -63,6 +73,11 @@ impl WarningKind {
             WarningKind::TruncatedInput => "truncated-input",
             WarningKind::TreeTruncated => "tree-truncated",
             WarningKind::DepthCap => "depth-cap",
+            WarningKind::BadReturnValue => "bad-return-value",
+            WarningKind::MarkerCap => "marker-cap",
+            WarningKind::TaskCap => "task-cap",
+            WarningKind::NameCap => "name-cap",
+            WarningKind::GroupCap => "group-cap",
         }
     }
 
@@ -111,6 +126,21 @@ impl WarningKind {
             }
             WarningKind::DepthCap => {
                 "calls nested deeper than any kernel stack allows (1000 levels): ignored"
+            }
+            WarningKind::BadReturnValue => {
+                "syscall exit events whose value is not a 64-bit number: that return value is unknown"
+            }
+            WarningKind::MarkerCap => {
+                "markers longer than 1024 bytes, or more than 256 in one syscall: the rest is not kept"
+            }
+            WarningKind::TaskCap => {
+                "more tasks than a capture keeps (--max-tasks): the calls of the others are not in the report"
+            }
+            WarningKind::NameCap => {
+                "function names longer than 512 bytes (cut), or more distinct names than a capture keeps (16 MiB)"
+            }
+            WarningKind::GroupCap => {
+                "more distinct syscalls than a capture groups (10 000): the rest are counted in one group"
             }
         }
     }
@@ -190,11 +220,13 @@ impl Warnings {
 
 #[cfg(test)]
 mod name_tests {
-    use super::WarningKind::{self, *};
+    use super::WarningKind::*;
 
     #[test]
     fn names_are_the_serde_names() {
-        let all: [WarningKind; 15] = [
+        // Every kind: the match (no wildcard) stops compiling when a kind
+        // is added, next to the list it must be added to.
+        let all = [
             Unreadable,
             Elision,
             LostEvents,
@@ -210,8 +242,38 @@ mod name_tests {
             NonUtf8,
             TruncatedInput,
             TreeTruncated,
+            DepthCap,
+            BadReturnValue,
+            MarkerCap,
+            TaskCap,
+            NameCap,
+            GroupCap,
         ];
-        for k in all {
+        for (i, k) in all.into_iter().enumerate() {
+            let position = match k {
+                Unreadable => 0,
+                Elision => 1,
+                LostEvents => 2,
+                BufferOverwritten => 3,
+                ExitWithoutEntry => 4,
+                ExitNotCaptured => 5,
+                NameMismatch => 6,
+                TruncatedLine => 7,
+                LineTooLong => 8,
+                LineTooBig => 9,
+                Overrun => 10,
+                UnmatchedSyscallExit => 11,
+                NonUtf8 => 12,
+                TruncatedInput => 13,
+                TreeTruncated => 14,
+                DepthCap => 15,
+                BadReturnValue => 16,
+                MarkerCap => 17,
+                TaskCap => 18,
+                NameCap => 19,
+                GroupCap => 20,
+            };
+            assert_eq!(i, position, "{k:?} out of place in the list");
             let json = serde_json::to_string(&k).unwrap_or_default();
             assert_eq!(json, format!("\"{}\"", k.name()));
         }

@@ -29,6 +29,26 @@ pub enum SysEvent {
     Enter(SysEnter),
     /// Exit with the return value.
     Exit(SysExit),
+    /// An exit whose printed value is no 64-bit number (`sys_bpf ->
+    /// 0x1ffffffffffffffea`): a damaged or forged line. Its return value is
+    /// unknown, which the report must say rather than read it as a marker.
+    BadExit {
+        /// The syscall.
+        name: String,
+        /// The value as printed (at most 64 bytes of it).
+        value: String,
+    },
+}
+
+/// An exit event of `name` printing `v`: its value, or why not.
+fn exit_event(name: String, v: &str) -> SysEvent {
+    match ret_value(v) {
+        Some(ret) => SysEvent::Exit(SysExit { name, ret }),
+        None => SysEvent::BadExit {
+            name,
+            value: v.trim().chars().take(64).collect(),
+        },
+    }
 }
 
 /// Recognise a syscall event. `event` is the trace-cmd event name
@@ -44,10 +64,7 @@ pub fn parse_sys_event(event: &[u8], text: &[u8]) -> Option<SysEvent> {
     if let Some(name) = event.strip_prefix(b"sys_exit_") {
         // "0xffffffffffffffea", or with options/fields "__syscall_nr=… ret=0x…"
         let v = text.rsplit("ret=").next().unwrap_or(text);
-        return Some(SysEvent::Exit(SysExit {
-            name: String::from_utf8_lossy(name).into_owned(),
-            ret: ret_value(v)?,
-        }));
+        return Some(exit_event(String::from_utf8_lossy(name).into_owned(), v));
     }
     if !event.is_empty() {
         return None;
@@ -56,10 +73,7 @@ pub fn parse_sys_event(event: &[u8], text: &[u8]) -> Option<SysEvent> {
     let name_end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
     let (name, tail) = rest.split_at(name_end);
     if let Some(v) = tail.strip_prefix(" -> ") {
-        return Some(SysEvent::Exit(SysExit {
-            name: name.to_string(),
-            ret: ret_value(v)?,
-        }));
+        return Some(exit_event(name.to_string(), v));
     }
     let inner = tail.strip_prefix('(')?.strip_suffix(')')?;
     Some(SysEvent::Enter(SysEnter {
@@ -177,6 +191,21 @@ mod tests {
         let SysEvent::Enter(e) = e else { panic!() };
         assert_eq!(e.args.len(), 5);
         assert_eq!(e.args[1].1, r#"0x7ffe02facdff "/tmp/x, y""#);
+    }
+
+    #[test]
+    fn an_exit_value_out_of_range_is_a_bad_exit_not_a_marker() {
+        for (event, text) in [
+            (&b""[..], &b"sys_bpf -> 0x1ffffffffffffffea"[..]),
+            (b"", b"sys_bpf -> 99999999999999999999"),
+            (b"sys_exit_bpf", b"0x1ffffffffffffffea"),
+        ] {
+            let e = parse_sys_event(event, text).unwrap();
+            assert!(
+                matches!(&e, SysEvent::BadExit { name, .. } if name == "bpf"),
+                "{e:?}"
+            );
+        }
     }
 
     #[test]

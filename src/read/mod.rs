@@ -9,6 +9,7 @@
 //! Invariant: this is the only module that opens inputs.
 
 pub mod chunks;
+pub mod gzip;
 pub mod limits;
 pub mod lines;
 pub mod notes;
@@ -189,11 +190,16 @@ pub struct Source {
     pub damage: Damage,
     /// Hash of the stored bytes, complete once the reader hit EOF.
     pub fingerprint: Fingerprint,
+    /// Bytes after the last gzip member, ignored (complete at EOF).
+    pub trailing: gzip::Trailing,
     /// Size of the stored file, when known.
     pub len: Option<u64>,
     /// The input is a trace-cmd trace.dat, read natively: `reader` gives
     /// the text `trace-cmd report` prints for it.
     pub tracedat: bool,
+    /// The same trace.dat, for reading its events as typed records
+    /// instead of `reader`'s text.
+    pub dat: Option<tracedat::DatFile>,
 }
 
 /// Buffer size for reading. Smaller than a chunk
@@ -262,6 +268,7 @@ fn from_reader_with(
 ) -> io::Result<Source> {
     let fingerprint = Fingerprint::default();
     let damage = Damage::default();
+    let trailing = gzip::Trailing::default();
     let mut stored = BufReader::with_capacity(
         BUF_SIZE,
         Hashing {
@@ -283,7 +290,7 @@ fn from_reader_with(
         Compression::None => Box::new(stored),
         Compression::Gzip => Box::new(BufReader::with_capacity(
             BUF_SIZE,
-            EndOnDamage::new(flate2::bufread::MultiGzDecoder::new(stored), &damage),
+            EndOnDamage::new(gzip::Members::new(stored, &trailing), &damage),
         )),
         Compression::Zstd => Box::new(BufReader::with_capacity(
             BUF_SIZE,
@@ -296,15 +303,17 @@ fn from_reader_with(
         // at any offset (bounded memory, whatever its size).
         let mut spill = tempfile::tempfile()?;
         io::copy(&mut reader, &mut spill)?;
-        let reader = Box::new(tracedat::DatText::open(spill, &damage)?);
+        let dat = tracedat::DatFile::open(spill, &damage)?;
         return Ok(Source {
             path,
-            reader,
+            reader: Box::new(dat.try_clone()?.text()),
             compression,
             damage,
             fingerprint,
+            trailing,
             len,
             tracedat: true,
+            dat: Some(dat),
         });
     }
     Ok(Source {
@@ -313,8 +322,10 @@ fn from_reader_with(
         compression,
         damage,
         fingerprint,
+        trailing,
         len,
         tracedat: false,
+        dat: None,
     })
 }
 
@@ -348,14 +359,16 @@ fn open_tracedat_file(
         let mut g = fingerprint.0.lock().unwrap_or_else(|e| e.into_inner());
         g.1 = len;
     }
-    let reader = Box::new(tracedat::DatText::open(f, &damage)?);
+    let dat = tracedat::DatFile::open(f, &damage)?;
     Ok(Source {
         path: path.clone(),
-        reader,
+        reader: Box::new(dat.try_clone()?.text()),
         compression: Compression::None,
         damage,
         fingerprint,
+        trailing: gzip::Trailing::default(),
         len: Some(len),
         tracedat: true,
+        dat: Some(dat),
     })
 }

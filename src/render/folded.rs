@@ -8,7 +8,7 @@
 //! stretch of inlined code. Calls whose duration ftrace did not print
 //! contribute nothing.
 
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
 
 use super::view::NodeView;
 
@@ -17,61 +17,98 @@ use super::view::NodeView;
 /// (here and in inferno, which adds them as `usize`).
 const MAX_STACK_NS: u64 = 1 << 42;
 
-/// Stack → nanoseconds, sorted so the same trees always fold to the same
-/// lines.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Characters of a name kept in a frame: a flame graph shows a few dozen,
+/// and every stack line repeats its callers' names.
+const MAX_FRAME_CHARS: usize = 160;
+
+/// No parent: a stack's first frame.
+const ROOT: u32 = u32::MAX;
+
+/// Stacks → nanoseconds. Stacks are interned as a tree of `(parent, frame)`
+/// ids, so memory follows the calls, not calls × depth × name length; the
+/// `a;b;c` lines exist only in [`Folded::text`].
+#[derive(Debug, Clone, Default)]
 pub struct Folded {
-    stacks: BTreeMap<String, u64>,
+    frames: Vec<Box<str>>,
+    /// Frame text → id (two names can make one frame: `a;b` and `a:b`).
+    by_text: FxHashMap<Box<str>, u32>,
+    /// Name → id.
+    frame_ids: FxHashMap<Box<str>, u32>,
+    /// `(parent stack, frame, ns)`.
+    stacks: Vec<(u32, u32, u64)>,
+    stack_ids: FxHashMap<(u32, u32), u32>,
 }
 
 impl Folded {
     /// Add the tree under `root`, each stack starting with `prefix` when
     /// given (a syscall title, to keep several syscalls apart).
     pub fn add_tree(&mut self, root: &NodeView, prefix: Option<&str>) {
-        let mut path = String::new();
-        if let Some(p) = prefix {
-            path.push_str(&frame_name(p));
+        let top = prefix.map_or(ROOT, |p| self.stack(ROOT, p));
+        // Iterative: trees are as deep as the model's cap allows.
+        let mut todo = vec![(root, top)];
+        while let Some((n, parent)) = todo.pop() {
+            let id = self.stack(parent, &n.func);
+            let ns = n.self_time.map_or(0, |t| t.0);
+            let w = &mut self.stacks[id as usize].2;
+            *w = w.saturating_add(ns).min(MAX_STACK_NS);
+            todo.extend(n.children.iter().rev().map(|c| (c, id)));
         }
-        self.walk(root, &mut path);
     }
 
-    fn walk(&mut self, n: &NodeView, path: &mut String) {
-        let len = path.len();
-        if !path.is_empty() {
-            path.push(';');
-        }
-        path.push_str(&frame_name(&n.func));
-        let ns = n.self_time.map_or(0, |t| t.0);
-        if ns > 0 {
-            // Look up by &str first: only a new stack allocates.
-            match self.stacks.get_mut(path.as_str()) {
-                Some(v) => *v = v.saturating_add(ns).min(MAX_STACK_NS),
-                None => {
-                    self.stacks.insert(path.clone(), ns.min(MAX_STACK_NS));
+    /// The stack `parent;name`, new if unseen.
+    fn stack(&mut self, parent: u32, name: &str) -> u32 {
+        let frame = match self.frame_ids.get(name) {
+            Some(&f) => f,
+            None => {
+                let text = frame_name(name).into_boxed_str();
+                let next = self.frames.len() as u32;
+                let f = *self.by_text.entry(text.clone()).or_insert(next);
+                if f == next {
+                    self.frames.push(text);
                 }
+                self.frame_ids.insert(name.into(), f);
+                f
             }
-        }
-        for c in &n.children {
-            self.walk(c, path);
-        }
-        path.truncate(len);
+        };
+        let next = self.stacks.len() as u32;
+        *self.stack_ids.entry((parent, frame)).or_insert_with(|| {
+            self.stacks.push((parent, frame, 0));
+            next
+        })
     }
 
     /// Total weight, ns.
     pub fn total_ns(&self) -> u64 {
-        self.stacks.values().fold(0u64, |t, v| t.saturating_add(*v))
+        self.stacks.iter().fold(0u64, |t, s| t.saturating_add(s.2))
     }
 
     /// Whether no stack has any time.
     pub fn is_empty(&self) -> bool {
-        self.stacks.is_empty()
+        self.stacks.iter().all(|s| s.2 == 0)
     }
 
     /// The folded lines, `stack ns\n` each, sorted.
     pub fn text(&self) -> String {
+        let mut lines: Vec<(String, u64)> = Vec::new();
+        let mut path = Vec::new();
+        for (i, &(_, _, ns)) in self.stacks.iter().enumerate() {
+            if ns == 0 {
+                continue;
+            }
+            path.clear();
+            let mut at = i as u32;
+            while at != ROOT {
+                let (parent, frame, _) = self.stacks[at as usize];
+                path.push(&*self.frames[frame as usize]);
+                at = parent;
+            }
+            path.reverse();
+            lines.push((path.join(";"), ns));
+        }
+        lines.sort_unstable();
         let mut s = String::new();
-        for (k, v) in &self.stacks {
-            s.push_str(k);
+        for (k, v) in lines {
+            s.push_str(&k);
             s.push(' ');
             s.push_str(&v.to_string());
             s.push('\n');
@@ -80,14 +117,21 @@ impl Folded {
     }
 }
 
-/// µs (from integer ns, 3 decimals) back to ns.
 /// A name as a frame: `;` separates frames and a line ends a stack, so
-/// neither may appear inside one; control characters are dropped.
+/// neither may appear inside one; control characters are dropped; at most
+/// [`MAX_FRAME_CHARS`] are kept (then `…`).
 fn frame_name(s: &str) -> String {
-    s.chars()
+    let mut out: String = s
+        .chars()
         .filter(|c| !c.is_control())
         .map(|c| if c == ';' { ':' } else { c })
-        .collect()
+        .take(MAX_FRAME_CHARS + 1)
+        .collect();
+    if let Some((cut, _)) = out.char_indices().nth(MAX_FRAME_CHARS) {
+        out.truncate(cut);
+        out.push('…');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -110,6 +154,27 @@ mod tests {
             repeat: 1,
             children,
         }
+    }
+
+    #[test]
+    fn names_that_make_one_frame_make_one_stack() {
+        let t = node(
+            "root",
+            None,
+            vec![node("a;x", Some(1), vec![]), node("a:x", Some(2), vec![])],
+        );
+        let mut f = Folded::default();
+        f.add_tree(&t, None);
+        assert_eq!(f.text(), "root;a:x 3\n");
+    }
+
+    #[test]
+    fn long_names_are_cut_in_frames() {
+        let long = "x".repeat(10_000);
+        let t = node(&long, Some(5), vec![]);
+        let mut f = Folded::default();
+        f.add_tree(&t, None);
+        assert_eq!(f.text(), format!("{}… 5\n", "x".repeat(MAX_FRAME_CHARS)));
     }
 
     #[test]

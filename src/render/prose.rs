@@ -32,25 +32,9 @@ pub fn html(p: &Prose) -> String {
     super::source::prose_html(p, None)
 }
 
-/// Split a string whose code is marked with backticks (`like this`)
-/// into spans. Unbalanced backticks leave the rest as text.
+/// Split a string whose code is marked with backticks into spans.
 pub fn from_ticks(s: &str) -> Prose {
-    let mut p = Prose::default();
-    let mut rest = s;
-    while let Some(a) = rest.find('`') {
-        let Some(b) = rest[a + 1..].find('`') else {
-            break;
-        };
-        if a > 0 {
-            p.text(&rest[..a]);
-        }
-        p.code(&rest[a + 1..a + 1 + b]);
-        rest = &rest[a + 2 + b..];
-    }
-    if !rest.is_empty() {
-        p.text(rest);
-    }
-    p
+    Prose::from_ticks(s)
 }
 
 /// Escape text for HTML element content and attribute values.

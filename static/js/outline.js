@@ -45,6 +45,13 @@
 
   Outline.prototype.kids = function (i) { return this.m.end[i] > i + 1; };
 
+  // 1 for a top row, as aria-level counts.
+  Outline.prototype.level = function (i) {
+    var lv = 1;
+    for (var p = this.m.parent[i]; p >= 0; p = this.m.parent[p]) { lv++; }
+    return lv;
+  };
+
   Outline.prototype.isOpen = function (i) {
     return this.open[i] === 1 || (this.only && this.keep !== null && this.keep[i] === 2);
   };
@@ -76,6 +83,8 @@
       row.style.top = (k * ROW) + "px";
       row.setAttribute("data-i", String(i));
       row.setAttribute("role", "treeitem");
+      row.setAttribute("aria-level", String(this.level(i)));
+      row.setAttribute("aria-selected", i === this.sel ? "true" : "false");
       if (this.kids(i)) { row.setAttribute("aria-expanded", this.isOpen(i) ? "true" : "false"); }
       if (i === this.sel) { row.classList.add("sel"); }
       if (this.matches && this.matches[i]) { row.classList.add("match"); }

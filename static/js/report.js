@@ -30,6 +30,7 @@
     a.href = D.link_base + id;
     a.target = "_blank";
     a.rel = "noopener noreferrer";
+    a.tabIndex = -1;             // the tree is one Tab stop; its keys move inside
     a.textContent = "src";
     a.title = "source of " + id;
     row.appendChild(a);
@@ -103,11 +104,26 @@
         go.href = "#n" + cap + "-" + sys + "-" + id;
         go.textContent = "tree";
         go.title = "show this call in its capture's tree";
+        go.tabIndex = -1;
         c.appendChild(go);
       }
       row.appendChild(c);
     };
     var gsys = a.gt ? a.gt.sys : 0, bsys = a.bt ? a.bt.sys : 0;
+    // Δ = bad − good, for a call both runs make with a duration; marked
+    // when the bad run's is over twice the good one's (or under half) and
+    // differs by a µs or more.
+    var delta = function (a, k) {
+      var d = span("delta", "");
+      if (a.g[k] < 0 || a.b[k] < 0 || !a.gt || !a.bt) { return d; }
+      var g = a.gt.dur[a.g[k]], b = a.bt.dur[a.b[k]];
+      if (g < 0 || b < 0) { return d; }
+      var diff = b - g;
+      d.textContent = "Δ " + (diff < 0 ? "−" : "+") + us(Math.abs(diff));
+      d.title = "bad − good: " + us(b) + " − " + us(g);
+      if (Math.abs(diff) >= 1000 && (b > 2 * g || 2 * b < g)) { d.classList.add(diff > 0 ? "slower" : "faster"); }
+      return d;
+    };
     return {
       n: a.n, end: a.end, parent: a.parent, div: a.div,
       id: function (k) { return "a" + ci + "-" + k; },
@@ -125,6 +141,7 @@
         cell(row, a.gt, a.g[k], a.gd[k], "gside", a.c.good, gsys);
         row.appendChild(span("mark", kind === "s" ? "=" : kind === "g" ? "+" : "−"));
         cell(row, a.bt, a.b[k], a.bd[k], "bside", a.c.bad, bsys);
+        row.appendChild(delta(a, k));
         var note = [];
         if (a.fold[k]) { note.push("×" + a.fold[k][0] + " good / ×" + a.fold[k][1] + " bad"); }
         if (bits & 2) { note.push("level inlined in the other run"); }
@@ -284,8 +301,15 @@
       applySearch();
     }
   });
+  var help = document.getElementById("help");
   document.addEventListener("keydown", function (e) {
-    if (e.key === "/" && document.activeElement !== q) { e.preventDefault(); q.focus(); }
+    if (e.altKey || e.ctrlKey || e.metaKey || document.activeElement === q) { return; }
+    if (e.key === "/") { e.preventDefault(); q.focus(); }
+    else if (e.key === "?" && help) { e.preventDefault(); help.hidden = !help.hidden; }
+    else if (e.key === "Escape") {
+      if (help && !help.hidden) { help.hidden = true; }
+      else if (q.value) { q.value = ""; applySearch(); }
+    }
   });
   flames().forEach(function (f) {
     // The SVG scales with its frame's width; keep the frame's height in step.
@@ -300,6 +324,13 @@
     });
   });
   window.addEventListener("hashchange", function () { if (D) { route(location.hash); } });
+  // Paper gets the plain-text diffs too (a closed <details> prints nothing).
+  var printOpened = [];
+  window.addEventListener("beforeprint", function () {
+    printOpened = Array.prototype.filter.call(document.querySelectorAll("details.plain"), function (d) { return !d.open; });
+    printOpened.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () { printOpened.forEach(function (d) { d.open = false; }); });
 
   // The data: JSON, or for a big report gzip in base64 (src/render/html.rs),
   // inflated by the browser's own DecompressionStream.

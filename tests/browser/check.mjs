@@ -7,6 +7,7 @@
 //   node check.mjs report  OUT_DIR SHOT.png '{"verdict":"failed with -22 EINVAL"}'
 //   node check.mjs hostile OUT_DIR SHOT.png '{"texts":["<script>alert(1)</script>"]}'
 //   node check.mjs timing  OUT_DIR SHOT.png '{}'
+//   node check.mjs screens OUT_DIR SHOT_DIR '{}'   (desktop/phone/dark.png)
 //
 // Chromium: CHROMIUM env var, default /usr/bin/chromium (Debian's package).
 
@@ -91,6 +92,9 @@ if (mode === "report") {
     const box = await row.first().boundingBox();
     if (!box || box.y < 0 || box.y > 1000) { throw new Error("not on screen after the verdict's link"); }
     notes.divergence = await row.first().innerText();
+    // Calls both runs make show Δ = bad − good.
+    const deltas = await page.locator(".aligned .row.k-same .delta").allInnerTexts();
+    if (!deltas.some((t) => /^Δ [+−]\d/.test(t))) { throw new Error(`no Δ on rows of both runs: ${JSON.stringify(deltas.slice(0, 3))}`); }
   });
   await check("tree expands on click", async () => {
     const closed = page.locator(".tree .row[aria-expanded='false']").first();
@@ -118,6 +122,24 @@ if (mode === "report") {
     await page.waitForSelector(".row.match", { timeout: 5000 });
     await page.fill("#q", "");
     await page.waitForFunction(() => !document.querySelector(".row.match"));
+  });
+  await check("help, Esc, ARIA", async () => {
+    await page.locator(".aligned").first().focus();
+    await page.keyboard.press("?");
+    if (!(await page.locator("#help").isVisible())) { throw new Error("? shows no help"); }
+    await page.keyboard.press("Escape");
+    if (await page.locator("#help").isVisible()) { throw new Error("Esc leaves the help open"); }
+    await page.fill("#q", want.search || "bpf");
+    await page.waitForSelector(".row.match", { timeout: 5000 });
+    await page.locator(".aligned").first().focus();
+    await page.keyboard.press("Escape");
+    if ((await page.inputValue("#q")) !== "") { throw new Error("Esc outside the box left the search"); }
+    await page.waitForFunction(() => !document.querySelector(".row.match"));
+    const aria = await page.evaluate(() => Array.from(document.querySelectorAll(".outline .row")).map((r) => [
+      r.getAttribute("aria-level"), r.getAttribute("aria-selected"), r.classList.contains("sel"),
+      Array.from(r.querySelectorAll("a")).every((a) => a.tabIndex === -1)]));
+    const bad = aria.filter(([lv, sel, isSel, tabs]) => !(+lv >= 1) || (sel === "true") !== isSel || !tabs);
+    if (!aria.length || bad.length) { throw new Error(`rows without aria-level/aria-selected or with Tab-stop links: ${JSON.stringify(bad.slice(0, 3))}`); }
   });
   await check("flame graphs", async () => {
     const frames = await flameFrames();
@@ -153,6 +175,89 @@ if (mode === "report") {
   await page.waitForSelector("html[data-ready='1']");
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: shot, fullPage: false });
+} else if (mode === "screens") {
+  // Issue 15, "what must hold" 2 and 4: phone and desktop widths, light and
+  // dark, and print media; SHOT is a directory that gets desktop.png,
+  // phone.png and dark.png.
+  const views = [
+    { name: "desktop", width: 1440, height: 900, scheme: "light" },
+    { name: "phone", width: 390, height: 844, scheme: "light" },
+    { name: "dark", width: 1440, height: 900, scheme: "dark" },
+    { name: "phone-dark", width: 390, height: 844, scheme: "dark" },
+  ];
+  notes.views = {};
+  for (const v of views) {
+    await check(`${v.name} view`, async () => {
+      await page.setViewportSize({ width: v.width, height: v.height });
+      await page.emulateMedia({ media: "screen", colorScheme: v.scheme });
+      await page.goto(url);
+      await page.waitForSelector("html[data-ready='1']");
+      await page.evaluate(() => window.scrollTo(0, 0));
+      const m = await page.evaluate(() => {
+        const lum = (c) => {
+          const [r, g, b] = c.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number);
+          return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+        };
+        const de = document.documentElement, vr = document.getElementById("verdict").getBoundingClientRect();
+        const body = getComputedStyle(document.body);
+        const tree = document.querySelector(".outline");
+        return {
+          page_width: de.scrollWidth, viewport: de.clientWidth, height: innerHeight,
+          verdict_top: Math.round(vr.top), verdict_left: Math.round(vr.left), verdict_right: Math.round(vr.right),
+          bg: lum(body.backgroundColor), fg: lum(body.color),
+          outline_bg: tree ? lum(getComputedStyle(tree).backgroundColor === "rgba(0, 0, 0, 0)" ? body.backgroundColor : getComputedStyle(tree).backgroundColor) : null,
+        };
+      });
+      notes.views[v.name] = m;
+      if (m.page_width > m.viewport) { throw new Error(`page scrolls sideways: ${m.page_width} px wide in a ${m.viewport} px viewport`); }
+      if (m.verdict_top < 0 || m.verdict_top > m.height - 60 || m.verdict_left < 0 || m.verdict_right > m.viewport) {
+        throw new Error(`verdict not on the first screen: ${JSON.stringify(m)}`);
+      }
+      if (v.scheme === "dark" && !(m.bg < 0.15 && m.fg > 0.7)) { throw new Error(`not dark: ${JSON.stringify(m)}`); }
+      if (v.scheme === "light" && !(m.bg > 0.9 && m.fg < 0.3)) { throw new Error(`not light: ${JSON.stringify(m)}`); }
+      if (v.name !== "phone-dark") { await page.screenshot({ path: path.join(shot, v.name + ".png"), fullPage: false }); }
+    });
+  }
+  await check("no literal backticks", async () => {
+    // Captions, audit lines and warnings draw `code` as code, not as backticks.
+    const t = await page.evaluate(() => {
+      const b = document.body.cloneNode(true);
+      b.querySelectorAll("pre, script, style, iframe").forEach((e) => e.remove());
+      return b.textContent.split("\n").filter((l) => l.includes("`")).slice(0, 3);
+    });
+    if (t.length) { throw new Error(`backticks in the page's text: ${JSON.stringify(t)}`); }
+  });
+  await check("dark flame graphs", async () => {
+    const fr = (await flameFrames())[0];
+    const f = await fr.evaluate(() => getComputedStyle(document.querySelector("svg")).filter);
+    if (!/invert/.test(f)) { throw new Error(`flame graph frame not dark: filter ${f}`); }
+  });
+  await check("print", async () => {
+    await page.setViewportSize({ width: 1000, height: 900 });
+    await page.emulateMedia({ media: "print", colorScheme: "light" });
+    await page.goto(url);
+    await page.waitForSelector("html[data-ready='1']");
+    const p = await page.evaluate(() => {
+      const shown = (sel) => Array.from(document.querySelectorAll(sel)).filter((e) => e.getClientRects().length > 0).length;
+      const clipped = [];
+      for (const r of document.querySelectorAll(".outline .ret")) {
+        const box = r.closest(".cell") || r.closest(".row");
+        const a = r.getBoundingClientRect(), b = box.getBoundingClientRect();
+        if (a.right > b.right + 1 || a.left < b.left - 1 || box.scrollWidth > box.clientWidth + 1) { clipped.push(r.textContent); }
+      }
+      return {
+        controls: shown("#q, #filter, .keys, .toolbar"),
+        rets: document.querySelectorAll(".outline .ret").length,
+        clipped: clipped.slice(0, 5),
+        page_width: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth,
+      };
+    });
+    notes.print = p;
+    if (p.controls) { throw new Error(`${p.controls} search/key controls printed`); }
+    if (!p.rets) { throw new Error("no return value drawn to check"); }
+    if (p.clipped.length) { throw new Error(`return values clipped: ${JSON.stringify(p.clipped)}`); }
+    if (p.page_width > p.viewport) { throw new Error(`printed page ${p.page_width} px wide for ${p.viewport} px`); }
+  });
 } else if (mode === "hostile") {
   await check("no injected element", async () => {
     // Render every hostile name: search for each part, in every view.
@@ -201,8 +306,13 @@ if (mode === "report") {
     await page.evaluate((h) => { location.hash = h; }, want.bigtree);
     await page.locator(`#tree-${cap} .row.sel[data-i='${id}']`).waitFor({ timeout: 10000 });
     notes.bigtree_open_ms = Date.now() - t;
-    const closed = page.locator(`#tree-${cap} .row[aria-expanded='false']`).first();
     const before = await page.locator(`#tree-${cap} .row`).count();
+    // Fail at once, not after the click's 30 s, when the deep link's tree
+    // has nothing to open.
+    if (!(await page.locator(`#tree-${cap} .row[aria-expanded='false']`).count())) {
+      throw new Error(`${want.bigtree}: ${before} row(s), none closed (not the big tree?)`);
+    }
+    const closed = page.locator(`#tree-${cap} .row[aria-expanded='false']`).first();
     t = Date.now();
     await closed.click();
     notes.bigtree_expand_ms = Date.now() - t;

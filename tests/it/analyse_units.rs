@@ -329,12 +329,9 @@ fn error_origin_with_return_values() {
          0)   4.500 us    |  } /* __x64_sys_openat = -2 */
          0)               |  /* sys_openat -> 0xfffffffffffffffe */
         ",
-        // KNOWN WRONG: lookup_fast() returned 0 (NULL: not in the dcache, take the
-        // slow path), not -2, and the span says it returned -2. NULL counts as an
-        // error because the good run's lookup_fast() returned a pointer, but the
-        // errno is known (-2) and no callee of open_last_lookups() returned it: want
-        // `origin: errno 2 at open_last_lookups`, chain ending at open_last_lookups,
-        // made in its own code or inlined callees (issue 12).
+        // lookup_fast() returned 0 (NULL: not in the dcache, take the slow
+        // path), not -2: with a known errno a NULL is no part of the chain, so
+        // the origin is open_last_lookups(), whose callees did not return -2.
         expect![[r#"
             good: openat() = 3 (sys_exit event)
             bad: openat() = -2 ENOENT (sys_exit event)
@@ -350,8 +347,8 @@ fn error_origin_with_return_values() {
             +     fd_install
             -     put_unused_fd
             split: row 7; under path_openat; after open_last_lookups; good next do_open (inside); bad next terminate_walk
-            origin: errno 2 at lookup_fast; chain __x64_sys_openat = -2 > do_sys_openat2 = -2 > do_filp_open = -2 > path_openat = -2 > open_last_lookups = -2 > lookup_fast = 0; good lookup_fast
-              span: `lookup_fast()` returned -2 (ENOENT) and has no traced callee: the error was made in its own code
+            origin: errno 2 at open_last_lookups; chain __x64_sys_openat = -2 > do_sys_openat2 = -2 > do_filp_open = -2 > path_openat = -2 > open_last_lookups = -2; good open_last_lookups
+              span: `open_last_lookups()` returned -2 (ENOENT) although none of its 1 traced callee(s) returned it: the error was made in its own code or in a callee the capture does not show (inlined, notrace, or beyond max_graph_depth); its callee `lookup_fast()` returned NULL where the good run's returned a pointer, which may be where the failure starts
             gap: path_openat 2.5 µs, untraced 0.5 µs [at split]
             candidate: do_open
         "#]],

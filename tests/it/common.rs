@@ -9,6 +9,8 @@ use tracereport::cli::Cli;
 pub const CAPTURES: &str = "tests/fixtures/captures";
 /// Captures made for this project.
 pub const CAPTURES_NEW: &str = "tests/fixtures/captures-new";
+/// The 6.1 cases captured on kernels the analysis was not built on.
+pub const CAPTURES_UNSEEN: &str = "tests/fixtures/captures-unseen";
 /// zstd copies of real captures (see its MANIFEST.md).
 pub const COMPRESSED: &str = "tests/fixtures/compressed";
 

@@ -195,6 +195,21 @@ fn bad_of(good: &Path) -> Option<std::path::PathBuf> {
     Some(good.with_file_name(bad)).filter(|b| b.exists())
 }
 
+/// Reports of the same cases on kernels the analysis was not built on
+/// (`captures-unseen`; summaries: the verdict and origin per pair).
+#[test]
+fn snapshots_of_every_unseen_kernel_pair() {
+    insta::glob!("../fixtures", "captures-unseen/**/ok.log", |path| {
+        let bad = path.with_file_name("bad.log");
+        let (ok, bad) = (fixture(path), fixture(&bad));
+        let w = run(&[&ok, &bad]);
+        crate::ticket::assert_fits_a_ticket(&bad, &w);
+        settings("snapshots/pairs-unseen").bind(|| {
+            insta::assert_snapshot!("summary", summary(&w.json));
+        });
+    });
+}
+
 /// Reports of every good/bad pair of the corpus.
 #[test]
 fn snapshots_of_every_pair() {

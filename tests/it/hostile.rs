@@ -204,3 +204,58 @@ fn alternating_depths_cost_at_most_the_cap() {
     assert_eq!(depth_cap_warnings(&json), 8);
     assert!(size < 50 * MIB, "{size} bytes");
 }
+
+/// Issue 11's smaller items.
+#[test]
+fn an_unknown_pair_label_is_a_wrong_argument() {
+    let g = format!("{CAPTURES}/{GOOD}");
+    let dir = tempfile::tempdir().unwrap();
+    let o = bin()
+        .args([
+            g.as_str(),
+            g.as_str(),
+            "--pair",
+            "nosuch#0:ok--funcgraph-retval#0",
+        ])
+        .arg("-o")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("no capture labelled `nosuch`"), "{err}");
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn gzip_with_trailing_garbage_loses_nothing_and_passes_strict() {
+    use std::io::Write;
+    let text = std::fs::read(format!("{CAPTURES}/{GOOD}")).unwrap();
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(&text).unwrap();
+    let mut gz = e.finish().unwrap();
+    gz.extend([0u8; 512]);
+    gz.extend(b"appended by some tool\n");
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("padded.log.gz");
+    std::fs::write(&p, &gz).unwrap();
+    let out = dir.path().join("out");
+    let o = bin()
+        .arg(&p)
+        .args(["--strict", "-f", "json", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let json = std::fs::read_to_string(out.join("report.json")).unwrap();
+    assert!(!json.contains("truncated-input"));
+    assert!(json.contains("534 byte(s) after the end of the gzip data were ignored"));
+}
+
+#[test]
+fn a_sys_exit_value_out_of_range_is_warned() {
+    let cap = b"# tracer: function_graph\n#\n 0)               |  /* sys_bpf(cmd: 0, uattr: 0, size: 90) */\n 0)               |  __x64_sys_bpf() {\n 0)   0.300 us    |    security_bpf();\n 0)   1.000 us    |  }\n 0)               |  /* sys_bpf -> 0x1ffffffffffffffea */\n".to_vec();
+    let (_, md) = reported(&[cap], &[]);
+    assert!(md.contains("bad-return-value"), "{md}");
+}

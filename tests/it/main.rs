@@ -37,6 +37,7 @@ mod scenarios;
 mod schema;
 mod ticket;
 mod tracedat;
+mod unseen;
 mod untrusted;
 
 /// Counts heap per thread for the memory bounds of the mutation test.

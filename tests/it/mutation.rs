@@ -266,13 +266,16 @@ fn unfinished_calls_named(b: &Base, m: &Mutant, c: &Capture) -> Result<(), Strin
         let Some(ms) = c.trace.syscalls.iter().find(|x| x.line == s.line) else {
             continue; // not kept this time (the keep policy counts what is there)
         };
-        let root_open = ms
-            .tree
-            .as_ref()
-            .and_then(|t| t.nodes.first())
-            .is_none_or(|r| {
-                r.flags.has(NodeFlags::EXIT_MISSING) || r.flags.has(NodeFlags::SYNTHETIC)
-            });
+        let first = ms.tree.as_ref().and_then(|t| t.nodes.first());
+        // A root's tree starts at the first call the capture shows (callers
+        // neither entered nor returned in it are not shown): cut after that
+        // call returned, the tree is whole.
+        if ms.root && first.is_some_and(|r| !r.flags.has(NodeFlags::EXIT_MISSING)) {
+            continue;
+        }
+        let root_open = first.is_none_or(|r| {
+            r.flags.has(NodeFlags::EXIT_MISSING) || r.flags.has(NodeFlags::SYNTHETIC)
+        });
         if !(root_open && ms.exit_missing) {
             return Err(format!(
                 "syscall at line {} is cut before its end at line {}, but not marked exit not captured",

@@ -248,3 +248,60 @@ proptest! {
         markdown::render_markdown(&r, None, &flames).unwrap();
     }
 }
+
+/// A capture of `tasks` tasks, each one syscall with a call `depth`
+/// levels down, `width` calls of a `name_len`-byte name and a marker of
+/// `marker_len` bytes: issue 11's axes of scale, mixed.
+fn scaled(depth: usize, width: usize, tasks: u32, name_len: usize, marker_len: usize) -> Vec<u8> {
+    let mut s = String::from("# tracer: function_graph\n#\n");
+    let name: String = "n".repeat(name_len);
+    let marker: String = "m".repeat(marker_len);
+    for pid in 1..=tasks {
+        let l = |depth: usize, dur: &str, body: &str| {
+            format!(
+                " 0)  t-{pid:<6} | {dur:>10}    |  {}{body}\n",
+                "  ".repeat(depth)
+            )
+        };
+        s += &l(0, "", "__x64_sys_bpf() {");
+        s += &l(depth, "0.100 us", "f();");
+        for _ in 0..width {
+            s += &l(1, "0.100 us", &format!("{name}();"));
+        }
+        s += &l(1, "", &format!("/* {marker} */"));
+        s += &l(0, "9.000 us", "} /* __x64_sys_bpf = -22 */");
+    }
+    s.into_bytes()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// Depth, width, tasks, name length and marker size scaled at once:
+    /// read with the ledger holding, deep calls cut at the cap, and heap
+    /// within a bound that does not grow with name or marker length.
+    #[test]
+    fn scale_mutations_stay_bounded(
+        depth in 0usize..3000,
+        width in 1usize..400,
+        tasks in 1u32..200,
+        name_len in 1usize..65_000,
+        marker_len in 0usize..65_000,
+    ) {
+        // At most about 8 MB of capture.
+        let width = width.min((8 << 20) / (name_len * tasks as usize + 1)).max(1);
+        let bytes = scaled(depth, width, tasks, name_len, marker_len);
+        let (c, peak) = peak_during(|| ingest(bytes, None));
+        let c = c.unwrap();
+        assert_ledger(&c);
+        let w = &c.trace.warnings;
+        prop_assert_eq!(w.count(tracereport::model::WarningKind::DepthCap) > 0, depth > 1000);
+        prop_assert_eq!(
+            w.count(tracereport::model::WarningKind::NameCap) > 0,
+            name_len > tracereport::model::intern::MAX_NAME_LEN
+        );
+        // Kept: names ≤ 512 bytes, markers ≤ 1 KiB, trees of the calls.
+        let bound = (8 << 20) + tasks as usize * (width + depth.min(1000) + 4) * 600;
+        prop_assert!(peak < bound, "peak {} > {}", peak, bound);
+    }
+}

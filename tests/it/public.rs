@@ -41,7 +41,7 @@ fn graph_roots(text: &str) -> Option<u64> {
 #[test]
 fn every_public_trace_has_its_trees_and_flame_graph() {
     let files = files_under(P, &[".log"]);
-    assert_eq!(files.len(), 18);
+    assert_eq!(files.len(), 28);
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
         let w = run(&[f.to_str().unwrap()]);
@@ -89,5 +89,35 @@ fn every_public_trace_has_its_trees_and_flame_graph() {
         settings.set_prepend_module_to_snapshot(false);
         let name = f.file_stem().unwrap().to_string_lossy().into_owned();
         settings.bind(|| insta::assert_snapshot!(format!("{name}.md"), &w.md));
+    }
+}
+
+/// The kernel's documentation of funcgraph-retval says `cpu_cgroup_can_attach()`
+/// "returned the error code -22 firstly": one capture, no good run, the
+/// headline follows the return values there (also in hex, where -22 is
+/// `0xffffffea`), and the snippet's root starts at depth 1 (its caller's
+/// entry is not in it).
+#[test]
+fn kernel_doc_retval_snippet_leads_to_the_first_error() {
+    for f in ["kdoc-funcgraph-retval.log", "kdoc-funcgraph-retval-hex.log"] {
+        let w = run(&[&format!("{P}/{f}")]);
+        let v = w.json["verdict"].as_str().unwrap();
+        assert!(
+            v.starts_with("`cgroup_migrate()` failed with -22 EINVAL"),
+            "{f}: {v}"
+        );
+        assert!(
+            v.contains(
+                "`cgroup_migrate()` → `cgroup_migrate_execute()` → `cpu_cgroup_can_attach()`"
+            ),
+            "{f}: {v}"
+        );
+        assert!(
+            v.contains("`cpu_cgroup_can_attach()` returned -22 (EINVAL) although none of its 2 traced callee(s) returned it"),
+            "{f}: {v}"
+        );
+        let roots = w.json["captures"][0]["roots"].as_array().unwrap();
+        assert_eq!(roots.len(), 1, "{f}");
+        assert_eq!(roots[0]["root"]["func"], "cgroup_migrate", "{f}");
     }
 }

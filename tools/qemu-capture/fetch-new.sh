@@ -5,18 +5,31 @@
 #    trixie-backports, through a private apt configuration under $WORK/apt-alt (the host's
 #    /etc/apt is not changed).
 # Versions used for tests/fixtures/captures-new (2026-11-25): K61=6.1.0-56 (6.1.192-2),
-# PERF61=6.1.192-2, KNEW=7.3.4+deb13 (7.3.4-1~bpo13+1).
+# PERF61=6.1.192-2, KNEW=7.3.4+deb13 (7.3.4-1~bpo13+1); for tests/fixtures/captures-unseen
+# (2026-11-30) also K612=6.12.117+deb12 (6.12.117-1~deb12u1; linux-perf 6.1.192-2 was gone).
 set -euo pipefail
 WORK=${WORK:-/tmp/qemu-capture}
 K61=${K61:-6.1.0-56}
 PERF61=${PERF61:-6.1.192-2}
 KNEW=${KNEW:-7.3.4+deb13}
+K612=${K612-6.12.117+deb12}
 mkdir -p "$WORK/debs" "$WORK/boot" "$WORK/debs-new"
 cd "$WORK/debs"
 ls linux-image-$K61-amd64-unsigned_*.deb >/dev/null 2>&1 || apt-get download "linux-image-$K61-amd64-unsigned"
-ls linux-perf_${PERF61}_*.deb >/dev/null 2>&1 || apt-get download "linux-perf=$PERF61"
+# linux-perf is only for the `perf` part; the archive drops old versions, so a missing
+# one is a warning, not a failure (build-initramfs.sh then leaves perf out).
+ls linux-perf_${PERF61}_*.deb >/dev/null 2>&1 || apt-get download "linux-perf=$PERF61" \
+    || echo "WARNING: linux-perf=$PERF61 not available; the perf part will be skipped"
 dpkg-deb --fsys-tarfile linux-image-$K61-amd64-unsigned_*.deb | tar x -C "$WORK" --wildcards './boot/*'
-rm -rf "$WORK/perf61"; dpkg-deb -x linux-perf_${PERF61}_*.deb "$WORK/perf61"
+if ls linux-perf_${PERF61}_*.deb >/dev/null 2>&1; then
+    rm -rf "$WORK/perf61"; dpkg-deb -x linux-perf_${PERF61}_*.deb "$WORK/perf61"
+fi
+# Debian's stock 6.12 (bookworm-security), for the unseen-kernel captures
+# (tests/fixtures/captures-unseen); K612= (empty) skips it.
+if [ -n "$K612" ]; then
+    ls linux-image-$K612-amd64-unsigned_*.deb >/dev/null 2>&1 || apt-get download "linux-image-$K612-amd64-unsigned"
+    dpkg-deb --fsys-tarfile linux-image-$K612-amd64-unsigned_*.deb | tar x -C "$WORK" --wildcards './boot/*'
+fi
 
 A=$WORK/apt-alt
 mkdir -p "$A/lists/partial" "$A/cache/archives/partial" "$A/etc"

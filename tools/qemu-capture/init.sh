@@ -252,9 +252,14 @@ if want pairs; then
     capture mkdir_ok                function_graph __x64_sys_mkdir default mkdir_new mkdir
     capture mkdir_bad_eexist        function_graph __x64_sys_mkdir default mkdir_exist mkdir
 fi
+# tcv= on the kernel command line picks some option sets of `variants` (":" between sets,
+# "+" between the options of one set; run-kernel.sh passes $TCV), e.g.
+# tcv=funcgraph-tail:funcgraph-proc+funcgraph-abstime+funcgraph-tail
+VARSETS="funcgraph-proc funcgraph-abstime funcgraph-tail funcgraph-retval nofuncgraph-irqs
+         funcgraph-proc,funcgraph-abstime,funcgraph-tail depth=3 pipe"
+[ -n "$tcv" ] && VARSETS=$(echo "$tcv" | tr ':+' ' ,')
 if want variants; then
-    for v in funcgraph-proc funcgraph-abstime funcgraph-tail funcgraph-retval nofuncgraph-irqs \
-             funcgraph-proc,funcgraph-abstime,funcgraph-tail depth=3 pipe; do
+    for v in $VARSETS; do
         vn=$(echo $v | tr ',=' '+-')
         [ $v = funcgraph-retval ] && ! has_opt funcgraph-retval && { echo "TC: SKIP funcgraph-retval (option absent)"; continue; }
         capture bpf_ok_array__$vn    function_graph $BPF $v map_array bpf
@@ -271,6 +276,7 @@ if want variants; then
             capture bpf_bad_zerokey__$vn function_graph $BPF $v map_zerokey bpf
         done
     fi
+  if [ -z "$tcv" ]; then   # the rest only in a full `variants` run
     # sleep-time on/off on a sleeping syscall
     capture nanosleep__sleep-time   function_graph __x64_sys_nanosleep sleep-time nanosleep nanosleep
     capture nanosleep__nosleep-time function_graph __x64_sys_nanosleep nosleep-time nanosleep nanosleep
@@ -279,6 +285,7 @@ if want variants; then
     capture fn_bpf_bad_unspec function - default map_unspec bpf
     capture fn_openat_ok      function - default open_ok openat
     capture fn_openat_bad_enoent function - default open_missing openat
+  fi
 fi
 if want busy; then
     busy busy2cpu_graph_syscalls "__x64_sys_bpf __x64_sys_openat" default trace

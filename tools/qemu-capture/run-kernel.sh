@@ -3,6 +3,7 @@
 # results.  Usage: run-kernel.sh VMLINUZ OUTDIR [part] [smp]
 #   part: pairs|variants|rvpairs|tracecmd|busy|aff|lost|xsk, new: tcfn|perf|lat|comm|args
 #         (comma list; empty = every scenario in init.sh)
+#   TCV=set:set (env): only these option sets of `variants` ("+" joins options), see init.sh
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=${WORK:-/tmp/qemu-capture}
@@ -17,7 +18,7 @@ BUFARG=""
 rm -f "$OUT/console.log" "$OUT/data.bin"
 timeout ${QTIMEOUT:-600} qemu-system-x86_64 ${QACCEL:-$ACC} -m 1024 -smp "$SMP" \
     -kernel "$K" -initrd "$WORK/initramfs.cpio.gz" \
-    -append "console=ttyS0 loglevel=4 panic=-1 tcs=$TCS $BUFARG" \
+    -append "console=ttyS0 loglevel=4 panic=-1 tcs=$TCS $BUFARG${TCV:+ tcv=$TCV}" \
     -display none -monitor none -no-reboot \
     -serial file:"$OUT/console.log" -serial file:"$OUT/data.bin" || echo "qemu exit $? (timeout/crash), splitting what arrived"
 python3 "$HERE/split.py" "$OUT/data.bin" "$OUT"

@@ -6,7 +6,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 use similar::DiffOp;
 
-use super::myers::{Budget, DIFF_BUDGET, diff_ops};
+use super::{myers::diff_ops, work::AlignWork};
 use crate::analyse::side::Side;
 
 /// A child in a diffed list: a call, or a run of `count` identical calls.
@@ -50,23 +50,27 @@ pub(super) struct Level {
 /// Diff the children of `g` and `b` (each with the depth its children are
 /// shown at), splicing one-sided wrappers out.
 pub(super) fn level(
-    gs: &Side<'_>,
-    bs: &Side<'_>,
+    (gs, bs): (&Side<'_>, &Side<'_>),
     (g, gd): (u32, u16),
     (b, bd): (u32, u16),
+    work: &AlignWork,
 ) -> Level {
     let (mut gseq, glead) = elems(gs, g, gd);
     let (mut bseq, blead) = elems(bs, b, bd);
     let mut spliced = Spliced::default();
-    let mut ops = diff(gs, bs, &gseq, &bseq);
+    let mut ops = diff(gs, bs, &gseq, &bseq, work);
     for _ in 0..SPLICE_ROUNDS {
+        // Splicing re-diffs the level: not once the budget is spent.
+        if work.exhausted() {
+            break;
+        }
         let g_before = gseq.clone();
         let g_changed = splice((gs, bs), &mut gseq, &bseq, &ops, true, &mut spliced);
         let b_changed = splice((bs, gs), &mut bseq, &g_before, &ops, false, &mut spliced);
         if !(g_changed || b_changed) {
             break;
         }
-        ops = diff(gs, bs, &gseq, &bseq);
+        ops = diff(gs, bs, &gseq, &bseq, work);
     }
     Level {
         gseq,
@@ -171,13 +175,19 @@ fn splice(
 }
 
 /// Diff two element lists by function name.
-fn diff(g: &Side<'_>, b: &Side<'_>, gseq: &[Elem], bseq: &[Elem]) -> Vec<Op> {
+fn diff(g: &Side<'_>, b: &Side<'_>, gseq: &[Elem], bseq: &[Elem], work: &AlignWork) -> Vec<Op> {
     let gk: Vec<u32> = gseq.iter().map(|e| g.gid[e.node as usize]).collect();
     let bk: Vec<u32> = bseq.iter().map(|e| b.gid[e.node as usize]).collect();
     let mut ops = Vec::with_capacity(gk.len().max(bk.len()));
     // A child list of millions settles for an approximate answer after a
-    // fixed amount of work (never after a time: see `myers`).
-    for op in diff_ops(&gk, &bk, Budget(DIFF_BUDGET)) {
+    // fixed amount of work (never after a time: see `myers`), and so do
+    // all lists once the analysis' total is spent (`work`).
+    let given = work.take();
+    let mut left = given;
+    let diffed = diff_ops(&gk, &bk, &mut left);
+    let unpaired_middle = diffed.iter().any(|op| matches!(op, DiffOp::Replace { .. }));
+    work.done(given, left, left.spent() && unpaired_middle);
+    for op in diffed {
         match op {
             DiffOp::Equal {
                 old_index,

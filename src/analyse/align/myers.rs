@@ -28,14 +28,16 @@ impl Budget {
         self.0 = self.0.saturating_sub(units as u64);
     }
 
-    fn spent(&self) -> bool {
+    /// Whether nothing is left.
+    pub fn spent(&self) -> bool {
         self.0 == 0
     }
 }
 
 /// The diff of two key lists as `similar`'s ops (adjacent deletes and
 /// inserts compacted and merged into replaces, as `similar::capture_diff`).
-pub fn diff_ops(old: &[u32], new: &[u32], budget: Budget) -> Vec<DiffOp> {
+/// `budget` is what is left after it.
+pub fn diff_ops(old: &[u32], new: &[u32], budget: &mut Budget) -> Vec<DiffOp> {
     let mut d = Compact::new(Replace::new(Capture::new()), old, new);
     let max_d = max_d(old.len(), new.len());
     let (mut vf, mut vb) = (V::new(max_d), V::new(max_d));
@@ -44,10 +46,11 @@ pub fn diff_ops(old: &[u32], new: &[u32], budget: Budget) -> Vec<DiffOp> {
         new,
         vf: &mut vf,
         vb: &mut vb,
-        budget,
+        budget: *budget,
     };
     // The hooks above never fail.
     let Ok(()) = s.conquer(&mut d, 0..old.len(), 0..new.len());
+    *budget = s.budget;
     let Ok(()) = d.finish();
     d.into_inner().into_inner().into_ops()
 }
@@ -233,7 +236,7 @@ mod tests {
     use super::*;
 
     fn ops(a: &[u32], b: &[u32], budget: u64) -> Vec<DiffOp> {
-        diff_ops(a, b, Budget(budget))
+        diff_ops(a, b, &mut Budget(budget))
     }
 
     #[test]

@@ -47,23 +47,10 @@ impl Builder {
             self.pop_missing(t, Some(line));
         }
         if self.states[t].stack.len() < d {
-            // A call deeper than the open stack: its callers' entry lines
-            // are not in the capture (it started inside them, or lines were
-            // lost). Counted like a `}` without entry, once per line, so a
-            // dropped `f() {` line is never silent. Not for an interrupt:
-            // the kernel prints its first traced function one level below
-            // the interrupted call, whose entry line is not a fault.
-            let missing = d - self.states[t].stack.len();
-            while self.states[t].stack.len() < d {
-                self.push_placeholder(t, line);
-            }
             let irq = info.irq || rec.cpu.and_then(|c| self.in_irq.get(&c).copied()) == Some(true);
-            if !irq {
-                let name = String::from_utf8_lossy(func).into_owned();
-                self.warn(line, WarningKind::ExitWithoutEntry, || {
-                    format!("`{name}()` is called at depth {d}, but the entry of {missing} caller(s) is not in the capture; shown as \"[entry not captured]\"")
-                });
-            }
+            let syscall_here = info.may_start_region(d == 0)
+                && syscall_root_name(self.names.name(func_id), d == 0).is_some();
+            self.enter_below_unseen(t, line, d, (func, func_id), irq, syscall_here, rec);
         }
         if self.states[t].region.is_none() && info.may_start_region(d == 0) {
             let name = self.names.name(func_id);
@@ -115,18 +102,8 @@ impl Builder {
             self.pop_missing(t, Some(line));
         }
         let mut warned = false;
-        let top_return = func.filter(|_| d == 0 && rec.duration_ns.is_some());
-        if let Some(f) = top_return
-            .filter(|_| self.states[t].stack.is_empty() && self.states[t].region.is_none())
-        {
-            // `} /* f */` with its duration at the top of its task, its entry
-            // not in the capture (tracing_thresh / funcslower print only
-            // these): a call of known length, a tree of its own.
-            let name = String::from_utf8_lossy(f).into_owned();
-            match syscall_root_name(&name, true) {
-                Some(sc) => self.start_region(t, line, rec, None, Some(sc.to_string())),
-                None => self.start_root_region(t, line, rec, name),
-            }
+        if let Some(f) = func.filter(|_| rec.duration_ns.is_some()) {
+            self.maybe_return_root(t, line, d, f, rec);
         }
         if self.states[t].stack.len() < d + 1 {
             while self.states[t].stack.len() < d + 1 {
@@ -174,6 +151,63 @@ impl Builder {
         );
     }
 
+    /// A call deeper than the open stack: its callers' entry lines are not
+    /// in the capture (it started inside them, or lines were lost). Counted
+    /// like a `}` without entry, once per line, so a dropped `f() {` line is
+    /// never silent. Not for an interrupt: the kernel prints its first
+    /// traced function one level below the interrupted call, whose entry
+    /// line is not a fault.
+    #[allow(clippy::too_many_arguments)]
+    fn enter_below_unseen(
+        &mut self,
+        t: usize,
+        line: u64,
+        d: usize,
+        (func, func_id): (&[u8], FuncId),
+        irq: bool,
+        syscall_here: bool,
+        rec: &Record<'_>,
+    ) {
+        let missing = d - self.states[t].stack.len();
+        if !syscall_here {
+            // The placeholders join the root's tree: the calls of one
+            // unseen caller stay one tree, not a root each.
+            self.maybe_root(t, line, func_id, rec);
+        }
+        while self.states[t].stack.len() < d {
+            self.push_placeholder(t, line);
+        }
+        if !irq {
+            let name = String::from_utf8_lossy(func).into_owned();
+            self.warn(line, WarningKind::ExitWithoutEntry, || {
+                format!("`{name}()` is called at depth {d}, but the entry of {missing} caller(s) is not in the capture; shown as \"[entry not captured]\"")
+            });
+        }
+    }
+
+    /// `} /* f */` with its duration at the top of its task (or above
+    /// callers whose entries are not in the capture), its entry not in the
+    /// capture either (tracing_thresh / funcslower print only these; a
+    /// capture that starts mid-call): a call of known length, a tree of its
+    /// own.
+    fn maybe_return_root(&mut self, t: usize, line: u64, d: usize, f: &[u8], rec: &Record<'_>) {
+        let st = &self.states[t];
+        if st.region.is_some() || st.stack.len() > d || !self.only_unseen_callers(t) {
+            return;
+        }
+        // The callers' placeholders (pushed next) join the tree: the
+        // returns that follow at shallower depths close them in it.
+        let name = String::from_utf8_lossy(f).into_owned();
+        match syscall_root_name(&name, true) {
+            Some(sc) if d == 0 => self.start_region(t, line, rec, None, Some(sc.to_string())),
+            // A syscall wrapper's return below the top without its entry:
+            // its calls were lost or came before the capture, so no tree of
+            // it could be compared truthfully.
+            Some(_) => {}
+            None => self.start_root_region(t, line, rec, name),
+        }
+    }
+
     /// `} /* name */`: it names the open call (or a placeholder, which takes
     /// the name), or, naming another, proves the open call's return lost.
     fn named_exit(&mut self, t: usize, line: u64, name: &[u8]) {
@@ -207,8 +241,7 @@ impl Builder {
     /// root of its own (not the syscall glue around a wrapper, which the
     /// wrapper's own region covers).
     pub(super) fn maybe_root(&mut self, t: usize, line: u64, func: FuncId, rec: &Record<'_>) {
-        let st = &self.states[t];
-        if st.region.is_some() || !st.stack.is_empty() {
+        if self.states[t].region.is_some() || !self.only_unseen_callers(t) {
             return;
         }
         let name = self.names.name(func);
@@ -217,5 +250,17 @@ impl Builder {
         }
         let name = name.to_string();
         self.start_root_region(t, line, rec, name);
+    }
+
+    /// Whether every open call of task `t` is a caller whose entry is not
+    /// in the capture (a capture that starts mid-call, or a snippet cut out
+    /// of a deeper trace): the next call is then the outermost the capture
+    /// shows of its task, so a root, under those callers' placeholders.
+    fn only_unseen_callers(&self, t: usize) -> bool {
+        let unknown = self.unknown_func;
+        self.states[t]
+            .stack
+            .iter()
+            .all(|f| f.func == unknown && f.node == super::NO_NODE)
     }
 }

@@ -8,6 +8,13 @@ use super::{
     Builder, MAX_EVENT_SHAPES,
 };
 
+/// Bytes of one marker's text kept (the kernel's own `trace_marker`
+/// writes are at most a page; a forged capture's are up to a line).
+pub const MAX_MARKER_BYTES: usize = 1024;
+
+/// Markers kept per syscall.
+pub const MAX_MARKERS: usize = 256;
+
 impl Builder {
     pub(super) fn event(
         &mut self,
@@ -28,7 +35,7 @@ impl Builder {
                 self.finish_awaiting(t);
                 if let Some(r) = self.states[t].region.take() {
                     // The previous syscall's exit never came.
-                    let s = self.finish_region(t, r, None, line);
+                    let s = self.finish_region(t, *r, None, line);
                     self.keep(s);
                 }
                 self.start_region(t, line, rec, Some(e), None);
@@ -37,23 +44,53 @@ impl Builder {
                 self.facts.capture.sys_exit_events += 1;
                 self.sys_exit(t, line, x);
             }
-            None => {
-                let text = String::from_utf8_lossy(text).into_owned();
-                let text = if name.is_empty() {
-                    text
-                } else {
-                    format!("{}: {text}", String::from_utf8_lossy(name))
-                };
-                let st = &mut self.states[t];
-                match &mut st.region {
-                    Some(r) => r.markers.push((line, text)),
-                    None => {
-                        if st.awaiting_exit.is_none() {
-                            st.last_marker = Some(text);
-                        }
-                    }
-                }
+            Some(SysEvent::BadExit { name, value }) => {
+                self.warn(line, WarningKind::BadReturnValue, || {
+                    format!("the exit event of `{name}` prints `{value}`, which is not a 64-bit value: this syscall's return value is unknown (kept as a marker)")
+                });
+                self.marker(t, line, &[], text);
             }
+            None => self.marker(t, line, name, text),
+        }
+    }
+
+    /// An event that is no syscall's: a marker of the syscall it falls in.
+    /// Marker text is the traced program's (`trace_marker`): each is kept
+    /// to [`MAX_MARKER_BYTES`] and a syscall keeps [`MAX_MARKERS`] of them,
+    /// so a capture of huge markers costs what is kept, not what it holds.
+    fn marker(&mut self, t: usize, line: u64, name: &[u8], text: &[u8]) {
+        let cut = text.len() > MAX_MARKER_BYTES;
+        let text = String::from_utf8_lossy(&text[..text.len().min(MAX_MARKER_BYTES)]);
+        let mut text = if name.is_empty() {
+            text.into_owned()
+        } else {
+            format!("{}: {text}", String::from_utf8_lossy(name))
+        };
+        if cut {
+            text.push_str(" […]");
+        }
+        let st = &mut self.states[t];
+        let dropped = match &mut st.region {
+            Some(r) if r.markers.len() < MAX_MARKERS => {
+                r.markers.push((line, text));
+                false
+            }
+            Some(_) => true,
+            None => {
+                if st.awaiting_exit.is_none() {
+                    st.last_marker = Some(text);
+                }
+                false
+            }
+        };
+        if cut || dropped {
+            self.warn(line, WarningKind::MarkerCap, || {
+                if dropped {
+                    format!("more than {MAX_MARKERS} markers in one syscall: this one and the rest of the syscall's are not kept")
+                } else {
+                    format!("a marker longer than {MAX_MARKER_BYTES} bytes: the rest of its text is not kept")
+                }
+            });
         }
     }
 
@@ -64,7 +101,7 @@ impl Builder {
         });
         if region_matches {
             let r = st.region.take().expect("checked");
-            let s = self.finish_region(t, r, Some(&x), line);
+            let s = self.finish_region(t, *r, Some(&x), line);
             self.keep(s);
             return;
         }
@@ -74,7 +111,7 @@ impl Builder {
                 s.ret_source = Some(RetSource::ExitEvent);
                 s.end_line = line;
                 s.exit_missing = false;
-                self.keep(s);
+                self.keep(*s);
                 return;
             }
             st.awaiting_exit = Some(s);
@@ -128,6 +165,9 @@ impl Builder {
             }
             RecordKind::ContextSwitch { cpu, from, to } => {
                 self.facts.capture.context_switches += 1;
+                if self.switch_over_task_cap(line, from.pid, to.pid) {
+                    return;
+                }
                 if let Some((placeholder, existing)) = self.tasks.switch(cpu, from, to) {
                     self.merge_task(placeholder, existing);
                 }

@@ -15,6 +15,8 @@
 //! printed).
 
 mod calls;
+mod caps;
+pub use caps::DEFAULT_MAX_TASKS;
 mod depth;
 pub use depth::MAX_DEPTH;
 mod events;
@@ -56,6 +58,8 @@ pub struct BuildOptions {
     /// Calls one syscall's tree keeps; all kept trees of a capture hold
     /// at most twice this together ([`BuildOptions::kept_calls_budget`]).
     pub max_tree_calls: usize,
+    /// Tasks one capture keeps; records of further tasks are not built.
+    pub max_tasks: usize,
 }
 
 impl BuildOptions {
@@ -73,6 +77,7 @@ impl Default for BuildOptions {
             keep: 100,
             syscalls: Vec::new(),
             max_tree_calls: DEFAULT_MAX_TREE_CALLS,
+            max_tasks: DEFAULT_MAX_TASKS,
         }
     }
 }
@@ -146,10 +151,12 @@ struct Region {
 #[derive(Debug, Default)]
 struct TaskState {
     stack: Vec<Frame>,
-    region: Option<Region>,
+    /// Boxed, as `awaiting_exit`: most tasks of a capture have neither,
+    /// and a task's state is paid up to `--max-tasks` times.
+    region: Option<Box<Region>>,
     /// A syscall found by its wrapper that returned; its exit event may
     /// follow on the next line.
-    awaiting_exit: Option<Syscall>,
+    awaiting_exit: Option<Box<Syscall>>,
     last_marker: Option<String>,
     last_cpu: Option<u32>,
     /// trace-cmd's function plugin stack, position → the frame placed there
@@ -278,8 +285,17 @@ impl Builder {
 
     /// Feed one record.
     pub fn push(&mut self, line: u64, rec: &Record<'_>) {
-        self.comment_open = None;
+        let caps = self.names.caps();
         self.current_line = line;
+        self.push_record(line, rec);
+        let now = self.names.caps();
+        if now != caps {
+            self.name_cap_warning(line, now.cut > caps.cut);
+        }
+    }
+
+    fn push_record(&mut self, line: u64, rec: &Record<'_>) {
+        self.comment_open = None;
         match &rec.kind {
             RecordKind::Header(h) => return self.facts.header(h),
             RecordKind::Blank | RecordKind::Rule => return self.facts.layout_line(),
@@ -298,6 +314,7 @@ impl Builder {
             | RecordKind::Leaf { depth, .. }
             | RecordKind::Exit { depth, .. }
                 if self.over_depth_cap(line, depth as usize) => {}
+            _ if self.over_task_cap(line, rec) => {}
             RecordKind::Entry { depth, func, args } => {
                 let t = self.task_of(rec);
                 let depth = self.shifted_depth(t, depth, DepthUse::Entry(func));
@@ -427,7 +444,7 @@ impl Builder {
                 }
             }
             if let Some(r) = self.states[t].region.take() {
-                let s = self.finish_region(t, r, None, last_line);
+                let s = self.finish_region(t, *r, None, last_line);
                 // A syscall entered (by its event) whose exit is not in the
                 // capture, with no open call that already said so: name it.
                 if s.exit_missing

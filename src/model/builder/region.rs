@@ -7,6 +7,7 @@ use crate::parse::{Record, SysEnter, SysExit};
 use super::{
     super::{
         Outcome,
+        groups::{MAX_GROUPS, OTHER_GROUP},
         syscall::{RetSource, Syscall, syscall_root_name},
         tree::{CallTree, NO_PARENT, Node, NodeFlags},
         warnings::WarningKind,
@@ -30,7 +31,7 @@ impl Builder {
             f.adopted = None;
         }
         let marker_before = st.last_marker.take();
-        st.region = Some(Region {
+        st.region = Some(Box::new(Region {
             enter,
             root_name,
             root: false,
@@ -42,7 +43,7 @@ impl Builder {
             markers: Vec::new(),
             marker_before,
             dropped: 0,
-        });
+        }));
     }
 
     /// Start a root: a tree at the outermost traced call of task `t` that
@@ -63,8 +64,22 @@ impl Builder {
 
     /// A region's tree: a root's as built, a syscall's from its wrapper.
     fn region_tree(&mut self, nodes: Vec<Node>, root: bool, enter: Option<&SysEnter>) -> CallTree {
-        let tree = CallTree { nodes };
+        let mut tree = CallTree { nodes };
         if root {
+            // Callers of which the capture shows neither entry nor return,
+            // each with one callee: the tree starts at the first call the
+            // capture shows (a caller whose `}` was seen keeps its time).
+            let (len, mut i) = (tree.nodes.len(), 0);
+            while i + 1 < len
+                && tree.nodes[i].func == self.unknown_func
+                && tree.nodes[i].exit_line == 0
+                && tree.nodes[i + 1].end as usize == len
+            {
+                i += 1;
+            }
+            if i > 0 {
+                tree = tree.subtree(i);
+            }
             return tree;
         }
         self.pick_root(tree, enter.map(|e| e.name.as_str()))
@@ -88,12 +103,13 @@ impl Builder {
             });
         }
         let tree = self.region_tree(std::mem::take(&mut r.nodes), r.root, r.enter.as_ref());
-        let name = r
-            .enter
-            .as_ref()
-            .map(|e| e.name.clone())
-            .or(r.root_name.clone())
-            .unwrap_or_else(|| "?".into());
+        let name = match (&r.enter, r.root, tree.nodes.first()) {
+            (Some(e), _, _) => e.name.clone(),
+            // A root is named by the tree's root as finished (a placeholder
+            // renamed by its `} /* f */`, or one left above several calls).
+            (None, true, Some(n)) => self.names.name(n.func).to_string(),
+            _ => r.root_name.clone().unwrap_or_else(|| "?".into()),
+        };
         let (ret, ret_source, exit_missing) = self.result(&tree, &r, exit);
         let calls = tree
             .nodes
@@ -270,7 +286,14 @@ impl Builder {
 
     /// Count the syscall and keep its tree if the policy allows.
     pub(super) fn keep(&mut self, mut s: Syscall) {
+        let over_cap = self.groups.over_cap;
         let (_, group_has_room) = self.groups.add(&s);
+        if self.groups.over_cap > over_cap {
+            let line = s.line;
+            self.warn(line, WarningKind::GroupCap, || {
+                format!("more than {MAX_GROUPS} distinct syscalls (name, key argument, outcome): this one and further new ones are counted in one group, `{OTHER_GROUP}`")
+            });
+        }
         let wanted = self.opts.syscalls.is_empty() || self.opts.syscalls.contains(&s.name);
         let nodes = s.tree.as_ref().map_or(0, CallTree::len);
         let budget = self.opts.kept_calls_budget();
@@ -331,7 +354,7 @@ impl Builder {
 
     pub(super) fn finish_awaiting(&mut self, t: usize) {
         if let Some(s) = self.states[t].awaiting_exit.take() {
-            self.keep(s);
+            self.keep(*s);
         }
     }
 }

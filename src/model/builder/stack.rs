@@ -233,8 +233,8 @@ impl Builder {
             } else {
                 self.current_line
             };
-            let s = self.finish_region(t, r, None, end);
-            self.states[t].awaiting_exit = Some(s);
+            let s = self.finish_region(t, *r, None, end);
+            self.states[t].awaiting_exit = Some(Box::new(s));
         }
     }
 }

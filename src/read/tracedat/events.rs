@@ -4,7 +4,7 @@
 //! libtraceevent's function plugin (indented by a per-CPU stack of callers),
 //! or the event's `print fmt` makes it.
 
-use std::io::Write;
+use std::{io::Write, sync::Arc};
 
 use rustc_hash::FxHashMap;
 
@@ -17,24 +17,27 @@ use super::{
 
 /// Ids of the events with their own printer.
 #[derive(Debug, Default, Clone, Copy)]
-struct Ids {
-    entry: Option<u32>,
-    retaddr: Option<u32>,
-    exit: Option<u32>,
-    function: Option<u32>,
+pub(super) struct Ids {
+    pub entry: Option<u32>,
+    pub retaddr: Option<u32>,
+    pub exit: Option<u32>,
+    pub function: Option<u32>,
 }
 
 /// Everything needed to print events.
 pub struct Decoder {
-    e: Endian,
+    pub(super) e: Endian,
     /// `sizeof(long)` of the traced kernel (header_page's commit field).
     pub long: u8,
-    formats: FxHashMap<u32, EventFormat>,
+    pub(super) formats: FxHashMap<u32, EventFormat>,
     common_type: Field,
     common_pid: Field,
-    ids: Ids,
-    syms: Resolver,
-    comms: FxHashMap<i32, Vec<u8>>,
+    pub(super) ids: Ids,
+    /// The `func` field of the function-graph entries and exit, for
+    /// folding leaves without looking it up per event.
+    func_fields: Vec<(u32, Field)>,
+    pub(super) syms: Resolver,
+    pub(super) comms: Arc<FxHashMap<i32, Vec<u8>>>,
     /// libtraceevent's function plugin: callers per CPU (stale entries
     /// above the top stay, as there).
     pub(super) fstack: Vec<Vec<Option<Vec<u8>>>>,
@@ -85,7 +88,13 @@ impl Decoder {
                 Some((pid, l[sp + 1..].to_vec()))
             })
             .collect();
+        let func_fields = [ids.entry, ids.retaddr, ids.exit]
+            .into_iter()
+            .flatten()
+            .filter_map(|id| Some((id, formats.get(&id)?.field("func")?.clone())))
+            .collect();
         Decoder {
+            func_fields,
             e: meta.endian(),
             long: long_size(&meta.header_page),
             formats,
@@ -93,18 +102,18 @@ impl Decoder {
             common_pid,
             ids,
             syms: Resolver::new(Kallsyms::parse(&meta.kallsyms)),
-            comms,
+            comms: Arc::new(comms),
             fstack: Vec::new(),
             prefixes: FxHashMap::default(),
             names: FxHashMap::default(),
         }
     }
 
-    fn id(&self, data: &[u8]) -> Option<u32> {
+    pub(super) fn id(&self, data: &[u8]) -> Option<u32> {
         self.common_type.value(data, self.e).map(|v| v as u32)
     }
 
-    fn pid(&self, data: &[u8]) -> i32 {
+    pub(super) fn pid(&self, data: &[u8]) -> i32 {
         self.common_pid.value(data, self.e).unwrap_or(0) as i32
     }
 
@@ -141,12 +150,17 @@ impl Decoder {
 
     /// `get_return_for_leaf`: `next` is the exit of the call `entry` opened.
     pub fn is_leaf_exit(&self, entry: &[u8], next: &[u8]) -> bool {
-        let eid = self.id(entry);
-        self.id(next).is_some()
-            && self.id(next) == self.ids.exit
-            && self.pid(next) == self.pid(entry)
-            && self.val(self.ids.exit, "func", next).is_some()
-            && self.val(self.ids.exit, "func", next) == self.val(eid, "func", entry)
+        let nid = self.id(next);
+        if nid.is_none() || nid != self.ids.exit || self.pid(next) != self.pid(entry) {
+            return false;
+        }
+        let func = |id: Option<u32>, data: &[u8]| {
+            let id = id?;
+            let (_, f) = self.func_fields.iter().find(|(i, _)| *i == id)?;
+            f.value(data, self.e)
+        };
+        let exit = func(nid, next);
+        exit.is_some() && exit == func(self.id(entry), entry)
     }
 
     /// Append the line for one event (and `missed` events before it), or
@@ -245,6 +259,12 @@ impl Decoder {
             let _ = write!(out, "[UNKNOWN EVENT {}]", id.unwrap_or(0));
             return;
         };
+        self.event_text(out, f, data);
+    }
+
+    /// An event's text by its `print fmt`, or its fields when the format
+    /// cannot be evaluated.
+    pub(super) fn event_text(&self, out: &mut Vec<u8>, f: &EventFormat, data: &[u8]) {
         let start = out.len();
         let syms = &self.syms.syms;
         let lookup = |a: u64| syms.find(a).map(|i| syms.name(i));
@@ -261,7 +281,7 @@ impl Decoder {
 
 /// An event whose `print fmt` is not evaluated: its own fields,
 /// `name=value` (hex for numbers), so it still marks its place.
-fn fields(out: &mut Vec<u8>, f: &EventFormat, data: &[u8], e: Endian) {
+pub(super) fn fields(out: &mut Vec<u8>, f: &EventFormat, data: &[u8], e: Endian) {
     let mut first = true;
     for field in f.fields.iter().filter(|x| !x.name.starts_with("common_")) {
         if !first {

@@ -172,7 +172,7 @@ impl Decoder {
     }
 
     /// `add_and_get_index` of `plugin_function.c`.
-    fn stack_index(&mut self, cpu: u32, parent: &[u8], child: Option<&[u8]>) -> usize {
+    pub(super) fn stack_index(&mut self, cpu: u32, parent: &[u8], child: Option<&[u8]>) -> usize {
         let cpu = cpu as usize;
         if cpu > 4096 {
             return 0;

@@ -6,6 +6,8 @@
 //! the same binary search, so where several names share an address the one
 //! printed is the one `trace-cmd report` prints.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap;
 
 /// The symbol table.
@@ -86,8 +88,9 @@ impl Kallsyms {
 /// calls the same few thousand functions millions of times).
 #[derive(Debug, Default)]
 pub struct Resolver {
-    /// The table.
-    pub syms: Kallsyms,
+    /// The table (shared with the typed records' reader, which names
+    /// functions by their entry).
+    pub syms: Arc<Kallsyms>,
     cache: FxHashMap<u64, Option<u32>>,
 }
 
@@ -95,7 +98,7 @@ impl Resolver {
     /// A resolver over `syms`.
     pub fn new(syms: Kallsyms) -> Self {
         Resolver {
-            syms,
+            syms: Arc::new(syms),
             cache: FxHashMap::default(),
         }
     }

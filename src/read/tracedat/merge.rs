@@ -11,6 +11,7 @@ use super::{
     header::Meta,
     page::{CpuStream, RawEvent},
     store::Store,
+    typed,
 };
 
 /// Reads the per-CPU streams and writes report lines.
@@ -91,6 +92,17 @@ impl Merger {
 
     /// Append the next line (two for dropped events); `false` at the end.
     pub fn next_line(&mut self, out: &mut Vec<u8>) -> bool {
+        self.step(|dec, cpu, ts, missed, data, leaf| {
+            dec.write_line(out, cpu, ts, missed, data, leaf);
+        })
+    }
+
+    /// Hand the next event to `each` (`cpu`, `ts`, `missed`, its data, and
+    /// the exit folded into it when it is a leaf); `false` at the end.
+    pub(super) fn step(
+        &mut self,
+        mut each: impl FnMut(&mut Decoder, u32, u64, i64, &[u8], Option<&[u8]>),
+    ) -> bool {
         let Some(i) = self.pick() else {
             return false;
         };
@@ -100,7 +112,7 @@ impl Merger {
         let cpu = self.cpus[i].cpu;
         let data = &self.cpus[i].page[ev.start..ev.start + ev.len];
         if !self.dec.is_entry(data) {
-            self.dec.write_line(out, cpu, ev.ts, ev.missed, data, None);
+            each(&mut self.dec, cpu, ev.ts, ev.missed, data, None);
             self.advance(i);
             return true;
         }
@@ -115,15 +127,29 @@ impl Merger {
         });
         match leaf {
             Some(next) => {
-                let exit = self.data(i, &next).to_vec();
-                self.dec
-                    .write_line(out, cpu, ev.ts, ev.missed, &self.entry, Some(&exit));
+                let exit = &self.cpus[i].page[next.start..next.start + next.len];
+                each(
+                    &mut self.dec,
+                    cpu,
+                    ev.ts,
+                    ev.missed,
+                    &self.entry,
+                    Some(exit),
+                );
                 self.advance(i);
             }
-            None => self
-                .dec
-                .write_line(out, cpu, ev.ts, ev.missed, &self.entry, None),
+            None => each(&mut self.dec, cpu, ev.ts, ev.missed, &self.entry, None),
         }
         true
+    }
+
+    /// The typed records' names (see [`typed::Names`]).
+    pub fn names(&self) -> typed::Names {
+        self.dec.names()
+    }
+
+    /// The fields typed records read, looked up once.
+    pub(super) fn fields(&self) -> typed::Fields {
+        typed::Fields::new(&self.dec)
     }
 }

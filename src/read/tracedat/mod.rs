@@ -1,13 +1,14 @@
 //! A trace-cmd `trace.dat` (versions 6 and 7, sections plain or compressed
-//! with zstd or zlib) read natively and handed on as the text
-//! `trace-cmd report` prints for it, line for line: so the parser and the
-//! model see exactly what they see for that text, and a warning's line
-//! number is the line of `trace-cmd report`'s output.
+//! with zstd or zlib) read natively and handed on as typed records
+//! ([`DatRecords`], one per line of `trace-cmd report`'s output, each
+//! saying what that line says: so the parser and the model see exactly
+//! what they see for that text, and a warning's line number is the line of
+//! `trace-cmd report`'s output), or as that text itself ([`DatText`]).
 //!
 //! Parts: [`header`] (+ `header6`) the metadata, [`format`] and `printfmt`
 //! the embedded event formats, [`kallsyms`] addresses to names, [`page`] the
 //! ring-buffer pages of one CPU, [`merge`] the CPUs in time order, `events`
-//! and `fgraph` the line each event prints as.
+//! and `fgraph` the line each event prints as, [`typed`] the record.
 //!
 //! Memory: the metadata (kallsyms is a few MiB), one page (or one
 //! compressed chunk) per CPU and a 64 KiB batch of text. A trace.dat that
@@ -25,30 +26,36 @@ pub mod merge;
 pub mod page;
 mod printfmt;
 mod store;
+pub mod typed;
 
 use std::{
     fs::File,
     io::{self, BufRead, Read},
+    sync::Arc,
 };
 
 pub use header::MAGIC;
 pub use store::Store;
+use typed::{DatBatch, DatItem, DatKind};
 
 /// Text is produced in batches of about this size.
 const BATCH: usize = 64 << 10;
 
-/// A trace.dat as `trace-cmd report` text.
-pub struct DatText {
-    merger: Option<merge::Merger>,
-    buf: Vec<u8>,
-    pos: usize,
+/// Typed records per batch.
+const BATCH_ITEMS: usize = 16 << 10;
+
+/// A trace.dat whose metadata is read: its events can be read as text
+/// ([`DatFile::text`]) or as typed records ([`DatFile::records`]).
+pub struct DatFile {
+    store: Store,
+    meta: Arc<header::Meta>,
     damage: super::Damage,
 }
 
-impl DatText {
+impl DatFile {
     /// Read the metadata of the trace.dat in `file`; damage met later (a
-    /// cut CPU stream) is put in `damage` and ends the text.
-    pub fn open(file: File, damage: &super::Damage) -> io::Result<DatText> {
+    /// cut CPU stream) is put in `damage` and ends the events.
+    pub fn open(file: File, damage: &super::Damage) -> io::Result<DatFile> {
         let store = Store::new(file)?;
         let meta = header::read_meta(&store).map_err(|e| {
             io::Error::new(
@@ -56,19 +63,139 @@ impl DatText {
                 format!("a trace-cmd trace.dat whose header cannot be read: {e}"),
             )
         })?;
+        Ok(DatFile {
+            store,
+            meta: Arc::new(meta),
+            damage: damage.clone(),
+        })
+    }
+
+    /// A second handle on the same file (reads are by offset).
+    pub fn try_clone(&self) -> io::Result<DatFile> {
+        Ok(DatFile {
+            store: self.store.try_clone()?,
+            meta: self.meta.clone(),
+            damage: self.damage.clone(),
+        })
+    }
+
+    /// `cpus=N`, the first line of `trace-cmd report`.
+    fn first_line(&self) -> Vec<u8> {
+        format!("cpus={}\n", self.meta.cpus_line).into_bytes()
+    }
+
+    /// The events as the text `trace-cmd report` prints.
+    pub fn text(self) -> DatText {
         let mut buf = Vec::with_capacity(BATCH + 4096);
-        buf.extend_from_slice(format!("cpus={}\n", meta.cpus_line).as_bytes());
-        Ok(DatText {
-            merger: Some(merge::Merger::new(store, &meta)?),
+        buf.extend_from_slice(&self.first_line());
+        DatText {
+            file: self,
+            started: false,
+            merger: None,
             buf,
             pos: 0,
-            damage: damage.clone(),
+        }
+    }
+
+    /// The events as typed records.
+    pub fn records(self) -> io::Result<DatRecords> {
+        let merger = merge::Merger::new(self.store.try_clone()?, &self.meta)?;
+        Ok(DatRecords {
+            first: Some(self.first_line()),
+            fields: merger.fields(),
+            merger: Some(merger),
+            damage: self.damage,
         })
     }
 }
 
+/// A trace.dat's events as typed records, in batches.
+pub struct DatRecords {
+    merger: Option<merge::Merger>,
+    fields: typed::Fields,
+    first: Option<Vec<u8>>,
+    damage: super::Damage,
+}
+
+impl DatRecords {
+    /// The names the records refer to.
+    pub fn names(&self) -> Option<typed::Names> {
+        self.merger.as_ref().map(merge::Merger::names)
+    }
+
+    /// The next records (at most [`BATCH_ITEMS`]); `None` at the end.
+    pub fn next_batch(&mut self) -> Option<DatBatch> {
+        let merger = self.merger.as_mut()?;
+        let mut b = DatBatch {
+            items: Vec::with_capacity(BATCH_ITEMS),
+            text: Vec::with_capacity(BATCH),
+            bytes: 0,
+        };
+        if let Some(first) = self.first.take() {
+            b.text.extend_from_slice(&first);
+            let end = b.text.len() as u32;
+            b.items.push(DatItem {
+                cpu: 0,
+                pid: -1,
+                ts_ns: 0,
+                bytes: 0,
+                kind: DatKind::Lines { start: 0, end },
+            });
+        }
+        let fields = &mut self.fields;
+        while b.items.len() < BATCH_ITEMS && b.text.len() < BATCH {
+            let more = merger.step(|dec, cpu, ts, missed, data, leaf| {
+                let bytes = data.len() + leaf.map_or(0, <[u8]>::len);
+                b.bytes += bytes as u64;
+                let kind = match missed {
+                    0 => dec.typed(fields, cpu, data, leaf, &mut b.text),
+                    _ => None,
+                };
+                let kind = kind.unwrap_or_else(|| {
+                    let start = b.text.len() as u32;
+                    dec.write_line(&mut b.text, cpu, ts, missed, data, leaf);
+                    DatKind::Lines {
+                        start,
+                        end: b.text.len() as u32,
+                    }
+                });
+                b.items.push(DatItem {
+                    cpu,
+                    pid: dec.pid(data),
+                    ts_ns: typed::printed_ts(ts),
+                    bytes: bytes as u32,
+                    kind,
+                });
+            });
+            if !more {
+                if let Some(d) = merger.damage.take() {
+                    self.damage.set(d);
+                }
+                self.merger = None;
+                break;
+            }
+        }
+        (!b.items.is_empty()).then_some(b)
+    }
+}
+
+/// A trace.dat as `trace-cmd report` text.
+pub struct DatText {
+    file: DatFile,
+    /// The merger is made at the first read.
+    started: bool,
+    merger: Option<merge::Merger>,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
 impl BufRead for DatText {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if !self.started {
+            self.started = true;
+            let store = self.file.store.try_clone()?;
+            self.merger = Some(merge::Merger::new(store, &self.file.meta)?);
+        }
         if self.pos >= self.buf.len() {
             self.buf.clear();
             self.pos = 0;
@@ -76,7 +203,7 @@ impl BufRead for DatText {
                 while self.buf.len() < BATCH && m.next_line(&mut self.buf) {}
                 if self.buf.len() < BATCH {
                     if let Some(d) = m.damage.take() {
-                        self.damage.set(d);
+                        self.file.damage.set(d);
                     }
                     self.merger = None;
                 }

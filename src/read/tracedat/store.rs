@@ -24,6 +24,14 @@ impl Store {
         Ok(Store { file, len })
     }
 
+    /// A second handle on the file (reads are by offset, so both work).
+    pub fn try_clone(&self) -> io::Result<Self> {
+        Ok(Store {
+            file: self.file.try_clone()?,
+            len: self.len,
+        })
+    }
+
     /// The file's length.
     pub fn len(&self) -> u64 {
         self.len

@@ -210,6 +210,7 @@ fn origin_candidates(c: &Comparison, b: &Run<'_>) -> Vec<OriginCandidateView> {
                 Role::LastShared => "last-shared",
                 Role::OwnCode => "own-code",
                 Role::BelowDepth => "below-depth",
+                Role::BadOnly => "bad-only",
             },
             after: k.after.map(|a| b.name(a)),
             turns_aside: k.turns_aside,

@@ -141,10 +141,11 @@ pub struct OriginCandidateView {
     pub line: u64,
     /// `last-shared` (the last call both runs make before the bad run
     /// turns back), `own-code` (its code after `after` returned, or inlined
-    /// callees), `below-depth` (its callees are not traced), `returned`
-    /// (with retval: it returned the error).
+    /// callees), `below-depth` (its callees are not traced), `bad-only`
+    /// (a function the good run never calls, on the bad run's own way
+    /// after `after`), `returned` (with retval: it returned the error).
     pub role: &'static str,
-    /// For `own-code`: the callee after which.
+    /// For `own-code` and `bad-only`: the callee after which.
     pub after: Option<String>,
     /// The bad run makes calls the good run does not right there.
     pub turns_aside: bool,

@@ -4,8 +4,12 @@
 //!
 //! One process per capture (named by its label), one thread per task. A call
 //! with a duration is a complete event (`"ph":"X"`); one without (the
-//! function tracer, a missing exit) an instant (`"ph":"i"`). Times are µs
-//! with ns precision. Where the capture printed timestamps (funcgraph-abstime,
+//! function tracer, a missing exit) an instant (`"ph":"i"`). `ts` and `dur`
+//! are µs as the format wants, written with exactly three decimals so they
+//! are exact to the ns (a reader parsing the text, as Perfetto does, gets
+//! the capture's ns back; `displayTimeUnit` is "ns"). Slices nest: [`place`]
+//! keeps every call inside its caller and after its previous sibling, and
+//! `metadata.captures[].adjusted` counts what it moved. Where the capture printed timestamps (funcgraph-abstime,
 //! the function tracer) they are used as they are; otherwise the timeline is
 //! rebuilt from durations alone: each syscall after the previous one, each
 //! callee right after its previous sibling. `metadata.captures[].timestamps`
@@ -14,7 +18,7 @@
 //! Built from the model (not the report view) because the view carries no
 //! timestamps.
 
-use std::io::Write;
+use std::{collections::HashMap, io::Write};
 
 use serde::Serialize;
 
@@ -24,6 +28,10 @@ use crate::{
 };
 
 use super::format::ret as fmt_ret;
+
+mod place;
+
+pub use place::Adjusted;
 
 /// Gap between rebuilt syscalls, ns.
 const REBUILT_GAP_NS: u64 = 10_000;
@@ -39,8 +47,16 @@ struct Tail<'a> {
 #[derive(Serialize)]
 struct Metadata<'a> {
     generator: &'static str,
+    /// How slices were kept from overlapping.
+    placement: &'static str,
     captures: Vec<CaptureMeta<'a>>,
 }
+
+const PLACEMENT: &str = "Slices nest as calls do: a call that the capture's rounded \
+    timestamps and durations would start before its previous sibling ends (or outside its \
+    caller) starts where that sibling ends (or where its caller starts), and one that would \
+    end after its caller is cut at its caller's end; captures[].adjusted counts the calls \
+    moved and shortened and the largest move in ns.";
 
 #[derive(Serialize)]
 struct CaptureMeta<'a> {
@@ -48,6 +64,7 @@ struct CaptureMeta<'a> {
     label: &'a str,
     sha256: &'a str,
     timestamps: &'static str,
+    adjusted: Adjusted,
 }
 
 #[derive(Serialize)]
@@ -56,10 +73,6 @@ struct Event<'a> {
     ph: &'static str,
     pid: u32,
     tid: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ts: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dur: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     s: Option<&'static str>,
     args: Args,
@@ -75,9 +88,11 @@ struct Args {
     ret: Option<String>,
 }
 
-/// Chrome trace events count in µs.
-fn us(ns: u64) -> f64 {
-    super::units::Nanos(ns).us()
+/// Chrome trace events count in µs: ns as µs with three decimals, exact
+/// (an f64 of µs would round some ns values, and readers that multiply by
+/// 1000 and truncate would then see 1 ns overlaps).
+fn us(ns: u64) -> String {
+    format!("{}.{:03}", ns / 1000, ns % 1000)
 }
 
 /// Events written one by one as the trees are walked: a million-call tree
@@ -88,11 +103,21 @@ struct Sink<W> {
 }
 
 impl<W: Write> Sink<W> {
-    fn push(&mut self, e: &Event<'_>) -> serde_json::Result<()> {
+    /// One event; `ts` and `dur` (ns) go first, written by [`us`], then the
+    /// serialised event without its opening brace.
+    fn push(&mut self, e: &Event<'_>, ts: Option<u64>, dur: Option<u64>) -> serde_json::Result<()> {
+        let io = serde_json::Error::io;
         if !std::mem::take(&mut self.first) {
-            self.w.write_all(b",").map_err(serde_json::Error::io)?;
+            self.w.write_all(b",").map_err(io)?;
         }
-        serde_json::to_writer(&mut self.w, e)
+        self.w.write_all(b"{").map_err(io)?;
+        for (k, v) in [("ts", ts), ("dur", dur)] {
+            if let Some(v) = v {
+                write!(self.w, "\"{k}\":{},", us(v)).map_err(io)?;
+            }
+        }
+        let body = serde_json::to_vec(e)?;
+        self.w.write_all(&body[1..]).map_err(io)
     }
 }
 
@@ -106,12 +131,7 @@ pub fn write_trace(captures: &[Capture], w: impl Write) -> serde_json::Result<()
     let mut meta = Vec::new();
     for (ci, c) in captures.iter().enumerate() {
         let pid = ci as u32 + 1;
-        let t = &c.trace;
-        let stamped = t
-            .syscalls
-            .iter()
-            .filter_map(|s| s.tree.as_ref())
-            .all(|tr| tr.nodes.iter().all(|n| n.ts_ns.is_some()));
+        let (stamped, adjusted) = capture_events(c, pid, &mut sink)?;
         meta.push(CaptureMeta {
             pid,
             label: &c.label,
@@ -121,33 +141,14 @@ pub fn write_trace(captures: &[Capture], w: impl Write) -> serde_json::Result<()
             } else {
                 "rebuilt from durations (the capture printed no timestamps)"
             },
+            adjusted,
         });
-        sink.push(&meta_event("process_name", pid, 0, c.label.clone()))?;
-        let mut named = Vec::new();
-        let mut cursor = 0u64;
-        for s in &t.syscalls {
-            let Some(tree) = s.tree.as_ref().filter(|tr| !tr.is_empty()) else {
-                continue;
-            };
-            let task = &t.tasks[s.task];
-            let tid = task.pid.or(s.cpu.map(|c| 1_000_000 + c)).unwrap_or(0);
-            if !named.contains(&tid) {
-                named.push(tid);
-                sink.push(&meta_event("thread_name", pid, tid, task.display()))?;
-            }
-            let starts = if stamped {
-                tree.nodes.iter().map(|n| n.ts_ns.unwrap_or(0)).collect()
-            } else {
-                rebuilt_starts(tree, cursor)
-            };
-            let end = tree_events(t, tree, &starts, pid, tid, &mut sink)?;
-            cursor = end + REBUILT_GAP_NS;
-        }
     }
     let tail = Tail {
         unit: "ns",
         metadata: Metadata {
             generator: concat!("tracereport ", env!("CARGO_PKG_VERSION")),
+            placement: PLACEMENT,
             captures: meta,
         },
     };
@@ -159,14 +160,65 @@ pub fn write_trace(captures: &[Capture], w: impl Write) -> serde_json::Result<()
     w.write_all(b"\n").map_err(serde_json::Error::io)
 }
 
+/// One capture's process: its name, its threads' names and every kept
+/// tree's calls. Returns whether the times are printed ones, and what
+/// placing the slices changed.
+fn capture_events(
+    c: &Capture,
+    pid: u32,
+    sink: &mut Sink<impl Write>,
+) -> serde_json::Result<(bool, Adjusted)> {
+    let t = &c.trace;
+    let stamped = t
+        .syscalls
+        .iter()
+        .filter_map(|s| s.tree.as_ref())
+        .all(|tr| tr.nodes.iter().all(|n| n.ts_ns.is_some()));
+    sink.push(
+        &meta_event("process_name", pid, 0, c.label.clone()),
+        None,
+        None,
+    )?;
+    let mut adjusted = Adjusted::default();
+    // Per thread: where its last top-level slice ends.
+    let mut floors: HashMap<u32, u64> = HashMap::new();
+    let mut cursor = 0u64;
+    for s in &t.syscalls {
+        let Some(tree) = s.tree.as_ref().filter(|tr| !tr.is_empty()) else {
+            continue;
+        };
+        let task = &t.tasks[s.task];
+        let tid = task
+            .pid
+            .or(s.cpu.map(|c| c.saturating_add(1_000_000)))
+            .unwrap_or(0);
+        let floor = match floors.entry(tid) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let name = meta_event("thread_name", pid, tid, task.display());
+                sink.push(&name, None, None)?;
+                e.insert(0)
+            }
+        };
+        let raw = if stamped {
+            tree.nodes.iter().map(|n| n.ts_ns.unwrap_or(0)).collect()
+        } else {
+            rebuilt_starts(tree, cursor)
+        };
+        let (placed, next) = place::place(tree, &raw, *floor, &mut adjusted);
+        *floor = next;
+        tree_events(t, tree, &placed, pid, tid, sink)?;
+        cursor = cursor.max(placed.end).saturating_add(REBUILT_GAP_NS);
+    }
+    Ok((stamped, adjusted))
+}
+
 fn meta_event(what: &'static str, pid: u32, tid: u32, name: String) -> Event<'static> {
     Event {
         name: what,
         ph: "M",
         pid,
         tid,
-        ts: None,
-        dur: None,
         s: None,
         args: Args {
             name: Some(name),
@@ -190,40 +242,36 @@ fn rebuilt_starts(tree: &CallTree, at: u64) -> Vec<u64> {
         start[i] = s;
         next_child[i] = s;
         if n.parent != crate::model::tree::NO_PARENT {
-            next_child[n.parent as usize] = s + n.duration_ns.unwrap_or(0);
+            next_child[n.parent as usize] = s.saturating_add(n.duration_ns.unwrap_or(0));
         }
     }
     start
 }
 
-/// Push one event per node; returns the latest end time.
+/// Push one event per node.
 fn tree_events(
     t: &Trace,
     tree: &CallTree,
-    starts: &[u64],
+    placed: &place::Placed,
     pid: u32,
     tid: u32,
     sink: &mut Sink<impl Write>,
-) -> serde_json::Result<u64> {
-    let mut last = 0;
+) -> serde_json::Result<()> {
     for (i, n) in tree.nodes.iter().enumerate() {
-        let ts = starts[i];
-        let end = ts + n.duration_ns.unwrap_or(0);
-        last = last.max(end);
-        sink.push(&Event {
+        let dur = placed.dur[i];
+        let e = Event {
             name: t.names.name(n.func),
-            ph: if n.duration_ns.is_some() { "X" } else { "i" },
+            ph: if dur.is_some() { "X" } else { "i" },
             pid,
             tid,
-            ts: Some(us(ts)),
-            dur: n.duration_ns.map(us),
-            s: n.duration_ns.is_none().then_some("t"),
+            s: dur.is_none().then_some("t"),
             args: Args {
                 name: None,
                 line: Some(n.line),
                 ret: n.ret.map(|r| fmt_ret(r.value())),
             },
-        })?;
+        };
+        sink.push(&e, Some(placed.start[i]), dur)?;
     }
-    Ok(last)
+    Ok(())
 }

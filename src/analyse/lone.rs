@@ -1,0 +1,87 @@
+//! One capture with a failure and no run where the call succeeds: nothing
+//! to compare, but printed return values still lead from the failing call
+//! down to the deepest traced call that returned the error first (what the
+//! kernel's own documentation of funcgraph-retval suggests doing by eye).
+
+use crate::{load::Capture, model::syscall::RetSource};
+
+use super::{
+    Prose,
+    noise::Noise,
+    origin::lone_chain,
+    side::{GlobalNames, Side},
+};
+
+/// The first failing syscall or root (in capture and file order) whose
+/// return values show where its error came from, as a verdict.
+pub fn lone_failure(captures: &[Capture]) -> Option<Prose> {
+    let noise = Noise::default();
+    let mut names = GlobalNames::default();
+    let mut first_failure = None;
+    for c in captures {
+        for s in &c.trace.syscalls {
+            if s.errno().is_none() {
+                continue;
+            }
+            first_failure.get_or_insert((c, s));
+            let Some(side) = Side::new(&c.trace, s, &mut names, &noise) else {
+                continue;
+            };
+            let Some((chain, span)) = lone_chain(&side) else {
+                continue;
+            };
+            return Some(sentence(c, s, &side, &chain, &span));
+        }
+    }
+    let (c, s) = first_failure?;
+    let mut p = failed(c, s);
+    p.text(". The capture has no return values of the calls inside it (")
+        .code("options/funcgraph-retval")
+        .text(", Linux 6.5+) and no run where the call succeeds was given, so it cannot place where the error was made; either would: capture a working run and run ")
+        .code("tracereport good.log bad.log")
+        .text(".");
+    Some(p)
+}
+
+/// "The `bpf` syscall failed with -22 EINVAL in `bad` (its sys_exit event)".
+fn failed(c: &Capture, s: &crate::model::Syscall) -> Prose {
+    let mut p = Prose::default();
+    let e = s.errno().unwrap_or(0);
+    let ename = crate::model::decode::errno_name(e).unwrap_or("?");
+    if s.root {
+        p.func(&s.name);
+    } else {
+        p.text("The ").code(s.name.as_str()).text(" syscall");
+    }
+    let basis = match s.ret_source {
+        Some(RetSource::ExitEvent) => "its sys_exit event",
+        _ => "its printed return value",
+    };
+    p.text(format!(" failed with -{e} {ename} in "))
+        .code(c.label.as_str())
+        .text(format!(" ({basis})"));
+    p
+}
+
+fn sentence(
+    c: &Capture,
+    s: &crate::model::Syscall,
+    side: &Side<'_>,
+    chain: &[u32],
+    span: &str,
+) -> Prose {
+    let mut p = failed(c, s);
+    p.text(". Followed down by return values: ");
+    for (k, &n) in chain.iter().enumerate() {
+        if k > 0 {
+            p.text(" → ");
+        }
+        p.func(side.name(n));
+    }
+    p.text(". ");
+    p.extend(Prose::from_ticks(span));
+    p.text(". No capture of a run where the call succeeds was given, so the report cannot say which condition differs; capture one (same kernel, same tracing options) and run ")
+        .code("tracereport good.log bad.log")
+        .text(".");
+    p
+}

@@ -1,0 +1,64 @@
+//! Issue 12, must-hold 1 on kernels the analysis was not built on: the
+//! 6.1 cases captured on Debian's 6.12 and 7.3 kernels
+//! (`tests/fixtures/captures-unseen`, made by
+//! `tools/qemu-capture/make-unseen-corpus.py`), each pair against the true
+//! origin read from that kernel's source (`GOLD.tsv` there).
+
+use std::collections::BTreeSet;
+
+use crate::common::{CAPTURES_UNSEEN, run};
+
+/// (kernel, case folder, true origin) from `GOLD.tsv`.
+fn gold() -> Vec<(String, String, String)> {
+    let text = std::fs::read_to_string(format!("{CAPTURES_UNSEEN}/GOLD.tsv")).unwrap();
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            assert!(f.len() == 4, "GOLD.tsv: {l}");
+            (f[0].into(), f[1].into(), f[2].into())
+        })
+        .collect()
+}
+
+/// Whether a capture prints return values (`funcgraph-retval`: `/* = ` on
+/// leaves, `/* f = ` on closing braces with `funcgraph-tail`).
+fn has_retval(path: &str) -> bool {
+    let t = std::fs::read_to_string(path).unwrap();
+    t.lines()
+        .any(|l| l.contains("/* = ") || (l.contains("} /* ") && l.contains(" = ")))
+}
+
+#[test]
+fn true_origin_is_found_on_unseen_kernels() {
+    let (mut kernels, mut checked) = (BTreeSet::new(), 0);
+    let mut misses = Vec::new();
+    for (k, case, want) in gold() {
+        let dir = format!("{CAPTURES_UNSEEN}/{k}/{case}");
+        let (ok, bad) = (format!("{dir}/ok.log"), format!("{dir}/bad.log"));
+        let w = run(&[&ok, &bad]);
+        let o = &w.json["comparisons"][0]["error_origin"];
+        let ctx = format!("{k}/{case} (want {want}): {o}");
+        if has_retval(&bad) {
+            assert_eq!(o["evidence"], "retval", "{ctx}");
+            assert_eq!(o["func"], want.as_str(), "{ctx}");
+        } else {
+            assert_eq!(o["evidence"], "structure", "{ctx}");
+            assert!(o["func"].is_null(), "{ctx}");
+            let cands = o["candidates"].as_array().unwrap();
+            assert!(!cands.is_empty() && cands.len() <= 3, "{ctx}");
+            if !cands.iter().any(|c| c["func"] == want.as_str()) {
+                misses.push(ctx);
+            }
+        }
+        kernels.insert(k);
+        checked += 1;
+    }
+    assert!(
+        misses.is_empty(),
+        "true origin not named:\n{}",
+        misses.join("\n")
+    );
+    // Both kernels, every case with its variants.
+    assert!(kernels.len() >= 2 && checked >= 30, "{kernels:?} {checked}");
+}
