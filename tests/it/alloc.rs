@@ -6,13 +6,10 @@
 //! keep) would add unrelated tests together. The reading path under test
 //! (`read_source`) runs on the calling thread only.
 
-use std::{
-    alloc::{GlobalAlloc, Layout, System},
-    cell::Cell,
-};
+use std::cell::Cell;
 
 /// The system allocator, counting live and peak bytes per thread.
-pub struct PerThread;
+pub const PER_THREAD: super::counting::Counting = super::counting::Counting(add);
 
 thread_local! {
     static LIVE: Cell<isize> = const { Cell::new(0) };
@@ -26,38 +23,6 @@ fn add(delta: isize) {
         live.set(v);
         let _ = PEAK.try_with(|p| p.set(p.get().max(v)));
     });
-}
-
-// SAFETY: every call is forwarded unchanged to `System`; only counters move.
-unsafe impl GlobalAlloc for PerThread {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            add(layout.size() as isize);
-        }
-        p
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
-            add(layout.size() as isize);
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        add(-(layout.size() as isize));
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            add(new_size as isize - layout.size() as isize);
-        }
-        p
-    }
 }
 
 /// Run `f`; return its result and the most heap this thread held at once

@@ -10,6 +10,7 @@ mod claims;
 mod cli;
 mod common;
 mod corpus;
+mod counting;
 mod exports;
 mod faults;
 mod formats;
@@ -42,4 +43,4 @@ mod untrusted;
 
 /// Counts heap per thread for the memory bounds of the mutation test.
 #[global_allocator]
-static HEAP: alloc::PerThread = alloc::PerThread;
+static HEAP: counting::Counting = alloc::PER_THREAD;
