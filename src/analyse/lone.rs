@@ -35,9 +35,19 @@ pub fn lone_failure(captures: &[Capture]) -> Option<Prose> {
     }
     let (c, s) = first_failure?;
     let mut p = failed(c, s);
-    p.text(". The capture has no return values of the calls inside it (")
-        .code("options/funcgraph-retval")
-        .text(", Linux 6.5+) and no run where the call succeeds was given, so it cannot place where the error was made; either would: capture a working run and run ")
+    p.text(". Where the error was made cannot be placed: ");
+    match &s.tree {
+        None if c.trace.facts.calls == 0 => p.text(
+            "the capture holds no traced call at all (syscall events only: a function_graph capture shows them)",
+        ),
+        None => p.text("its call tree was not kept (`--keep` keeps more)"),
+        Some(t) if t.nodes.iter().all(|n| n.ret.is_none()) => p
+            .text("the calls inside it have no return values (")
+            .code("options/funcgraph-retval")
+            .text(", Linux 6.5+)"),
+        Some(_) => p.text("no traced call inside it returned that errno"),
+    };
+    p.text(", and no run where the call succeeds was given; capture one and run ")
         .code("tracereport good.log bad.log")
         .text(".");
     Some(p)
