@@ -258,9 +258,11 @@ impl Builder {
     /// shows of its task, so a root, under those callers' placeholders.
     fn only_unseen_callers(&self, t: usize) -> bool {
         let unknown = self.unknown_func;
+        // From the top: a real call there (the common case) answers at once.
         self.states[t]
             .stack
             .iter()
+            .rev()
             .all(|f| f.func == unknown && f.node == super::NO_NODE)
     }
 }
