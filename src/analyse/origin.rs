@@ -110,21 +110,18 @@ pub fn error_origin(x: &Inputs<'_, '_>) -> ErrorOrigin {
             .flatten()
             .and_then(|gn| g.tree.nodes[gn as usize].ret)
     };
-    if let (true, Some(e)) = (has_retval, errno) {
-        let mut found = errno_chain(b, e);
-        if let Some((chain, span)) = &mut found {
-            let node = *chain.last().expect("chain has its root");
-            span.push_str(&null_clue(b, node, &good_ret));
-            return ErrorOrigin {
-                node: Some(node),
-                good_node: bad_to_good.get(node as usize).copied().flatten(),
-                chain: std::mem::take(chain),
-                errno,
-                span: std::mem::take(span),
-                evidence: Evidence::Retval,
-                candidates: Vec::new(),
-            };
-        }
+    if let Some((chain, mut span)) = errno.filter(|_| has_retval).and_then(|e| errno_chain(b, e)) {
+        let node = *chain.last().expect("chain has its root");
+        span.push_str(&null_clue(b, node, &good_ret));
+        return ErrorOrigin {
+            node: Some(node),
+            good_node: bad_to_good.get(node as usize).copied().flatten(),
+            chain,
+            errno,
+            span,
+            evidence: Evidence::Retval,
+            candidates: Vec::new(),
+        };
     }
     let candidates = candidates::structural(g, b, x.al, x.good_to_bad, bad_to_good, div);
     let evidence = match candidates.first() {

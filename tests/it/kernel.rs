@@ -23,7 +23,8 @@ fn seed(extra: &[&str]) -> Value {
     run(&a).json["comparisons"][0].clone()
 }
 
-fn evidence_text(c: &Value) -> String {
+/// Each evidence item as `kind text file:line`, a line each.
+pub(crate) fn evidence_text(c: &Value) -> String {
     c["evidence"]
         .as_array()
         .unwrap()

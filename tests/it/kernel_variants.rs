@@ -6,7 +6,10 @@
 
 use serde_json::Value;
 
-use crate::common::{CAPTURES, run};
+use crate::{
+    common::{CAPTURES, run},
+    kernel::evidence_text,
+};
 
 const KV: &str = "tests/fixtures/kernel-variants";
 const EXTRACT: &str = "tests/fixtures/kernel-src-extract";
@@ -21,15 +24,6 @@ fn ranks(c: &Value) -> Vec<String> {
         .unwrap()
         .iter()
         .map(|x| x["config"].as_str().unwrap().to_string())
-        .collect()
-}
-
-fn evidence_text(c: &Value) -> String {
-    c["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| format!("{} {} {}:{}\n", e["kind"], e["text"], e["file"], e["line"]))
         .collect()
 }
 

@@ -7,6 +7,7 @@ use crate::parse::{Record, RetVal};
 
 use super::{
     super::{
+        funcinfo::FuncInfo,
         intern::FuncId,
         syscall::{is_syscall_glue, syscall_root_name},
         tree::NodeFlags,
@@ -47,10 +48,7 @@ impl Builder {
             self.pop_missing(t, Some(line));
         }
         if self.states[t].stack.len() < d {
-            let irq = info.irq || rec.cpu.and_then(|c| self.in_irq.get(&c).copied()) == Some(true);
-            let syscall_here = info.may_start_region(d == 0)
-                && syscall_root_name(self.names.name(func_id), d == 0).is_some();
-            self.enter_below_unseen(t, line, d, (func, func_id), irq, syscall_here, rec);
+            self.enter_below_unseen(t, line, d, (func, func_id), info, rec);
         }
         if self.states[t].region.is_none() && info.may_start_region(d == 0) {
             let name = self.names.name(func_id);
@@ -157,18 +155,19 @@ impl Builder {
     /// never silent. Not for an interrupt: the kernel prints its first
     /// traced function one level below the interrupted call, whose entry
     /// line is not a fault.
-    #[allow(clippy::too_many_arguments)]
     fn enter_below_unseen(
         &mut self,
         t: usize,
         line: u64,
         d: usize,
         (func, func_id): (&[u8], FuncId),
-        irq: bool,
-        syscall_here: bool,
+        info: FuncInfo,
         rec: &Record<'_>,
     ) {
         let missing = d - self.states[t].stack.len();
+        let irq = info.irq || rec.cpu.and_then(|c| self.in_irq.get(&c).copied()) == Some(true);
+        let syscall_here = info.may_start_region(d == 0)
+            && syscall_root_name(self.names.name(func_id), d == 0).is_some();
         if !syscall_here {
             // The placeholders join the root's tree: the calls of one
             // unseen caller stay one tree, not a root each.
