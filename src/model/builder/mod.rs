@@ -217,6 +217,9 @@ pub struct Builder {
     current_line: u64,
     syscall_count: usize,
     calls_outside: u64,
+    /// The node vector of the last tree not kept, for the next region
+    /// (most syscalls of a long capture are counted, not kept).
+    spare_nodes: Vec<Node>,
 }
 
 impl Builder {
@@ -244,6 +247,7 @@ impl Builder {
             current_line: 0,
             syscall_count: 0,
             calls_outside: 0,
+            spare_nodes: Vec::new(),
         }
     }
 
