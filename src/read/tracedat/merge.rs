@@ -147,9 +147,4 @@ impl Merger {
     pub fn names(&self) -> typed::Names {
         self.dec.names()
     }
-
-    /// The fields typed records read, looked up once.
-    pub(super) fn fields(&self) -> typed::Fields {
-        typed::Fields::new(&self.dec)
-    }
 }
