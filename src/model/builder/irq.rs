@@ -117,7 +117,7 @@ impl Builder {
         let DepthUse::Entry(func) = line else {
             return depth;
         };
-        if !Self::is_irq_func(func) || st.stack.len() != depth as usize + 1 {
+        if st.stack.len() != depth as usize + 1 || !Self::is_irq_func(func) {
             return depth;
         }
         let Some(top) = st.stack.last() else {

@@ -28,8 +28,6 @@ mod stack;
 #[cfg(test)]
 mod tests;
 
-use rustc_hash::FxHashMap;
-
 use facts::FactsRecorder;
 use irq::DepthUse;
 use reconstruct::ReconstructedCall;
@@ -211,7 +209,7 @@ pub struct Builder {
     lost: Vec<LostEvents>,
     /// What the capture shows about itself.
     facts: FactsRecorder,
-    in_irq: FxHashMap<u32, bool>,
+    in_irq: super::cpumap::CpuMap<bool>,
     comment_open: Option<u64>,
     /// The next frame's serial.
     next_serial: u64,
@@ -240,7 +238,7 @@ impl Builder {
             warnings: Warnings::default(),
             lost: Vec::new(),
             facts: FactsRecorder::new(format),
-            in_irq: FxHashMap::default(),
+            in_irq: Default::default(),
             comment_open: None,
             next_serial: 0,
             current_line: 0,

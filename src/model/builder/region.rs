@@ -287,7 +287,7 @@ impl Builder {
     /// Count the syscall and keep its tree if the policy allows.
     pub(super) fn keep(&mut self, mut s: Syscall) {
         let over_cap = self.groups.over_cap;
-        let (_, group_has_room) = self.groups.add(&s);
+        let (group, group_has_room) = self.groups.add(&s);
         if self.groups.over_cap > over_cap {
             let line = s.line;
             self.warn(line, WarningKind::GroupCap, || {
@@ -302,13 +302,8 @@ impl Builder {
             s.tree = None;
             return;
         }
-        if let Some(g) = self
-            .groups
-            .list
-            .iter_mut()
-            .find(|g| g.title == s.title() && g.outcome == Outcome::of(&s))
-        {
-            g.kept += 1;
+        if let Some(g) = group {
+            self.groups.list[g].kept += 1;
         }
         self.kept_nodes += nodes;
         self.kept.push(s);
@@ -340,13 +335,8 @@ impl Builder {
             };
             let v = self.kept.remove(victim);
             self.kept_nodes -= tree_len(&v);
-            if let Some(g) = self
-                .groups
-                .list
-                .iter_mut()
-                .find(|g| g.title == v.title() && g.outcome == Outcome::of(&v))
-            {
-                g.kept -= 1;
+            if let Some(g) = self.groups.find(&v.title(), Outcome::of(&v)) {
+                self.groups.list[g].kept -= 1;
             }
         }
         true
