@@ -134,7 +134,6 @@ pub(super) fn read_job(
     buf: &mut Vec<u8>,
     pages: &mut Vec<(usize, usize)>,
 ) -> Option<io::Error> {
-    buf.clear();
     pages.clear();
     let cut = |from: usize, to: usize, pages: &mut Vec<(usize, usize)>| {
         let mut at = from;
@@ -146,6 +145,7 @@ pub(super) fn read_job(
     };
     match job {
         JobPages::Plain { off, len } => {
+            // Every byte is read over: only a growing buffer is zeroed.
             buf.resize(*len as usize, 0);
             if store.read_into(*off, buf, "ring-buffer page").is_ok() {
                 cut(0, buf.len(), pages);
@@ -165,6 +165,7 @@ pub(super) fn read_job(
             None
         }
         JobPages::Chunks { codec, chunks } => {
+            buf.clear();
             for &(off, zsize, size) in chunks {
                 let unpacked = store
                     .read(off, u64::from(zsize), "compressed chunk")

@@ -94,6 +94,8 @@ pub struct Parallel {
     queues: Vec<Queue>,
     jobs: Option<mpsc::Sender<Job>>,
     results: mpsc::Receiver<Done>,
+    /// Merged segments back to the threads, to be filled again.
+    spare: mpsc::Sender<Segment>,
     threads: Vec<thread::JoinHandle<()>>,
     stop: Arc<AtomicBool>,
     store: Store,
@@ -135,7 +137,8 @@ impl Parallel {
         }
         let (jobs, job_rx) = mpsc::channel::<Job>();
         let (done_tx, results) = mpsc::channel::<Done>();
-        let job_rx = Arc::new(Mutex::new(job_rx));
+        let (spare, spare_rx) = mpsc::channel::<Segment>();
+        let job_rx = Arc::new(Mutex::new((job_rx, spare_rx)));
         let stop = Arc::new(AtomicBool::new(false));
         let mut threads = Vec::new();
         for _ in 0..tuning.workers.max(1) {
@@ -151,6 +154,7 @@ impl Parallel {
             queues,
             jobs: Some(jobs),
             results,
+            spare,
             threads,
             stop,
             store,
@@ -262,7 +266,9 @@ impl Parallel {
                 }
             }
             let qu = &mut self.queues[q];
-            qu.cur = qu.slots.pop_front().flatten().unwrap_or_default();
+            let next = qu.slots.pop_front().flatten().unwrap_or_default();
+            let used = std::mem::replace(&mut qu.cur, next);
+            let _ = self.spare.send(used);
             qu.front += 1;
             qu.pos = 0;
             self.cut(q);
@@ -389,17 +395,15 @@ fn push(b: &mut DatBatch, cpu: u32, p: &Pre, kind: DatKind, bytes: u32) {
     });
 }
 
+/// A decoding thread's inbox: jobs, and merged segments to fill again.
+type Inbox = (mpsc::Receiver<Job>, mpsc::Receiver<Segment>);
+
 /// A decoding thread: jobs in, segments out, until either side is gone.
-fn work(
-    mut w: Worker,
-    jobs: &Mutex<mpsc::Receiver<Job>>,
-    done: &mpsc::Sender<Done>,
-    stop: &AtomicBool,
-) {
+fn work(mut w: Worker, inbox: &Mutex<Inbox>, done: &mpsc::Sender<Done>, stop: &AtomicBool) {
     loop {
-        let job = match jobs.lock() {
-            Ok(rx) => rx.recv(),
-            Err(poisoned) => poisoned.into_inner().recv(),
+        let (job, seg) = {
+            let rx = inbox.lock().unwrap_or_else(|p| p.into_inner());
+            (rx.0.recv(), rx.1.try_recv().unwrap_or_default())
         };
         let Ok(job) = job else {
             return;
@@ -407,7 +411,7 @@ fn work(
         if stop.load(Ordering::Relaxed) {
             return;
         }
-        let seg = panic::catch_unwind(panic::AssertUnwindSafe(|| w.run(job.cpu, &job.pages)))
+        let seg = panic::catch_unwind(panic::AssertUnwindSafe(|| w.run(job.cpu, &job.pages, seg)))
             .unwrap_or_else(|_| Segment {
                 err: Some("these pages could not be decoded".into()),
                 ..Segment::default()

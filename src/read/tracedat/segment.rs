@@ -122,8 +122,9 @@ impl Worker {
         }
     }
 
-    /// Read and decode one job of CPU `cpu`.
-    pub(super) fn run(&mut self, cpu: u32, job: &JobPages) -> Segment {
+    /// Read and decode one job of CPU `cpu` into `seg` (a used segment,
+    /// its buffers kept: fresh ones would cost page faults every job).
+    pub(super) fn run(&mut self, cpu: u32, job: &JobPages, mut seg: Segment) -> Segment {
         let err = read_job(
             &self.store,
             job,
@@ -141,11 +142,11 @@ impl Worker {
                 self.events.push(ev);
             }
         }
-        let mut seg = Segment {
-            items: Vec::with_capacity(self.events.len()),
-            err: err.as_ref().map(io::Error::to_string),
-            ..Segment::default()
-        };
+        seg.items.clear();
+        seg.text.clear();
+        seg.raw.clear();
+        seg.items.reserve(self.events.len());
+        seg.err = err.as_ref().map(io::Error::to_string);
         self.decode(cpu, &mut seg);
         seg
     }
