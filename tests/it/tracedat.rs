@@ -142,7 +142,13 @@ fn interleaved_cpus_read_on_every_core_as_their_text() {
             String::from_utf8_lossy(&text)
         );
     }
-    let tunings = [None, Some((1, 3, 2)), Some((2, 1, 1)), Some((3, 2, 3))];
+    let tunings = [
+        None,
+        Some((1, 3, 2)),
+        Some((2, 1, 1)),
+        Some((3, 2, 3)),
+        Some((1, 1, 0)),
+    ];
     for t in tunings {
         let dat = open().unwrap().dat.unwrap();
         let mut r = match t {

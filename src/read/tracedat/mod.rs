@@ -108,7 +108,11 @@ impl DatFile {
 
     /// [`DatFile::records`] with the work cut as `tuning` says.
     pub fn records_tuned(self, tuning: parallel::Tuning) -> io::Result<DatRecords> {
-        let merger = parallel::Parallel::new(self.store.try_clone()?, &self.meta, tuning)?;
+        let store = self.store.try_clone()?;
+        let merger = match tuning.workers {
+            0 => Reader::One(merge::OneThread::new(store, &self.meta)?),
+            _ => Reader::Threads(parallel::Parallel::new(store, &self.meta, tuning)?),
+        };
         Ok(DatRecords {
             first: Some(self.first_line()),
             merger: Some(merger),
@@ -117,9 +121,38 @@ impl DatFile {
     }
 }
 
+/// Where typed records come from.
+enum Reader {
+    Threads(parallel::Parallel),
+    One(merge::OneThread),
+}
+
+impl Reader {
+    fn step(&mut self, b: &mut DatBatch) -> bool {
+        match self {
+            Reader::Threads(p) => p.step(b),
+            Reader::One(o) => o.step(b),
+        }
+    }
+
+    fn names(&self) -> typed::Names {
+        match self {
+            Reader::Threads(p) => p.names(),
+            Reader::One(o) => o.names(),
+        }
+    }
+
+    fn damage(&mut self) -> Option<String> {
+        match self {
+            Reader::Threads(p) => p.damage(),
+            Reader::One(o) => o.damage(),
+        }
+    }
+}
+
 /// A trace.dat's events as typed records, in batches.
 pub struct DatRecords {
-    merger: Option<parallel::Parallel>,
+    merger: Option<Reader>,
     first: Option<Vec<u8>>,
     damage: super::Damage,
 }
@@ -127,7 +160,7 @@ pub struct DatRecords {
 impl DatRecords {
     /// The names the records refer to.
     pub fn names(&self) -> Option<typed::Names> {
-        self.merger.as_ref().map(parallel::Parallel::names)
+        self.merger.as_ref().map(Reader::names)
     }
 
     /// The next records (at most [`BATCH_ITEMS`]); `None` at the end.
@@ -151,7 +184,7 @@ impl DatRecords {
         }
         while b.items.len() < BATCH_ITEMS && b.text.len() < BATCH {
             if !merger.step(&mut b) {
-                if let Some(d) = merger.damage.take() {
+                if let Some(d) = merger.damage() {
                     self.damage.set(d);
                 }
                 self.merger = None;

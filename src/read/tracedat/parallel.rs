@@ -34,6 +34,9 @@ use super::{
 const BUDGET_PAGES: usize = 1024;
 const MAX_JOB_PAGES: usize = 64;
 
+/// Files of more CPUs are read on one thread ([`super::merge::OneThread`]).
+const MAX_CPUS: usize = 64;
+
 /// How the work is cut and shared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tuning {
@@ -41,7 +44,7 @@ pub struct Tuning {
     pub pages: usize,
     /// Segments per CPU decoded or in flight.
     pub depth: usize,
-    /// Decoding threads.
+    /// Decoding threads (0: none, all on the reading thread).
     pub workers: usize,
 }
 
@@ -53,7 +56,11 @@ impl Tuning {
         Tuning {
             pages: (BUDGET_PAGES / (cpus.max(1) * depth)).clamp(1, MAX_JOB_PAGES),
             depth,
-            workers: workers.clamp(1, 8),
+            workers: if cpus > MAX_CPUS {
+                0
+            } else {
+                workers.clamp(1, 8)
+            },
         }
     }
 }
@@ -108,7 +115,7 @@ pub struct Parallel {
     entry: Vec<u8>,
     hold: Vec<u8>,
     /// The first CPU stream that could not be read to its end, and why.
-    pub damage: Option<String>,
+    damage: Option<String>,
 }
 
 impl Parallel {
@@ -178,9 +185,14 @@ impl Parallel {
         Ok(p)
     }
 
-    /// Decoder whose names the records use.
+    /// The names the records use.
     pub fn names(&self) -> typed::Names {
         self.dec.names()
+    }
+
+    /// The first CPU stream that could not be read to its end, and why.
+    pub fn damage(&mut self) -> Option<String> {
+        self.damage.take()
     }
 
     /// Cut one more job for queue `q` if it has room.
