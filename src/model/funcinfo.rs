@@ -53,6 +53,21 @@ impl FuncInfos {
         }
         self.0[i]
     }
+
+    /// The syscall `id` is an entry point of ([`syscall_root_name`]),
+    /// answered from its info first: nearly no name is one, and those are
+    /// not scanned again.
+    pub fn syscall_name<'n>(
+        &mut self,
+        names: &'n Interner,
+        id: FuncId,
+        top: bool,
+    ) -> Option<&'n str> {
+        if !self.get(names, id).may_start_region(top) {
+            return None;
+        }
+        syscall_root_name(names.name(id), top)
+    }
 }
 
 #[cfg(test)]

@@ -161,7 +161,10 @@ impl Builder {
         let missing = d - self.states[t].stack.len();
         let irq = info.irq || rec.cpu.and_then(|c| self.in_irq.get(c)) == Some(true);
         let syscall_here = info.may_start_region(d == 0)
-            && syscall_root_name(self.names.name(func_id), d == 0).is_some();
+            && self
+                .infos
+                .syscall_name(&self.names, func_id, d == 0)
+                .is_some();
         if !syscall_here {
             // The placeholders join the root's tree: the calls of one
             // unseen caller stay one tree, not a root each.

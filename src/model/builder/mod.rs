@@ -217,6 +217,9 @@ pub struct Builder {
     current_line: u64,
     syscall_count: usize,
     calls_outside: u64,
+    /// The node vector of the last tree not kept, for the next region
+    /// (most syscalls of a long capture are counted, not kept).
+    spare_nodes: Vec<Node>,
 }
 
 impl Builder {
@@ -244,6 +247,7 @@ impl Builder {
             current_line: 0,
             syscall_count: 0,
             calls_outside: 0,
+            spare_nodes: Vec::new(),
         }
     }
 
@@ -251,6 +255,16 @@ impl Builder {
     /// continuation, not damage.
     pub fn in_open_comment(&self) -> bool {
         self.comment_open.is_some()
+    }
+
+    /// A line that continues the line before it (a wrapped line joined to it).
+    pub fn line_continues(&mut self) {
+        self.facts.capture.continued_lines += 1;
+    }
+
+    /// The format the lines are parsed in.
+    pub fn format(&self) -> InputFormat {
+        self.facts.capture.format.unwrap_or(InputFormat::Graph)
     }
 
     /// A line that continues an open comment; `closes` when it ends in `*/`.
