@@ -237,17 +237,50 @@ fn consume<S: Send, T: Send>(
         }
         held.push(chunk);
     }
-    let Some((mut sink, format, detected_at)) = start(&sniffed) else {
+    let Some((sink, format, detected_at)) = start(&sniffed) else {
         return Ok(Ran {
             started: None,
             first_text_line,
         });
     };
-    // Each round parses a batch (one chunk per thread) while the previous
-    // batch goes to the sink.
+    // The sink runs on a thread of its own and takes the parsed chunks in
+    // order as each batch is parsed: the parsers never wait for the sink to
+    // finish a round (lock-step rounds left a core idle for a quarter of a
+    // full report on a capture of short lines).
     let batch_len = rayon::current_num_threads().max(1);
-    let mut ready: Vec<T> = Vec::new();
-    let mut batch: Vec<Chunk> = held;
+    let (tx, parsed) = mpsc::sync_channel::<T>(batch_len);
+    let (sink, read) = std::thread::scope(|s| {
+        let sinking = s.spawn(move || {
+            let mut sink = sink;
+            for t in parsed {
+                take(&mut sink, t);
+            }
+            sink
+        });
+        let read = parse_all(rx, held, eof, batch_len, |c| work(format, c), &tx);
+        drop(tx);
+        let sink = sinking
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (sink, read)
+    });
+    read?;
+    Ok(Ran {
+        started: Some((sink, detected_at)),
+        first_text_line,
+    })
+}
+
+/// Parse the chunks in batches of `batch_len` (one per thread), from `batch`
+/// (chunks read while sniffing) on, and send each batch's results in order.
+fn parse_all<T: Send>(
+    rx: &mpsc::Receiver<io::Result<Chunk>>,
+    mut batch: Vec<Chunk>,
+    mut eof: bool,
+    batch_len: usize,
+    work: impl Fn(Chunk) -> T + Sync,
+    tx: &mpsc::SyncSender<T>,
+) -> io::Result<()> {
     loop {
         while !eof && batch.len() < batch_len {
             match rx.recv() {
@@ -255,22 +288,17 @@ fn consume<S: Send, T: Send>(
                 Err(_) => eof = true,
             }
         }
-        if batch.is_empty() && ready.is_empty() {
-            break;
+        if batch.is_empty() {
+            return Ok(());
         }
-        let todo = std::mem::take(&mut batch);
-        let ((), parsed) = rayon::join(
-            || ready.drain(..).for_each(|t| take(&mut sink, t)),
-            || {
-                todo.into_par_iter()
-                    .map(|c| work(format, c))
-                    .collect::<Vec<_>>()
-            },
-        );
-        ready = parsed;
+        let parsed: Vec<T> = std::mem::take(&mut batch)
+            .into_par_iter()
+            .map(&work)
+            .collect();
+        for t in parsed {
+            if tx.send(t).is_err() {
+                return Ok(());
+            }
+        }
     }
-    Ok(Ran {
-        started: Some((sink, detected_at)),
-        first_text_line,
-    })
 }
