@@ -193,9 +193,9 @@ fn compare(
     let bs = &bc.trace.syscalls[plan.bad.1];
     let g = Side::new(&gc.trace, gs, names, noise)?;
     let b = Side::new(&bc.trace, bs, names, noise)?;
-    let alignment = align::align(&g, &b, work);
+    let mut alignment = align::align(&g, &b, work);
     let (bad_to_good, good_to_bad) = pairing(&alignment, &g, &b);
-    let divergence = diverge::first_divergence(&alignment, &g, &b);
+    let divergence = diverge::first_divergence(&mut alignment, &g, &b);
     let origin = origin::error_origin(&origin::Inputs {
         g: &g,
         b: &b,
@@ -204,7 +204,8 @@ fn compare(
         bad_to_good: &bad_to_good,
         good_to_bad: &good_to_bad,
     });
-    let suspects = gaps::suspects(&b, divergence.as_ref(), opts.gaps, &alignment);
+    let at_split = split_call(divergence.as_ref(), &origin);
+    let suspects = gaps::suspects(&b, at_split, opts.gaps);
     let filters = |c: usize| opts.kernels.get(c).and_then(|k| k.functions.as_ref());
     let candidates = candidates(
         &alignment,
@@ -256,6 +257,19 @@ fn compare(
         bad_to_good,
         good_to_bad,
     })
+}
+
+/// The call whose untraced time is "at the split": the call the runs part
+/// under. For a hidden split that is the parent of the last common call,
+/// whose own (maybe inlined) code ran after it; only when the capture's
+/// depth cut that call's callees off (the origin's first candidate is below
+/// the traced depth) is the leaf's own time the untraced code in question.
+fn split_call(d: Option<&Divergence>, o: &ErrorOrigin) -> Option<u32> {
+    let d = d?;
+    match o.candidates.first() {
+        Some(c) if d.hidden && c.role == candidates::Role::BelowDepth => Some(c.node),
+        _ => Some(d.parent.1),
+    }
 }
 
 /// The next capture's recipe, aimed at the call the runs part under (or,
@@ -321,13 +335,12 @@ fn candidates(
             }
         }
     }
-    let Some(d) = div else { return out };
-    if d.hidden {
-        if let Some((gn, _)) = d.last_common {
-            push(g.name(gn), false);
-        }
+    // A hidden split has no call the good run makes and the bad run does
+    // not: its last common call is made by both, and naming it here would
+    // read as "called by the good run only".
+    let Some(d) = div.filter(|d| !d.hidden) else {
         return out;
-    }
+    };
     // The good-only calls right at the parting (the shallowest level of it).
     let end = al
         .candidates

@@ -33,10 +33,8 @@ const OPENAT_OK: &str = "
 
 #[test]
 fn identical_runs() {
-    // KNOWN WRONG: nothing failed and no traced call differs, so there is no
-    // split, no decision to place and no gap at a split: want `split: none`, no
-    // origin span, no `[at split]` gap and no candidate. Today the last paired
-    // call is taken for a hidden split (issue 12).
+    // Nothing failed and no traced call differs: no split, no decision to
+    // place, no gap at a split, no candidate.
     check(
         OPENAT_OK,
         OPENAT_OK,
@@ -52,11 +50,9 @@ fn identical_runs() {
             =         lookup_fast
             =         complete_walk
             =     fd_install
-            split: row 8; under do_sys_openat2; after fd_install; good next -; bad next returns; hidden
+            split: none
             origin: none (errno -)
               span: the bad run did not fail (or its result was not captured): no error to trace
-            gap: fd_install 0.5 µs, untraced 0.5 µs [at split]
-            candidate: fd_install
         "#]],
     );
 }
@@ -94,7 +90,7 @@ fn a_leaf_missing_in_bad() {
             +     fd_install
             split: row 7; under path_openat; after lookup_fast; good next complete_walk (inside); bad next returns
             origin: none (errno 2)
-              span: at or after the first parting (in `path_openat()`, after `lookup_fast()` returned); from both runs' shape (no return values), in one of: `lookup_fast()` or its untraced callees, the own code of `path_openat()`, the own code of `do_filp_open()`
+              span: at or after the first parting (in `path_openat()`, after `lookup_fast()` returned); from both runs' shape (no return values), in one of: `lookup_fast()`, the own code of `path_openat()`, the own code of `do_filp_open()`
             gap: path_openat 1.5 µs, untraced 0.5 µs [at split]
             candidate: complete_walk
         "#]],
@@ -176,11 +172,9 @@ fn an_extra_call_in_bad_that_meets_again() {
          0)   3.000 us    |  }
          0)               |  /* sys_openat -> 0x4 */
         ",
-        // KNOWN WRONG: the runs meet again at fd_install() right after
-        // kmem_cache_alloc() returns, so ___slab_alloc() is a minor difference (or a
-        // split marked `reconverges`), not a parting; `good next fd_install` ignores
-        // that the bad run calls it too; nothing failed, so the origin span places a
-        // decision that does not exist (issue 12).
+        // The runs meet again at fd_install() right after kmem_cache_alloc()
+        // returns and nothing failed: ___slab_alloc() is a difference that meets
+        // again, not a split.
         expect![[r#"
             good: openat() = 3 (sys_exit event)
             bad: openat() = 4 (sys_exit event)
@@ -190,10 +184,10 @@ fn an_extra_call_in_bad_that_meets_again() {
             =       kmem_cache_alloc
             -         ___slab_alloc
             =     fd_install
-            split: row 4; under kmem_cache_alloc; after -; good next fd_install (after kmem_cache_alloc); bad next ___slab_alloc
+            minor: under kmem_cache_alloc; good -; bad ___slab_alloc
+            split: none
             origin: none (errno -)
               span: the bad run did not fail (or its result was not captured): no error to trace
-            gap: kmem_cache_alloc 1.0 µs, untraced 0.5 µs [at split]
         "#]],
     );
 }
@@ -216,10 +210,8 @@ fn repeated_calls_are_folded() {
         "
         )
     };
-    // KNOWN WRONG: the fold and the 3/2 minor are right, but nothing failed and
-    // the runs meet again after the kfree()s: want `split: none` (the minor is the
-    // only difference), no origin span, no `[at split]` gap and no candidate.
-    // Today the last paired call is taken for a hidden split (issue 12).
+    // Nothing failed and the runs meet again after the kfree()s: the 3/2 minor
+    // is the only difference, there is no split.
     check(
         &run(3, "0x3"),
         &run(2, "0x3"),
@@ -232,11 +224,9 @@ fn repeated_calls_are_folded() {
             =     kfree ×3/×2
             =     fd_install
             minor: under do_sys_openat2; good kfree; bad kfree; counts 3/2
-            split: row 4; under do_sys_openat2; after fd_install; good next -; bad next returns; hidden
+            split: none
             origin: none (errno -)
               span: the bad run did not fail (or its result was not captured): no error to trace
-            gap: fd_install 0.5 µs, untraced 0.5 µs [at split]
-            candidate: fd_install
         "#]],
     );
 }
@@ -492,10 +482,8 @@ fn an_interrupt_subtree_is_noise() {
          0) + 13.000 us   |  }
          0)               |  /* sys_openat -> 0x3 */
         ",
-        // KNOWN WRONG: nothing failed and no traced call differs, so there is no
-        // split besides the interrupt (which is rightly noise): want `split: none`,
-        // no origin span, no `[at split]` gap and no candidate. Today the last paired
-        // call is taken for a hidden split (issue 12).
+        // Nothing failed and no traced call differs besides the interrupt
+        // (noise): no split.
         expect![[r#"
             good: openat() = 3 (sys_exit event)
             bad: openat() = 3 (sys_exit event)
@@ -515,11 +503,9 @@ fn an_interrupt_subtree_is_noise() {
             =         lookup_fast
             =         complete_walk
             =     fd_install
-            split: row 15; under do_sys_openat2; after fd_install; good next -; bad next returns; hidden
+            split: none
             origin: none (errno -)
               span: the bad run did not fail (or its result was not captured): no error to trace
-            gap: fd_install 0.5 µs, untraced 0.5 µs [at split]
-            candidate: fd_install
         "#]],
     );
 }
@@ -544,11 +530,10 @@ fn sys_exit_event_values() {
          0)   1.000 us    |  }
          0)               |  /* sys_bpf -> 0xffffffffffffffea */
         ",
-        // KNOWN WRONG: the results, cmd and errno are right; but with no return
-        // values, the same traced calls and a leaf last, the decision may as well be
-        // in __x64_sys_bpf()'s own (inlined) code after bpf_check_uarg_tail_zero()
-        // returned: the span should name that, and the `[at split]` gap should be
-        // __x64_sys_bpf(), not the leaf (issue 12).
+        // No return values, the same traced calls and a leaf last (a capture
+        // too small to look cut by max_graph_depth): the decision is below the
+        // leaf or in __x64_sys_bpf()'s own (inlined) code after it returned, so
+        // the gap at the split is __x64_sys_bpf()'s.
         expect![[r#"
             good: bpf(BPF_MAP_CREATE) = 6 (sys_exit event)
             bad: bpf(BPF_MAP_CREATE) = -22 EINVAL (sys_exit event)
@@ -556,9 +541,8 @@ fn sys_exit_event_values() {
             =   bpf_check_uarg_tail_zero
             split: row 1; under __x64_sys_bpf; after bpf_check_uarg_tail_zero; good next -; bad next returns; hidden
             origin: none (errno 22)
-              span: inside `bpf_check_uarg_tail_zero()` or below it: every traced call matches, so the deciding code is deeper than the capture goes (max_graph_depth) or not traceable
-            gap: bpf_check_uarg_tail_zero 0.5 µs, untraced 0.5 µs [at split]
-            candidate: bpf_check_uarg_tail_zero
+              span: every traced call matches, so the decision is made in code the capture does not show (inlined, notrace, or below max_graph_depth); from both runs' shape (no return values), in one of: `bpf_check_uarg_tail_zero()` or its untraced callees, the own code of `__x64_sys_bpf()` after `bpf_check_uarg_tail_zero()` returned
+            gap: __x64_sys_bpf 1.0 µs, untraced 0.5 µs [at split]
         "#]],
     );
 }
@@ -569,8 +553,6 @@ fn sys_exit_event_values() {
 /// `do_sys_openat2()` (0.5 of 4.0).
 #[test]
 fn gap_thresholds_are_the_callers() {
-    // KNOWN WRONG: the gaps are right; the hidden split (and so the
-    // `[at split]` gap of fd_install()) is wrong as in `identical_runs`.
     check_gaps(
         OPENAT_OK,
         OPENAT_OK,
@@ -587,13 +569,11 @@ fn gap_thresholds_are_the_callers() {
             =         lookup_fast
             =         complete_walk
             =     fd_install
-            split: row 8; under do_sys_openat2; after fd_install; good next -; bad next returns; hidden
+            split: none
             origin: none (errno -)
               span: the bad run did not fail (or its result was not captured): no error to trace
-            gap: fd_install 0.5 µs, untraced 0.5 µs [at split]
             gap: do_filp_open 2.5 µs, untraced 0.5 µs
             gap: path_openat 2.0 µs, untraced 0.5 µs
-            candidate: fd_install
         "#]],
     );
 }
