@@ -52,11 +52,7 @@ pub struct Divergence {
 /// bad run did not fail, the partings (which all met again) join the
 /// alignment's minors, so the report still lists every difference.
 pub fn first_divergence(al: &mut Alignment, g: &Side<'_>, b: &Side<'_>) -> Option<Divergence> {
-    if let Some(c) = al
-        .candidates
-        .iter()
-        .find(|c| consequential(al, c, g, b))
-    {
+    if let Some(c) = al.candidates.iter().find(|c| consequential(al, c, g, b)) {
         return Some(from_candidate(c, g));
     }
     if b.syscall.errno().is_none() {

@@ -302,11 +302,11 @@ fn no_split(p: &mut Prose, f: &Facts<'_, '_>) {
         return;
     };
     let n = minors.len();
-    p.text(format!(
-        "The runs do not part: {n} difference{} between them meet{} again (first: ",
-        if n == 1 { "" } else { "s" },
-        if n == 1 { "s" } else { "" }
-    ));
+    p.text(if n == 1 {
+        "The runs do not part: 1 difference between them meets again (".to_string()
+    } else {
+        format!("The runs do not part: {n} differences between them meet again (first: ")
+    });
     minor_words(p, f, m);
     if f.b.syscall.ret.is_some() {
         p.text("), and the bad run did not fail: there is no error to trace. ");

@@ -85,57 +85,51 @@ fn candidate(p: &mut Prose, f: &Facts<'_, '_>, c: &OriginCandidate) {
 }
 
 /// Every traced call matches and no return value says more: "The decision
-/// is inside `X()` …, or in the own code of `P()` after `X()` returned",
-/// from the origin's candidates in their order. Naming only the last common
-/// call would claim the decision lies below it, which the capture cannot
-/// tell from a caller's inlined code run right after it.
+/// is inside `X()` …, or after it returned, in the own code of `P()` or
+/// `Q()`", from the origin's candidates (the last common call, then its
+/// callers from the deepest up). Naming only the last common call would
+/// claim the decision lies below it, which the capture cannot tell from a
+/// caller's inlined code run right after it.
 pub fn hidden(p: &mut Prose, f: &Facts<'_, '_>) {
-    let cands = &f.origin.candidates;
-    if cands.is_empty() {
+    let Some((first, callers)) = f.origin.candidates.split_first() else {
         return;
-    }
-    p.text("The decision is ");
-    for (k, c) in cands.iter().take(MAX_SHOWN).enumerate() {
-        if k > 0 {
-            p.text(", or ");
+    };
+    p.text("The decision is inside ").func(f.b.name(first.node));
+    match first.role {
+        Role::BelowDepth => {
+            p.text(format!(
+                ", whose callees the capture does not show (the capture goes {} levels deep: probably max_graph_depth)",
+                f.b.trace.facts.max_depth + 1
+            ));
         }
-        let name = f.b.name(c.node);
-        match c.role {
-            Role::BelowDepth => {
-                p.text("inside ")
-                    .func(name)
-                    .text(", whose callees the capture does not show");
-                let depth = f.b.trace.facts.max_depth;
-                p.text(format!(
-                    " (the capture goes {} levels deep: probably max_graph_depth)",
-                    depth + 1
-                ));
-            }
-            Role::LastShared => {
-                p.text("inside ")
-                    .func(name)
-                    .text(" (code it runs that the capture does not show, or what it returned)");
-            }
-            Role::OwnCode => {
-                p.text("in the own code of ").func(name);
-                if let Some(a) = c.after {
-                    p.text(" after ").func(f.b.name(a)).text(" returned");
-                }
-                p.text(" (callees inlined into it included)");
-            }
-            Role::BadOnly => {
-                p.text("in ").func(name);
-            }
+        _ => {
+            p.text(" (code it runs that the capture does not show, or what it returned)");
         }
     }
-    if cands.len() > MAX_SHOWN {
-        p.text(format!(
-            "; {} less likely in report.json",
-            cands.len() - MAX_SHOWN
-        ));
+    let callers: Vec<u32> = callers
+        .iter()
+        .filter(|c| c.role == Role::OwnCode)
+        .map(|c| c.node)
+        .collect();
+    if !callers.is_empty() {
+        p.text(", or after it returned, in the own code of ");
+        for (k, &n) in callers.iter().take(MAX_SHOWN).enumerate() {
+            if k > 0 {
+                p.text(" or ");
+            }
+            p.func(f.b.name(n));
+        }
+        if callers.len() > MAX_SHOWN {
+            p.text(" or a caller further up");
+        }
+        p.text(if callers.len() == 1 {
+            " (callees inlined into it included)"
+        } else {
+            " (callees inlined into them included)"
+        });
     }
     p.text(". ");
     if !f.b.tree.nodes.iter().any(|n| n.ret.is_some()) {
-        p.text("funcgraph-retval would show which of them returned the error. ");
+        p.text("funcgraph-retval would show which returned the error. ");
     }
 }

@@ -53,6 +53,7 @@ fn identical_runs() {
             split: none
             origin: none (errno -)
               span: the bad run did not fail (or its result was not captured): no error to trace
+            verdict: openat() returned 3 in `bad` after 4.5 µs; in `good` it returned 3. Every traced call matches between the runs (noise aside); they differ only in durations.
         "#]],
     );
 }
@@ -93,6 +94,7 @@ fn a_leaf_missing_in_bad() {
               span: at or after the first parting (in `path_openat()`, after `lookup_fast()` returned); from both runs' shape (no return values), in one of: `lookup_fast()`, the own code of `path_openat()`, the own code of `do_filp_open()`
             gap: path_openat 1.5 µs, untraced 0.5 µs [at split]
             candidate: complete_walk
+            verdict: openat() failed with -2 ENOENT in `bad` after 3.5 µs; in `good` it returned 3. Both runs agree inside `__x64_sys_openat()` → `do_sys_openat2()` → `do_filp_open()` → `path_openat()` up to `lookup_fast()`. Then the good run calls `complete_walk()`, while the bad run makes no further traced call: `path_openat()` returns after 1.5 µs. The error is born at or after this first parting; no return value was captured, so from the shape of both runs it is born in one of (most likely first): `lookup_fast()` (the last call both runs make before the bad run turns back); the own code of `path_openat()` (after `lookup_fast()` returned); the own code of `do_filp_open()` (after `path_openat()` returned); 1 less likely in report.json. funcgraph-retval would show which function returned it. `path_openat()` spent 0.5 µs of its 1.5 µs in no traced callee (timing): code ftrace does not show ran there, inlined callees or its own. Calls the good run makes there that the bad run never makes: `complete_walk()`.
         "#]],
     );
 }
@@ -138,6 +140,7 @@ fn an_extra_call_in_bad_at_the_split() {
               span: at or after the first parting (in `path_openat()`, after `complete_walk()` returned); from both runs' shape (no return values), in one of: `do_filp_open()`, the own code of `do_sys_openat2()`
             gap: path_openat 2.5 µs, untraced 0.5 µs [at split]
             candidate: fd_install
+            verdict: openat() failed with -2 ENOENT in `bad` after 4.5 µs; in `good` it returned 3. Both runs agree inside `__x64_sys_openat()` → `do_sys_openat2()` → `do_filp_open()` → `path_openat()` up to `complete_walk()`. Then the good run returns from `path_openat()` and goes on to `fd_install()`, while the bad run calls `terminate_walk()` instead. The error is born at or after this first parting; no return value was captured, so from the shape of both runs it is born in one of (most likely first): `do_filp_open()` (the last call both runs make before the bad run turns back); the own code of `do_sys_openat2()` (after `do_filp_open()` returned; the bad run then makes calls the good run does not). funcgraph-retval would show which function returned it. `path_openat()` spent 0.5 µs of its 2.5 µs in no traced callee (timing): code ftrace does not show ran there, inlined callees or its own. Calls the good run makes there that the bad run never makes: `fd_install()`.
         "#]],
     );
 }
@@ -188,6 +191,7 @@ fn an_extra_call_in_bad_that_meets_again() {
             split: none
             origin: none (errno -)
               span: the bad run did not fail (or its result was not captured): no error to trace
+            verdict: openat() returned 4 in `bad` after 3.0 µs; in `good` it returned 3. The runs do not part: 1 difference between them meets again (`___slab_alloc()` only in the bad run), and the bad run did not fail: there is no error to trace.
         "#]],
     );
 }
@@ -227,6 +231,7 @@ fn repeated_calls_are_folded() {
             split: none
             origin: none (errno -)
               span: the bad run did not fail (or its result was not captured): no error to trace
+            verdict: openat() returned 3 in `bad` after 2.5 µs; in `good` it returned 3. The runs do not part: 1 difference between them meets again (`kfree()` ×3 in good vs ×2 in bad), and the bad run did not fail: there is no error to trace.
         "#]],
     );
 }
@@ -273,6 +278,7 @@ fn a_wrapper_level_in_one_kernel_only_is_transparent() {
             candidate: array_map_alloc_check
             candidate: bpf_map_init_from_attr
             candidate: __sys_bpf [wrapper]
+            verdict: bpf(BPF_MAP_CREATE) failed with -22 EINVAL in `bad` after 1.5 µs; in `good` it returned 6. Both runs make the same calls inside `__x64_sys_bpf()` up to `security_bpf()` (apart from differences that meet again, listed below). Then the good run calls `array_map_alloc_check()`, while the bad run makes no further traced call: `__x64_sys_bpf()` returns after 1.5 µs. The error is born at or after this first parting; no return value was captured, so from the shape of both runs it is born in one of (most likely first): `security_bpf()` (the last call both runs make before the bad run turns back); the own code of `__x64_sys_bpf()` (after `security_bpf()` returned). funcgraph-retval would show which function returned it. `__x64_sys_bpf()` spent 0.5 µs of its 1.5 µs in no traced callee (timing): code ftrace does not show ran there, inlined callees or its own. Calls the good run makes there that the bad run never makes: `array_map_alloc_check()`, `bpf_map_init_from_attr()`. `__sys_bpf()` is a call level only one run shows; it is inlined (or absent) in the other and was aligned through.
         "#]],
     );
 }
@@ -341,6 +347,7 @@ fn error_origin_with_return_values() {
               span: `open_last_lookups()` returned -2 (ENOENT) although none of its 1 traced callee(s) returned it: the error was made in its own code or in a callee the capture does not show (inlined, notrace, or beyond max_graph_depth); its callee `lookup_fast()` returned NULL where the good run's returned a pointer, which may be where the failure starts
             gap: path_openat 2.5 µs, untraced 0.5 µs [at split]
             candidate: do_open
+            verdict: openat() failed with -2 ENOENT in `bad` after 4.5 µs; in `good` it returned 3. Both runs agree inside `__x64_sys_openat()` → `do_sys_openat2()` → `do_filp_open()` → `path_openat()` up to `open_last_lookups()` (which returned -2 ENOENT in the bad run). Then the good run calls `do_open()`, while the bad run calls `terminate_walk()` instead. The error is born in `open_last_lookups()` (in the good run it returned 0): it returned -2 (ENOENT) and none of its traced callees did, so the deciding code is its own or in a callee the capture does not show: inlined, notrace, or below max_graph_depth. `path_openat()` spent 0.5 µs of its 2.5 µs in no traced callee (timing): code ftrace does not show ran there, inlined callees or its own. Calls the good run makes there that the bad run never makes: `do_open()`.
         "#]],
     );
 }
@@ -391,6 +398,7 @@ fn error_origin_without_return_values() {
             gap: __sys_bpf 6.7 µs, untraced 5.4 µs [at split]
             candidate: bpf_token_capable
             candidate: bpf_obj_name_cpy
+            verdict: bpf(BPF_MAP_CREATE) failed with -22 EINVAL in `bad` after 10.8 µs; in `good` it returned 6. Both runs agree inside `__x64_sys_bpf()` → `__sys_bpf()` up to `bpf_check_uarg_tail_zero()`. Then the good run calls `bpf_token_capable()`, while the bad run makes no further traced call: `__sys_bpf()` returns after 6.7 µs. The error is born at or after this first parting; no return value was captured, so from the shape of both runs it is born in one of (most likely first): `bpf_check_uarg_tail_zero()` (the last call both runs make before the bad run turns back); the own code of `__sys_bpf()` (after `bpf_check_uarg_tail_zero()` returned). funcgraph-retval would show which function returned it. `__sys_bpf()` spent 5.4 µs of its 6.7 µs in no traced callee (timing): code ftrace does not show ran there, inlined callees or its own. Calls the good run makes there that the bad run never makes: `bpf_token_capable()`, `bpf_obj_name_cpy()`.
         "#]],
     );
 }
@@ -443,6 +451,7 @@ fn an_inlined_gap_is_suspected() {
             gap: kmem_cache_alloc 10.0 µs, untraced 9.0 µs [where 8.0 µs after `should_failslab()` returned, before `kmem_cache_alloc()` returned]
             candidate: security_bpf
             candidate: array_map_alloc_check
+            verdict: bpf(BPF_MAP_CREATE) failed with -22 EINVAL in `bad` after 50.0 µs; in `good` it returned 6. Both runs make the same calls inside `__x64_sys_bpf()` → `__sys_bpf()` up to `bpf_check_uarg_tail_zero()` (apart from differences that meet again, listed below). Then the good run calls `security_bpf()`, while the bad run makes no further traced call: `__sys_bpf()` returns after 48.0 µs. The error is born at or after this first parting; no return value was captured, so from the shape of both runs it is born in one of (most likely first): `bpf_check_uarg_tail_zero()` (the last call both runs make before the bad run turns back); the own code of `__sys_bpf()` (after `bpf_check_uarg_tail_zero()` returned). funcgraph-retval would show which function returned it. `__sys_bpf()` spent 37.0 µs of its 48.0 µs in no traced callee (35.0 µs after `bpf_check_uarg_tail_zero()` returned, before `__sys_bpf()` returned) (timing): code ftrace does not show ran there, inlined callees or its own. Calls the good run makes there that the bad run never makes: `security_bpf()`, `array_map_alloc_check()`. 1 earlier difference meets again and did not decide it (first: `kmem_cache_alloc()` only in the bad run).
         "#]],
     );
 }
@@ -506,6 +515,7 @@ fn an_interrupt_subtree_is_noise() {
             split: none
             origin: none (errno -)
               span: the bad run did not fail (or its result was not captured): no error to trace
+            verdict: openat() returned 3 in `bad` after 13.0 µs; in `good` it returned 3. Every traced call matches between the runs (noise aside); they differ only in durations.
         "#]],
     );
 }
@@ -543,6 +553,7 @@ fn sys_exit_event_values() {
             origin: none (errno 22)
               span: every traced call matches, so the decision is made in code the capture does not show (inlined, notrace, or below max_graph_depth); from both runs' shape (no return values), in one of: `bpf_check_uarg_tail_zero()` or its untraced callees, the own code of `__x64_sys_bpf()` after `bpf_check_uarg_tail_zero()` returned
             gap: __x64_sys_bpf 1.0 µs, untraced 0.5 µs [at split]
+            verdict: bpf(BPF_MAP_CREATE) failed with -22 EINVAL in `bad` after 1.0 µs; in `good` it returned 6. Every traced call matches between the runs, down to `bpf_check_uarg_tail_zero()`, which took 0.5 µs in the good run and 0.5 µs in the bad run. The decision is inside `bpf_check_uarg_tail_zero()` (code it runs that the capture does not show, or what it returned), or after it returned, in the own code of `__x64_sys_bpf()` (callees inlined into it included). funcgraph-retval would show which returned the error.
         "#]],
     );
 }
@@ -574,6 +585,7 @@ fn gap_thresholds_are_the_callers() {
               span: the bad run did not fail (or its result was not captured): no error to trace
             gap: do_filp_open 2.5 µs, untraced 0.5 µs
             gap: path_openat 2.0 µs, untraced 0.5 µs
+            verdict: openat() returned 3 in `bad` after 4.5 µs; in `good` it returned 3. Every traced call matches between the runs (noise aside); they differ only in durations.
         "#]],
     );
 }
