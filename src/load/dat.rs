@@ -163,11 +163,11 @@ pub(crate) fn build_batch(builder: &mut Builder, number: &mut u64, names: &Names
                 let DatKind::Lines { start, end } = it.kind else {
                     continue;
                 };
-                pipeline::build_chunk(
-                    builder,
-                    number,
-                    pipeline::parse_chunk(InputFormat::TraceCmd, lines_chunk(b, start, end)),
-                );
+                // Rare (events the typed reader does not know): no reuse.
+                let recycler = pipeline::Recycler::default();
+                let chunk = lines_chunk(b, start, end);
+                let parsed = pipeline::parse_chunk(InputFormat::TraceCmd, chunk, &recycler);
+                pipeline::build_chunk(builder, number, parsed, &recycler);
             }
         }
     }
@@ -188,7 +188,11 @@ pub(crate) fn count_batch(sum: &mut ParseSummary, names: &Names, b: &DatBatch) {
                     continue;
                 };
                 let c = lines_chunk(b, start, end);
-                sum.add(ParseSummary::count(InputFormat::TraceCmd, c));
+                sum.add(ParseSummary::count(
+                    InputFormat::TraceCmd,
+                    c,
+                    &pipeline::Recycler::default(),
+                ));
             }
         }
     }

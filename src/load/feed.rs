@@ -9,7 +9,7 @@ use crate::{
 
 use super::pipeline::Parsed;
 
-/// Hand one parsed line ([`pipeline::parse_one`]) to the builder, turning
+/// Hand one parsed line ([`pipeline::parse_chunk`]) to the builder, turning
 /// damage into warnings.
 pub(crate) fn feed_line(b: &mut Builder, number: u64, parsed: &Parsed<'_>) {
     let ChunkLine {

@@ -83,6 +83,7 @@ pub fn read_source(
     let tracedat = source.tracedat;
     let mut lines = 0;
     let mut source = source;
+    let recycler = pipeline::Recycler::default();
     let ran = match typed_dat(&mut source, input) {
         Some(dat) => {
             let b = Builder::new(InputFormat::TraceCmd, opts.clone());
@@ -92,13 +93,14 @@ pub fn read_source(
         }
         None => pipeline::run(
             source.reader,
+            &recycler,
             SNIFF_LINES,
             |sniffed| {
                 let (format, at) = decide_format(input, tracedat, sniffed)?;
                 Some((Builder::new(format, opts.clone()), format, at))
             },
-            pipeline::parse_chunk,
-            |b, chunk| pipeline::build_chunk(b, &mut lines, chunk),
+            |format, chunk| pipeline::parse_chunk(format, chunk, &recycler),
+            |b, chunk| pipeline::build_chunk(b, &mut lines, chunk, &recycler),
         ),
     }
     .map_err(io_err)?;

@@ -9,7 +9,10 @@ use crate::{
     read::{self, chunks::Chunk},
 };
 
-use super::{CaptureInput, SNIFF_LINES, decide_format, not_a_capture, pipeline};
+use super::{
+    CaptureInput, SNIFF_LINES, decide_format, not_a_capture,
+    pipeline::{self, Recycler},
+};
 
 /// What `--parse-only` reports about a capture.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -33,7 +36,7 @@ pub struct ParseSummary {
 
 impl ParseSummary {
     /// Parse a chunk's lines and count them (on any thread).
-    pub(crate) fn count(format: InputFormat, chunk: Chunk) -> ParseSummary {
+    pub(crate) fn count(format: InputFormat, chunk: Chunk, recycler: &Recycler) -> ParseSummary {
         let mut sum = ParseSummary::default();
         for l in chunk.lines() {
             sum.lines += 1;
@@ -46,6 +49,7 @@ impl ParseSummary {
                 sum.unreadable += 1;
             }
         }
+        recycler.give_bytes(chunk.data);
         sum
     }
 
@@ -82,8 +86,10 @@ pub fn parse_capture(
             _ => Err(not_a_capture(&display, ran.first_text_line)),
         };
     }
+    let recycler = Recycler::default();
     let ran = pipeline::run(
         source.reader,
+        &recycler,
         SNIFF_LINES,
         |sniffed| {
             let (format, at) = decide_format(input, tracedat, sniffed)?;
@@ -94,7 +100,7 @@ pub fn parse_capture(
             };
             Some((sum, format, at))
         },
-        ParseSummary::count,
+        |format, chunk| ParseSummary::count(format, chunk, &recycler),
         ParseSummary::add,
     )
     .map_err(io_err)?;

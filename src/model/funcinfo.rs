@@ -6,7 +6,7 @@
 use super::{
     builder::Builder,
     intern::{FuncId, Interner},
-    syscall::syscall_root_name,
+    syscall::{is_syscall_glue, syscall_root_name},
 };
 
 /// The answers for one function.
@@ -21,6 +21,9 @@ pub(crate) struct FuncInfo {
     /// The interned (lossily decoded) name is exactly the bytes the capture
     /// printed, so comparing it with a line's bytes identifies the name.
     pub exact: bool,
+    /// The kernel's syscall entry or exit work (`x64_sys_call`,
+    /// `exit_to_user_mode_prepare`, …): never a root of its own.
+    pub glue: bool,
 }
 
 impl FuncInfo {
@@ -45,9 +48,25 @@ impl FuncInfos {
                 root: syscall_root_name(name, false).is_some(),
                 root_top: syscall_root_name(name, true).is_some(),
                 exact: !name.contains(char::REPLACEMENT_CHARACTER),
+                glue: is_syscall_glue(name),
             });
         }
         self.0[i]
+    }
+
+    /// The syscall `id` is an entry point of ([`syscall_root_name`]),
+    /// answered from its info first: nearly no name is one, and those are
+    /// not scanned again.
+    pub fn syscall_name<'n>(
+        &mut self,
+        names: &'n Interner,
+        id: FuncId,
+        top: bool,
+    ) -> Option<&'n str> {
+        if !self.get(names, id).may_start_region(top) {
+            return None;
+        }
+        syscall_root_name(names.name(id), top)
     }
 }
 

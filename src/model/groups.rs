@@ -73,42 +73,65 @@ pub const OTHER_GROUP: &str = "[other syscalls: more distinct ones than a captur
 
 #[derive(Debug, Default)]
 pub(crate) struct Groups {
-    index: FxHashMap<(String, Outcome), usize>,
+    /// Group indices by title, one per outcome (a title has one or a few):
+    /// looked up by `&str`, so a syscall's title is written into a reused
+    /// buffer rather than made into a key of its own.
+    index: FxHashMap<String, Vec<(Outcome, usize)>>,
     pub list: Vec<SyscallGroup>,
     /// Syscalls counted in an [`OTHER_GROUP`] group.
     pub over_cap: u64,
+    /// The title of the syscall being added.
+    title: String,
 }
 
 impl Groups {
-    /// Count `s`; say whether its tree may be kept under the per-group limit.
-    pub fn add(&mut self, s: &Syscall) -> (usize, bool) {
-        let mut title = s.title();
+    /// The group of `title` and `outcome`, if there is one.
+    pub fn find(&self, title: &str, outcome: Outcome) -> Option<usize> {
+        let at = self.index.get(title)?;
+        at.iter().find(|(o, _)| *o == outcome).map(|&(_, g)| g)
+    }
+
+    /// Count `s`; say in which group its kept tree counts (none when it was
+    /// counted in an [`OTHER_GROUP`] group) and whether its tree may be kept
+    /// under the per-group limit.
+    pub fn add(&mut self, s: &Syscall) -> (Option<usize>, bool) {
+        let mut title = std::mem::take(&mut self.title);
+        s.write_title(&mut title);
         let outcome = Outcome::of(s);
-        if self.list.len() >= MAX_GROUPS && !self.index.contains_key(&(title.clone(), outcome)) {
+        let mut found = self.find(&title, outcome);
+        let other = found.is_none() && self.list.len() >= MAX_GROUPS;
+        if other {
             self.over_cap += 1;
-            title = OTHER_GROUP.to_string();
+            title.clear();
+            title.push_str(OTHER_GROUP);
+            found = self.find(&title, outcome);
         }
-        let next = self.list.len();
-        let g = *self
-            .index
-            .entry((title.clone(), outcome))
-            .or_insert_with(|| next);
-        if g == next {
-            self.list.push(SyscallGroup {
-                title,
-                name: s.name.clone(),
-                outcome,
-                count: 0,
-                kept: 0,
-                total_ns: 0,
-                min_ns: None,
-                max_ns: None,
-                first_line: s.line,
-                root: s.root,
-                exit_missing: 0,
-                lost_events: 0,
-            });
-        }
+        let g = match found {
+            Some(g) => g,
+            None => {
+                let g = self.list.len();
+                self.index
+                    .entry(title.clone())
+                    .or_default()
+                    .push((outcome, g));
+                self.list.push(SyscallGroup {
+                    title: title.clone(),
+                    name: s.name.clone(),
+                    outcome,
+                    count: 0,
+                    kept: 0,
+                    total_ns: 0,
+                    min_ns: None,
+                    max_ns: None,
+                    first_line: s.line,
+                    root: s.root,
+                    exit_missing: 0,
+                    lost_events: 0,
+                });
+                g
+            }
+        };
+        self.title = title;
         let grp = &mut self.list[g];
         grp.count += 1;
         if let Some(d) = s.duration_ns {
@@ -118,6 +141,6 @@ impl Groups {
         }
         grp.exit_missing += s.exit_missing as u64;
         grp.lost_events += s.lost_events as u64;
-        (g, grp.kept < KEEP_PER_GROUP)
+        ((!other).then_some(g), grp.kept < KEEP_PER_GROUP)
     }
 }

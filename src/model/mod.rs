@@ -9,6 +9,7 @@
 //! (that is `analyse`).
 
 mod builder;
+mod cpumap;
 pub mod decode;
 mod funcinfo;
 mod groups;

@@ -6,6 +6,7 @@
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+use super::cpumap::CpuMap;
 use crate::parse::TaskRef;
 
 /// A task as the capture names it.
@@ -47,10 +48,9 @@ fn comm(bytes: &[u8]) -> String {
 pub(crate) struct Tasks {
     pub list: Vec<TaskInfo>,
     by_pid: FxHashMap<u32, usize>,
-    /// The task running on each CPU, as far as known. A map, not a `Vec`
-    /// indexed by CPU: a damaged line's `[4294967295]` must not allocate
-    /// billions of slots.
-    on_cpu: FxHashMap<u32, usize>,
+    /// The task running on each CPU, as far as known (asked on every line
+    /// that prints no task).
+    on_cpu: CpuMap<usize>,
     anonymous: Option<usize>,
 }
 
@@ -83,7 +83,7 @@ impl Tasks {
 
     /// The task currently on `cpu`, or the CPU's placeholder.
     pub fn on_cpu(&mut self, cpu: u32) -> usize {
-        if let Some(&id) = self.on_cpu.get(&cpu) {
+        if let Some(id) = self.on_cpu.get(cpu) {
             return id;
         }
         let id = self.list.len();

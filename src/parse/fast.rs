@@ -19,18 +19,40 @@ use super::{
 /// grammar must decide. Column by column, left to right; each helper
 /// returns where the next column starts.
 pub fn graph_line(line: &[u8]) -> Option<Record<'_>> {
-    let (ts_ns, cpu, i) = time_and_cpu(line)?;
-    let (task, i) = task_column(line, i)?;
-    let (duration_ns, i) = duration_column(line, i)?;
-    let kind = body(&line[i..])?;
-    Some(Record {
+    let mut out = None;
+    graph_line_into(line, &mut out).then(|| out.and_then(Result::ok))?
+}
+
+/// [`graph_line`] written into `out` (the slot the caller keeps it in):
+/// a record is ~150 bytes and millions of lines are parsed, so it is built
+/// where it stays rather than returned and copied. `false` (and `out`
+/// untouched) when the full grammar must decide.
+#[inline]
+pub fn graph_line_into<'a>(
+    line: &'a [u8],
+    out: &mut Option<Result<Record<'a>, super::LineError>>,
+) -> bool {
+    let Some((ts_ns, cpu, i)) = time_and_cpu(line) else {
+        return false;
+    };
+    let Some((task, i)) = task_column(line, i) else {
+        return false;
+    };
+    let Some((duration_ns, i)) = duration_column(line, i) else {
+        return false;
+    };
+    let Some(kind) = body(&line[i..]) else {
+        return false;
+    };
+    *out = Some(Ok(Record {
         cpu: Some(cpu),
         task,
         ts_ns,
         duration_ns,
         flags: None,
         kind,
-    })
+    }));
+    true
 }
 
 /// The optional funcgraph-abstime column (`"%5lu.%06lu |  "`) and the CPU

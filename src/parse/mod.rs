@@ -242,3 +242,17 @@ pub fn parse_line(format: InputFormat, line: &[u8]) -> Result<Record<'_>, LineEr
         InputFormat::TraceCmd => tracecmd::tracecmd_line(line),
     }
 }
+
+/// [`parse_line`] written into `out`, the slot the caller keeps it in (see
+/// [`fast::graph_line_into`]: the common lines are built in place).
+#[inline]
+pub fn parse_line_into<'a>(
+    format: InputFormat,
+    line: &'a [u8],
+    out: &mut Option<Result<Record<'a>, LineError>>,
+) {
+    if format == InputFormat::Graph && fast::graph_line_into(line, out) {
+        return;
+    }
+    *out = Some(parse_line(format, line));
+}

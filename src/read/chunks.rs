@@ -100,7 +100,15 @@ impl<R: BufRead> Chunker<R> {
 
     /// The next chunk, `None` at the end of the input.
     pub fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
-        let mut data = Vec::with_capacity(self.size);
+        self.next_chunk_in(Vec::new())
+    }
+
+    /// [`Chunker::next_chunk`] in `data`, the buffer of a chunk done with
+    /// (its bytes are dropped): a long capture's chunks reuse a few buffers
+    /// rather than fault in fresh pages for each.
+    pub fn next_chunk_in(&mut self, mut data: Vec<u8>) -> io::Result<Option<Chunk>> {
+        data.clear();
+        data.reserve(self.size);
         data.append(&mut self.carry);
         while data.len() < self.size && !self.eof {
             let old = data.len();

@@ -7,10 +7,7 @@ use crate::parse::{Record, RetVal};
 
 use super::{
     super::{
-        funcinfo::FuncInfo,
-        intern::FuncId,
-        syscall::{is_syscall_glue, syscall_root_name},
-        tree::NodeFlags,
+        funcinfo::FuncInfo, intern::FuncId, syscall::syscall_root_name, tree::NodeFlags,
         warnings::WarningKind,
     },
     Builder, Close,
@@ -61,10 +58,7 @@ impl Builder {
         let mut flags = NodeFlags::default();
         if info.irq
             || (!self.in_irq.is_empty()
-                && rec
-                    .cpu
-                    .and_then(|c| self.in_irq.get(&c).copied())
-                    .unwrap_or(false))
+                && rec.cpu.and_then(|c| self.in_irq.get(c)).unwrap_or(false))
         {
             flags.set(NodeFlags::IRQ);
         }
@@ -165,9 +159,12 @@ impl Builder {
         rec: &Record<'_>,
     ) {
         let missing = d - self.states[t].stack.len();
-        let irq = info.irq || rec.cpu.and_then(|c| self.in_irq.get(&c).copied()) == Some(true);
+        let irq = info.irq || rec.cpu.and_then(|c| self.in_irq.get(c)) == Some(true);
         let syscall_here = info.may_start_region(d == 0)
-            && syscall_root_name(self.names.name(func_id), d == 0).is_some();
+            && self
+                .infos
+                .syscall_name(&self.names, func_id, d == 0)
+                .is_some();
         if !syscall_here {
             // The placeholders join the root's tree: the calls of one
             // unseen caller stay one tree, not a root each.
@@ -243,11 +240,10 @@ impl Builder {
         if self.states[t].region.is_some() || !self.only_unseen_callers(t) {
             return;
         }
-        let name = self.names.name(func);
-        if is_syscall_glue(name) {
+        if self.infos.get(&self.names, func).glue {
             return;
         }
-        let name = name.to_string();
+        let name = self.names.name(func).to_string();
         self.start_root_region(t, line, rec, name);
     }
 

@@ -26,6 +26,9 @@ pub(super) struct FactsRecorder {
     seen_record: bool,
     /// Task names already warned about as not UTF-8 (bounded).
     non_utf8_names: FxHashSet<Vec<u8>>,
+    /// The CPU of the previous record: lines come in runs of one CPU, so
+    /// the list of CPUs is searched only when it changes.
+    last_cpu: Option<u32>,
 }
 
 impl FactsRecorder {
@@ -40,6 +43,7 @@ impl FactsRecorder {
             plain_exits: 0,
             seen_record: false,
             non_utf8_names: FxHashSet::default(),
+            last_cpu: None,
         }
     }
 
@@ -117,7 +121,8 @@ impl FactsRecorder {
 
     fn observe_columns(&mut self, rec: &Record<'_>) {
         let f = &mut self.capture;
-        if let Some(cpu) = rec.cpu {
+        if let Some(cpu) = rec.cpu.filter(|&c| self.last_cpu != Some(c)) {
+            self.last_cpu = Some(cpu);
             f.col_cpu = true;
             if !f.cpus.contains(&cpu) {
                 f.cpus.push(cpu);

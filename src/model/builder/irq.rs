@@ -6,7 +6,7 @@
 use crate::parse::Record;
 
 use super::{
-    super::{intern::FuncId, paths::TASK_ROOT, syscall::syscall_root_name, tree::NodeFlags},
+    super::{intern::FuncId, paths::TASK_ROOT, tree::NodeFlags},
     Builder, NO_NODE,
 };
 
@@ -55,7 +55,12 @@ impl Builder {
             return false;
         }
         // A region this call would open would not contain its frame.
-        if st.region.is_none() && syscall_root_name(self.names.name(func), depth == 0).is_some() {
+        if st.region.is_none()
+            && self
+                .infos
+                .syscall_name(&self.names, func, depth == 0)
+                .is_some()
+        {
             return false;
         }
         let parent_path = match st.stack.len() {
@@ -117,7 +122,7 @@ impl Builder {
         let DepthUse::Entry(func) = line else {
             return depth;
         };
-        if !Self::is_irq_func(func) || st.stack.len() != depth as usize + 1 {
+        if st.stack.len() != depth as usize + 1 || !Self::is_irq_func(func) {
             return depth;
         }
         let Some(top) = st.stack.last() else {

@@ -28,8 +28,6 @@ mod stack;
 #[cfg(test)]
 mod tests;
 
-use rustc_hash::FxHashMap;
-
 use facts::FactsRecorder;
 use irq::DepthUse;
 use reconstruct::ReconstructedCall;
@@ -211,7 +209,7 @@ pub struct Builder {
     lost: Vec<LostEvents>,
     /// What the capture shows about itself.
     facts: FactsRecorder,
-    in_irq: FxHashMap<u32, bool>,
+    in_irq: super::cpumap::CpuMap<bool>,
     comment_open: Option<u64>,
     /// The next frame's serial.
     next_serial: u64,
@@ -219,6 +217,9 @@ pub struct Builder {
     current_line: u64,
     syscall_count: usize,
     calls_outside: u64,
+    /// The node vector of the last tree not kept, for the next region
+    /// (most syscalls of a long capture are counted, not kept).
+    spare_nodes: Vec<Node>,
 }
 
 impl Builder {
@@ -240,12 +241,13 @@ impl Builder {
             warnings: Warnings::default(),
             lost: Vec::new(),
             facts: FactsRecorder::new(format),
-            in_irq: FxHashMap::default(),
+            in_irq: Default::default(),
             comment_open: None,
             next_serial: 0,
             current_line: 0,
             syscall_count: 0,
             calls_outside: 0,
+            spare_nodes: Vec::new(),
         }
     }
 

@@ -8,7 +8,7 @@ use crate::parse::Record;
 use super::{
     super::{
         intern::FuncId,
-        syscall::{is_arch_wrapper, is_syscall_glue, syscall_root_name},
+        syscall::{is_arch_wrapper, is_syscall_glue},
         tree::NodeFlags,
     },
     Builder, Close, MAX_RECONSTRUCTED_DEPTH, TaskState,
@@ -55,7 +55,7 @@ impl Builder {
         }
         self.facts.capture.calls += 1;
         if self.states[t].region.is_none() {
-            if let Some(sc) = syscall_root_name(self.names.name(func_id), depth == 0) {
+            if let Some(sc) = self.infos.syscall_name(&self.names, func_id, depth == 0) {
                 let sc = sc.to_string();
                 self.start_region(t, line, rec, None, Some(sc));
             }

@@ -15,6 +15,9 @@ use super::{
     Builder, NO_NODE, Region,
 };
 
+/// Capacity of a node vector kept for reuse: a huge tree's is let go.
+const SPARE_NODES: usize = 4096;
+
 impl Builder {
     pub(super) fn start_region(
         &mut self,
@@ -24,6 +27,7 @@ impl Builder {
         enter: Option<SysEnter>,
         root_name: Option<String>,
     ) {
+        let nodes = std::mem::take(&mut self.spare_nodes);
         let st = &mut self.states[t];
         for f in &mut st.stack {
             f.last_child = NO_NODE;
@@ -35,7 +39,7 @@ impl Builder {
             enter,
             root_name,
             root: false,
-            nodes: Vec::new(),
+            nodes,
             line,
             ts_ns: rec.ts_ns,
             cpu: rec.cpu.or(st.last_cpu),
@@ -161,7 +165,7 @@ impl Builder {
             .and_then(|x| {
                 self.states[t].stack.iter().position(|f| {
                     f.node != NO_NODE
-                        && syscall_root_name(self.names.name(f.func), false)
+                        && self.infos.syscall_name(&self.names, f.func, false)
                             == Some(x.name.as_str())
                 })
             });
@@ -239,7 +243,8 @@ impl Builder {
             return tree;
         }
         let wrapper = tree.nodes.iter().position(|n| {
-            syscall_root_name(self.names.name(n.func), n.parent == NO_PARENT)
+            self.infos
+                .syscall_name(&self.names, n.func, n.parent == NO_PARENT)
                 .is_some_and(|sc| name.is_none_or(|want| want == sc))
         });
         if let Some(i) = wrapper {
@@ -287,7 +292,7 @@ impl Builder {
     /// Count the syscall and keep its tree if the policy allows.
     pub(super) fn keep(&mut self, mut s: Syscall) {
         let over_cap = self.groups.over_cap;
-        let (_, group_has_room) = self.groups.add(&s);
+        let (group, group_has_room) = self.groups.add(&s);
         if self.groups.over_cap > over_cap {
             let line = s.line;
             self.warn(line, WarningKind::GroupCap, || {
@@ -299,16 +304,16 @@ impl Builder {
         let budget = self.opts.kept_calls_budget();
         let room = self.kept.len() < self.opts.keep && self.kept_nodes + nodes <= budget;
         if !(wanted && group_has_room && (room || self.make_room_for(&s, nodes))) {
-            s.tree = None;
+            if let Some(mut tree) = s.tree.take() {
+                if tree.nodes.capacity() <= SPARE_NODES {
+                    tree.nodes.clear();
+                    self.spare_nodes = tree.nodes;
+                }
+            }
             return;
         }
-        if let Some(g) = self
-            .groups
-            .list
-            .iter_mut()
-            .find(|g| g.title == s.title() && g.outcome == Outcome::of(&s))
-        {
-            g.kept += 1;
+        if let Some(g) = group {
+            self.groups.list[g].kept += 1;
         }
         self.kept_nodes += nodes;
         self.kept.push(s);
@@ -340,13 +345,8 @@ impl Builder {
             };
             let v = self.kept.remove(victim);
             self.kept_nodes -= tree_len(&v);
-            if let Some(g) = self
-                .groups
-                .list
-                .iter_mut()
-                .find(|g| g.title == v.title() && g.outcome == Outcome::of(&v))
-            {
-                g.kept -= 1;
+            if let Some(g) = self.groups.find(&v.title(), Outcome::of(&v)) {
+                self.groups.list[g].kept -= 1;
             }
         }
         true

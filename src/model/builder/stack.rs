@@ -6,7 +6,6 @@ use super::{
         intern::FuncId,
         irq_order,
         paths::{NO_PATH, PathId, TASK_ROOT},
-        syscall::syscall_root_name,
         tree::{NO_PARENT, Node, NodeFlags},
         warnings::WarningKind,
     },
@@ -138,7 +137,8 @@ impl Builder {
         // the entry glue), so only the bottom frames are looked at: the
         // cost of a pop must not grow with the depth.
         let task_exited = self.states[t].stack.iter().take(4).any(|f| {
-            syscall_root_name(self.names.name(f.func), true)
+            self.infos
+                .syscall_name(&self.names, f.func, true)
                 .is_some_and(|sc| sc == "exit" || sc == "exit_group")
         });
         if !self.facts.capture.reconstructed && !task_exited {
