@@ -90,6 +90,9 @@ fn results(p: &mut Prose, f: &Facts<'_, '_>) {
 /// What each run does right after the last call they share.
 fn next_calls(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
     let (g, b) = (f.g, f.b);
+    if met_again(p, f, d) {
+        return;
+    }
     let parent = b.name(d.parent.1);
     match (d.good_next, d.good_next_inside) {
         (Some(n), true) => {
@@ -124,6 +127,33 @@ fn next_calls(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
             p.text(". ");
         }
     }
+}
+
+/// A split taken although the runs meet again (the bad run failed, no
+/// parting stays apart): the good run's next call after the parent is one
+/// the bad run makes too, so "the bad run calls X instead" would be false;
+/// say where they meet instead.
+fn met_again(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) -> bool {
+    let (g, b) = (f.g, f.b);
+    let (Some(gn), Some(bn)) = (d.good_next, d.bad_next) else {
+        return false;
+    };
+    let both = f
+        .alignment
+        .rows
+        .iter()
+        .any(|r| r.kind == super::align::RowKind::Same && r.good == Some(gn));
+    if !d.reconverges || d.good_next_inside || !both {
+        return false;
+    }
+    p.text("Then the good run returns from ")
+        .func(g.name(d.parent.0))
+        .text(", while the bad run first calls ")
+        .func(b.name(bn))
+        .text("; both then go on to ")
+        .func(g.name(gn))
+        .text(", where the runs meet again. ");
+    true
 }
 
 /// The parent's time in no traced callee at the split (timing evidence).

@@ -196,6 +196,56 @@ fn an_extra_call_in_bad_that_meets_again() {
     );
 }
 
+/// The same slab slow path, but the bad run fails: the error was decided
+/// somewhere, and with no parting that stays apart the only one is the
+/// lead, marked as meeting again.
+#[test]
+fn a_parting_that_meets_again_in_a_failing_run() {
+    check(
+        "
+         0)               |  /* sys_openat(dfd: ffffff9c, filename: 47a075, flags: 0, mode: 0) */
+         0)               |  __x64_sys_openat() {
+         0)               |    do_sys_openat2() {
+         0)               |      getname() {
+         0)   0.500 us    |        kmem_cache_alloc();
+         0)   1.000 us    |      }
+         0)   0.500 us    |      putname();
+         0)   2.000 us    |    }
+         0)   2.500 us    |  }
+         0)               |  /* sys_openat -> 0x3 */
+        ",
+        "
+         0)               |  /* sys_openat(dfd: ffffff9c, filename: 47a075, flags: 0, mode: 0) */
+         0)               |  __x64_sys_openat() {
+         0)               |    do_sys_openat2() {
+         0)               |      getname() {
+         0)               |        kmem_cache_alloc() {
+         0)   0.500 us    |          ___slab_alloc();
+         0)   1.000 us    |        }
+         0)   1.500 us    |      }
+         0)   0.500 us    |      putname();
+         0)   2.500 us    |    }
+         0)   3.000 us    |  }
+         0)               |  /* sys_openat -> 0xfffffffffffffff4 */
+        ",
+        expect![[r#"
+            good: openat() = 3 (sys_exit event)
+            bad: openat() = -12 ENOMEM (sys_exit event)
+            = __x64_sys_openat
+            =   do_sys_openat2
+            =     getname
+            =       kmem_cache_alloc
+            -         ___slab_alloc
+            =     putname
+            split: row 4; under kmem_cache_alloc; after -; good next putname (after kmem_cache_alloc); bad next ___slab_alloc; reconverges
+            origin: none (errno 12)
+              span: at or after the first parting (in `kmem_cache_alloc()`, right after it was entered); from both runs' shape (no return values), in one of: the own code of `kmem_cache_alloc()`
+            gap: kmem_cache_alloc 1.0 µs, untraced 0.5 µs [at split]
+            verdict: openat() failed with -12 ENOMEM in `bad` after 3.0 µs; in `good` it returned 3. Both runs agree inside `__x64_sys_openat()` → `do_sys_openat2()` → `getname()` → `kmem_cache_alloc()`, and part right after entering `kmem_cache_alloc()`. Then the good run returns from `kmem_cache_alloc()`, while the bad run first calls `___slab_alloc()`; both then go on to `putname()`, where the runs meet again. The error is born at or after this first parting; no return value was captured, so from the shape of both runs it is born in the own code of `kmem_cache_alloc()` (right after it was entered; the bad run then makes calls the good run does not). funcgraph-retval would show which function returned it. `kmem_cache_alloc()` spent 0.5 µs of its 1.0 µs in no traced callee (timing): code ftrace does not show ran there, inlined callees or its own.
+        "#]],
+    );
+}
+
 /// Three `kfree()` in one run, two in the other: one row with counts.
 #[test]
 fn repeated_calls_are_folded() {
