@@ -20,6 +20,7 @@ use crate::{
 };
 
 use super::{
+    feed::Feed,
     parse_only::ParseSummary,
     pipeline::{self, QUEUE, Ran},
 };
@@ -150,15 +151,11 @@ fn lines_chunk(b: &DatBatch, start: u32, end: u32) -> Chunk {
     }
 }
 
-/// Feed a batch to the builder; `number` counts the lines fed so far.
-pub(crate) fn build_batch(builder: &mut Builder, number: &mut u64, names: &Names, b: &DatBatch) {
+/// Feed a batch to the builder.
+pub(crate) fn build_batch(builder: &mut Builder, feed: &mut Feed, names: &Names, b: &DatBatch) {
     for it in &b.items {
         match record(names, &b.text, it) {
-            Some(rec) => {
-                *number += 1;
-                builder.count_line(it.bytes as usize);
-                builder.push(*number, &rec);
-            }
+            Some(rec) => feed.record(builder, it.bytes as usize, &rec),
             None => {
                 let DatKind::Lines { start, end } = it.kind else {
                     continue;
@@ -167,7 +164,7 @@ pub(crate) fn build_batch(builder: &mut Builder, number: &mut u64, names: &Names
                 let recycler = pipeline::Recycler::default();
                 let chunk = lines_chunk(b, start, end);
                 let parsed = pipeline::parse_chunk(InputFormat::TraceCmd, chunk, &recycler);
-                pipeline::build_chunk(builder, number, parsed, &recycler);
+                pipeline::build_chunk(builder, feed, parsed, &recycler);
             }
         }
     }

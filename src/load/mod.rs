@@ -81,14 +81,14 @@ pub fn read_source(
     let damage = source.damage.clone();
     let trailing = source.trailing.clone();
     let tracedat = source.tracedat;
-    let mut lines = 0;
+    let mut feed = feed::Feed::default();
     let mut source = source;
     let recycler = pipeline::Recycler::default();
     let ran = match typed_dat(&mut source, input) {
         Some(dat) => {
             let b = Builder::new(InputFormat::TraceCmd, opts.clone());
             dat::run(dat, b, |b, names, batch| {
-                dat::build_batch(b, &mut lines, names, batch);
+                dat::build_batch(b, &mut feed, names, batch);
             })
         }
         None => pipeline::run(
@@ -100,7 +100,7 @@ pub fn read_source(
                 Some((Builder::new(format, opts.clone()), format, at))
             },
             |format, chunk| pipeline::parse_chunk(format, chunk, &recycler),
-            |b, chunk| pipeline::build_chunk(b, &mut lines, chunk, &recycler),
+            |b, chunk| pipeline::build_chunk(b, &mut feed, chunk, &recycler),
         ),
     }
     .map_err(io_err)?;
@@ -117,6 +117,7 @@ pub fn read_source(
         }
         return Err(not_a_capture(&display, first_text_line));
     };
+    feed.finish(&mut builder);
     if let Some(d) = damage {
         let last = builder.lines_read();
         builder.warn(last.max(1), WarningKind::TruncatedInput, || {

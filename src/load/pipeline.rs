@@ -27,7 +27,7 @@ use crate::{
 
 use crate::model::Builder;
 
-use super::feed::feed_line;
+use super::feed::Feed;
 
 /// Chunks read ahead of the parsers.
 pub const QUEUE: usize = 2;
@@ -145,14 +145,13 @@ pub(crate) fn parse_chunk(format: InputFormat, chunk: Chunk, recycler: &Recycler
 /// lines fed so far.
 pub(crate) fn build_chunk(
     builder: &mut Builder,
-    number: &mut u64,
+    feed: &mut Feed,
     chunk: ParsedChunk,
     recycler: &Recycler,
 ) {
+    let format = builder.format();
     for p in chunk.borrow_dependent() {
-        *number += 1;
-        builder.count_line(p.line.bytes.len());
-        feed_line(builder, *number, p);
+        feed.line(builder, format, p);
     }
     recycler.give_chunk(chunk);
 }

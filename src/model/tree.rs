@@ -136,10 +136,11 @@ impl CallTree {
     /// duration is unknown. Children with unknown durations count as 0.
     pub fn self_ns(&self, i: usize) -> Option<u64> {
         let total = self.nodes[i].duration_ns?;
-        let children: u64 = self
+        // Saturating: a damaged line's duration can be near u64::MAX.
+        let children = self
             .children(i)
             .filter_map(|c| self.nodes[c].duration_ns)
-            .sum();
+            .fold(0u64, u64::saturating_add);
         Some(total.saturating_sub(children))
     }
 

@@ -51,6 +51,8 @@ pub enum WarningKind {
     NameCap,
     /// Syscall groups beyond what a capture keeps.
     GroupCap,
+    /// A line a mail client wrapped, joined to the line before it.
+    WrappedLine,
 }
 
 impl WarningKind {
@@ -78,6 +80,7 @@ impl WarningKind {
             WarningKind::TaskCap => "task-cap",
             WarningKind::NameCap => "name-cap",
             WarningKind::GroupCap => "group-cap",
+            WarningKind::WrappedLine => "wrapped-line",
         }
     }
 
@@ -141,6 +144,9 @@ impl WarningKind {
             }
             WarningKind::GroupCap => {
                 "more distinct syscalls than a capture groups (10 000): the rest are counted in one group"
+            }
+            WarningKind::WrappedLine => {
+                "lines a mail client wrapped in two, read as one (joined by a space)"
             }
         }
     }
@@ -248,6 +254,7 @@ mod name_tests {
             TaskCap,
             NameCap,
             GroupCap,
+            WrappedLine,
         ];
         for (i, k) in all.into_iter().enumerate() {
             let position = match k {
@@ -272,6 +279,7 @@ mod name_tests {
                 TaskCap => 18,
                 NameCap => 19,
                 GroupCap => 20,
+                WrappedLine => 21,
             };
             assert_eq!(i, position, "{k:?} out of place in the list");
             let json = serde_json::to_string(&k).unwrap_or_default();

@@ -227,7 +227,7 @@ fn diff_graphs(r: &Report, i: usize, c: &ComparisonView, set: &mut FlameSet) {
             }
         );
         let subtitle = format!(
-            "width = {whose}'s time; red = larger share in bad {bl}, blue = in good {gl}; {other} scaled x{scale:.3}"
+            "width = {whose}'s time; red = larger share in the bad run ({bl}), blue = in the good run ({gl}); {other} scaled x{scale:.3}"
         );
         let svg = diff_svg(first, second, shape == Shape::Good, &title, &subtitle);
         let tag = match shape {

@@ -26,7 +26,7 @@ use super::{
     flamegraph::{FlameSet, Flamegraph, Scope},
     page::page_data,
     source::prose_html,
-    text::diff_text,
+    text::{diff_folds, diff_text},
     view::{CaptureView, ComparisonView, Report},
 };
 
@@ -90,6 +90,7 @@ struct CompSection<'a> {
     c: &'a ComparisonView,
     verdict_html: String,
     diff: String,
+    folds: bool,
     good_label: &'a str,
     bad_label: &'a str,
     frames: Vec<Frame<'a>>,
@@ -225,11 +226,13 @@ pub fn render_html(
         .comparisons
         .iter()
         .enumerate()
-        .map(|(i, c)| CompSection {
+        .map(|(i, c)| (i, c, diff_text(c)))
+        .map(|(i, c, diff)| CompSection {
             i,
             c,
             verdict_html: prose_html(&c.verdict_prose, base),
-            diff: diff_text(c),
+            folds: diff_folds(&diff),
+            diff,
             good_label: &r.captures[c.good].label,
             bad_label: &r.captures[c.bad].label,
             frames: frames(

@@ -10,7 +10,7 @@ use textwrap::{Options, WordSplitter, core::display_width};
 use super::{
     exporter::{Render, RenderInput, Rendered},
     format::{duration_opt, ret_errno},
-    text::diff_text,
+    text::{diff_folds, diff_text},
     view::{CaptureView, ComparisonView, Report, SyscallView},
 };
 
@@ -238,7 +238,13 @@ fn comparison(r: &Report, c: &ComparisonView, out: &mut Vec<String>) {
         para(
             &format!(
                 "As `diff -u good bad`: '-' only in the good run ({good}), '+' only in \
-                 the bad run ({bad}), ' ' both."
+                 the bad run ({bad}), ' ' both.{}",
+                if diff_folds(&d) {
+                    " '×N': the same call N times in a row, one line; '{ … N calls }': \
+                     the N traced calls under it, not shown."
+                } else {
+                    ""
+                }
             ),
             "",
             out,

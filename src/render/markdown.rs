@@ -11,7 +11,7 @@ use super::{
     flamegraph::{FlameSet, Scope},
     format::{duration_opt, ret as fmt_ret},
     source::prose_markdown,
-    text::{TREE_LINES, diff_text, tree_text},
+    text::{TREE_LINES, diff_folds, diff_text, tree_text},
     view::{AuditStatus, CaptureView, ComparisonView, Report, SyscallView},
 };
 
@@ -77,6 +77,8 @@ pub struct ComparisonSection<'a> {
     pub verdict: String,
     /// `diff` block of the aligned view.
     pub diff: String,
+    /// The diff folds calls (its legend says how).
+    pub folds: bool,
     /// Good capture label.
     pub good_label: &'a str,
     /// Bad capture label.
@@ -167,6 +169,7 @@ fn comparison_section<'a>(
     ComparisonSection {
         c,
         verdict: prose_markdown(&c.verdict_prose, r.source_link_base.as_deref()),
+        folds: diff_folds(&d),
         diff: if d.is_empty() {
             String::new()
         } else {

@@ -128,6 +128,13 @@ fn row_end(rows: &[AlignedRow], k: usize) -> usize {
         .map_or(rows.len(), |p| k + 1 + p)
 }
 
+/// Whether [`diff_text`] folded calls (`×N`, `{ … N calls }`), so the
+/// legend beside it explains them.
+pub fn diff_folds(diff: &str) -> bool {
+    diff.lines()
+        .any(|l| l.contains(" calls }") || l.contains(" call }") || l.contains("  ×"))
+}
+
 /// The aligned view around the split as a `diff` block body: the path to
 /// the parent, the parent's calls with deeper subtrees collapsed. `+` is the
 /// good run only, `-` the bad run only.

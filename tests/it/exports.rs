@@ -69,7 +69,7 @@ fn differential_graphs_show_what_vanished() {
         let (r, _, b) = frame_fill(s, "__x64_sys_bpf");
         assert!(r > b, "bad run's larger share is red");
         assert!(
-            s.contains("red = larger share in bad xskmap-einval, blue = in good same-kernel-ok")
+            s.contains("red = larger share in the bad run (xskmap-einval), blue = in the good run (same-kernel-ok)")
         );
     }
     // Normalised: each graph's total is its own run's, the other scaled to it.

@@ -40,6 +40,7 @@ mod ticket;
 mod tracedat;
 mod unseen;
 mod untrusted;
+mod wrapped;
 
 /// Counts heap per thread for the memory bounds of the mutation test.
 #[global_allocator]

@@ -257,6 +257,16 @@ impl Builder {
         self.comment_open.is_some()
     }
 
+    /// A line that continues the line before it (a wrapped line joined to it).
+    pub fn line_continues(&mut self) {
+        self.facts.capture.continued_lines += 1;
+    }
+
+    /// The format the lines are parsed in.
+    pub fn format(&self) -> InputFormat {
+        self.facts.capture.format.unwrap_or(InputFormat::Graph)
+    }
+
     /// A line that continues an open comment; `closes` when it ends in `*/`.
     pub fn comment_continues(&mut self, closes: bool) {
         self.facts.capture.continued_lines += 1;
