@@ -85,6 +85,17 @@ pub struct Cli {
           value_parser = at_least_one)]
     pub max_tree_calls: usize,
 
+    /// Keep at most N tree calls and aligned rows in the report, all trees
+    /// and comparisons together (report.json, index.html, trace.json, the
+    /// flame graphs): about 200 bytes of report.json each. Beyond it the
+    /// rows around the first divergence, the calls on the way to it and to
+    /// the error origin, and the first calls are kept; the report says what
+    /// was cut (`truncation` in report.json). The analysis always uses
+    /// every kept call. Example: `--max-report-calls 1000000`.
+    #[arg(long, value_name = "N", default_value_t = crate::render::build::DEFAULT_MAX_REPORT_CALLS,
+          value_parser = at_least_one)]
+    pub max_report_calls: usize,
+
     /// Keep at most N tasks (pids) per capture; calls of further tasks are
     /// not built (a `task-cap` warning says from which line). Each task
     /// costs about 1.4 KB. Example: `--max-tasks 1000000`.
@@ -261,6 +272,8 @@ pub struct CliSnapshot {
     pub max_tree_calls: usize,
     /// See [`Cli::max_tasks`].
     pub max_tasks: usize,
+    /// See [`Cli::max_report_calls`].
+    pub max_report_calls: usize,
     /// Forced input format.
     pub input_format: Option<InputFormat>,
     /// See [`Cli::pair`].
@@ -306,7 +319,8 @@ impl Cli {
         pair_labels(&self.pair, &inputs)?;
         let mut formats = self.format.clone();
         formats.dedup();
-        let kernel_files = kernel_files(&self.kernel, &self.filter_functions, &inputs)?;
+        let kernel_files =
+            crate::kernel::load::kernel_files(&self.kernel, &self.filter_functions, &inputs)?;
         Ok(Config {
             inputs,
             cli: CliSnapshot {
@@ -316,6 +330,7 @@ impl Cli {
                 keep: self.keep,
                 max_tree_calls: self.max_tree_calls,
                 max_tasks: self.max_tasks,
+                max_report_calls: self.max_report_calls,
                 input_format: self.input_format.forced(),
                 pairs: self.pair,
                 ignore: self.ignore,
@@ -439,51 +454,6 @@ fn at_least_one(s: &str) -> Result<usize, String> {
         Ok(n) => Ok(n),
         Err(e) => Err(e.to_string()),
     }
-}
-
-/// `--kernel LABEL:KIND=FILE` and `--filter-functions` → files per capture.
-fn kernel_files(
-    specs: &[String],
-    filters: &[PathBuf],
-    inputs: &[(InputPath, String)],
-) -> Result<Vec<Vec<(FactKind, PathBuf)>>, Error> {
-    let mut out = vec![Vec::new(); inputs.len()];
-    for (i, p) in filters.iter().enumerate() {
-        if p.as_os_str() != "none" {
-            out[i].push((FactKind::Functions, p.clone()));
-        }
-    }
-    for spec in specs {
-        let bad = |why: &str| {
-            Error::Usage(format!(
-                "--kernel {spec:?}: {why} (expected LABEL:functions=FILE or LABEL:config=FILE)"
-            ))
-        };
-        let (label, rest) = spec.split_once(':').ok_or_else(|| bad("no `:`"))?;
-        let (kind, file) = rest.split_once('=').ok_or_else(|| bad("no `=`"))?;
-        let kind = match kind {
-            "functions" => FactKind::Functions,
-            "config" => FactKind::Config,
-            _ => return Err(bad(&format!("unknown kind `{kind}`"))),
-        };
-        let at = inputs
-            .iter()
-            .position(|(_, l)| l == label)
-            .or_else(|| {
-                label
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=inputs.len()).contains(n))
-                    .map(|n| n - 1)
-            })
-            .ok_or_else(|| bad(&format!("no capture is labelled or numbered `{label}`")))?;
-        if file.is_empty() {
-            return Err(bad("no file"));
-        }
-        out[at].retain(|(k, _)| *k != kind);
-        out[at].push((kind, PathBuf::from(file)));
-    }
-    Ok(out)
 }
 
 /// `tracereport index-kernel DIR -o FILE`: index a kernel source tree once.

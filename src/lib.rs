@@ -228,6 +228,7 @@ pub fn run(cfg: &Config) -> Result<Outcome, Error> {
         &ReportOptions {
             title: cfg.cli.title.clone(),
             kernel_version: cfg.cli.kernel_version.clone(),
+            max_report_calls: cfg.cli.max_report_calls,
         },
     );
     let files = render_files(cfg, &captures, &report, notes.as_deref())?;

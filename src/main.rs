@@ -120,6 +120,10 @@ pub(crate) fn summary(o: &tracereport::Outcome, out: &std::path::Path) {
     for n in &r.notes {
         say!("note: {n}");
     }
+    // The report's size budget: what it cut.
+    if let Some(t) = &r.truncation {
+        say!("note: {}", t.message);
+    }
     if !r.verdict.is_empty() {
         say!("\n{}\n", r.verdict);
     }

@@ -7,8 +7,12 @@
 //! N > 0 carry pid + 1000 N. Its text form is what `trace-cmd report`
 //! prints for it.
 //!
+//! With `--stagger NS` the CPUs replay at the same time instead, CPU N
+//! later by N × NS, so their events interleave as a busy machine's do
+//! (`tests/it/tracedat.rs` reads such a file).
+//!
 //! `cargo run --release --example gen_dat -- --size 1G --out bench/data/graph-1G.dat`
-//! (`--source FILE.dat[.gz]`, `--cpus N`)
+//! (`--source FILE.dat[.gz]`, `--cpus N`, `--stagger NS`)
 
 use std::{
     fs::File,
@@ -31,11 +35,24 @@ fn main() -> io::Result<()> {
     let out = PathBuf::from(get("--out").map_or("bench/data/graph-100M.dat", String::as_str));
     let src = get("--source").map_or(SOURCE, String::as_str);
     let cpus: u32 = get("--cpus").and_then(|c| c.parse().ok()).unwrap_or(2);
+    let stagger: u64 = get("--stagger").and_then(|c| c.parse().ok()).unwrap_or(0);
+    generate(src, &out, size, cpus, stagger)
+}
+
+/// Write a trace.dat of about `size` bytes of pages to `out` from the
+/// events of `src` (see the module's comment).
+pub fn generate(
+    src: &str,
+    out: &std::path::Path,
+    size: u64,
+    cpus: u32,
+    stagger: u64,
+) -> io::Result<()> {
     let store = Store::new(open_plain(src)?)?;
     let meta = header::read_meta(&store)?;
     let events = source_events(&store, &meta)?;
     let span = events.last().map_or(1, |e| e.0) - events.first().map_or(0, |e| e.0) + 1000;
-    let mut f = BufWriter::new(File::create(&out)?);
+    let mut f = BufWriter::new(File::create(out)?);
     let table = write_meta(&mut f, &meta, cpus)?;
     let ps = meta.page_size as u64;
     let mut offsets = Vec::new();
@@ -52,8 +69,11 @@ fn main() -> io::Result<()> {
                     let pid = i32::from_le_bytes(d[4..8].try_into().unwrap_or([0; 4]));
                     d[4..8].copy_from_slice(&(pid + 1000 * cpu as i32).to_le_bytes());
                 }
-                let turn = replay * u64::from(cpus) + u64::from(cpu);
-                w.push(&mut f, ts + turn * span, &d)?;
+                let at = match stagger {
+                    0 => (replay * u64::from(cpus) + u64::from(cpu)) * span,
+                    s => replay * span + u64::from(cpu) * s,
+                };
+                w.push(&mut f, ts + at, &d)?;
                 if w.written >= per_cpu {
                     break 'fill;
                 }

@@ -119,3 +119,48 @@ pub fn index(index: Option<&Path>, src: Option<&Path>) -> Result<Option<Arc<Kern
     }
     Ok(None)
 }
+
+/// `--kernel LABEL:KIND=FILE` and `--filter-functions` → files per capture.
+pub fn kernel_files(
+    specs: &[String],
+    filters: &[PathBuf],
+    inputs: &[(InputPath, String)],
+) -> Result<Vec<Vec<(FactKind, PathBuf)>>, Error> {
+    let mut out = vec![Vec::new(); inputs.len()];
+    for (i, p) in filters.iter().enumerate() {
+        if p.as_os_str() != "none" {
+            out[i].push((FactKind::Functions, p.clone()));
+        }
+    }
+    for spec in specs {
+        let bad = |why: &str| {
+            Error::Usage(format!(
+                "--kernel {spec:?}: {why} (expected LABEL:functions=FILE or LABEL:config=FILE)"
+            ))
+        };
+        let (label, rest) = spec.split_once(':').ok_or_else(|| bad("no `:`"))?;
+        let (kind, file) = rest.split_once('=').ok_or_else(|| bad("no `=`"))?;
+        let kind = match kind {
+            "functions" => FactKind::Functions,
+            "config" => FactKind::Config,
+            _ => return Err(bad(&format!("unknown kind `{kind}`"))),
+        };
+        let at = inputs
+            .iter()
+            .position(|(_, l)| l == label)
+            .or_else(|| {
+                label
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=inputs.len()).contains(n))
+                    .map(|n| n - 1)
+            })
+            .ok_or_else(|| bad(&format!("no capture is labelled or numbered `{label}`")))?;
+        if file.is_empty() {
+            return Err(bad("no file"));
+        }
+        out[at].retain(|(k, _)| *k != kind);
+        out[at].push((kind, PathBuf::from(file)));
+    }
+    Ok(out)
+}

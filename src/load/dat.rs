@@ -200,11 +200,15 @@ mod tests {
     use std::io::Read;
 
     use super::*;
-    use crate::{parse, read};
+    use crate::{parse, read, read::tracedat::parallel::Tuning};
 
     /// Every record of every trace.dat fixture is the record its line of
     /// the text reader (equal to `trace-cmd report`, `read/tracedat/tests.rs`)
-    /// parses to; untyped lines are that text.
+    /// parses to; untyped lines are that text. The records are read as a
+    /// run reads them, and with the work cut small (a job per page, so
+    /// every page boundary is one between jobs, with one to three threads
+    /// and one to three jobs in flight per CPU), and on one thread (as
+    /// files of many CPUs are read).
     #[test]
     fn typed_records_are_the_records_of_the_report_lines() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tracedat");
@@ -217,20 +221,31 @@ mod tests {
                     continue;
                 }
                 files += 1;
-                let (typed, lines) = compare(&p);
+                let (typed, lines) = compare(&p, None);
                 assert!(typed * 10 > lines * 9, "{name}: {typed} of {lines} typed");
+                for (depth, workers) in [(1, 0), (1, 1), (2, 3), (3, 2)] {
+                    let t = Tuning {
+                        pages: 1,
+                        depth,
+                        workers,
+                    };
+                    assert_eq!(compare(&p, Some(t)), (typed, lines), "{name} {t:?}");
+                }
             }
         }
         assert!(files >= 5, "{files} trace.dat fixtures");
     }
 
-    fn compare(p: &std::path::Path) -> (u64, u64) {
+    fn compare(p: &std::path::Path, tuning: Option<Tuning>) -> (u64, u64) {
         let mut src = read::open(&read::InputPath::File(p.to_path_buf()), None).unwrap();
         let mut text = Vec::new();
         let dat = src.dat.take().unwrap();
         src.reader.read_to_end(&mut text).unwrap();
         let mut want = text.split(|&b| b == b'\n');
-        let mut records = dat.records().unwrap();
+        let mut records = match tuning {
+            Some(t) => dat.records_tuned(t).unwrap(),
+            None => dat.records().unwrap(),
+        };
         let names = records.names().unwrap();
         let (mut typed, mut n) = (0u64, 0u64);
         while let Some(b) = records.next_batch() {

@@ -120,11 +120,13 @@ impl Recycler {
 /// Parse a chunk's lines (on any thread).
 pub(crate) fn parse_chunk(format: InputFormat, chunk: Chunk, recycler: &Recycler) -> ParsedChunk {
     ParsedChunk::new(chunk, |c| {
-        // Exactly the lines (a parsed line is ~200 bytes: growing the
-        // vector would copy them all again; short lines are common).
-        let lines = memchr::memchr_iter(b'\n', &c.data).count() + 1;
         let mut out: Vec<Parsed<'_>> = Recycler::take(&recycler.parsed);
-        out.reserve(lines);
+        if out.capacity() == 0 {
+            // Exactly the lines (a parsed line is ~200 bytes: growing the
+            // vector would copy them all again). A reused vector has grown
+            // to its chunks already: no count.
+            out.reserve(memchr::memchr_iter(b'\n', &c.data).count() + 1);
+        }
         for line in c.lines() {
             out.push(Parsed {
                 line,

@@ -7,8 +7,9 @@
 //! aside, `.tracereport-old-ID`), with its pid inside and an exclusive
 //! `flock` on it for as long as it runs. The kernel drops the lock when the
 //! process dies, however it dies: a leftover whose lock can be taken has no
-//! writer. A leftover without a lock file (from an older version, or a run
-//! that has only just made its directory) is removed once it is an hour old.
+//! writer. A run takes its lock before it makes its directory, so a run
+//! killed in between leaves only a lock file; a leftover without a lock
+//! file (from an older version) is removed once it is an hour old.
 
 use std::{
     fs,
@@ -24,28 +25,64 @@ pub const OLD_PREFIX: &str = ".tracereport-old-";
 pub const STALE_AFTER: Duration = Duration::from_secs(3600);
 const LOCK_SUFFIX: &str = ".lock";
 
-/// A run's hold on its temporary directories; dropping it releases them.
+/// A run's hold on its temporary directories; dropping it releases them
+/// (and removes its new directory, unless [`RunLock::keep_dir`] took it).
 #[derive(Debug)]
 pub struct RunLock {
     path: PathBuf,
     _file: fs::File,
+    dir: Option<PathBuf>,
 }
 
 impl RunLock {
     /// Lock the temporary directory `new` (named `NEW_PREFIX` + ID).
+    #[cfg(test)]
     pub fn take(new: &Path) -> std::io::Result<RunLock> {
-        use std::io::Write as _;
-        let path = lock_path(new);
-        let mut file = fs::OpenOptions::new()
+        let file = fs::OpenOptions::new()
             .create(true)
             .truncate(true)
             .write(true)
-            .open(&path)?;
+            .open(lock_path(new))?;
+        Self::hold(file, lock_path(new))
+    }
+
+    fn hold(mut file: fs::File, path: PathBuf) -> std::io::Result<RunLock> {
+        use std::io::Write as _;
         if !try_lock(&file) {
             return Err(std::io::Error::other("locked by another run"));
         }
         writeln!(file, "{}", std::process::id())?;
-        Ok(RunLock { path, _file: file })
+        Ok(RunLock {
+            path,
+            _file: file,
+            dir: None,
+        })
+    }
+
+    /// A new temporary directory in `parent`, made once its lock is held.
+    pub fn new_dir(parent: &Path) -> std::io::Result<RunLock> {
+        let (file, path) = tempfile::Builder::new()
+            .prefix(NEW_PREFIX)
+            .suffix(LOCK_SUFFIX)
+            .tempfile_in(parent)?
+            .keep()
+            .map_err(|e| e.error)?;
+        let mut lock = Self::hold(file, path)?;
+        let name = lock.path.file_name().unwrap_or_default().to_string_lossy();
+        let dir = parent.join(name.trim_end_matches(LOCK_SUFFIX));
+        fs::create_dir(&dir)?;
+        lock.dir = Some(dir);
+        Ok(lock)
+    }
+
+    /// The new directory ([`RunLock::new_dir`]).
+    pub fn dir(&self) -> &Path {
+        self.dir.as_deref().unwrap_or(Path::new(""))
+    }
+
+    /// The new directory, no longer removed with the lock.
+    pub fn keep_dir(&mut self) -> PathBuf {
+        self.dir.take().unwrap_or_default()
     }
 
     /// Where the old report goes aside for this run.
@@ -60,10 +97,14 @@ impl RunLock {
 
 impl Drop for RunLock {
     fn drop(&mut self) {
+        if let Some(d) = &self.dir {
+            let _ = fs::remove_dir_all(d);
+        }
         let _ = fs::remove_file(&self.path);
     }
 }
 
+#[cfg(test)]
 fn lock_path(new: &Path) -> PathBuf {
     let mut name = new.file_name().unwrap_or_default().to_os_string();
     name.push(LOCK_SUFFIX);

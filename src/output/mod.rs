@@ -28,7 +28,7 @@ use crate::error::Error;
 mod guard;
 mod leftovers;
 
-use leftovers::{NEW_PREFIX, RunLock, remove_stale};
+use leftovers::{RunLock, remove_stale};
 
 /// Name of the file that marks a directory as tracereport's output.
 pub const MARKER: &str = ".tracereport";
@@ -215,19 +215,15 @@ pub fn write_dir(
     fs::create_dir_all(&t.parent)
         .map_err(|e| t.err(format!("cannot create {}: {e}", t.parent.display())))?;
     remove_stale(&t.parent);
-    let tmp = tempfile::Builder::new()
-        .prefix(NEW_PREFIX)
-        .tempdir_in(&t.parent)
-        .map_err(|e| {
-            t.err(format!(
-                "cannot create a temporary directory in {}: {e}",
-                t.parent.display()
-            ))
-        })?;
+    let mut lock = RunLock::new_dir(&t.parent).map_err(|e| {
+        t.err(format!(
+            "cannot create a temporary directory in {}: {e}",
+            t.parent.display()
+        ))
+    })?;
     let write_err = |e: std::io::Error| t.err(format!("cannot write the report: {e}"));
-    let lock = RunLock::take(tmp.path()).map_err(write_err)?;
     for (rel, contents) in files.files {
-        let p = tmp.path().join(rel);
+        let p = lock.dir().join(rel);
         if let Some(d) = p.parent() {
             fs::create_dir_all(d).map_err(write_err)?;
         }
@@ -243,13 +239,13 @@ pub fn write_dir(
             .sync_all()
             .map_err(write_err)?;
     }
-    let mut marker = fs::File::create(tmp.path().join(MARKER)).map_err(write_err)?;
+    let mut marker = fs::File::create(lock.dir().join(MARKER)).map_err(write_err)?;
     marker
         .write_all(concat!("tracereport ", env!("CARGO_PKG_VERSION"), "\n").as_bytes())
         .and_then(|_| marker.sync_all())
         .map_err(write_err)?;
-    sync_dir(tmp.path());
-    let tmp_path = tmp.keep();
+    sync_dir(lock.dir());
+    let tmp_path = lock.keep_dir();
     let swapped = if t.dir.exists() {
         replace(&t, &tmp_path, &lock.aside())
     } else {
@@ -306,7 +302,7 @@ fn sync_dir(dir: &Path) {
 
 #[cfg(test)]
 mod tests {
-    use super::leftovers::{OLD_PREFIX, STALE_AFTER};
+    use super::leftovers::{NEW_PREFIX, OLD_PREFIX, STALE_AFTER};
     use super::*;
     use std::time::{Duration, SystemTime};
 

@@ -145,9 +145,10 @@ pub struct Perfetto;
 
 impl Render for Perfetto {
     fn render<'a>(&self, input: &RenderInput<'a, '_>) -> Result<Vec<Rendered<'a>>, askama::Error> {
-        let captures = input.captures;
+        let (captures, report) = (input.captures, input.report);
         Ok(vec![Rendered::streamed("trace.json", move |w| {
-            super::perfetto::write_trace(captures, w).map_err(std::io::Error::from)
+            super::perfetto::write_report_trace(captures, Some(report), w)
+                .map_err(std::io::Error::from)
         })])
     }
 }

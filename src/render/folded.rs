@@ -21,6 +21,9 @@ const MAX_STACK_NS: u64 = 1 << 42;
 /// and every stack line repeats its callers' names.
 const MAX_FRAME_CHARS: usize = 160;
 
+/// The frame of calls the report does not keep (`--max-report-calls`).
+const CUT_FRAME: &str = "[calls not kept in the report]";
+
 /// No parent: a stack's first frame.
 const ROOT: u32 = u32::MAX;
 
@@ -51,7 +54,29 @@ impl Folded {
             let ns = n.self_time.map_or(0, |t| t.0);
             let w = &mut self.stacks[id as usize].2;
             *w = w.saturating_add(ns).min(MAX_STACK_NS);
+            if n.cut > 0 {
+                self.add_cut(n, id);
+            }
             todo.extend(n.children.iter().rev().map(|c| (c, id)));
+        }
+    }
+
+    /// The time of callees the report's budget cut from `n` (its duration
+    /// less its self time and its kept callees'), as one frame under it:
+    /// the graph's widths stay true to the capture.
+    fn add_cut(&mut self, n: &NodeView, id: u32) {
+        let Some(total) = n.duration else { return };
+        let kept: u64 = n
+            .children
+            .iter()
+            .filter_map(|c| c.duration)
+            .fold(0, |a, d| a.saturating_add(d.0));
+        let own = n.self_time.map_or(0, |t| t.0);
+        let ns = total.0.saturating_sub(own).saturating_sub(kept);
+        if ns > 0 {
+            let cut = self.stack(id, CUT_FRAME);
+            let w = &mut self.stacks[cut as usize].2;
+            *w = w.saturating_add(ns).min(MAX_STACK_NS);
         }
     }
 
@@ -152,6 +177,7 @@ mod tests {
             exit_line: None,
             flags: NodeFlags::empty(),
             repeat: 1,
+            cut: 0,
             children,
         }
     }
@@ -215,5 +241,20 @@ mod tests {
         let mut f = Folded::default();
         f.add_tree(&t, None);
         assert_eq!(f.total_ns(), 2 * MAX_STACK_NS);
+    }
+
+    /// A call whose callees the budget cut keeps their time, in a frame of
+    /// its own.
+    #[test]
+    fn cut_callees_keep_their_time() {
+        let mut t = node("root", Some(100), vec![node("a", Some(300), vec![])]);
+        t.duration = Some(Nanos(1000));
+        t.cut = 7;
+        let mut f = Folded::default();
+        f.add_tree(&t, None);
+        assert_eq!(
+            f.text(),
+            "root 100\nroot;[calls not kept in the report] 600\nroot;a 300\n"
+        );
     }
 }

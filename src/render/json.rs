@@ -15,9 +15,9 @@ use super::view::{NodeView, Report};
 pub const PRETTY_MAX_DEPTH: usize = 64;
 
 /// The most tree calls, aligned rows and syscall groups a pretty-printed
-/// report.json holds (about 10 MB of it); a bigger report is written
-/// compact, about half the bytes.
-pub const PRETTY_MAX_ITEMS: usize = 50_000;
+/// report.json holds (about 8 MB of it, at a call tree's usual depth); a
+/// bigger report is written compact, about half the bytes.
+pub const PRETTY_MAX_ITEMS: usize = 20_000;
 
 /// Tree calls, aligned rows and syscall groups in the report: what its
 /// JSON's size follows.

@@ -36,6 +36,10 @@ impl Render for Text {
 pub fn render_text(r: &Report) -> String {
     let mut out = Vec::new();
     header(r, &mut out);
+    if let Some(t) = &r.truncation {
+        out.push(String::new());
+        para(&format!("Note: {}", t.message), "", &mut out);
+    }
     for c in &r.comparisons {
         comparison(r, c, &mut out);
     }

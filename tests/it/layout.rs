@@ -26,9 +26,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("analyse", &["model", "load", "parse", "kernel"]),
     ("render", &["analyse", "model", "load", "parse", "kernel"]),
     ("output", &["error"]),
+    // `render` for the report budget's default (`--max-report-calls`).
     (
         "cli",
-        &["analyse", "model", "parse", "read", "kernel", "error"],
+        &[
+            "analyse", "model", "parse", "read", "kernel", "render", "error",
+        ],
     ),
     // `tracereport record`: not a stage; it hands its capture to the pipeline
     // through `cli` and `lib::run`, and reads a report's recipe (`analyse::next`).

@@ -6,6 +6,7 @@ mod analyse_units;
 mod analysis;
 mod audit;
 mod browser;
+mod budget;
 mod claims;
 mod cli;
 mod common;

@@ -104,7 +104,7 @@ fn reports() -> Vec<Value> {
     let x = format!("{CAPTURES}/xskmap-noxdpsockets-6.12");
     let args = format!("{CAPTURES_NEW}/bpf-map-create-unspec--funcgraph-args-7.3");
     let q = format!("{CAPTURES}/qemu-6.1");
-    let runs: [Vec<String>; 4] = [
+    let runs: [Vec<String>; 5] = [
         vec![
             format!("{x}/ok--funcgraph-retval.log"),
             format!("{x}/bad--funcgraph-retval.log"),
@@ -116,6 +116,13 @@ fn reports() -> Vec<Value> {
             "6.12".into(),
         ],
         vec![format!("{args}/ok.log"), format!("{args}/bad.log")],
+        // Cut by the size budget: `truncation`, a node's `cut`.
+        vec![
+            format!("{args}/ok.log"),
+            format!("{args}/bad.log"),
+            "--max-report-calls".into(),
+            "40".into(),
+        ],
         vec![
             format!("{q}/bpf-array-zerokey--funcgraph-proc/ok.log"),
             format!("{q}/bpf-array-zerokey--funcgraph-proc/bad.log"),

@@ -109,6 +109,32 @@ impl Decoder {
         }
     }
 
+    /// A decoder for another thread: the same formats and names (shared
+    /// where large), caches and the function plugin's callers of its own.
+    pub(super) fn fork(&self) -> Decoder {
+        Decoder {
+            e: self.e,
+            long: self.long,
+            formats: self.formats.clone(),
+            common_type: self.common_type.clone(),
+            common_pid: self.common_pid.clone(),
+            ids: self.ids,
+            func_fields: self.func_fields.clone(),
+            syms: self.syms.share(),
+            comms: self.comms.clone(),
+            fstack: Vec::new(),
+            prefixes: FxHashMap::default(),
+            names: FxHashMap::default(),
+        }
+    }
+
+    /// Whether `data` is a function event (its line's indentation follows
+    /// the CPU's earlier function events).
+    pub(super) fn is_function(&self, data: &[u8]) -> bool {
+        let id = self.id(data);
+        id.is_some() && id == self.ids.function
+    }
+
     pub(super) fn id(&self, data: &[u8]) -> Option<u32> {
         self.common_type.value(data, self.e).map(|v| v as u32)
     }

@@ -103,6 +103,15 @@ impl Resolver {
         }
     }
 
+    /// A resolver over the same table with a cache of its own (for
+    /// another thread).
+    pub fn share(&self) -> Self {
+        Resolver {
+            syms: self.syms.clone(),
+            cache: FxHashMap::default(),
+        }
+    }
+
     /// Look up through the cache: the entry for [`Kallsyms::name`].
     pub fn find(&mut self, addr: u64) -> Option<usize> {
         if self.cache.len() >= 1 << 20 {

@@ -10,8 +10,9 @@ use super::{
     events::Decoder,
     header::Meta,
     page::{CpuStream, RawEvent},
+    segment::record_of,
     store::Store,
-    typed,
+    typed::{self, DatBatch, DatItem},
 };
 
 /// Reads the per-CPU streams and writes report lines.
@@ -147,9 +148,50 @@ impl Merger {
     pub fn names(&self) -> typed::Names {
         self.dec.names()
     }
+}
 
-    /// The fields typed records read, looked up once.
-    pub(super) fn fields(&self) -> typed::Fields {
-        typed::Fields::new(&self.dec)
+/// Typed records made on this thread alone, event by event: for files of
+/// so many CPUs that a few decoded jobs per CPU in flight would cost more
+/// memory than the one page per CPU this reads.
+pub struct OneThread {
+    merger: Merger,
+    fields: typed::Fields,
+}
+
+impl OneThread {
+    /// Start every CPU at its first event.
+    pub fn new(store: Store, meta: &Meta) -> io::Result<OneThread> {
+        let merger = Merger::new(store, meta)?;
+        Ok(OneThread {
+            fields: typed::Fields::new(&merger.dec),
+            merger,
+        })
+    }
+
+    /// The names the records use.
+    pub fn names(&self) -> typed::Names {
+        self.merger.names()
+    }
+
+    /// The first CPU stream that could not be read to its end, and why.
+    pub fn damage(&mut self) -> Option<String> {
+        self.merger.damage.take()
+    }
+
+    /// Put the next record in `b`; `false` at the end.
+    pub fn step(&mut self, b: &mut DatBatch) -> bool {
+        let fields = &mut self.fields;
+        self.merger.step(|dec, cpu, ts, missed, data, leaf| {
+            let bytes = data.len() + leaf.map_or(0, <[u8]>::len);
+            b.bytes += bytes as u64;
+            let kind = record_of(dec, fields, &mut b.text, cpu, (ts, missed), data, leaf);
+            b.items.push(DatItem {
+                cpu,
+                pid: dec.pid(data),
+                ts_ns: typed::printed_ts(ts),
+                bytes: bytes as u32,
+                kind,
+            });
+        })
     }
 }

@@ -21,10 +21,13 @@ mod fgraph;
 pub mod format;
 pub mod header;
 mod header6;
+mod jobs;
 pub mod kallsyms;
 pub mod merge;
 pub mod page;
+pub mod parallel;
 mod printfmt;
+mod segment;
 mod store;
 pub mod typed;
 
@@ -97,22 +100,59 @@ impl DatFile {
         }
     }
 
-    /// The events as typed records.
+    /// The events as typed records, decoded on every core.
     pub fn records(self) -> io::Result<DatRecords> {
-        let merger = merge::Merger::new(self.store.try_clone()?, &self.meta)?;
+        let tuning = parallel::Tuning::for_cpus(self.meta.cpus.len());
+        self.records_tuned(tuning)
+    }
+
+    /// [`DatFile::records`] with the work cut as `tuning` says.
+    pub fn records_tuned(self, tuning: parallel::Tuning) -> io::Result<DatRecords> {
+        let store = self.store.try_clone()?;
+        let merger = match tuning.workers {
+            0 => Reader::One(merge::OneThread::new(store, &self.meta)?),
+            _ => Reader::Threads(parallel::Parallel::new(store, &self.meta, tuning)?),
+        };
         Ok(DatRecords {
             first: Some(self.first_line()),
-            fields: merger.fields(),
             merger: Some(merger),
             damage: self.damage,
         })
     }
 }
 
+/// Where typed records come from.
+enum Reader {
+    Threads(parallel::Parallel),
+    One(merge::OneThread),
+}
+
+impl Reader {
+    fn step(&mut self, b: &mut DatBatch) -> bool {
+        match self {
+            Reader::Threads(p) => p.step(b),
+            Reader::One(o) => o.step(b),
+        }
+    }
+
+    fn names(&self) -> typed::Names {
+        match self {
+            Reader::Threads(p) => p.names(),
+            Reader::One(o) => o.names(),
+        }
+    }
+
+    fn damage(&mut self) -> Option<String> {
+        match self {
+            Reader::Threads(p) => p.damage(),
+            Reader::One(o) => o.damage(),
+        }
+    }
+}
+
 /// A trace.dat's events as typed records, in batches.
 pub struct DatRecords {
-    merger: Option<merge::Merger>,
-    fields: typed::Fields,
+    merger: Option<Reader>,
     first: Option<Vec<u8>>,
     damage: super::Damage,
 }
@@ -120,7 +160,7 @@ pub struct DatRecords {
 impl DatRecords {
     /// The names the records refer to.
     pub fn names(&self) -> Option<typed::Names> {
-        self.merger.as_ref().map(merge::Merger::names)
+        self.merger.as_ref().map(Reader::names)
     }
 
     /// The next records (at most [`BATCH_ITEMS`]); `None` at the end.
@@ -142,33 +182,9 @@ impl DatRecords {
                 kind: DatKind::Lines { start: 0, end },
             });
         }
-        let fields = &mut self.fields;
         while b.items.len() < BATCH_ITEMS && b.text.len() < BATCH {
-            let more = merger.step(|dec, cpu, ts, missed, data, leaf| {
-                let bytes = data.len() + leaf.map_or(0, <[u8]>::len);
-                b.bytes += bytes as u64;
-                let kind = match missed {
-                    0 => dec.typed(fields, cpu, data, leaf, &mut b.text),
-                    _ => None,
-                };
-                let kind = kind.unwrap_or_else(|| {
-                    let start = b.text.len() as u32;
-                    dec.write_line(&mut b.text, cpu, ts, missed, data, leaf);
-                    DatKind::Lines {
-                        start,
-                        end: b.text.len() as u32,
-                    }
-                });
-                b.items.push(DatItem {
-                    cpu,
-                    pid: dec.pid(data),
-                    ts_ns: typed::printed_ts(ts),
-                    bytes: bytes as u32,
-                    kind,
-                });
-            });
-            if !more {
-                if let Some(d) = merger.damage.take() {
+            if !merger.step(&mut b) {
+                if let Some(d) = merger.damage() {
                     self.damage.set(d);
                 }
                 self.merger = None;

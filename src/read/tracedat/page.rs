@@ -22,7 +22,7 @@ const TIME_EXTEND: u32 = 30;
 const TIME_STAMP: u32 = 31;
 /// A compressed chunk larger than this is refused (trace-cmd writes a few
 /// pages per chunk).
-const MAX_CHUNK: u32 = 64 << 20;
+pub(super) const MAX_CHUNK: u32 = 64 << 20;
 
 /// One event in the current page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +52,18 @@ enum Pages {
     },
 }
 
+/// Where the next event of one page is: `kbuffer`'s state for the page
+/// loaded, which needs nothing from the pages before it (each page header
+/// carries its full timestamp), so pages can be read in any order.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct PageCursor {
+    data: usize,
+    size: usize,
+    next: usize,
+    ts: u64,
+    missed: i64,
+}
+
 /// One CPU's events in file order.
 pub struct CpuStream {
     /// The CPU.
@@ -63,11 +75,7 @@ pub struct CpuStream {
     pages: Pages,
     /// The current page.
     pub page: Vec<u8>,
-    data: usize,
-    size: usize,
-    next: usize,
-    ts: u64,
-    missed: i64,
+    at: PageCursor,
 }
 
 impl CpuStream {
@@ -104,79 +112,19 @@ impl CpuStream {
             long8,
             pages,
             page: Vec::new(),
-            data: 0,
-            size: 0,
-            next: 0,
-            ts: 0,
-            missed: 0,
+            at: PageCursor::default(),
         })
     }
 
     /// The next event, `None` at the end of the CPU's data.
     pub fn next_event(&mut self, store: &Store) -> io::Result<Option<RawEvent>> {
         loop {
-            if let Some(ev) = self.next_in_page() {
+            if let Some(ev) = self.at.next(&self.page, self.e) {
                 return Ok(Some(ev));
             }
             if !self.load_page(store)? {
                 return Ok(None);
             }
-        }
-    }
-
-    fn u32_at(&self, at: usize) -> Option<u32> {
-        let b = self.page.get(at..at + 4)?;
-        Some(self.e.u32(b.try_into().ok()?))
-    }
-
-    /// `kbuffer`'s `__next_event`: skip padding and time records.
-    fn next_in_page(&mut self) -> Option<RawEvent> {
-        loop {
-            let curr = self.next;
-            if curr >= self.size {
-                return None;
-            }
-            let head = self.u32_at(self.data + curr)?;
-            let (kind, delta) = match self.e {
-                Endian::Little => (head & 31, u64::from(head >> 5)),
-                Endian::Big => (head >> 27, u64::from(head & ((1 << 27) - 1))),
-            };
-            let word = |s: &Self| s.u32_at(s.data + curr + 4).map(u64::from);
-            let (index, len) = match kind {
-                PADDING => (curr + 4, word(self)? as usize),
-                TIME_EXTEND => {
-                    self.ts = self.ts.wrapping_add((word(self)? << 27) + delta);
-                    self.next = curr + 8;
-                    continue;
-                }
-                TIME_STAMP => {
-                    self.ts = ((word(self)? << 27) + delta) | (self.ts & TS_MSB);
-                    self.next = curr + 8;
-                    continue;
-                }
-                0 => (
-                    curr + 8,
-                    ((word(self)? as usize).saturating_sub(4) + 3) & !3,
-                ),
-                n => (curr + 4, n as usize * 4),
-            };
-            self.ts = self.ts.wrapping_add(delta);
-            self.next = index.saturating_add(len);
-            if kind == PADDING {
-                continue;
-            }
-            if index > self.size {
-                self.next = self.size; // a header that runs off the page's data
-                return None;
-            }
-            let len = len.min(self.size.saturating_sub(index));
-            let missed = if curr == 0 { self.missed } else { 0 };
-            return Some(RawEvent {
-                ts: self.ts,
-                start: self.data + index,
-                len,
-                missed,
-            });
         }
     }
 
@@ -223,27 +171,87 @@ impl CpuStream {
                 *used += n;
             }
         }
-        self.start_page();
+        self.at = PageCursor::start(&self.page, self.e, self.long8);
         Ok(true)
     }
+}
 
-    /// `kbuffer_load_subbuffer`.
-    fn start_page(&mut self) {
-        let e = self.e;
-        self.ts = e.uint(&self.page, 8).unwrap_or(0);
-        let (long, data) = if self.long8 { (8, 16) } else { (4, 12) };
-        let flags = e.uint(self.page.get(8..).unwrap_or(&[]), long).unwrap_or(0);
-        self.data = data.min(self.page.len());
-        self.size = ((flags & COMMIT_MASK) as usize).min(self.page.len() - self.data);
-        self.missed = if flags & MISSING_EVENTS == 0 {
+impl PageCursor {
+    /// `kbuffer_load_subbuffer`: the page header of `page`.
+    pub(super) fn start(page: &[u8], e: Endian, long8: bool) -> PageCursor {
+        let ts = e.uint(page, 8).unwrap_or(0);
+        let (long, data) = if long8 { (8, 16) } else { (4, 12) };
+        let flags = e.uint(page.get(8..).unwrap_or(&[]), long).unwrap_or(0);
+        let data = data.min(page.len());
+        let size = ((flags & COMMIT_MASK) as usize).min(page.len() - data);
+        let missed = if flags & MISSING_EVENTS == 0 {
             0
         } else if flags & MISSING_STORED != 0 {
-            let at = self.data + self.size;
-            e.uint(self.page.get(at..).unwrap_or(&[]), long)
+            let at = data + size;
+            e.uint(page.get(at..).unwrap_or(&[]), long)
                 .map_or(-1, |n| n as i64)
         } else {
             -1
         };
-        self.next = 0;
+        PageCursor {
+            data,
+            size,
+            next: 0,
+            ts,
+            missed,
+        }
+    }
+
+    /// `kbuffer`'s `__next_event` in `page` (the page [`PageCursor::start`]
+    /// read): skip padding and time records.
+    pub(super) fn next(&mut self, page: &[u8], e: Endian) -> Option<RawEvent> {
+        let u32_at = |at: usize| -> Option<u32> {
+            let b = page.get(at..at + 4)?;
+            Some(e.u32(b.try_into().ok()?))
+        };
+        loop {
+            let curr = self.next;
+            if curr >= self.size {
+                return None;
+            }
+            let head = u32_at(self.data + curr)?;
+            let (kind, delta) = match e {
+                Endian::Little => (head & 31, u64::from(head >> 5)),
+                Endian::Big => (head >> 27, u64::from(head & ((1 << 27) - 1))),
+            };
+            let word = || u32_at(self.data + curr + 4).map(u64::from);
+            let (index, len) = match kind {
+                PADDING => (curr + 4, word()? as usize),
+                TIME_EXTEND => {
+                    self.ts = self.ts.wrapping_add((word()? << 27) + delta);
+                    self.next = curr + 8;
+                    continue;
+                }
+                TIME_STAMP => {
+                    self.ts = ((word()? << 27) + delta) | (self.ts & TS_MSB);
+                    self.next = curr + 8;
+                    continue;
+                }
+                0 => (curr + 8, ((word()? as usize).saturating_sub(4) + 3) & !3),
+                n => (curr + 4, n as usize * 4),
+            };
+            self.ts = self.ts.wrapping_add(delta);
+            self.next = index.saturating_add(len);
+            if kind == PADDING {
+                continue;
+            }
+            if index > self.size {
+                self.next = self.size; // a header that runs off the page's data
+                return None;
+            }
+            let len = len.min(self.size.saturating_sub(index));
+            let missed = if curr == 0 { self.missed } else { 0 };
+            return Some(RawEvent {
+                ts: self.ts,
+                start: self.data + index,
+                len,
+                missed,
+            });
+        }
     }
 }

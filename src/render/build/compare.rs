@@ -11,12 +11,18 @@ use crate::{
     model::CallTree,
 };
 
-use super::{super::view::*, SharedNames};
+use super::{
+    super::view::*,
+    SharedNames,
+    budget::{Plan, TreeKeep},
+};
 
-/// One run of a comparison: its capture and compared syscall's tree.
+/// One run of a comparison: its capture and compared syscall's tree, and
+/// which of its calls the report keeps.
 struct Run<'a> {
     cap: &'a Capture,
     tree: &'a CallTree,
+    keep: Option<&'a TreeKeep>,
 }
 
 impl Run<'_> {
@@ -46,7 +52,7 @@ impl Run<'_> {
     fn cell(&self, names: &mut SharedNames<'_>, n: u32, depth: u16) -> Cell {
         let node = &self.tree.nodes[n as usize];
         Cell {
-            id: NodeId(n),
+            id: NodeId(self.keep.map_or(n, |k| k.new_id[n as usize])),
             func: names.get(node.func),
             depth,
             duration: node.duration_ns.map(Nanos),
@@ -58,12 +64,32 @@ impl Run<'_> {
     }
 }
 
-pub(super) fn comparison_view(captures: &[Capture], c: &Comparison) -> ComparisonView {
-    let run = |(cap, sys): (usize, usize)| {
-        let cap = &captures[cap];
+pub(super) fn comparison_view(
+    captures: &[Capture],
+    c: &Comparison,
+    k: usize,
+    plan: &Plan,
+) -> ComparisonView {
+    let run = |(ci, sys): (usize, usize)| {
+        let cap = &captures[ci];
         let s = &cap.trace.syscalls[sys];
         let tree = s.tree.as_ref().expect("compared syscalls have trees");
-        (s.index, Run { cap, tree })
+        let keep = plan.trees.get(&(ci, sys));
+        (s.index, Run { cap, tree, keep })
+    };
+    // A row number of the alignment as the report's (`None`: cut).
+    let total = c.alignment.rows.len();
+    let kept = plan
+        .rows
+        .get(k)
+        .and_then(Option::as_ref)
+        .map_or(total, Vec::len);
+    let row = |r: usize| {
+        if r >= total {
+            Some(kept + r - total)
+        } else {
+            plan.row(k, r)
+        }
     };
     let (good_syscall, g) = run(c.plan.good);
     let (bad_syscall, b) = run(c.plan.bad);
@@ -85,22 +111,14 @@ pub(super) fn comparison_view(captures: &[Capture], c: &Comparison) -> Compariso
                 evidence: s.evidence,
             })
             .collect(),
-        first_divergence: c.divergence.as_ref().map(|d| divergence_view(c, d, &g, &b)),
+        first_divergence: c
+            .divergence
+            .as_ref()
+            .map(|d| divergence_view(c, d, &g, &b, row)),
         error_origin: origin_view(c, &g, &b),
         inlined_suspects: suspect_views(c, &b),
-        minor_differences: c
-            .alignment
-            .minors
-            .iter()
-            .map(|m| MinorView {
-                parent: g.name(m.parent.0),
-                good: m.good.map(|n| g.name(n)),
-                bad: m.bad.map(|n| b.name(n)),
-                counts: m.counts.map(Pair::from),
-                row: m.row,
-            })
-            .collect(),
-        aligned: aligned_rows(c, &g, &b),
+        minor_differences: minor_views(c, &g, &b, row),
+        aligned: aligned_rows(c, &g, &b, plan.rows.get(k).and_then(Option::as_deref)),
         stats: AlignStats {
             matched: c.alignment.matched,
             good_only: c.alignment.good_only,
@@ -118,14 +136,45 @@ pub(super) fn comparison_view(captures: &[Capture], c: &Comparison) -> Compariso
     }
 }
 
-fn aligned_rows(c: &Comparison, g: &Run<'_>, b: &Run<'_>) -> Vec<AlignedRow> {
+/// The minor differences whose rows the report keeps (`row` maps a row
+/// number to the report's, `None` when cut).
+fn minor_views(
+    c: &Comparison,
+    g: &Run<'_>,
+    b: &Run<'_>,
+    row: impl Fn(usize) -> Option<usize>,
+) -> Vec<MinorView> {
+    c.alignment
+        .minors
+        .iter()
+        .filter_map(|m| {
+            Some(MinorView {
+                parent: g.name(m.parent.0),
+                good: m.good.map(|n| g.name(n)),
+                bad: m.bad.map(|n| b.name(n)),
+                counts: m.counts.map(Pair::from),
+                row: row(m.row)?,
+            })
+        })
+        .collect()
+}
+
+/// The aligned rows, or those of `kept` (row numbers, ascending).
+fn aligned_rows(
+    c: &Comparison,
+    g: &Run<'_>,
+    b: &Run<'_>,
+    kept: Option<&[usize]>,
+) -> Vec<AlignedRow> {
     let mut gnames = SharedNames::new(&g.cap.trace);
     let mut bnames = SharedNames::new(&b.cap.trace);
     let div_row = c.divergence.as_ref().map(|d| d.row);
-    c.alignment
-        .rows
-        .iter()
-        .enumerate()
+    let rows = &c.alignment.rows;
+    let picked: Box<dyn Iterator<Item = (usize, &crate::analyse::align::Row)>> = match kept {
+        Some(kept) => Box::new(kept.iter().map(|&k| (k, &rows[k]))),
+        None => Box::new(rows.iter().enumerate()),
+    };
+    picked
         .map(|(k, r)| AlignedRow {
             kind: r.kind,
             good: r.good.map(|n| g.cell(&mut gnames, n, r.good_depth)),
@@ -138,7 +187,15 @@ fn aligned_rows(c: &Comparison, g: &Run<'_>, b: &Run<'_>) -> Vec<AlignedRow> {
         .collect()
 }
 
-fn divergence_view(c: &Comparison, d: &Divergence, g: &Run<'_>, b: &Run<'_>) -> DivergenceView {
+/// `row` maps a row number of the alignment to the report's (rows the
+/// budget cut: `None`).
+fn divergence_view(
+    c: &Comparison,
+    d: &Divergence,
+    g: &Run<'_>,
+    b: &Run<'_>,
+    row: impl Fn(usize) -> Option<usize>,
+) -> DivergenceView {
     let (gp, bp) = d.parent;
     let parent_row = c.alignment.rows[..d.row.min(c.alignment.rows.len())]
         .iter()
@@ -165,8 +222,8 @@ fn divergence_view(c: &Comparison, d: &Divergence, g: &Run<'_>, b: &Run<'_>) -> 
         good_next_inside_parent: d.good_next_inside,
         hidden: d.hidden,
         reconverges: d.reconverges,
-        row: d.row,
-        parent_row,
+        row: row(d.row).unwrap_or(0),
+        parent_row: parent_row.and_then(&row),
     }
 }
 

@@ -1,7 +1,10 @@
 //! Captures + analysis → [`Report`]. All ordering and formatting decisions
 //! shared by the outputs are made here.
 
+mod budget;
 mod compare;
+
+pub use budget::{DEFAULT_MAX_REPORT_CALLS, fair_shares, keep_rows};
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -14,22 +17,36 @@ use crate::{
 use super::view::*;
 
 /// What the user asked for that only changes presentation.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ReportOptions {
     /// `--title`.
     pub title: Option<String>,
     /// `--kernel-version`: function names link to a cross-reference.
     pub kernel_version: Option<String>,
+    /// `--max-report-calls`: tree calls and aligned rows the report keeps
+    /// ([`budget`]).
+    pub max_report_calls: usize,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            title: None,
+            kernel_version: None,
+            max_report_calls: DEFAULT_MAX_REPORT_CALLS,
+        }
+    }
 }
 
 /// Build the report view.
 pub fn build_report(captures: &[Capture], analysis: &Analysis, opts: &ReportOptions) -> Report {
+    let mut plan = budget::plan(captures, analysis, opts.max_report_calls);
     let captures_v: Vec<CaptureView> = captures
         .iter()
         .enumerate()
         .map(|(i, c)| {
             let audit = analysis.audits.get(i).cloned().unwrap_or_default();
-            let mut v = capture_view(i, c, audit);
+            let mut v = capture_view(i, c, audit, &plan);
             v.kernel_files = analysis.kernel_files.get(i).cloned().unwrap_or_default();
             v
         })
@@ -37,7 +54,8 @@ pub fn build_report(captures: &[Capture], analysis: &Analysis, opts: &ReportOpti
     let comparisons: Vec<ComparisonView> = analysis
         .comparisons
         .iter()
-        .map(|c| compare::comparison_view(captures, c))
+        .enumerate()
+        .map(|(k, c)| compare::comparison_view(captures, c, k, &plan))
         .collect();
     let title = opts
         .title
@@ -62,6 +80,7 @@ pub fn build_report(captures: &[Capture], analysis: &Analysis, opts: &ReportOpti
             .as_ref()
             .map(|v| format!("https://elixir.bootlin.com/linux/v{v}/A/ident/")),
         kernel_version,
+        truncation: plan.truncation.take(),
     }
 }
 
@@ -97,12 +116,17 @@ fn default_title(captures: &[Capture], comparisons: &[ComparisonView]) -> String
     format!("ftrace report: {}", labels.join(", "))
 }
 
-fn capture_view(index: usize, c: &Capture, audit: Vec<AuditItem>) -> CaptureView {
+fn capture_view(
+    index: usize,
+    c: &Capture,
+    audit: Vec<AuditItem>,
+    plan: &budget::Plan,
+) -> CaptureView {
     let t = &c.trace;
     let f = &t.facts;
-    let mut syscalls: Vec<&Syscall> = t.syscalls.iter().collect();
+    let mut syscalls: Vec<(usize, &Syscall)> = t.syscalls.iter().enumerate().collect();
     // Failing syscalls first, then in capture order.
-    syscalls.sort_by_key(|s| (!s.failed(), s.index));
+    syscalls.sort_by_key(|(_, s)| (!s.failed(), s.index));
     CaptureView {
         index,
         path: c.path.clone(),
@@ -128,7 +152,12 @@ fn capture_view(index: usize, c: &Capture, audit: Vec<AuditItem>) -> CaptureView
             })
             .collect(),
         warnings_total: t.warnings.total(),
-        syscalls: Trees(syscalls.into_iter().map(|s| syscall_view(t, s)).collect()),
+        syscalls: Trees(
+            syscalls
+                .into_iter()
+                .map(|(k, s)| syscall_view(t, s, plan.trees.get(&(index, k))))
+                .collect(),
+        ),
         syscall_groups: group_views(t),
         calls_outside_syscalls: t.calls_outside_syscalls,
         tasks: t
@@ -201,7 +230,7 @@ fn group_views(t: &Trace) -> Vec<GroupView> {
     groups
 }
 
-fn syscall_view(t: &Trace, s: &Syscall) -> SyscallView {
+fn syscall_view(t: &Trace, s: &Syscall, keep: Option<&budget::TreeKeep>) -> SyscallView {
     let task = &t.tasks[s.task];
     SyscallView {
         is_root: s.root,
@@ -239,7 +268,12 @@ fn syscall_view(t: &Trace, s: &Syscall) -> SyscallView {
             .tree
             .as_ref()
             .filter(|tr| !tr.is_empty())
-            .map(|tr| node_view(&mut SharedNames::new(t), tr, 0)),
+            .map(|tr| node_view(&mut SharedNames::new(t), tr, 0, keep)),
+        kept_nodes: keep.map(|k| {
+            (0..k.new_id.len() as u32)
+                .filter(|&i| k.kept(i as usize))
+                .collect()
+        }),
     }
 }
 
@@ -267,10 +301,22 @@ impl<'t> SharedNames<'t> {
     }
 }
 
-fn node_view(names: &mut SharedNames<'_>, tree: &CallTree, i: usize) -> NodeView {
+/// The view of node `i` and of its kept callees (all without `keep`).
+fn node_view(
+    names: &mut SharedNames<'_>,
+    tree: &CallTree,
+    i: usize,
+    keep: Option<&budget::TreeKeep>,
+) -> NodeView {
     let n = &tree.nodes[i];
+    let kept = |c: &usize| keep.is_none_or(|k| k.kept(*c));
+    let cut = tree
+        .children(i)
+        .filter(|c| !kept(c))
+        .map(|c| u64::from(tree.nodes[c].end) - c as u64)
+        .sum();
     NodeView {
-        id: NodeId(i as u32),
+        id: NodeId(keep.map_or(i as u32, |k| k.new_id[i])),
         func: names.get(n.func),
         duration: n.duration_ns.map(Nanos),
         self_time: tree.self_ns(i).map(Nanos),
@@ -281,11 +327,16 @@ fn node_view(names: &mut SharedNames<'_>, tree: &CallTree, i: usize) -> NodeView
         flags: NodeFlags::of(n.flags),
         args: n.args.as_deref().map(str::to_string),
         repeat: 1,
+        cut,
         children: {
             // Sized exactly: a million-call tree's views are most of the
             // report's memory, and grown vectors keep up to half again.
-            let mut v = Vec::with_capacity(tree.children(i).count());
-            v.extend(tree.children(i).map(|c| node_view(names, tree, c)));
+            let mut v = Vec::with_capacity(tree.children(i).filter(kept).count());
+            v.extend(
+                tree.children(i)
+                    .filter(kept)
+                    .map(|c| node_view(names, tree, c, keep)),
+            );
             v
         },
     }

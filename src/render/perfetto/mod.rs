@@ -16,7 +16,9 @@
 //! says which, since rebuilt gaps are not real.
 //!
 //! Built from the model (not the report view) because the view carries no
-//! timestamps.
+//! timestamps; a tree the report keeps only in part (`--max-report-calls`)
+//! is drawn as kept, and `metadata.captures[].calls_left_out` counts the
+//! rest.
 
 use std::{collections::HashMap, io::Write};
 
@@ -27,7 +29,7 @@ use crate::{
     model::{CallTree, Trace},
 };
 
-use super::format::ret as fmt_ret;
+use super::{format::ret as fmt_ret, view::Report};
 
 mod place;
 
@@ -65,7 +67,18 @@ struct CaptureMeta<'a> {
     sha256: &'a str,
     timestamps: &'static str,
     adjusted: Adjusted,
+    /// Calls of kept trees the report's budget left out (omitted when 0).
+    #[serde(skip_serializing_if = "is_zero")]
+    calls_left_out: u64,
 }
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// Per syscall `#N` of one capture: the capture's node ids of the calls
+/// the report keeps, for trees it keeps only in part.
+type Kept<'a> = HashMap<usize, &'a [u32]>;
 
 #[derive(Serialize)]
 struct Event<'a> {
@@ -124,6 +137,15 @@ impl<W: Write> Sink<W> {
 /// Serialise every capture's kept trees into `w`: `{"traceEvents":[…],
 /// "displayTimeUnit":"ns","metadata":{…}}`.
 pub fn write_trace(captures: &[Capture], w: impl Write) -> serde_json::Result<()> {
+    write_report_trace(captures, None, w)
+}
+
+/// [`write_trace`], drawing of each tree only the calls `report` keeps.
+pub fn write_report_trace(
+    captures: &[Capture],
+    report: Option<&Report>,
+    w: impl Write,
+) -> serde_json::Result<()> {
     let mut sink = Sink { w, first: true };
     sink.w
         .write_all(b"{\"traceEvents\":[")
@@ -131,7 +153,16 @@ pub fn write_trace(captures: &[Capture], w: impl Write) -> serde_json::Result<()
     let mut meta = Vec::new();
     for (ci, c) in captures.iter().enumerate() {
         let pid = ci as u32 + 1;
-        let (stamped, adjusted) = capture_events(c, pid, &mut sink)?;
+        let kept: Kept<'_> = report
+            .and_then(|r| r.captures.get(ci))
+            .map(|v| {
+                v.syscalls
+                    .iter()
+                    .filter_map(|s| Some((s.index, s.kept_nodes.as_deref()?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (stamped, adjusted, calls_left_out) = capture_events(c, pid, &kept, &mut sink)?;
         meta.push(CaptureMeta {
             pid,
             label: &c.label,
@@ -142,6 +173,7 @@ pub fn write_trace(captures: &[Capture], w: impl Write) -> serde_json::Result<()
                 "rebuilt from durations (the capture printed no timestamps)"
             },
             adjusted,
+            calls_left_out,
         });
     }
     let tail = Tail {
@@ -161,13 +193,15 @@ pub fn write_trace(captures: &[Capture], w: impl Write) -> serde_json::Result<()
 }
 
 /// One capture's process: its name, its threads' names and every kept
-/// tree's calls. Returns whether the times are printed ones, and what
-/// placing the slices changed.
+/// tree's calls (of a tree in `kept`, those it lists). Returns whether the
+/// times are printed ones, what placing the slices changed, and how many
+/// calls `kept` left out.
 fn capture_events(
     c: &Capture,
     pid: u32,
+    kept: &Kept<'_>,
     sink: &mut Sink<impl Write>,
-) -> serde_json::Result<(bool, Adjusted)> {
+) -> serde_json::Result<(bool, Adjusted, u64)> {
     let t = &c.trace;
     let stamped = t
         .syscalls
@@ -183,6 +217,7 @@ fn capture_events(
     // Per thread: where its last top-level slice ends.
     let mut floors: HashMap<u32, u64> = HashMap::new();
     let mut cursor = 0u64;
+    let mut left_out = 0u64;
     for s in &t.syscalls {
         let Some(tree) = s.tree.as_ref().filter(|tr| !tr.is_empty()) else {
             continue;
@@ -207,10 +242,12 @@ fn capture_events(
         };
         let (placed, next) = place::place(tree, &raw, *floor, &mut adjusted);
         *floor = next;
-        tree_events(t, tree, &placed, pid, tid, sink)?;
+        let only = kept.get(&s.index).copied();
+        left_out += only.map_or(0, |k| (tree.len() - k.len()) as u64);
+        tree_events(t, tree, &placed, (pid, tid), only, sink)?;
         cursor = cursor.max(placed.end).saturating_add(REBUILT_GAP_NS);
     }
-    Ok((stamped, adjusted))
+    Ok((stamped, adjusted, left_out))
 }
 
 fn meta_event(what: &'static str, pid: u32, tid: u32, name: String) -> Event<'static> {
@@ -248,16 +285,22 @@ fn rebuilt_starts(tree: &CallTree, at: u64) -> Vec<u64> {
     start
 }
 
-/// Push one event per node.
+/// Push one event per node (per node of `only`, when given).
 fn tree_events(
     t: &Trace,
     tree: &CallTree,
     placed: &place::Placed,
-    pid: u32,
-    tid: u32,
+    (pid, tid): (u32, u32),
+    only: Option<&[u32]>,
     sink: &mut Sink<impl Write>,
 ) -> serde_json::Result<()> {
-    for (i, n) in tree.nodes.iter().enumerate() {
+    let all = 0..tree.len() as u32;
+    let ids: Box<dyn Iterator<Item = u32>> = match only {
+        Some(k) => Box::new(k.iter().copied()),
+        None => Box::new(all),
+    };
+    for i in ids.map(|i| i as usize) {
+        let n = &tree.nodes[i];
         let dur = placed.dur[i];
         let e = Event {
             name: t.names.name(n.func),

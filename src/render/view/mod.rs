@@ -57,6 +57,82 @@ pub struct Report {
     /// `--kernel-version` as given, without a leading `v` (the page names it).
     #[serde(skip)]
     pub kernel_version: Option<String>,
+    /// What the size budget cut (`--max-report-calls`); omitted when
+    /// nothing was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub truncation: Option<Truncation>,
+}
+
+/// What the report's size budget cut: the trees and alignments it keeps
+/// only part of.
+#[derive(Debug, Clone, Serialize)]
+pub struct Truncation {
+    /// The budget: calls and aligned rows kept, all together.
+    pub max_report_calls: usize,
+    /// Calls and aligned rows there were.
+    pub total: usize,
+    /// What the report says about it.
+    pub message: String,
+    /// Trees kept in part.
+    pub trees: Vec<TreeCut>,
+    /// Alignments kept in part.
+    pub aligned: Vec<RowsCut>,
+}
+
+impl Truncation {
+    /// The record and its sentence.
+    pub fn new(max: usize, total: usize, trees: Vec<TreeCut>, aligned: Vec<RowsCut>) -> Self {
+        let cut: usize = trees.iter().map(|t| t.calls - t.kept).sum::<usize>()
+            + aligned.iter().map(|a| a.rows - a.kept).sum::<usize>();
+        let message = format!(
+            "This report keeps {} of the {total} calls and aligned rows of its trees and \
+             alignments: {} tree(s) and {} alignment(s) are cut to the budget of {max} \
+             (`--max-report-calls` raises it; the calls the kept rows show are kept beyond \
+             it). Kept first: the rows around the first divergence, the calls on the way to \
+             it and to the error origin, then the first calls in call order. The analysis \
+             used every call; report.json's `truncation` lists each cut.",
+            total.saturating_sub(cut),
+            trees.len(),
+            aligned.len(),
+        );
+        Truncation {
+            max_report_calls: max,
+            total,
+            message,
+            trees,
+            aligned,
+        }
+    }
+}
+
+/// One tree kept in part.
+#[derive(Debug, Clone, Serialize)]
+pub struct TreeCut {
+    /// Capture index.
+    pub capture: usize,
+    /// Syscall `#N`.
+    pub syscall: usize,
+    /// Calls kept.
+    pub kept: usize,
+    /// Calls in the capture's tree.
+    pub calls: usize,
+}
+
+/// One comparison's aligned rows kept in part.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowsCut {
+    /// Comparison index.
+    pub comparison: usize,
+    /// Rows kept.
+    pub kept: usize,
+    /// Rows of the whole alignment.
+    pub rows: usize,
+    /// The kept rows as `[start, end)` row numbers of the whole alignment,
+    /// in order: `aligned` holds exactly these.
+    pub ranges: Vec<[usize; 2]>,
+    /// Minor differences whose rows were cut (left out of
+    /// `minor_differences`).
+    pub minor_differences_left_out: usize,
 }
 
 /// One input capture.
@@ -226,6 +302,10 @@ pub struct SyscallView {
     pub markers: Vec<MarkerView>,
     /// The call tree.
     pub root: Option<NodeView>,
+    /// When the report keeps only part of the tree: the capture's node ids
+    /// of the kept calls, ascending (trace.json draws only these).
+    #[serde(skip)]
+    pub kept_nodes: Option<Vec<u32>>,
 }
 
 /// A trace marker inside a syscall.
@@ -273,12 +353,20 @@ pub struct NodeView {
     /// (only in folded views; 1 otherwise and omitted).
     #[serde(skip_serializing_if = "is_one")]
     pub repeat: u32,
+    /// Calls below this one the report does not keep (`--max-report-calls`;
+    /// omitted when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cut: u64,
     /// Callees in call order.
     pub children: Vec<NodeView>,
 }
 
 fn is_one(n: &u32) -> bool {
     *n == 1
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 fn serialize_format<S: serde::Serializer>(
