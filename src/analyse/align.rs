@@ -85,7 +85,8 @@ pub struct Candidate {
 }
 
 /// A difference that meets again: after it, both runs make the same call
-/// under the same parent.
+/// under the same parent (or, for a parting [`super::diverge`] moved here
+/// because nothing failed, right after the parent returns).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Minor {
     /// Its row.

@@ -273,7 +273,7 @@ fn column_items(f: &CaptureFacts, out: &mut Vec<AuditItem>) {
 /// Whether `max_graph_depth` probably cut the trees: the deepest calls of
 /// any tree are leaves, and a depth cut shows as most of all leaves
 /// sitting at that one shallow depth.
-fn depth_cut(f: &CaptureFacts) -> bool {
+pub(crate) fn depth_cut(f: &CaptureFacts) -> bool {
     f.max_depth <= 10
         && f.calls_at_max_depth >= 3
         && f.leaves_at_max_depth == f.calls_at_max_depth

@@ -86,7 +86,7 @@ pub fn structural(
             }
             (nodes, true)
         }
-        None => (fallback(div), false),
+        None => (fallback(b, div), false),
     };
     for c in &mut out {
         if c.role == Role::LastShared && cut_by_depth(g, b, c.node) {
@@ -129,12 +129,19 @@ fn own_way(g: &Side<'_>, b: &Side<'_>, deep: &Point, bad_to_good: &[Option<u32>]
 
 /// A leaf at the deepest level of two captures that both stop at the same
 /// shallow depth: the `max_graph_depth` cut, so its callees are not shown.
+/// The bad capture must look cut as a whole (most leaves at that depth, as
+/// the audit judges it): a small capture whose deepest call happens to be
+/// a leaf (`bpf_check_uarg_tail_zero()` under `__x64_sys_bpf()`) was not
+/// cut, and its decision may as well be in the caller's own code.
 fn cut_by_depth(g: &Side<'_>, b: &Side<'_>, n: u32) -> bool {
     let f = &b.trace.facts;
     let t = b.tree;
     let leaf = t.children(n as usize).next().is_none();
     let depth = t.path(n as usize).len() as u32 - 1;
-    leaf && f.max_depth <= 6 && g.trace.facts.max_depth == f.max_depth && depth == f.max_depth
+    leaf && f.max_depth <= 6
+        && g.trace.facts.max_depth == f.max_depth
+        && depth == f.max_depth
+        && super::audit::depth_cut(f)
 }
 
 /// A paired bad call `p` under which the good run goes on to calls the bad
@@ -253,17 +260,36 @@ fn cand(node: u32, role: Role, after: Option<u32>) -> OriginCandidate {
 
 /// No skipped work at all (the good run does nothing the bad run does
 /// not): the divergence is the only lead.
-fn fallback(div: Option<&Divergence>) -> Vec<OriginCandidate> {
+fn fallback(b: &Side<'_>, div: Option<&Divergence>) -> Vec<OriginCandidate> {
     let Some(d) = div else { return Vec::new() };
     if d.hidden {
-        let n = d.last_common.map_or(d.parent.1, |(_, bn)| bn);
-        return vec![cand(n, Role::BelowDepth, None)];
+        return after_last_call(b, d.last_common.map_or(d.parent.1, |(_, bn)| bn));
     }
     let mut out = Vec::new();
     if let Some((_, l)) = d.last_common {
         out.push(cand(l, Role::LastShared, None));
     }
     out.push(cand(d.parent.1, Role::OwnCode, d.last_common.map(|x| x.1)));
+    out
+}
+
+/// Every traced call pairs and the last one both runs make is `last`: the
+/// error is what it returned (or made below it, when the capture's depth
+/// cut its callees off), or it is made after it returned, in the own code
+/// of a caller (the seed case: `map_create()` inlined into
+/// `__x64_sys_bpf()` after `bpf_check_uarg_tail_zero()` returned). Each
+/// caller's own code after its callee returned, from the deepest up.
+fn after_last_call(b: &Side<'_>, last: u32) -> Vec<OriginCandidate> {
+    let nodes = &b.tree.nodes;
+    let mut out = vec![cand(last, Role::LastShared, None)];
+    let (mut after, mut n) = (last, nodes[last as usize].parent);
+    while n != u32::MAX {
+        if !b.noise[n as usize] {
+            out.push(cand(n, Role::OwnCode, Some(after)));
+            after = n;
+        }
+        n = nodes[n as usize].parent;
+    }
     out
 }
 

@@ -6,11 +6,21 @@
 //! parting is *consequential* when the parent's return values differ in kind
 //! (error vs success, with funcgraph-retval), or, without return values,
 //! when the runs do not meet again right after the parent returns. The split
-//! is the first consequential parting, or the last parting if none is.
-//! Cleanup both runs do later, higher up, does not undo it.
+//! is the first consequential parting. Cleanup both runs do later, higher
+//! up, does not undo it.
+//!
+//! When no parting stays apart, whether there is a split at all depends on
+//! the bad run's result. If it failed, the error was decided somewhere, and
+//! the last parting (marked `reconverges`), the first difference that meets
+//! again, or the last call both runs make (`hidden`) is the only lead to
+//! that place. If nothing failed (or the result is unknown), there is no
+//! decision to place: calling the last paired call a hidden split invents
+//! one, and every gap, candidate and origin span hung on it would be a
+//! claim about a failure that did not happen. Then there is no split; the
+//! partings that met again are differences like any other that meets again.
 
 use super::{
-    align::{Alignment, Candidate, RowKind},
+    align::{Alignment, Candidate, Minor, RowKind},
     side::Side,
 };
 
@@ -33,24 +43,45 @@ pub struct Divergence {
     /// No traced call differs: the decision is below the traced depth or
     /// in code ftrace cannot see.
     pub hidden: bool,
-    /// The runs part here but meet again under the same parent (no parting
-    /// that stays apart was found, so the only difference is reported).
+    /// The runs part here but meet again later (no parting that stays
+    /// apart was found, so the only difference is reported).
     pub reconverges: bool,
 }
 
-/// Pick the split from the aligner's partings.
-pub fn first_divergence(al: &Alignment, g: &Side<'_>, b: &Side<'_>) -> Option<Divergence> {
-    let n = al.candidates.len();
-    let chosen = al
-        .candidates
-        .iter()
-        .enumerate()
-        .find(|(i, c)| *i + 1 == n || consequential(al, c, g, b))
-        .map(|(_, c)| c);
-    match chosen {
-        Some(c) => Some(from_candidate(c, g)),
+/// Pick the split from the aligner's partings. Without one, and when the
+/// bad run did not fail, the partings (which all met again) join the
+/// alignment's minors, so the report still lists every difference.
+pub fn first_divergence(al: &mut Alignment, g: &Side<'_>, b: &Side<'_>) -> Option<Divergence> {
+    if let Some(c) = al.candidates.iter().find(|c| consequential(al, c, g, b)) {
+        return Some(from_candidate(c, g));
+    }
+    if b.syscall.errno().is_none() {
+        partings_to_minors(al);
+        return None;
+    }
+    match al.candidates.last() {
+        Some(c) => Some(Divergence {
+            reconverges: true,
+            ..from_candidate(c, g)
+        }),
         None => first_minor(al).or_else(|| hidden(al)),
     }
+}
+
+/// Every parting met again right after its parent returned: each is a
+/// difference that meets again, one level up (in call order with the
+/// aligner's own minors).
+fn partings_to_minors(al: &mut Alignment) {
+    let moved = al.candidates.iter().map(|c| Minor {
+        row: c.row,
+        parent: c.parent,
+        good: c.tail_good,
+        bad: c.tail_bad,
+        counts: None,
+    });
+    let mut minors: Vec<Minor> = al.minors.drain(..).chain(moved).collect();
+    minors.sort_by_key(|m| m.row);
+    al.minors = minors;
 }
 
 fn consequential(al: &Alignment, c: &Candidate, g: &Side<'_>, b: &Side<'_>) -> bool {

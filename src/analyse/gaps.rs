@@ -12,7 +12,7 @@
 //! duration keeps long calls with many short callees (whose per-call
 //! overhead adds up) from being flagged.
 
-use super::{align::Alignment, diverge::Divergence, side::Side};
+use super::side::Side;
 
 /// Thresholds for flagging a gap.
 #[derive(Debug, Clone, Copy)]
@@ -50,21 +50,10 @@ pub struct Suspect {
 /// How many suspects the report lists.
 pub const MAX_SUSPECTS: usize = 8;
 
-/// Find the suspects of the bad run.
-pub fn suspects(
-    b: &Side<'_>,
-    div: Option<&Divergence>,
-    th: GapThresholds,
-    _al: &Alignment,
-) -> Vec<Suspect> {
+/// Find the suspects of the bad run; `at_split` is the call whose untraced
+/// time is where the runs part (see `analyse::split_call`).
+pub fn suspects(b: &Side<'_>, at_split: Option<u32>, th: GapThresholds) -> Vec<Suspect> {
     let tree = b.tree;
-    let at_div = div.map(|d| {
-        if d.hidden {
-            d.last_common.map_or(d.parent.1, |(_, bn)| bn)
-        } else {
-            d.parent.1
-        }
-    });
     let mut out = Vec::new();
     for i in 0..tree.nodes.len() {
         if b.noise[i] {
@@ -73,7 +62,7 @@ pub fn suspects(
         let n = &tree.nodes[i];
         let Some(dur) = n.duration_ns else { continue };
         let gap = tree.self_ns(i).unwrap_or(0);
-        let is_div = at_div == Some(i as u32);
+        let is_div = at_split == Some(i as u32);
         let has_children = tree.children(i).next().is_some();
         let flagged = has_children && gap >= th.min_ns && (gap as f64) >= th.min_ratio * dur as f64;
         if flagged || is_div {

@@ -193,9 +193,9 @@ fn compare(
     let bs = &bc.trace.syscalls[plan.bad.1];
     let g = Side::new(&gc.trace, gs, names, noise)?;
     let b = Side::new(&bc.trace, bs, names, noise)?;
-    let alignment = align::align(&g, &b, work);
+    let mut alignment = align::align(&g, &b, work);
     let (bad_to_good, good_to_bad) = pairing(&alignment, &g, &b);
-    let divergence = diverge::first_divergence(&alignment, &g, &b);
+    let divergence = diverge::first_divergence(&mut alignment, &g, &b);
     let origin = origin::error_origin(&origin::Inputs {
         g: &g,
         b: &b,
@@ -204,7 +204,8 @@ fn compare(
         bad_to_good: &bad_to_good,
         good_to_bad: &good_to_bad,
     });
-    let suspects = gaps::suspects(&b, divergence.as_ref(), opts.gaps, &alignment);
+    let at_split = split_call(divergence.as_ref(), &origin);
+    let suspects = gaps::suspects(&b, at_split.map(|s| s.0), opts.gaps);
     let filters = |c: usize| opts.kernels.get(c).and_then(|k| k.functions.as_ref());
     let candidates = candidates(
         &alignment,
@@ -214,9 +215,11 @@ fn compare(
         filters(plan.good.0),
         filters(plan.bad.0),
     );
-    let next_capture = divergence
-        .as_ref()
-        .map(|d| next_capture_at(d, &b, &bs.name, &bc.trace.facts));
+    // Aimed at the call at the split: for a hidden split not cut by the
+    // depth, the parent, whose return value tells its own code from the
+    // last common call's.
+    let next_capture =
+        at_split.map(|(n, cut)| next::next_capture(b.name(n), &bs.name, &bc.trace.facts, cut));
     let lists = (filters(plan.good.0), filters(plan.bad.0));
     let settings = settings::compare(&g, &b, &good_to_bad, lists);
     let mut verdict = verdict::verdict(&verdict::Facts {
@@ -258,20 +261,19 @@ fn compare(
     })
 }
 
-/// The next capture's recipe, aimed at the call the runs part under (or,
-/// for a hidden split, the last call they share).
-fn next_capture_at(
-    d: &Divergence,
-    b: &Side<'_>,
-    syscall: &str,
-    facts: &crate::model::CaptureFacts,
-) -> next::NextCapture {
-    let func = if d.hidden {
-        d.last_common.map_or(d.parent.1, |(_, bn)| bn)
-    } else {
-        d.parent.1
-    };
-    next::next_capture(b.name(func), syscall, facts, d.hidden)
+/// The call whose untraced time is "at the split": the call the runs part
+/// under. For a hidden split that is the parent of the last common call,
+/// whose own (maybe inlined) code ran after it; only when the capture's
+/// depth cut that call's callees off (the origin's first candidate is below
+/// the traced depth) is the leaf's own time the untraced code in question.
+/// Also whether that call is the one cut by the depth (the next capture
+/// then lifts `max_graph_depth`).
+fn split_call(d: Option<&Divergence>, o: &ErrorOrigin) -> Option<(u32, bool)> {
+    let d = d?;
+    match o.candidates.first() {
+        Some(c) if d.hidden && c.role == candidates::Role::BelowDepth => Some((c.node, true)),
+        _ => Some((d.parent.1, false)),
+    }
 }
 
 /// bad node → paired good node, and good node → paired bad node.
@@ -321,13 +323,12 @@ fn candidates(
             }
         }
     }
-    let Some(d) = div else { return out };
-    if d.hidden {
-        if let Some((gn, _)) = d.last_common {
-            push(g.name(gn), false);
-        }
+    // A hidden split has no call the good run makes and the bad run does
+    // not: its last common call is made by both, and naming it here would
+    // read as "called by the good run only".
+    let Some(d) = div.filter(|d| !d.hidden) else {
         return out;
-    }
+    };
     // The good-only calls right at the parting (the shallowest level of it).
     let end = al
         .candidates

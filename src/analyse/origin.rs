@@ -239,13 +239,10 @@ fn span_without_retval(
         return "no return values and no traced difference: the capture cannot place the decision"
             .into();
     };
-    let parent = b.name(d.parent.1);
     if d.hidden {
-        let last = d.last_common.map(|(_, bn)| b.name(bn)).unwrap_or(parent);
-        return format!(
-            "inside `{last}()` or below it: every traced call matches, so the deciding code is deeper than the capture goes (max_graph_depth) or not traceable"
-        );
+        return hidden_span(b, cands);
     }
+    let parent = b.name(d.parent.1);
     let after = match d.last_common {
         Some((_, bn)) if bn != d.parent.1 => format!("after `{}()` returned", b.name(bn)),
         _ => "right after it was entered".to_string(),
@@ -264,16 +261,7 @@ fn span_without_retval(
         let named: Vec<String> = cands
             .iter()
             .take(candidates::MAX_SHOWN)
-            .map(|c| {
-                let f = b.name(c.node);
-                match c.role {
-                    candidates::Role::OwnCode => format!("the own code of `{f}()`"),
-                    candidates::Role::BelowDepth => format!("`{f}()` or its untraced callees"),
-                    candidates::Role::LastShared | candidates::Role::BadOnly => {
-                        format!("`{f}()`")
-                    }
-                }
-            })
+            .map(|c| candidate_words(b, c, false))
             .collect();
         s.push_str(&format!(
             "; from both runs' shape (no return values), in one of: {}",
@@ -281,4 +269,37 @@ fn span_without_retval(
         ));
     }
     s
+}
+
+/// Every traced call matches: the decision is in code the capture does not
+/// show, below the last common call or after it returned in a caller's own
+/// code. Saying only "inside the last call" would place it where a leaf
+/// that returned normally (the seed case's `bpf_check_uarg_tail_zero()`)
+/// was never the cause.
+fn hidden_span(b: &Side<'_>, cands: &[OriginCandidate]) -> String {
+    let named: Vec<String> = cands
+        .iter()
+        .take(candidates::MAX_SHOWN)
+        .map(|c| candidate_words(b, c, true))
+        .collect();
+    format!(
+        "every traced call matches, so the decision is made in code the capture does not show (inlined, notrace, or below max_graph_depth); from both runs' shape (no return values), in one of: {}",
+        named.join(", ")
+    )
+}
+
+/// A candidate in the span's words; `hidden` (every traced call matches)
+/// names the callee after which a call's own code is meant, and the
+/// untraced callees of the last common call.
+fn candidate_words(b: &Side<'_>, c: &OriginCandidate, hidden: bool) -> String {
+    let f = b.name(c.node);
+    match (c.role, c.after) {
+        (candidates::Role::OwnCode, Some(a)) if hidden => {
+            format!("the own code of `{f}()` after `{}()` returned", b.name(a))
+        }
+        (candidates::Role::OwnCode, _) => format!("the own code of `{f}()`"),
+        (candidates::Role::BelowDepth, _) => format!("`{f}()` or its untraced callees"),
+        (candidates::Role::LastShared, _) if hidden => format!("`{f}()` or its untraced callees"),
+        (candidates::Role::LastShared | candidates::Role::BadOnly, _) => format!("`{f}()`"),
+    }
 }

@@ -38,7 +38,7 @@ fn story(f: &Facts<'_, '_>) -> Prose {
     results(&mut p, f);
     settings_first(&mut p, f);
     let Some(d) = f.divergence else {
-        p.text("The two call trees could not be told apart.");
+        no_split(&mut p, f);
         return p;
     };
     if d.hidden {
@@ -90,6 +90,9 @@ fn results(p: &mut Prose, f: &Facts<'_, '_>) {
 /// What each run does right after the last call they share.
 fn next_calls(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
     let (g, b) = (f.g, f.b);
+    if met_again(p, f, d) {
+        return;
+    }
     let parent = b.name(d.parent.1);
     match (d.good_next, d.good_next_inside) {
         (Some(n), true) => {
@@ -126,6 +129,33 @@ fn next_calls(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
     }
 }
 
+/// A split taken although the runs meet again (the bad run failed, no
+/// parting stays apart): the good run's next call after the parent is one
+/// the bad run makes too, so "the bad run calls X instead" would be false;
+/// say where they meet instead.
+fn met_again(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) -> bool {
+    let (g, b) = (f.g, f.b);
+    let (Some(gn), Some(bn)) = (d.good_next, d.bad_next) else {
+        return false;
+    };
+    let both = f
+        .alignment
+        .rows
+        .iter()
+        .any(|r| r.kind == super::align::RowKind::Same && r.good == Some(gn));
+    if !d.reconverges || d.good_next_inside || !both {
+        return false;
+    }
+    p.text("Then the good run returns from ")
+        .func(g.name(d.parent.0))
+        .text(", while the bad run first calls ")
+        .func(b.name(bn))
+        .text("; both then go on to ")
+        .func(g.name(gn))
+        .text(", where the runs meet again. ");
+    true
+}
+
 /// The parent's time in no traced callee at the split (timing evidence).
 fn untraced_at_split(p: &mut Prose, f: &Facts<'_, '_>) {
     let b = f.b;
@@ -142,7 +172,6 @@ fn untraced_at_split(p: &mut Prose, f: &Facts<'_, '_>) {
 
 /// Differences before the split that meet again.
 fn earlier_differences(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
-    let (g, b) = (f.g, f.b);
     let minors = f.alignment.minors.iter().filter(|m| m.row < d.row).count();
     if minors > 0 {
         p.text(format!(
@@ -152,19 +181,7 @@ fn earlier_differences(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
         ));
         if let Some(m) = f.alignment.minors.iter().find(|m| m.row < d.row) {
             p.text(" (first: ");
-            match (m.good, m.bad, m.counts) {
-                (Some(gn), _, Some((cg, cb))) => {
-                    p.func(g.name(gn))
-                        .text(format!(" ×{cg} in good vs ×{cb} in bad"));
-                }
-                (Some(gn), None, None) => {
-                    p.func(g.name(gn)).text(" only in the good run");
-                }
-                (None, Some(bn), _) => {
-                    p.func(b.name(bn)).text(" only in the bad run");
-                }
-                _ => {}
-            }
+            minor_words(p, f, m);
             p.text(")");
         }
         p.text(".");
@@ -295,10 +312,17 @@ fn settings_first(p: &mut Prose, f: &Facts<'_, '_>) {
     p.text(". ");
 }
 
-fn hidden(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
-    let (g, b) = (f.g, f.b);
-    if !b.syscall.failed() {
-        // Nothing failed: no decision to place, only the match to report.
+/// No split: nothing failed and every difference met again (or, when the
+/// bad run failed, no traced call pairs at all). A run that did not fail
+/// has no decision to place, so only the match, or the differences that
+/// met again, are said.
+fn no_split(p: &mut Prose, f: &Facts<'_, '_>) {
+    if f.b.syscall.failed() {
+        p.text("The two call trees could not be told apart.");
+        return;
+    }
+    let minors = &f.alignment.minors;
+    let Some(m) = minors.first() else {
         p.text("Every traced call matches between the runs (noise aside)");
         if f.settings.is_empty() {
             p.text("; they differ only in durations. ");
@@ -306,7 +330,52 @@ fn hidden(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
             p.text(": the difference is in how they were traced, not in what ran. ");
         }
         return;
+    };
+    let n = minors.len();
+    p.text(if n == 1 {
+        "The runs do not part: 1 difference between them meets again (".to_string()
+    } else {
+        format!("The runs do not part: {n} differences between them meet again (first: ")
+    });
+    minor_words(p, f, m);
+    if f.b.syscall.ret.is_some() {
+        p.text("), and the bad run did not fail: there is no error to trace. ");
+    } else {
+        p.text("); the bad run's result was not captured, so whether it failed is unknown. ");
     }
+}
+
+/// One difference that meets again, as "`f()` only in the bad run".
+fn minor_words(p: &mut Prose, f: &Facts<'_, '_>, m: &super::align::Minor) {
+    let (g, b) = (f.g, f.b);
+    match (m.good, m.bad, m.counts) {
+        (Some(gn), _, Some((cg, cb))) => {
+            p.func(g.name(gn))
+                .text(format!(" ×{cg} in good vs ×{cb} in bad"));
+        }
+        (Some(gn), None, None) => {
+            p.func(g.name(gn)).text(" only in the good run");
+        }
+        (None, Some(bn), _) => {
+            p.func(b.name(bn)).text(" only in the bad run");
+        }
+        (Some(gn), Some(bn), None) => {
+            p.func(g.name(gn))
+                .text(" in the good run where the bad run calls ")
+                .func(b.name(bn));
+        }
+        (None, None, _) => {
+            p.text("a call level");
+        }
+    }
+}
+
+/// Every traced call matches and the bad run failed: the decision is in
+/// code the capture does not show. Where it may be is the origin's to say
+/// (the exact chain with return values; otherwise below the last common
+/// call, or after it returned in a caller's own code).
+fn hidden(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
+    let (g, b) = (f.g, f.b);
     p.text("Every traced call matches between the runs");
     if let Some((gn, bn)) = d.last_common {
         let (gd, bd) = (
@@ -321,18 +390,12 @@ fn hidden(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
                 .duration(bd)
                 .text(" in the bad run");
         }
-        p.text(". The decision is inside ").func(b.name(bn));
-        let leaf = b.tree.children(bn as usize).next().is_none();
-        if leaf {
-            p.text(", whose callees the capture does not show");
-            if b.trace.facts.max_depth <= 6 {
-                p.text(format!(
-                    " (the capture goes {} levels deep: probably max_graph_depth)",
-                    b.trace.facts.max_depth + 1
-                ));
-            }
-        }
         p.text(". ");
+        if f.origin.node.is_some() {
+            origin(p, f);
+        } else {
+            super::verdict_origin::hidden(p, f);
+        }
     }
     candidates(p, f, false);
 }

@@ -83,3 +83,53 @@ fn candidate(p: &mut Prose, f: &Facts<'_, '_>, c: &OriginCandidate) {
     }
     p.text(")");
 }
+
+/// Every traced call matches and no return value says more: "The decision
+/// is inside `X()` …, or after it returned, in the own code of `P()` or
+/// `Q()`", from the origin's candidates (the last common call, then its
+/// callers from the deepest up). Naming only the last common call would
+/// claim the decision lies below it, which the capture cannot tell from a
+/// caller's inlined code run right after it.
+pub fn hidden(p: &mut Prose, f: &Facts<'_, '_>) {
+    let Some((first, callers)) = f.origin.candidates.split_first() else {
+        return;
+    };
+    p.text("The decision is inside ").func(f.b.name(first.node));
+    match first.role {
+        Role::BelowDepth => {
+            p.text(format!(
+                ", whose callees the capture does not show (the capture goes {} levels deep: probably max_graph_depth)",
+                f.b.trace.facts.max_depth + 1
+            ));
+        }
+        _ => {
+            p.text(" (code it runs that the capture does not show, or what it returned)");
+        }
+    }
+    let callers: Vec<u32> = callers
+        .iter()
+        .filter(|c| c.role == Role::OwnCode)
+        .map(|c| c.node)
+        .collect();
+    if !callers.is_empty() {
+        p.text(", or after it returned, in the own code of ");
+        for (k, &n) in callers.iter().take(MAX_SHOWN).enumerate() {
+            if k > 0 {
+                p.text(" or ");
+            }
+            p.func(f.b.name(n));
+        }
+        if callers.len() > MAX_SHOWN {
+            p.text(" or a caller further up");
+        }
+        p.text(if callers.len() == 1 {
+            " (callees inlined into it included)"
+        } else {
+            " (callees inlined into them included)"
+        });
+    }
+    p.text(". ");
+    if !f.b.tree.nodes.iter().any(|n| n.ret.is_some()) {
+        p.text("funcgraph-retval would show which returned the error. ");
+    }
+}

@@ -20,6 +20,7 @@
 //!   span: …
 //! gap: f 45.0 µs, untraced 41.0 µs [at split] [where …]
 //! candidate: f [wrapper] [traceable good/bad]
+//! verdict: …                           the verdict paragraph as plain text
 //! ```
 
 use std::io::Cursor;
@@ -215,6 +216,10 @@ fn dump_comparison(captures: &[Capture], c: &Comparison, out: &mut String) {
             },
         ));
     }
+    out.push_str(&format!(
+        "verdict: {}\n",
+        tracereport::render::prose::plain(&c.verdict).trim_end()
+    ));
 }
 
 fn dump_rows(g: &Tree<'_>, b: &Tree<'_>, c: &Comparison, out: &mut String) {
