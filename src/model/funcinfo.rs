@@ -39,6 +39,7 @@ pub(crate) struct FuncInfos(Vec<FuncInfo>);
 
 impl FuncInfos {
     /// The info of `id`, computed on first use.
+    #[inline]
     pub fn get(&mut self, names: &Interner, id: FuncId) -> FuncInfo {
         let i = id.0 as usize;
         while self.0.len() <= i {

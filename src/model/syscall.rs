@@ -9,6 +9,15 @@ use super::{
     tree::CallTree,
 };
 
+/// `func` without a compiler suffix (`.cold`, `.isra.0`): byte search, as
+/// this runs for every syscall a capture holds.
+fn without_suffix(func: &str) -> &str {
+    match func.bytes().position(|b| b == b'.') {
+        Some(i) => &func[..i],
+        None => func,
+    }
+}
+
 /// The syscall a function name is the entry point of, for the arch wrappers
 /// and the generic helpers a syscall's tree starts with. `top_level` allows
 /// the old bare `sys_open` form, which is too common a prefix to trust deeper.
@@ -32,7 +41,7 @@ pub fn syscall_root_name(func: &str, top_level: bool) -> Option<&str> {
         "SyS_",
         "compat_SyS_",
     ];
-    let base = func.split('.').next().unwrap_or(func);
+    let base = without_suffix(func);
     for p in PREFIXES {
         if let Some(n) = base.strip_prefix(p) {
             return (!n.is_empty()).then_some(n);
@@ -76,7 +85,7 @@ pub fn is_syscall_glue(func: &str) -> bool {
         "entry_SYSCALL",
         "el0_svc",
     ];
-    let base = func.split('.').next().unwrap_or(func);
+    let base = without_suffix(func);
     EXACT.contains(&base) || PREFIXES.iter().any(|p| base.starts_with(p))
 }
 

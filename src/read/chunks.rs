@@ -107,22 +107,25 @@ impl<R: BufRead> Chunker<R> {
     /// (its bytes are dropped): a long capture's chunks reuse a few buffers
     /// rather than fault in fresh pages for each.
     pub fn next_chunk_in(&mut self, mut data: Vec<u8>) -> io::Result<Option<Chunk>> {
-        data.clear();
-        data.reserve(self.size);
-        data.append(&mut self.carry);
-        while data.len() < self.size && !self.eof {
-            let old = data.len();
-            data.resize(self.size, 0);
+        // Read over the old bytes: only what the buffer never held is zeroed.
+        let mut filled = self.carry.len();
+        if data.len() < self.size.max(filled) {
+            data.resize(self.size.max(filled), 0);
+        }
+        data[..filled].copy_from_slice(&self.carry);
+        self.carry.clear();
+        while filled < self.size && !self.eof {
             let n = loop {
-                match self.reader.read(&mut data[old..]) {
+                match self.reader.read(&mut data[filled..self.size]) {
                     Ok(n) => break n,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                     Err(e) => return Err(e),
                 }
             };
-            data.truncate(old + n);
+            filled += n;
             self.eof = n == 0;
         }
+        data.truncate(filled);
         if data.is_empty() {
             return Ok(None);
         }
