@@ -63,6 +63,11 @@ impl Meta {
     pub fn endian(&self) -> Endian {
         self.endian.unwrap_or(Endian::Little)
     }
+
+    /// The codec of the CPU data's chunks; `None` when its pages are plain.
+    pub fn page_codec(&self) -> Option<Codec> {
+        self.codec.filter(|_| self.cpu_compressed)
+    }
 }
 
 /// Read the metadata of the trace.dat in `store`.

@@ -30,11 +30,7 @@ impl Merger {
     /// Start every CPU at its first event.
     pub fn new(store: Store, meta: &Meta) -> io::Result<Merger> {
         let dec = Decoder::new(meta);
-        let codec = if meta.cpu_compressed {
-            meta.codec
-        } else {
-            None
-        };
+        let codec = meta.page_codec();
         let mut cpus = Vec::with_capacity(meta.cpus.len());
         for c in &meta.cpus {
             let long8 = dec.long == 8;

@@ -10,6 +10,7 @@ use std::io;
 use super::{
     cursor::{Endian, bad},
     header::CpuData,
+    jobs::PageSource,
     store::{Codec, Store},
 };
 
@@ -88,22 +89,18 @@ impl CpuStream {
         long8: bool,
         codec: Option<Codec>,
     ) -> io::Result<Self> {
-        let pages = match codec {
-            None => Pages::Plain {
-                off: cpu.offset,
-                end: cpu.offset.saturating_add(cpu.size),
+        // Where the pages are is the jobs' start (`PageSource::new` makes no
+        // `Failed` source); here chunks are unpacked one at a time.
+        let pages = match PageSource::new(store, cpu, e, codec)? {
+            PageSource::Chunks { codec, off, left } => Pages::Chunks {
+                codec,
+                off,
+                left,
+                buf: Vec::new(),
+                used: 0,
             },
-            Some(codec) if cpu.size > 0 => {
-                let n = store.read(cpu.offset, 4, "chunk count")?;
-                Pages::Chunks {
-                    codec,
-                    off: cpu.offset + 4,
-                    left: e.u32(n[..4].try_into().unwrap_or([0; 4])),
-                    buf: Vec::new(),
-                    used: 0,
-                }
-            }
-            Some(_) => Pages::Plain { off: 0, end: 0 },
+            PageSource::Plain { off, end } => Pages::Plain { off, end },
+            PageSource::Failed(_) => Pages::Plain { off: 0, end: 0 },
         };
         Ok(CpuStream {
             cpu: cpu.cpu,

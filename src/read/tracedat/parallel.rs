@@ -123,11 +123,7 @@ impl Parallel {
     pub fn new(store: Store, meta: &Meta, tuning: Tuning) -> io::Result<Parallel> {
         let dec = Decoder::new(meta);
         let e = meta.endian();
-        let codec = if meta.cpu_compressed {
-            meta.codec
-        } else {
-            None
-        };
+        let codec = meta.page_codec();
         let mut queues = Vec::with_capacity(meta.cpus.len());
         for c in &meta.cpus {
             queues.push(Queue {
