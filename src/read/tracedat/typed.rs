@@ -17,6 +17,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use super::{
+    cursor::Endian,
     events::Decoder,
     format::{EventFormat, Field},
     kallsyms::Kallsyms,
@@ -222,6 +223,18 @@ fn printed_duration(ns: u64) -> u64 {
     if us < 1_000_000 { ns } else { us * 1000 }
 }
 
+/// A `funcgraph_exit` record's duration and return value as printed (of an
+/// exit line, or of the leaf it is folded into).
+fn exit_values(fields: &Fields, exit: &[u8], e: Endian) -> Option<(u64, Option<Ret>)> {
+    let (_, call, ret, rv) = fields.exit.as_ref()?;
+    let duration = ret.value(exit, e)?.wrapping_sub(call.value(exit, e)?);
+    let ret = match rv {
+        Some(f) => Some(printed_ret(f.value(exit, e)?)),
+        None => None,
+    };
+    Some((printed_duration(duration), ret))
+}
+
 fn printed_ret(v: u64) -> Ret {
     Ret {
         raw: v as i64,
@@ -291,33 +304,23 @@ impl Decoder {
             return match leaf {
                 None => Some(DatKind::Entry { depth, func }),
                 Some(exit) => {
-                    let (_, call, ret, rv) = fields.exit.as_ref()?;
+                    let (duration_ns, ret) = exit_values(fields, exit, e)?;
                     Some(DatKind::Leaf {
                         depth,
                         func,
-                        duration_ns: printed_duration(
-                            ret.value(exit, e)?.wrapping_sub(call.value(exit, e)?),
-                        ),
-                        ret: match rv {
-                            Some(f) => Some(printed_ret(f.value(exit, e)?)),
-                            None => None,
-                        },
+                        duration_ns,
+                        ret,
                     })
                 }
             };
         }
         if Some(id) == self.ids.exit {
-            let (depth, call, ret, rv) = fields.exit.as_ref()?;
-            let e = self.e;
+            let (depth, ..) = fields.exit.as_ref()?;
+            let (duration_ns, ret) = exit_values(fields, data, self.e)?;
             return Some(DatKind::Exit {
-                depth: depth.value(data, e)?.min(4096) as u32,
-                duration_ns: printed_duration(
-                    ret.value(data, e)?.wrapping_sub(call.value(data, e)?),
-                ),
-                ret: match rv {
-                    Some(f) => Some(printed_ret(f.value(data, e)?)),
-                    None => None,
-                },
+                depth: depth.value(data, self.e)?.min(4096) as u32,
+                duration_ns,
+                ret,
             });
         }
         if Some(id) == self.ids.function {
