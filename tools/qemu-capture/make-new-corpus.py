@@ -16,6 +16,8 @@ Checks per file (the script exits non-zero if any fails):
 """
 import gzip, hashlib, io, os, re, shutil, sys
 
+from corpus_files import put
+
 SRC, DST = sys.argv[1], sys.argv[2]
 BIG = 1_000_000
 KSHORT = {'6.1.0-56-amd64': '6.1', '7.3.4+deb13-amd64': '7.3'}
@@ -149,15 +151,6 @@ def check(raw, case, prog, kind, lab, sc):
         bad.append('no function arguments')
     summ = f'exit event = {val} (line {ex + 1}); enter event line {ent + 1 if ent is not None else "-"}'
     return bad, summ
-
-
-def put(raw, dst):
-    os.makedirs(os.path.dirname(dst), exist_ok=True)
-    if dst.endswith('.gz'):
-        with open(dst, 'wb') as f, gzip.GzipFile(fileobj=f, mode='wb', compresslevel=9, mtime=0, filename='') as g:
-            g.write(raw)
-    else:
-        open(dst, 'wb').write(raw)
 
 
 def cell(s):

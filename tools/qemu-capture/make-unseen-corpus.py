@@ -18,6 +18,8 @@ lines) where they show.
 """
 import gzip, hashlib, os, re, sys
 
+from corpus_files import put
+
 WORK, DST = sys.argv[1], sys.argv[2]
 OUT = os.path.join(WORK, 'out')
 
@@ -133,15 +135,6 @@ def check(raw, prog, lab, want, opts):
     if 'funcgraph-tail' in opts and not re.search(rb'} /\* \w+ \*/', body):
         bad.append('funcgraph-tail: no named closing brace')
     return bad, f'exit event = {val} (line {ex + 1}), enter event line {ent + 1 if ent is not None else "-"}'
-
-
-def put(raw, dst):
-    os.makedirs(os.path.dirname(dst), exist_ok=True)
-    if dst.endswith('.gz'):
-        with open(dst, 'wb') as f, gzip.GzipFile(fileobj=f, mode='wb', compresslevel=9, mtime=0, filename='') as g:
-            g.write(raw)
-    else:
-        open(dst, 'wb').write(raw)
 
 
 def sources(kv):
