@@ -16,7 +16,7 @@ expectation (ok: >= 0; bad: the case's errno); the `end ret=.. errno=..` marker;
 the options of the variant visible in the file (proc/abstime/tail columns, no irq
 lines) where they show.
 """
-import gzip, hashlib, os, re, sys
+import hashlib, os, re, sys
 
 from corpus_files import put
 
