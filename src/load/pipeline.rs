@@ -7,11 +7,12 @@
 //! 2. chunks are parsed in parallel (rayon): the parser is stateless per
 //!    line, so a chunk's records need nothing from earlier chunks;
 //! 3. the builder, which does need the lines in order (stacks, regions),
-//!    takes the parsed chunks one after the other, while the next batch is
-//!    being parsed.
+//!    takes the parsed chunks one after the other on a thread of its own,
+//!    while the next batches are being parsed.
 //!
 //! Memory in flight is bounded: [`QUEUE`] chunks waiting to be parsed, one
-//! batch being parsed and one being built.
+//! batch being parsed, a batch's worth parsed and waiting for the builder,
+//! and the chunk being built.
 
 use std::{
     io::{self, BufRead},
@@ -75,8 +76,9 @@ pub(crate) struct Recycler {
     bytes: Mutex<Vec<Vec<u8>>>,
 }
 
-/// Buffers of each kind kept: the chunks in flight ([`QUEUE`], a batch
-/// being parsed and one being built) need no more.
+/// Buffers of each kind kept: more than the chunks in flight (see the
+/// module's head) ever need on machines of up to a few cores; a buffer
+/// beyond them is freed.
 const RECYCLED: usize = 16;
 
 impl Recycler {

@@ -20,7 +20,8 @@ use super::{
 /// returns where the next column starts.
 pub fn graph_line(line: &[u8]) -> Option<Record<'_>> {
     let mut out = None;
-    graph_line_into(line, &mut out).then(|| out.and_then(Result::ok))?
+    graph_line_into(line, &mut out);
+    out.and_then(Result::ok)
 }
 
 /// [`graph_line`] written into `out` (the slot the caller keeps it in):
