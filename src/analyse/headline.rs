@@ -91,38 +91,70 @@ fn no_comparison(captures: &[Capture]) -> Prose {
     if let Some(p) = super::lone::lone_failure(captures) {
         return p;
     }
+    let one = captures.len() == 1;
+    let (the, hold) = if one {
+        ("the capture", "holds")
+    } else {
+        ("the captures", "hold")
+    };
+    let below = if one {
+        "the capture is summarised below."
+    } else {
+        "the captures are summarised below."
+    };
     let (unknown, all, names) = unknown_results(captures);
     if all == 0 {
         let groups = || captures.iter().flat_map(|c| &c.trace.groups);
         let roots: u64 = groups().map(|g| g.count).sum();
+        if roots == 0 {
+            let records: u64 = captures.iter().map(|c| c.trace.facts.records).sum();
+            p.text(format!(
+                "No comparison: {the} {hold} no traced function call ({}, none of them a call: events, stack traces, markers), so there is no call tree to compare. To compare a failing call with a working one, capture it with the ",
+                plural(records, "record")
+            ))
+            .code("function_graph")
+            .text(" tracer (");
+            return graph_advice(p, below);
+        }
         let unknown: u64 = groups()
             .filter(|g| g.outcome == Outcome::Unknown)
             .map(|g| g.count)
             .sum();
         let results = if unknown == roots {
-            "whose results the capture does not print"
+            format!(
+                "whose results {the} {} not print",
+                if one { "does" } else { "do" }
+            )
         } else {
-            "none of which failed where another succeeded"
+            "none of which failed where another succeeded".into()
         };
         p.text(format!(
-            "No comparison: the captures hold no syscall, only {roots} call tree(s) rooted at the outermost traced call of a task (a set_graph_function target, an interrupt, a call in progress when tracing started), {results}. To compare a failing call with a working one, capture the syscall itself ("
-        ))
-        .code("set_graph_function")
-        .text(" on its ")
-        .code("__x64_sys_NAME")
-        .text(" wrapper, with ")
-        .code("options/funcgraph-retval")
-        .text(" on Linux 6.5+); the captures are summarised below.");
+            "No comparison: {the} {hold} no syscall, only {} rooted at the outermost traced call of a task (a set_graph_function target, an interrupt, a call in progress when tracing started), {results}. To compare a failing call with a working one, capture the syscall itself (",
+            plural(roots, "call tree")
+        ));
+        return graph_advice(p, below);
+    }
+    if let Some(p) = failed_not_kept(captures, below) {
         return p;
     }
     if unknown == 0 {
-        p.text("No syscall failed in one capture and succeeded in another, so there is nothing to compare; the captures are summarised below.");
+        p.text(format!("No syscall failed in one capture and succeeded in another, so there is nothing to compare; {below}"));
         return p;
     }
+    let (have, them) = if unknown == 1 {
+        ("has", "it is not known to have")
+    } else {
+        ("have", "none of them is known to have")
+    };
     p.text(format!(
-        "No comparison: {unknown} of {all} syscalls have no captured result (no exit event, no funcgraph-retval), so none of them is known to have failed or succeeded. "
+        "No comparison: {unknown} of {} {have} no captured result (no exit event, no funcgraph-retval), so {them} failed or succeeded. ",
+        plural(all, "syscall")
     ));
-    p.text("To know them, enable ");
+    p.text(if unknown == 1 {
+        "To know it, enable "
+    } else {
+        "To know them, enable "
+    });
     for (k, n) in names.iter().take(3).enumerate() {
         if k > 0 {
             p.text(", ");
@@ -131,6 +163,63 @@ fn no_comparison(captures: &[Capture]) -> Prose {
     }
     p.text(" or ")
         .code("options/funcgraph-retval")
-        .text(" (Linux 6.5+) and capture again; the captures are summarised below.");
+        .text(format!(" (Linux 6.5+) and capture again; {below}"));
     p
+}
+
+/// Syscalls failed, but none of them kept its call tree (a `--syscall`
+/// filter, `--keep 0`): "no syscall failed" would be false, so say which.
+fn failed_not_kept(captures: &[Capture], below: &str) -> Option<Prose> {
+    let mut failed: Vec<(&str, i32, &str)> = Vec::new();
+    let mut count = 0;
+    for c in captures {
+        for g in c.trace.groups.iter().filter(|g| !g.root) {
+            if let Outcome::Errno(e) = g.outcome {
+                count += g.count;
+                if failed.len() < 3 && !failed.iter().any(|f| f.0 == g.title && f.1 == e) {
+                    failed.push((g.title.as_str(), e, c.label.as_str()));
+                }
+            }
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    let mut p = Prose::default();
+    p.text(if count == 1 {
+        "No comparison: a syscall failed, but its call tree was not kept (".to_string()
+    } else {
+        format!("No comparison: {count} syscalls failed, but none of them kept its call tree (")
+    })
+    .code("--syscall")
+    .text(" selects the syscalls whose trees are kept, ")
+    .code("--keep")
+    .text(" how many): ");
+    for (k, (title, e, label)) in failed.iter().enumerate() {
+        if k > 0 {
+            p.text(", ");
+        }
+        let errno = crate::model::decode::errno_name(*e).map_or(String::new(), |n| format!(" {n}"));
+        p.code(*title)
+            .text(format!(" failed with -{e}{errno} in "))
+            .code(*label);
+    }
+    p.text(format!("; {below}"));
+    Some(p)
+}
+
+/// The end of the advice to graph the syscall itself.
+fn graph_advice(mut p: Prose, below: &str) -> Prose {
+    p.code("set_graph_function")
+        .text(" on its ")
+        .code("__x64_sys_NAME")
+        .text(" wrapper, with ")
+        .code("options/funcgraph-retval")
+        .text(format!(" on Linux 6.5+); {below}"));
+    p
+}
+
+/// `n thing` or `n things`.
+fn plural(n: u64, thing: &str) -> String {
+    format!("{n} {thing}{}", if n == 1 { "" } else { "s" })
 }

@@ -83,3 +83,32 @@ fn failing_syscalls_come_first() {
         .unwrap_or(sys.len());
     assert!(sys[first_ok..].iter().all(|s| s["errno"].is_null()));
 }
+
+/// With `--syscall openat` the seed pair keeps no bpf tree: the verdict
+/// must not say that no syscall failed, and names the failure it skipped
+/// (it once said "No syscall failed in one capture and succeeded in
+/// another"). `--keep 0` likewise.
+#[test]
+fn a_failure_not_kept_is_still_named() {
+    let dir = format!("{CAPTURES}/xskmap-noxdpsockets-6.12");
+    let (ok, bad) = (
+        format!("{dir}/ok--funcgraph-retval.log"),
+        format!("{dir}/bad--funcgraph-retval.log"),
+    );
+    for extra in [["--syscall", "openat"], ["--keep", "0"]] {
+        for args in [vec![ok.as_str(), bad.as_str()], vec![bad.as_str()]] {
+            let mut argv = args.clone();
+            argv.extend(extra);
+            let w = run(&argv);
+            let v = w.json["verdict"].as_str().unwrap();
+            assert!(!v.contains("No syscall failed"), "{argv:?}: {v}");
+            assert!(
+                v.contains("a syscall failed, but its call tree was not kept")
+                    && v.contains(
+                        "bpf(BPF_MAP_CREATE)` failed with -22 EINVAL in `bad--funcgraph-retval`"
+                    ),
+                "{argv:?}: {v}"
+            );
+        }
+    }
+}
