@@ -7,7 +7,7 @@
 
 use crate::{load::Capture, model::Outcome};
 
-use super::{Comparison, Prose, origin::Evidence};
+use super::{Comparison, Prose, origin::Evidence, prose::Span};
 
 /// Syscalls (in all captures) whose result was not captured.
 pub fn unknown_results(captures: &[Capture]) -> (u64, u64, Vec<String>) {
@@ -46,6 +46,16 @@ pub fn headline(captures: &[Capture], comparisons: &[Comparison]) -> Prose {
             }
             other(&mut p, captures, k, c);
         }
+        p.text(".");
+    }
+    if let Some((count, failed)) = unkept_failures(captures) {
+        let spaced = matches!(p.0.last(), Some(Span::Text(t)) if t.ends_with(' '));
+        p.text(if spaced {
+            "Not compared: "
+        } else {
+            " Not compared: "
+        });
+        say_unkept(&mut p, count, &failed);
         p.text(".");
     }
     p
@@ -167,10 +177,22 @@ fn no_comparison(captures: &[Capture]) -> Prose {
     p
 }
 
-/// Syscalls failed, but none of them kept its call tree (a `--syscall`
-/// filter, `--keep 0`): "no syscall failed" would be false, so say which.
-fn failed_not_kept(captures: &[Capture], below: &str) -> Option<Prose> {
-    let mut failed: Vec<(&str, i32, &str)> = Vec::new();
+/// A failed syscall named in a sentence: title, errno, capture label.
+type Failure<'a> = (&'a str, i32, &'a str);
+
+/// Failed syscalls when none of the kept ones failed: their trees were not
+/// kept (a `--syscall` filter, `--keep 0`), so "no syscall failed" would be
+/// false. Counted from the groups (every syscall); up to 3 named, as
+/// (title, errno, capture label).
+pub fn unkept_failures(captures: &[Capture]) -> Option<(u64, Vec<Failure<'_>>)> {
+    let kept_failed = captures
+        .iter()
+        .flat_map(|c| &c.trace.syscalls)
+        .any(|s| !s.root && s.failed() && s.tree.is_some());
+    if kept_failed {
+        return None;
+    }
+    let mut failed: Vec<Failure<'_>> = Vec::new();
     let mut count = 0;
     for c in captures {
         for g in c.trace.groups.iter().filter(|g| !g.root) {
@@ -182,14 +204,15 @@ fn failed_not_kept(captures: &[Capture], below: &str) -> Option<Prose> {
             }
         }
     }
-    if count == 0 {
-        return None;
-    }
-    let mut p = Prose::default();
+    (count > 0).then_some((count, failed))
+}
+
+/// "a syscall failed, but its call tree was not kept (…): X failed with …".
+fn say_unkept(p: &mut Prose, count: u64, failed: &[Failure<'_>]) {
     p.text(if count == 1 {
-        "No comparison: a syscall failed, but its call tree was not kept (".to_string()
+        "a syscall failed, but its call tree was not kept (".to_string()
     } else {
-        format!("No comparison: {count} syscalls failed, but none of them kept its call tree (")
+        format!("{count} syscalls failed, but none of them kept its call tree (")
     })
     .code("--syscall")
     .text(" selects the syscalls whose trees are kept, ")
@@ -204,6 +227,14 @@ fn failed_not_kept(captures: &[Capture], below: &str) -> Option<Prose> {
             .text(format!(" failed with -{e}{errno} in "))
             .code(*label);
     }
+}
+
+/// No comparison, and failures not kept: named instead of denied.
+fn failed_not_kept(captures: &[Capture], below: &str) -> Option<Prose> {
+    let (count, failed) = unkept_failures(captures)?;
+    let mut p = Prose::default();
+    p.text("No comparison: ");
+    say_unkept(&mut p, count, &failed);
     p.text(format!("; {below}"));
     Some(p)
 }

@@ -179,13 +179,22 @@ pub fn plan(
                 plans.push(Plan {
                     good: (0, gi),
                     bad: (bc, bi),
-                    reason: "no syscall failed in these captures: compared in the order given"
-                        .into(),
+                    reason: in_order_reason(captures).into(),
                 });
             }
         }
     }
     plans
+}
+
+/// Why captures with no failing kept syscall are compared in order: "no
+/// syscall failed" only when none did, kept or not.
+fn in_order_reason(captures: &[Capture]) -> &'static str {
+    if super::headline::unkept_failures(captures).is_some() {
+        "no syscall whose call tree is kept failed in these captures (failures whose trees were not kept are named in the verdict): compared in the order given"
+    } else {
+        "no syscall failed in these captures: compared in the order given"
+    }
 }
 
 /// The non-failing syscall of the same title whose tree is closest.

@@ -112,3 +112,30 @@ fn a_failure_not_kept_is_still_named() {
         }
     }
 }
+
+/// Two captures (the seed pair's, each followed by the same real openat
+/// capture) and `--syscall openat`: the openats are compared, and neither
+/// the verdict nor the pairing's reason says that no syscall failed.
+#[test]
+fn a_comparison_beside_a_failure_not_kept_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = format!("{CAPTURES}/xskmap-noxdpsockets-6.12");
+    let openat = std::fs::read(format!("{CAPTURES}/qemu-6.1/openat-enoent/ok.log")).unwrap();
+    let mut paths = Vec::new();
+    for (label, seed) in [("A", "ok"), ("B", "bad")] {
+        let mut text = std::fs::read(format!("{x}/{seed}--funcgraph-retval.log")).unwrap();
+        text.extend_from_slice(&openat);
+        let p = dir.path().join(format!("{label}.log"));
+        std::fs::write(&p, text).unwrap();
+        paths.push(p.display().to_string());
+    }
+    let w = run(&[&paths[0], &paths[1], "--syscall", "openat"]);
+    let v = w.json["verdict"].as_str().unwrap();
+    assert!(v.contains("openat() returned 6"), "{v}");
+    assert!(
+        v.contains("Not compared: a syscall failed, but its call tree was not kept")
+            && v.contains("bpf(BPF_MAP_CREATE)` failed with -22 EINVAL in `B`"),
+        "{v}"
+    );
+    assert!(!w.md.contains("no syscall failed in these captures"));
+}
