@@ -3,8 +3,8 @@
 use crate::{load::Capture, model::decode::errno_name};
 
 use super::{
-    InlineCandidate, Prose, align::Alignment, claims, diverge::Divergence, gaps::Suspect,
-    origin::ErrorOrigin, pair::Plan, side::Side,
+    InlineCandidate, Prose, align::Alignment, diverge::Divergence, gaps::Suspect,
+    origin::ErrorOrigin, pair::Plan, side::Side, verdict_agree,
 };
 
 /// Everything the verdict is made from.
@@ -45,12 +45,12 @@ fn story(f: &Facts<'_, '_>) -> Prose {
         hidden(&mut p, f, d);
         return p;
     }
-    agree(&mut p, f, d);
+    verdict_agree::agree(&mut p, f, d);
     next_calls(&mut p, f, d);
     origin(&mut p, f);
     untraced_at_split(&mut p, f);
     candidates(&mut p, f, true);
-    earlier_differences(&mut p, f, d);
+    verdict_agree::earlier_differences(&mut p, f, d);
     p
 }
 
@@ -167,24 +167,6 @@ fn untraced_at_split(p: &mut Prose, f: &Facts<'_, '_>) {
             p.text(format!(" ({loc})"));
         }
         p.text(" (timing): code ftrace does not show ran there, inlined callees or its own. ");
-    }
-}
-
-/// Differences before the split that meet again.
-fn earlier_differences(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
-    let minors = f.alignment.minors.iter().filter(|m| m.row < d.row).count();
-    if minors > 0 {
-        p.text(format!(
-            "{minors} earlier difference{} meet{} again and did not decide it",
-            if minors == 1 { "" } else { "s" },
-            if minors == 1 { "s" } else { "" }
-        ));
-        if let Some(m) = f.alignment.minors.iter().find(|m| m.row < d.row) {
-            p.text(" (first: ");
-            minor_words(p, f, m);
-            p.text(")");
-        }
-        p.text(".");
     }
 }
 
@@ -346,7 +328,7 @@ fn no_split(p: &mut Prose, f: &Facts<'_, '_>) {
 }
 
 /// One difference that meets again, as "`f()` only in the bad run".
-fn minor_words(p: &mut Prose, f: &Facts<'_, '_>, m: &super::align::Minor) {
+pub(super) fn minor_words(p: &mut Prose, f: &Facts<'_, '_>, m: &super::align::Minor) {
     let (g, b) = (f.g, f.b);
     match (m.good, m.bad, m.counts) {
         (Some(gn), _, Some((cg, cb))) => {
@@ -398,63 +380,4 @@ fn hidden(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
         }
     }
     candidates(p, f, false);
-}
-
-/// "Both runs agree inside … up to X", said only as far as it is true:
-/// earlier differences that meet again are owned up to, and a difference
-/// inside X itself is named instead of hidden.
-fn agree(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
-    let (g, b) = (f.g, f.b);
-    let path = matched_path(b, d.parent.1);
-    let first = claims::first_difference(f.alignment, d.row);
-    p.text(if first.is_none() {
-        "Both runs agree inside "
-    } else {
-        "Both runs make the same calls inside "
-    });
-    for (k, n) in path.iter().enumerate() {
-        if k > 0 {
-            p.text(" → ");
-        }
-        p.func(b.name(*n));
-    }
-    let Some((gl, bl)) = d.last_common else {
-        p.text(", and part right after entering ")
-            .func(b.name(d.parent.1))
-            .text(". ");
-        return;
-    };
-    p.text(" up to ").func(b.name(bl));
-    if let Some(r) = b.tree.nodes[bl as usize].ret {
-        p.text(format!(
-            " (which returned {} in the bad run)",
-            ret_text(r.value())
-        ));
-    }
-    match first {
-        Some(k) if claims::row_inside(f.alignment, k, g, b, (gl, bl)) => {
-            let r = &f.alignment.rows[k];
-            p.text(", whose calls are not alike: inside it ");
-            match (r.good, r.bad) {
-                (_, Some(n)) => p.text("the bad run also calls ").func(b.name(n)),
-                (Some(n), None) => p.text("only the good run calls ").func(g.name(n)),
-                (None, None) => p.text("the runs differ"),
-            };
-        }
-        Some(_) => {
-            p.text(" (apart from differences that meet again, listed below)");
-        }
-        None => {}
-    }
-    p.text(". ");
-}
-
-/// The paired ancestors of a bad node, root first, noise left out.
-fn matched_path(b: &Side<'_>, n: u32) -> Vec<u32> {
-    b.tree
-        .path(n as usize)
-        .into_iter()
-        .map(|i| i as u32)
-        .filter(|&i| !b.noise[i as usize])
-        .collect()
 }
