@@ -3,7 +3,7 @@
 use crate::{load::Capture, model::decode::errno_name};
 
 use super::{
-    InlineCandidate, Prose, align::Alignment, diverge::Divergence, gaps::Suspect,
+    InlineCandidate, Prose, align::Alignment, claims, diverge::Divergence, gaps::Suspect,
     origin::ErrorOrigin, pair::Plan, side::Side, verdict_agree,
 };
 
@@ -50,7 +50,7 @@ fn story(f: &Facts<'_, '_>) -> Prose {
     origin(&mut p, f);
     untraced_at_split(&mut p, f);
     candidates(&mut p, f, true);
-    verdict_agree::earlier_differences(&mut p, f, d);
+    verdict_agree::differences(&mut p, f, d.row, true);
     p
 }
 
@@ -305,6 +305,13 @@ fn no_split(p: &mut Prose, f: &Facts<'_, '_>) {
     }
     let minors = &f.alignment.minors;
     let Some(m) = minors.first() else {
+        if claims::first_difference(f.alignment, usize::MAX).is_some() {
+            // No minor, yet a row differs: call levels one run shows.
+            p.text("Every traced call pairs between the runs (noise aside) once the call levels only one run shows are aligned through: ");
+            verdict_agree::wrapper_names(p, f);
+            p.text(". ");
+            return;
+        }
         p.text("Every traced call matches between the runs (noise aside)");
         if f.settings.is_empty() {
             p.text("; they differ only in durations. ");
@@ -358,7 +365,14 @@ pub(super) fn minor_words(p: &mut Prose, f: &Facts<'_, '_>, m: &super::align::Mi
 /// call, or after it returned in a caller's own code).
 fn hidden(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
     let (g, b) = (f.g, f.b);
-    p.text("Every traced call matches between the runs");
+    let differ = claims::first_difference(f.alignment, usize::MAX).is_some();
+    p.text(if differ {
+        // Repeats made a different number of times, or call levels one
+        // run shows: said after the candidates.
+        "Both runs make the same traced calls"
+    } else {
+        "Every traced call matches between the runs"
+    });
     if let Some((gn, bn)) = d.last_common {
         let (gd, bd) = (
             g.tree.nodes[gn as usize].duration_ns,
@@ -380,4 +394,7 @@ fn hidden(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
         }
     }
     candidates(p, f, false);
+    if differ {
+        verdict_agree::differences(p, f, usize::MAX, false);
+    }
 }

@@ -65,7 +65,7 @@ pub fn agree(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
 }
 
 /// " (apart from …)": the differences that meet again (counted, first
-/// named, by [`earlier_differences`]) and call levels one run shows (each
+/// named, by [`differences`]) and call levels one run shows (each
 /// named by the verdict's candidates) are said to be named below, in this
 /// same verdict; anything else is named here.
 fn apart(p: &mut Prose, f: &Facts<'_, '_>, e: &Earlier<'_>) {
@@ -105,18 +105,34 @@ fn row_words(p: &mut Prose, f: &Facts<'_, '_>, k: usize) {
     minor_words(p, f, &m);
 }
 
-/// Differences before the split that meet again: how many, and the first.
-pub fn earlier_differences(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
-    let minors = claims::minors_before(f.alignment, d.row);
+/// The differences that meet again before row `until`: how many, and the
+/// first; `decided`: there is a split they did not decide.
+pub fn differences(p: &mut Prose, f: &Facts<'_, '_>, until: usize, decided: bool) {
+    let minors = claims::minors_before(f.alignment, until);
     let Some(m) = minors.first() else { return };
     let n = minors.len();
     p.text(format!(
-        "{n} earlier difference{} meet{} again and did not decide it (first: ",
+        "{n} earlier difference{} meet{} again{} (first: ",
         if n == 1 { "" } else { "s" },
-        if n == 1 { "s" } else { "" }
+        if n == 1 { "s" } else { "" },
+        if decided {
+            " and did not decide it"
+        } else {
+            ""
+        }
     ));
     minor_words(p, f, m);
     p.text(").");
+}
+
+/// The call levels only one run shows, by name (the verdict's candidates).
+pub fn wrapper_names(p: &mut Prose, f: &Facts<'_, '_>) {
+    for (k, c) in f.candidates.iter().filter(|c| c.wrapper).enumerate() {
+        if k > 0 {
+            p.text(", ");
+        }
+        p.func(&c.func);
+    }
 }
 
 /// The paired ancestors of a bad node, root first, noise left out.

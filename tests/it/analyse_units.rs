@@ -286,6 +286,87 @@ fn repeated_calls_are_folded() {
     );
 }
 
+/// Every call pairs but one run repeats `kfree()` once more, and the bad
+/// run failed: the split is hidden, and the verdict does not say every
+/// traced call matches; it names the count.
+#[test]
+fn a_hidden_split_after_a_repeat_count_difference() {
+    let run = |frees: usize, ret: &str| {
+        let kfree = "         0)   0.200 us    |      kfree();\n".repeat(frees);
+        format!(
+            "
+         0)               |  /* sys_openat(dfd: ffffff9c, filename: 47a075, flags: 0, mode: 0) */
+         0)               |  __x64_sys_openat() {{
+         0)               |    do_sys_openat2() {{
+         0)   0.500 us    |      getname();
+{kfree}         0)   0.500 us    |      putname();
+         0)   2.000 us    |    }}
+         0)   2.500 us    |  }}
+         0)               |  /* sys_openat -> {ret} */
+        "
+        )
+    };
+    check(
+        &run(3, "0x3"),
+        &run(2, "0xfffffffffffffffe"),
+        expect![[r#"
+            good: openat() = 3 (sys_exit event)
+            bad: openat() = -2 ENOENT (sys_exit event)
+            = __x64_sys_openat
+            =   do_sys_openat2
+            =     getname
+            =     kfree ×3/×2
+            =     putname
+            minor: under do_sys_openat2; good kfree; bad kfree; counts 3/2
+            split: row 4; under do_sys_openat2; after putname; good next -; bad next returns; hidden
+            origin: none (errno 2)
+              span: no traced call parts the runs, so the decision is made in code the capture does not show (inlined, notrace, or below max_graph_depth); from both runs' shape (no return values), in one of: `putname()` or its untraced callees, the own code of `do_sys_openat2()` after `putname()` returned, the own code of `__x64_sys_openat()` after `do_sys_openat2()` returned
+            gap: putname 0.5 µs, untraced 0.5 µs [at split]
+            verdict: openat() failed with -2 ENOENT in `bad` after 2.5 µs; in `good` it returned 3. Both runs make the same traced calls, down to `putname()`, which took 0.5 µs in the good run and 0.5 µs in the bad run. The decision is inside `putname()`, whose callees the capture does not show (the capture goes 3 levels deep: probably max_graph_depth), or after it returned, in the own code of `do_sys_openat2()` or `__x64_sys_openat()` (callees inlined into them included). funcgraph-retval would show which returned the error. 1 earlier difference meets again (first: `kfree()` ×3 in good vs ×2 in bad).
+        "#]],
+    );
+}
+
+/// `__sys_bpf()` traced in the good kernel only, and both runs succeed:
+/// no split, no difference that meets again, yet not "every traced call
+/// matches": the call level is named.
+#[test]
+fn a_wrapper_level_without_a_split_is_named() {
+    check(
+        "
+         0)               |  /* sys_bpf(cmd: 0, uattr: 7ffd68a5c620, size: 90) */
+         0)               |  __x64_sys_bpf() {
+         0)               |    __sys_bpf() {
+         0)   0.500 us    |      bpf_check_uarg_tail_zero();
+         0)   0.500 us    |      security_bpf();
+         0)   1.500 us    |    }
+         0)   2.000 us    |  }
+         0)               |  /* sys_bpf -> 0x6 */
+        ",
+        "
+         0)               |  /* sys_bpf(cmd: 0, uattr: 7ffc67703670, size: 90) */
+         0)               |  __x64_sys_bpf() {
+         0)   0.500 us    |    bpf_check_uarg_tail_zero();
+         0)   0.500 us    |    security_bpf();
+         0)   1.500 us    |  }
+         0)               |  /* sys_bpf -> 0x6 */
+        ",
+        expect![[r#"
+            good: bpf(BPF_MAP_CREATE) = 6 (sys_exit event)
+            bad: bpf(BPF_MAP_CREATE) = 6 (sys_exit event)
+            = __x64_sys_bpf
+            +   __sys_bpf wrapper
+            =     bpf_check_uarg_tail_zero @g2/b1
+            =     security_bpf @g2/b1
+            split: none
+            origin: none (errno -)
+              span: the bad run did not fail (or its result was not captured): no error to trace
+            candidate: __sys_bpf [wrapper]
+            verdict: bpf(BPF_MAP_CREATE) returned 6 in `bad` after 1.5 µs; in `good` it returned 6. Every traced call pairs between the runs (noise aside) once the call levels only one run shows are aligned through: `__sys_bpf()`.
+        "#]],
+    );
+}
+
 /// The seed case's shape: `__sys_bpf()` is traced in the good kernel and
 /// inlined into `__x64_sys_bpf()` in the bad one. The calls under it pair
 /// across the missing level.

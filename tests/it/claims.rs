@@ -247,6 +247,26 @@ fn named_below(ctx: &str, c: &Value) -> usize {
     1
 }
 
+/// "Every traced call matches" (verdict, origin span) only when no row
+/// differs: no call of one run only, no repeat made a different number of
+/// times (a call level one run shows is not a match).
+fn every_call_matches(ctx: &str, c: &Value) -> usize {
+    let said = [&c["verdict"], &c["error_origin"]["span"]].iter().any(|t| {
+        t.as_str()
+            .unwrap_or("")
+            .to_lowercase()
+            .contains("every traced call matches")
+    });
+    if !said {
+        return 0;
+    }
+    let rows = c["aligned"].as_array().unwrap();
+    if let Some(r) = rows.iter().find(|r| row_differs(r)) {
+        panic!("{ctx}: every traced call matches, but {r} differs: {c}");
+    }
+    1
+}
+
 fn show(v: &Value) -> String {
     match v {
         Value::Number(n) => n.to_string(),
@@ -332,7 +352,8 @@ fn no_negative_decimal_beyond_errno(ctx: &str, w: &Written) {
 
 #[test]
 fn every_claim_of_every_report_holds_on_the_trees() {
-    let (mut never, mut agree, mut both, mut below, mut listed) = (0, 0, 0, 0, 0);
+    let (mut never, mut agree, mut both) = (0, 0, 0);
+    let (mut below, mut listed, mut matches) = (0, 0, 0);
     for (ctx, w) in every_report() {
         no_negative_decimal_beyond_errno(&ctx, &w);
         for c in w.json["comparisons"].as_array().unwrap() {
@@ -341,12 +362,13 @@ fn every_claim_of_every_report_holds_on_the_trees() {
             both += both_in_diff(&ctx, &w, c);
             below += named_below(&ctx, c);
             listed += listed_before_split(&ctx, &w, c);
+            matches += every_call_matches(&ctx, c);
         }
     }
     // The walk must have met each kind of claim.
     assert!(
-        never >= 20 && agree >= 20 && both >= 100 && below >= 15 && listed >= 100,
-        "{never} {agree} {both} {below} {listed}"
+        never >= 20 && agree >= 20 && both >= 100 && below >= 15 && listed >= 100 && matches >= 3,
+        "{never} {agree} {both} {below} {listed} {matches}"
     );
 }
 
