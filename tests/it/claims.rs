@@ -176,7 +176,7 @@ fn split_row(c: &Value) -> usize {
 /// without one): each call that differs there is a call level one run
 /// shows, or lies under the parent of a listed difference that meets
 /// again, at or after it (a parting that met again is listed by its first
-/// calls); and report.md lists each of them.
+/// calls); and report.md, report.txt and index.html list each of them.
 fn listed_before_split(ctx: &str, w: &Written, c: &Value) -> usize {
     let rows = c["aligned"].as_array().unwrap();
     let until = split_row(c);
@@ -198,10 +198,21 @@ fn listed_before_split(ctx: &str, w: &Written, c: &Value) -> usize {
             checked += 1;
         }
     }
+    let txt = String::from_utf8(w.read("report.txt")).unwrap();
+    let esc = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
     for m in &minors {
         let f = m["good"].as_str().or(m["bad"].as_str()).unwrap();
-        let line = format!("- under `{}`: `{f}`", m["parent"].as_str().unwrap());
+        let p = m["parent"].as_str().unwrap();
+        let line = format!("- under `{p}`: `{f}`");
         assert!(w.md.contains(&line), "{ctx}: `{line}` not in report.md");
+        assert!(txt.contains(&line), "{ctx}: `{line}` not in report.txt");
+        let li = format!("<li>under <code>{}</code>: <code>{}</code>", esc(p), esc(f));
+        assert!(w.html.contains(&li), "{ctx}: `{li}` not in index.html");
     }
     checked
 }
