@@ -5,7 +5,7 @@ use crate::analyse::RowKind;
 
 use super::{
     format::{duration, ret as fmt_ret},
-    view::{AlignedRow, ComparisonView, NodeFlags, NodeView},
+    view::{AlignedRow, Cell, ComparisonView, NodeFlags, NodeView},
 };
 
 /// How many lines of one call tree the text renderings show.
@@ -114,6 +114,12 @@ fn row_end(rows: &[AlignedRow], k: usize) -> usize {
     let r = &rows[k];
     let gd = r.good.as_ref().map(|c| c.depth);
     let bd = r.bad.as_ref().map(|c| c.depth);
+    // A call only one run makes ends where the other run's calls resume at
+    // its level or above: they are not inside it (a bad-only call right
+    // after a good-only one is its sibling, and the diff must show it).
+    let other_resumes = |own: Option<u16>, x_own: Option<&Cell>, x_other: Option<&Cell>| {
+        x_other.is_some() && own.is_some_and(|d| x_own.is_none_or(|c| c.depth <= d))
+    };
     rows[k + 1..]
         .iter()
         .position(|x| {
@@ -121,9 +127,8 @@ fn row_end(rows: &[AlignedRow], k: usize) -> usize {
             let b_out = matches!((bd, &x.bad), (Some(d), Some(c)) if c.depth <= d);
             g_out
                 || b_out
-                || (gd.is_none()
-                    && x.good.is_some()
-                    && bd.is_some_and(|d| x.bad.as_ref().is_none_or(|c| c.depth <= d)))
+                || (gd.is_none() && other_resumes(bd, x.bad.as_ref(), x.good.as_ref()))
+                || (bd.is_none() && other_resumes(gd, x.good.as_ref(), x.bad.as_ref()))
         })
         .map_or(rows.len(), |p| k + 1 + p)
 }

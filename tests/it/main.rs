@@ -12,6 +12,7 @@ mod cli;
 mod common;
 mod corpus;
 mod counting;
+mod diff_rows;
 mod exports;
 mod faults;
 mod formats;

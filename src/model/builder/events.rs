@@ -35,7 +35,7 @@ impl Builder {
                 self.finish_awaiting(t);
                 if let Some(r) = self.states[t].region.take() {
                     // The previous syscall's exit never came.
-                    let s = self.finish_region(t, *r, None, line);
+                    let s = self.finish_region(t, r, None, line);
                     self.keep(s);
                 }
                 self.start_region(t, line, rec, Some(e), None);
@@ -101,7 +101,7 @@ impl Builder {
         });
         if region_matches {
             let r = st.region.take().expect("checked");
-            let s = self.finish_region(t, *r, Some(&x), line);
+            let s = self.finish_region(t, r, Some(&x), line);
             self.keep(s);
             return;
         }

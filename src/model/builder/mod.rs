@@ -220,6 +220,8 @@ pub struct Builder {
     /// The node vector of the last tree not kept, for the next region
     /// (most syscalls of a long capture are counted, not kept).
     spare_nodes: Vec<Node>,
+    /// The box of the last region finished, for the next one.
+    spare_region: Option<Box<Region>>,
 }
 
 impl Builder {
@@ -248,6 +250,7 @@ impl Builder {
             syscall_count: 0,
             calls_outside: 0,
             spare_nodes: Vec::new(),
+            spare_region: None,
         }
     }
 
@@ -456,7 +459,7 @@ impl Builder {
                 }
             }
             if let Some(r) = self.states[t].region.take() {
-                let s = self.finish_region(t, *r, None, last_line);
+                let s = self.finish_region(t, r, None, last_line);
                 // A syscall entered (by its event) whose exit is not in the
                 // capture, with no open call that already said so: name it.
                 if s.exit_missing

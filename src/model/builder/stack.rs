@@ -233,7 +233,7 @@ impl Builder {
             } else {
                 self.current_line
             };
-            let s = self.finish_region(t, *r, None, end);
+            let s = self.finish_region(t, r, None, end);
             self.states[t].awaiting_exit = Some(Box::new(s));
         }
     }
