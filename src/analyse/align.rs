@@ -85,8 +85,9 @@ pub struct Candidate {
 }
 
 /// A difference that meets again: after it, both runs make the same call
-/// under the same parent (or, for a parting [`super::diverge`] moved here
-/// because nothing failed, right after the parent returns).
+/// under the same parent (or, for a parting before the split, or of a run
+/// without one, that [`super::diverge`] moved here, a call after the
+/// parent returns).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Minor {
     /// Its row.

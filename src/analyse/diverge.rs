@@ -18,6 +18,8 @@
 //! one, and every gap, candidate and origin span hung on it would be a
 //! claim about a failure that did not happen. Then there is no split; the
 //! partings that met again are differences like any other that meets again.
+//! So are the partings before a split: the verdict's "apart from differences
+//! that meet again" counts them, and the report lists them.
 
 use super::{
     align::{Alignment, Candidate, Minor, RowKind},
@@ -48,17 +50,25 @@ pub struct Divergence {
     pub reconverges: bool,
 }
 
-/// Pick the split from the aligner's partings. Without one, and when the
-/// bad run did not fail, the partings (which all met again) join the
-/// alignment's minors, so the report still lists every difference.
+/// Pick the split from the aligner's partings. The partings before it
+/// (all of them when there is none) met again: they join the alignment's
+/// minors, so the report lists every difference the verdict counts.
 pub fn first_divergence(al: &mut Alignment, g: &Side<'_>, b: &Side<'_>) -> Option<Divergence> {
+    let split = pick(al, g, b);
+    // The partings before the split met again (a paired call follows
+    // them: the split's parent or an ancestor's later call), so they are
+    // listed with the other differences that meet again; without a split,
+    // all of them.
+    partings_to_minors(al, split.as_ref().map_or(usize::MAX, |d| d.row));
+    split
+}
+
+fn pick(al: &Alignment, g: &Side<'_>, b: &Side<'_>) -> Option<Divergence> {
     if let Some(c) = al.candidates.iter().find(|c| consequential(al, c, g, b)) {
         return Some(from_candidate(c, g));
     }
-    if b.syscall.errno().is_none() {
-        partings_to_minors(al);
-        return None;
-    }
+    // Nothing failed: no decision to place.
+    b.syscall.errno()?;
     match al.candidates.last() {
         Some(c) => Some(Divergence {
             reconverges: true,
@@ -68,17 +78,21 @@ pub fn first_divergence(al: &mut Alignment, g: &Side<'_>, b: &Side<'_>) -> Optio
     }
 }
 
-/// Every parting met again right after its parent returned: each is a
-/// difference that meets again, one level up (in call order with the
-/// aligner's own minors).
-fn partings_to_minors(al: &mut Alignment) {
-    let moved = al.candidates.iter().map(|c| Minor {
-        row: c.row,
-        parent: c.parent,
-        good: c.tail_good,
-        bad: c.tail_bad,
-        counts: None,
-    });
+/// The partings before row `until` met again after their parent returned:
+/// each is a difference that meets again, one level up (in call order with
+/// the aligner's own minors).
+fn partings_to_minors(al: &mut Alignment, until: usize) {
+    let moved = al
+        .candidates
+        .iter()
+        .filter(|c| c.row < until)
+        .map(|c| Minor {
+            row: c.row,
+            parent: c.parent,
+            good: c.tail_good,
+            bad: c.tail_bad,
+            counts: None,
+        });
     let mut minors: Vec<Minor> = al.minors.drain(..).chain(moved).collect();
     minors.sort_by_key(|m| m.row);
     al.minors = minors;

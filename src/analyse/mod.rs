@@ -33,6 +33,7 @@ pub mod settings;
 pub mod shell;
 pub mod side;
 mod verdict;
+mod verdict_agree;
 mod verdict_origin;
 
 use rustc_hash::FxHashSet;

@@ -133,7 +133,7 @@ pub fn error_origin(x: &Inputs<'_, '_>) -> ErrorOrigin {
         node: None,
         chain: Vec::new(),
         errno,
-        span: span_without_retval(b, div, &candidates),
+        span: span_without_retval(b, div, &candidates, x.al),
         good_node: None,
         evidence,
         candidates,
@@ -234,13 +234,15 @@ fn span_without_retval(
     b: &Side<'_>,
     div: Option<&Divergence>,
     cands: &[OriginCandidate],
+    al: &Alignment,
 ) -> String {
     let Some(d) = div else {
         return "no return values and no traced difference: the capture cannot place the decision"
             .into();
     };
     if d.hidden {
-        return hidden_span(b, cands);
+        let differ = super::claims::first_difference(al, usize::MAX).is_some();
+        return hidden_span(b, cands, differ);
     }
     let parent = b.name(d.parent.1);
     let after = match d.last_common {
@@ -271,19 +273,26 @@ fn span_without_retval(
     s
 }
 
-/// Every traced call matches: the decision is in code the capture does not
+/// No traced call parts the runs (`differ`: though a repeat count or a call
+/// level differs, so not "every traced call matches"): the decision is in
+/// code the capture does not
 /// show, below the last common call or after it returned in a caller's own
 /// code. Saying only "inside the last call" would place it where a leaf
 /// that returned normally (the seed case's `bpf_check_uarg_tail_zero()`)
 /// was never the cause.
-fn hidden_span(b: &Side<'_>, cands: &[OriginCandidate]) -> String {
+fn hidden_span(b: &Side<'_>, cands: &[OriginCandidate], differ: bool) -> String {
     let named: Vec<String> = cands
         .iter()
         .take(candidates::MAX_SHOWN)
         .map(|c| candidate_words(b, c, true))
         .collect();
     format!(
-        "every traced call matches, so the decision is made in code the capture does not show (inlined, notrace, or below max_graph_depth); from both runs' shape (no return values), in one of: {}",
+        "{}, so the decision is made in code the capture does not show (inlined, notrace, or below max_graph_depth); from both runs' shape (no return values), in one of: {}",
+        if differ {
+            "no traced call parts the runs"
+        } else {
+            "every traced call matches"
+        },
         named.join(", ")
     )
 }

@@ -4,7 +4,7 @@ use crate::{load::Capture, model::decode::errno_name};
 
 use super::{
     InlineCandidate, Prose, align::Alignment, claims, diverge::Divergence, gaps::Suspect,
-    origin::ErrorOrigin, pair::Plan, side::Side,
+    origin::ErrorOrigin, pair::Plan, side::Side, verdict_agree,
 };
 
 /// Everything the verdict is made from.
@@ -45,12 +45,12 @@ fn story(f: &Facts<'_, '_>) -> Prose {
         hidden(&mut p, f, d);
         return p;
     }
-    agree(&mut p, f, d);
+    verdict_agree::agree(&mut p, f, d);
     next_calls(&mut p, f, d);
     origin(&mut p, f);
     untraced_at_split(&mut p, f);
     candidates(&mut p, f, true);
-    earlier_differences(&mut p, f, d);
+    verdict_agree::differences(&mut p, f, d.row, true);
     p
 }
 
@@ -167,24 +167,6 @@ fn untraced_at_split(p: &mut Prose, f: &Facts<'_, '_>) {
             p.text(format!(" ({loc})"));
         }
         p.text(" (timing): code ftrace does not show ran there, inlined callees or its own. ");
-    }
-}
-
-/// Differences before the split that meet again.
-fn earlier_differences(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
-    let minors = f.alignment.minors.iter().filter(|m| m.row < d.row).count();
-    if minors > 0 {
-        p.text(format!(
-            "{minors} earlier difference{} meet{} again and did not decide it",
-            if minors == 1 { "" } else { "s" },
-            if minors == 1 { "s" } else { "" }
-        ));
-        if let Some(m) = f.alignment.minors.iter().find(|m| m.row < d.row) {
-            p.text(" (first: ");
-            minor_words(p, f, m);
-            p.text(")");
-        }
-        p.text(".");
     }
 }
 
@@ -323,6 +305,13 @@ fn no_split(p: &mut Prose, f: &Facts<'_, '_>) {
     }
     let minors = &f.alignment.minors;
     let Some(m) = minors.first() else {
+        if claims::first_difference(f.alignment, usize::MAX).is_some() {
+            // No minor, yet a row differs: call levels one run shows.
+            p.text("Every traced call pairs between the runs (noise aside) once the call levels only one run shows are aligned through: ");
+            verdict_agree::wrapper_names(p, f);
+            p.text(". ");
+            return;
+        }
         p.text("Every traced call matches between the runs (noise aside)");
         if f.settings.is_empty() {
             p.text("; they differ only in durations. ");
@@ -346,7 +335,7 @@ fn no_split(p: &mut Prose, f: &Facts<'_, '_>) {
 }
 
 /// One difference that meets again, as "`f()` only in the bad run".
-fn minor_words(p: &mut Prose, f: &Facts<'_, '_>, m: &super::align::Minor) {
+pub(super) fn minor_words(p: &mut Prose, f: &Facts<'_, '_>, m: &super::align::Minor) {
     let (g, b) = (f.g, f.b);
     match (m.good, m.bad, m.counts) {
         (Some(gn), _, Some((cg, cb))) => {
@@ -376,7 +365,14 @@ fn minor_words(p: &mut Prose, f: &Facts<'_, '_>, m: &super::align::Minor) {
 /// call, or after it returned in a caller's own code).
 fn hidden(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
     let (g, b) = (f.g, f.b);
-    p.text("Every traced call matches between the runs");
+    let differ = claims::first_difference(f.alignment, usize::MAX).is_some();
+    p.text(if differ {
+        // Repeats made a different number of times, or call levels one
+        // run shows: said after the candidates.
+        "Both runs make the same traced calls"
+    } else {
+        "Every traced call matches between the runs"
+    });
     if let Some((gn, bn)) = d.last_common {
         let (gd, bd) = (
             g.tree.nodes[gn as usize].duration_ns,
@@ -398,63 +394,7 @@ fn hidden(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
         }
     }
     candidates(p, f, false);
-}
-
-/// "Both runs agree inside … up to X", said only as far as it is true:
-/// earlier differences that meet again are owned up to, and a difference
-/// inside X itself is named instead of hidden.
-fn agree(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
-    let (g, b) = (f.g, f.b);
-    let path = matched_path(b, d.parent.1);
-    let first = claims::first_difference(f.alignment, d.row);
-    p.text(if first.is_none() {
-        "Both runs agree inside "
-    } else {
-        "Both runs make the same calls inside "
-    });
-    for (k, n) in path.iter().enumerate() {
-        if k > 0 {
-            p.text(" → ");
-        }
-        p.func(b.name(*n));
+    if differ {
+        verdict_agree::differences(p, f, usize::MAX, false);
     }
-    let Some((gl, bl)) = d.last_common else {
-        p.text(", and part right after entering ")
-            .func(b.name(d.parent.1))
-            .text(". ");
-        return;
-    };
-    p.text(" up to ").func(b.name(bl));
-    if let Some(r) = b.tree.nodes[bl as usize].ret {
-        p.text(format!(
-            " (which returned {} in the bad run)",
-            ret_text(r.value())
-        ));
-    }
-    match first {
-        Some(k) if claims::row_inside(f.alignment, k, g, b, (gl, bl)) => {
-            let r = &f.alignment.rows[k];
-            p.text(", whose calls are not alike: inside it ");
-            match (r.good, r.bad) {
-                (_, Some(n)) => p.text("the bad run also calls ").func(b.name(n)),
-                (Some(n), None) => p.text("only the good run calls ").func(g.name(n)),
-                (None, None) => p.text("the runs differ"),
-            };
-        }
-        Some(_) => {
-            p.text(" (apart from differences that meet again, listed below)");
-        }
-        None => {}
-    }
-    p.text(". ");
-}
-
-/// The paired ancestors of a bad node, root first, noise left out.
-fn matched_path(b: &Side<'_>, n: u32) -> Vec<u32> {
-    b.tree
-        .path(n as usize)
-        .into_iter()
-        .map(|i| i as u32)
-        .filter(|&i| !b.noise[i as usize])
-        .collect()
 }

@@ -258,6 +258,7 @@ fn comparison(r: &Report, c: &ComparisonView, out: &mut Vec<String>) {
             diff_line(l, out);
         }
     }
+    minors(c, out);
     if let Some(n) = &c.next_capture {
         out.push(String::new());
         section("Next capture", out);
@@ -272,6 +273,30 @@ fn comparison(r: &Report, c: &ComparisonView, out: &mut Vec<String>) {
         for l in n.trace_cmd.lines() {
             shell_line(l, out);
         }
+    }
+}
+
+/// The differences that meet again, as report.md lists them.
+fn minors(c: &ComparisonView, out: &mut Vec<String>) {
+    if c.minor_differences.is_empty() {
+        return;
+    }
+    out.push(String::new());
+    section("Differences that meet again", out);
+    for m in &c.minor_differences {
+        let what = match (&m.good, &m.bad, m.counts) {
+            (g, _, Some(n)) => format!(
+                "`{}` ×{} in good vs ×{} in bad",
+                g.as_deref().unwrap_or("?"),
+                n.good,
+                n.bad
+            ),
+            (Some(g), Some(b), None) => format!("`{g}` only in good, `{b}` only in bad"),
+            (Some(g), None, None) => format!("`{g}` only in good"),
+            (None, Some(b), None) => format!("`{b}` only in bad"),
+            (None, None, None) => "a call level".to_string(),
+        };
+        para(&format!("- under `{}`: {what}", m.parent), "  ", out);
     }
 }
 

@@ -148,11 +148,13 @@ pub fn diff_text(c: &ComparisonView) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    // The call the runs part under, as the analysis found it.
+    // The call the runs part under, as the analysis found it; without a
+    // split, the parent of the first difference that meets again (else a
+    // deep difference would be folded away under the root).
     let parent_row = c
         .first_divergence
         .as_ref()
-        .and_then(|d| d.parent_row)
+        .map_or_else(|| first_minor_parent(c), |d| d.parent_row)
         .unwrap_or(0);
     let parent_end = row_end(rows, parent_row);
     let path = ancestors(rows, parent_row);
@@ -172,6 +174,15 @@ pub fn diff_text(c: &ComparisonView) -> String {
         out.push(format!(" {}}}", "  ".repeat(depth + 1)));
     }
     out.join("\n")
+}
+
+/// The row of the call the first difference that meets again lies under.
+fn first_minor_parent(c: &ComparisonView) -> Option<usize> {
+    let k = c.minor_differences.first()?.row;
+    let depth = row_depth(c.aligned.get(k)?);
+    c.aligned[..k]
+        .iter()
+        .rposition(|r| r.kind == RowKind::Same && row_depth(r) < depth)
 }
 
 fn row_depth(r: &AlignedRow) -> u16 {

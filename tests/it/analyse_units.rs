@@ -286,6 +286,87 @@ fn repeated_calls_are_folded() {
     );
 }
 
+/// Every call pairs but one run repeats `kfree()` once more, and the bad
+/// run failed: the split is hidden, and the verdict does not say every
+/// traced call matches; it names the count.
+#[test]
+fn a_hidden_split_after_a_repeat_count_difference() {
+    let run = |frees: usize, ret: &str| {
+        let kfree = "         0)   0.200 us    |      kfree();\n".repeat(frees);
+        format!(
+            "
+         0)               |  /* sys_openat(dfd: ffffff9c, filename: 47a075, flags: 0, mode: 0) */
+         0)               |  __x64_sys_openat() {{
+         0)               |    do_sys_openat2() {{
+         0)   0.500 us    |      getname();
+{kfree}         0)   0.500 us    |      putname();
+         0)   2.000 us    |    }}
+         0)   2.500 us    |  }}
+         0)               |  /* sys_openat -> {ret} */
+        "
+        )
+    };
+    check(
+        &run(3, "0x3"),
+        &run(2, "0xfffffffffffffffe"),
+        expect![[r#"
+            good: openat() = 3 (sys_exit event)
+            bad: openat() = -2 ENOENT (sys_exit event)
+            = __x64_sys_openat
+            =   do_sys_openat2
+            =     getname
+            =     kfree ×3/×2
+            =     putname
+            minor: under do_sys_openat2; good kfree; bad kfree; counts 3/2
+            split: row 4; under do_sys_openat2; after putname; good next -; bad next returns; hidden
+            origin: none (errno 2)
+              span: no traced call parts the runs, so the decision is made in code the capture does not show (inlined, notrace, or below max_graph_depth); from both runs' shape (no return values), in one of: `putname()` or its untraced callees, the own code of `do_sys_openat2()` after `putname()` returned, the own code of `__x64_sys_openat()` after `do_sys_openat2()` returned
+            gap: putname 0.5 µs, untraced 0.5 µs [at split]
+            verdict: openat() failed with -2 ENOENT in `bad` after 2.5 µs; in `good` it returned 3. Both runs make the same traced calls, down to `putname()`, which took 0.5 µs in the good run and 0.5 µs in the bad run. The decision is inside `putname()`, whose callees the capture does not show (the capture goes 3 levels deep: probably max_graph_depth), or after it returned, in the own code of `do_sys_openat2()` or `__x64_sys_openat()` (callees inlined into them included). funcgraph-retval would show which returned the error. 1 earlier difference meets again (first: `kfree()` ×3 in good vs ×2 in bad).
+        "#]],
+    );
+}
+
+/// `__sys_bpf()` traced in the good kernel only, and both runs succeed:
+/// no split, no difference that meets again, yet not "every traced call
+/// matches": the call level is named.
+#[test]
+fn a_wrapper_level_without_a_split_is_named() {
+    check(
+        "
+         0)               |  /* sys_bpf(cmd: 0, uattr: 7ffd68a5c620, size: 90) */
+         0)               |  __x64_sys_bpf() {
+         0)               |    __sys_bpf() {
+         0)   0.500 us    |      bpf_check_uarg_tail_zero();
+         0)   0.500 us    |      security_bpf();
+         0)   1.500 us    |    }
+         0)   2.000 us    |  }
+         0)               |  /* sys_bpf -> 0x6 */
+        ",
+        "
+         0)               |  /* sys_bpf(cmd: 0, uattr: 7ffc67703670, size: 90) */
+         0)               |  __x64_sys_bpf() {
+         0)   0.500 us    |    bpf_check_uarg_tail_zero();
+         0)   0.500 us    |    security_bpf();
+         0)   1.500 us    |  }
+         0)               |  /* sys_bpf -> 0x6 */
+        ",
+        expect![[r#"
+            good: bpf(BPF_MAP_CREATE) = 6 (sys_exit event)
+            bad: bpf(BPF_MAP_CREATE) = 6 (sys_exit event)
+            = __x64_sys_bpf
+            +   __sys_bpf wrapper
+            =     bpf_check_uarg_tail_zero @g2/b1
+            =     security_bpf @g2/b1
+            split: none
+            origin: none (errno -)
+              span: the bad run did not fail (or its result was not captured): no error to trace
+            candidate: __sys_bpf [wrapper]
+            verdict: bpf(BPF_MAP_CREATE) returned 6 in `bad` after 1.5 µs; in `good` it returned 6. Every traced call pairs between the runs (noise aside) once the call levels only one run shows are aligned through: `__sys_bpf()`.
+        "#]],
+    );
+}
+
 /// The seed case's shape: `__sys_bpf()` is traced in the good kernel and
 /// inlined into `__x64_sys_bpf()` in the bad one. The calls under it pair
 /// across the missing level.
@@ -328,7 +409,7 @@ fn a_wrapper_level_in_one_kernel_only_is_transparent() {
             candidate: array_map_alloc_check
             candidate: bpf_map_init_from_attr
             candidate: __sys_bpf [wrapper]
-            verdict: bpf(BPF_MAP_CREATE) failed with -22 EINVAL in `bad` after 1.5 µs; in `good` it returned 6. Both runs make the same calls inside `__x64_sys_bpf()` up to `security_bpf()` (apart from differences that meet again, listed below). Then the good run calls `array_map_alloc_check()`, while the bad run makes no further traced call: `__x64_sys_bpf()` returns after 1.5 µs. The error is born at or after this first parting; no return value was captured, so from the shape of both runs it is born in one of (most likely first): `security_bpf()` (the last call both runs make before the bad run turns back); the own code of `__x64_sys_bpf()` (after `security_bpf()` returned). funcgraph-retval would show which function returned it. `__x64_sys_bpf()` spent 0.5 µs of its 1.5 µs in no traced callee (timing): code ftrace does not show ran there, inlined callees or its own. Calls the good run makes there that the bad run never makes: `array_map_alloc_check()`, `bpf_map_init_from_attr()`. `__sys_bpf()` is a call level only one run shows; it is inlined (or absent) in the other and was aligned through.
+            verdict: bpf(BPF_MAP_CREATE) failed with -22 EINVAL in `bad` after 1.5 µs; in `good` it returned 6. Both runs make the same calls inside `__x64_sys_bpf()` up to `security_bpf()` (apart from a call level only one run shows, named below). Then the good run calls `array_map_alloc_check()`, while the bad run makes no further traced call: `__x64_sys_bpf()` returns after 1.5 µs. The error is born at or after this first parting; no return value was captured, so from the shape of both runs it is born in one of (most likely first): `security_bpf()` (the last call both runs make before the bad run turns back); the own code of `__x64_sys_bpf()` (after `security_bpf()` returned). funcgraph-retval would show which function returned it. `__x64_sys_bpf()` spent 0.5 µs of its 1.5 µs in no traced callee (timing): code ftrace does not show ran there, inlined callees or its own. Calls the good run makes there that the bad run never makes: `array_map_alloc_check()`, `bpf_map_init_from_attr()`. `__sys_bpf()` is a call level only one run shows; it is inlined (or absent) in the other and was aligned through.
         "#]],
     );
 }
@@ -501,7 +582,7 @@ fn an_inlined_gap_is_suspected() {
             gap: kmem_cache_alloc 10.0 µs, untraced 9.0 µs [where 8.0 µs after `should_failslab()` returned, before `kmem_cache_alloc()` returned]
             candidate: security_bpf
             candidate: array_map_alloc_check
-            verdict: bpf(BPF_MAP_CREATE) failed with -22 EINVAL in `bad` after 50.0 µs; in `good` it returned 6. Both runs make the same calls inside `__x64_sys_bpf()` → `__sys_bpf()` up to `bpf_check_uarg_tail_zero()` (apart from differences that meet again, listed below). Then the good run calls `security_bpf()`, while the bad run makes no further traced call: `__sys_bpf()` returns after 48.0 µs. The error is born at or after this first parting; no return value was captured, so from the shape of both runs it is born in one of (most likely first): `bpf_check_uarg_tail_zero()` (the last call both runs make before the bad run turns back); the own code of `__sys_bpf()` (after `bpf_check_uarg_tail_zero()` returned). funcgraph-retval would show which function returned it. `__sys_bpf()` spent 37.0 µs of its 48.0 µs in no traced callee (35.0 µs after `bpf_check_uarg_tail_zero()` returned, before `__sys_bpf()` returned) (timing): code ftrace does not show ran there, inlined callees or its own. Calls the good run makes there that the bad run never makes: `security_bpf()`, `array_map_alloc_check()`. 1 earlier difference meets again and did not decide it (first: `kmem_cache_alloc()` only in the bad run).
+            verdict: bpf(BPF_MAP_CREATE) failed with -22 EINVAL in `bad` after 50.0 µs; in `good` it returned 6. Both runs make the same calls inside `__x64_sys_bpf()` → `__sys_bpf()` up to `bpf_check_uarg_tail_zero()` (apart from 1 difference that meets again, named below). Then the good run calls `security_bpf()`, while the bad run makes no further traced call: `__sys_bpf()` returns after 48.0 µs. The error is born at or after this first parting; no return value was captured, so from the shape of both runs it is born in one of (most likely first): `bpf_check_uarg_tail_zero()` (the last call both runs make before the bad run turns back); the own code of `__sys_bpf()` (after `bpf_check_uarg_tail_zero()` returned). funcgraph-retval would show which function returned it. `__sys_bpf()` spent 37.0 µs of its 48.0 µs in no traced callee (35.0 µs after `bpf_check_uarg_tail_zero()` returned, before `__sys_bpf()` returned) (timing): code ftrace does not show ran there, inlined callees or its own. Calls the good run makes there that the bad run never makes: `security_bpf()`, `array_map_alloc_check()`. 1 earlier difference meets again and did not decide it (first: `kmem_cache_alloc()` only in the bad run).
         "#]],
     );
 }

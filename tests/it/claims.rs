@@ -138,6 +138,146 @@ fn agree_up_to(ctx: &str, c: &Value) -> usize {
     1
 }
 
+/// The depth of a row's call (either side).
+fn row_depth(r: &Value) -> u64 {
+    r["good"]["depth"]
+        .as_u64()
+        .or(r["bad"]["depth"].as_u64())
+        .unwrap()
+}
+
+/// Whether the runs differ at a row: a non-noise call of one run only, or
+/// a repeat made a different number of times.
+fn row_differs(r: &Value) -> bool {
+    let fold = &r["fold"];
+    r["noise"] != true && (r["kind"] != "same" || (!fold.is_null() && fold[0] != fold[1]))
+}
+
+/// The differences that meet again before row `until` (the split's; all
+/// of them without one).
+fn minors_before(c: &Value, until: usize) -> Vec<&Value> {
+    c["minor_differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| (m["row"].as_u64().unwrap() as usize) < until)
+        .collect()
+}
+
+/// The split's row, or the end of the rows when there is none.
+fn split_row(c: &Value) -> usize {
+    let rows = c["aligned"].as_array().unwrap().len();
+    c["first_divergence"]["row"]
+        .as_u64()
+        .map_or(rows, |r| (r as usize).min(rows))
+}
+
+/// The report lists every difference before the split (all of them
+/// without one): each call that differs there is a call level one run
+/// shows, or lies under the parent of a listed difference that meets
+/// again, at or after it (a parting that met again is listed by its first
+/// calls); and report.md, report.txt and index.html list each of them.
+fn listed_before_split(ctx: &str, w: &Written, c: &Value) -> usize {
+    let rows = c["aligned"].as_array().unwrap();
+    let until = split_row(c);
+    let minors = minors_before(c, until);
+    // The depth of the parent of the listed difference a row may lie under.
+    let mut open: Option<u64> = None;
+    let mut checked = 0;
+    for (k, r) in rows[..until].iter().enumerate() {
+        if minors.iter().any(|m| m["row"].as_u64() == Some(k as u64)) {
+            open = row_depth(r).checked_sub(1);
+        } else if open.is_some_and(|pd| r["kind"] == "same" && row_depth(r) <= pd) {
+            open = None;
+        }
+        if row_differs(r) && r["wrapper"] != true {
+            assert!(
+                open.is_some_and(|pd| row_depth(r) > pd),
+                "{ctx}: row {k} differs before the split, under no listed difference: {r}"
+            );
+            checked += 1;
+        }
+    }
+    let txt = String::from_utf8(w.read("report.txt")).unwrap();
+    let esc = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    for m in &minors {
+        let f = m["good"].as_str().or(m["bad"].as_str()).unwrap();
+        let p = m["parent"].as_str().unwrap();
+        let line = format!("- under `{p}`: `{f}`");
+        assert!(w.md.contains(&line), "{ctx}: `{line}` not in report.md");
+        assert!(txt.contains(&line), "{ctx}: `{line}` not in report.txt");
+        let li = format!("<li>under <code>{}</code>: <code>{}</code>", esc(p), esc(f));
+        assert!(w.html.contains(&li), "{ctx}: `{li}` not in index.html");
+    }
+    checked
+}
+
+/// A reference to something the verdict does not carry is never made: a
+/// pasted verdict has no "list below". What "apart from" counts is named
+/// later in the verdict itself: the differences that meet again before the
+/// split with their number, call levels one run shows each by name.
+fn named_below(ctx: &str, c: &Value) -> usize {
+    let v = c["verdict"].as_str().unwrap();
+    let refs = v.replace("below max_graph_depth", "");
+    let Some(at) = refs.find("below") else {
+        return 0;
+    };
+    let (before, after) = refs.split_at(at);
+    assert!(
+        !c["first_divergence"].is_null() && before.ends_with("named "),
+        "{ctx}: refers below: {v}"
+    );
+    let n = minors_before(c, split_row(c)).len();
+    let (meet, earlier) = if n == 1 {
+        ("difference that meets", "difference meets")
+    } else {
+        ("differences that meet", "differences meet")
+    };
+    if n > 0 {
+        assert!(
+            before.contains(&format!("apart from {n} {meet} again"))
+                && after.contains(&format!("{n} earlier {earlier} again")),
+            "{ctx}: {n} differences meet again before the split: {v}"
+        );
+    }
+    if before.contains("call level") {
+        assert!(
+            after.contains("is a call level only one run shows"),
+            "{ctx}: {v}"
+        );
+    }
+    assert!(
+        n > 0 || before.contains("call level"),
+        "{ctx}: refers below to nothing: {v}"
+    );
+    1
+}
+
+/// "Every traced call matches" (verdict, origin span) only when no row
+/// differs: no call of one run only, no repeat made a different number of
+/// times (a call level one run shows is not a match).
+fn every_call_matches(ctx: &str, c: &Value) -> usize {
+    let said = [&c["verdict"], &c["error_origin"]["span"]].iter().any(|t| {
+        t.as_str()
+            .unwrap_or("")
+            .to_lowercase()
+            .contains("every traced call matches")
+    });
+    if !said {
+        return 0;
+    }
+    let rows = c["aligned"].as_array().unwrap();
+    if let Some(r) = rows.iter().find(|r| row_differs(r)) {
+        panic!("{ctx}: every traced call matches, but {r} differs: {c}");
+    }
+    1
+}
+
 fn show(v: &Value) -> String {
     match v {
         Value::Number(n) => n.to_string(),
@@ -224,18 +364,22 @@ fn no_negative_decimal_beyond_errno(ctx: &str, w: &Written) {
 #[test]
 fn every_claim_of_every_report_holds_on_the_trees() {
     let (mut never, mut agree, mut both) = (0, 0, 0);
+    let (mut below, mut listed, mut matches) = (0, 0, 0);
     for (ctx, w) in every_report() {
         no_negative_decimal_beyond_errno(&ctx, &w);
         for c in w.json["comparisons"].as_array().unwrap() {
             never += never_makes(&ctx, &w, c);
             agree += agree_up_to(&ctx, c);
             both += both_in_diff(&ctx, &w, c);
+            below += named_below(&ctx, c);
+            listed += listed_before_split(&ctx, &w, c);
+            matches += every_call_matches(&ctx, c);
         }
     }
     // The walk must have met each kind of claim.
     assert!(
-        never >= 20 && agree >= 20 && both >= 100,
-        "{never} {agree} {both}"
+        never >= 20 && agree >= 20 && both >= 100 && below >= 15 && listed >= 100 && matches >= 3,
+        "{never} {agree} {both} {below} {listed} {matches}"
     );
 }
 

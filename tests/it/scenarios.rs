@@ -187,3 +187,49 @@ fn repeats_fold_into_counts() {
     // The split is where the good run goes on and the bad run does not.
     assert_eq!(c["first_divergence"]["good_next"], "step");
 }
+
+/// No split (nothing failed) and one difference that meets again three
+/// levels down: report.md's diff is centred on the call it lies under, so
+/// the extra call shows as a `+` line instead of being folded under the
+/// root; the verdict names it and report.md lists it.
+#[test]
+fn without_a_split_the_diff_shows_the_difference_that_meets_again() {
+    let tree = |extra: bool| {
+        let mut walk = vec![Call("walk", Some(0), vec![])];
+        if extra {
+            walk.push(Call("audit_inode", Some(0), vec![]));
+        }
+        walk.push(Call("walk_done", Some(0), vec![]));
+        Call(
+            "__x64_sys_openat",
+            Some(3),
+            vec![Call(
+                "do_sys_openat2",
+                Some(3),
+                vec![
+                    Call("getname", Some(0), vec![]),
+                    Call("path_lookup", Some(0), walk),
+                    Call("fd_install", Some(0), vec![]),
+                ],
+            )],
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (g, b) = (dir.path().join("good.log"), dir.path().join("bad.log"));
+    std::fs::write(&g, text(&tree(true), 3)).unwrap();
+    std::fs::write(&b, text(&tree(false), 3)).unwrap();
+    let w = run(&[g.to_str().unwrap(), b.to_str().unwrap()]);
+    let c = &w.json["comparisons"][0];
+    assert!(c["first_divergence"].is_null(), "{c}");
+    let v = c["verdict"].as_str().unwrap();
+    assert!(v.contains("`audit_inode()` only in the good run"), "{v}");
+    assert!(w.md.contains("- under `path_lookup`: `audit_inode` only in good"));
+    let diff = w.md.split("```diff").nth(1).unwrap();
+    let diff = diff.split("```").next().unwrap();
+    assert!(
+        diff.lines()
+            .any(|l| l.starts_with('+') && l.contains("audit_inode();")),
+        "{diff}"
+    );
+    assert!(diff.contains(" path_lookup() {"), "{diff}");
+}

@@ -119,6 +119,19 @@ pub struct OriginView {
     pub candidates_folded: usize,
 }
 
+impl ComparisonView {
+    /// Whether any shown row differs: a (non-noise) call of one run only,
+    /// or a repeat made a different number of times (as
+    /// `analyse::claims::differs`), so "every traced call matches" is said
+    /// only when it holds.
+    pub fn calls_differ(&self) -> bool {
+        self.aligned.iter().any(|r| {
+            !r.noise
+                && (r.kind != RowKind::Same || r.fold.as_ref().is_some_and(|f| f.good != f.bad))
+        })
+    }
+}
+
 impl OriginView {
     /// What the origin rests on, in words.
     pub fn evidence_words(&self) -> &'static str {
