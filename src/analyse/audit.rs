@@ -177,7 +177,7 @@ fn tracer_items(f: &CaptureFacts, out: &mut Vec<AuditItem>) {
         out.push(item(
             AuditStatus::Missing,
             "tracer",
-            "function tracer: call trees are rebuilt from `<-parent` and have no durations or returns".into(),
+            "function tracer: call trees are rebuilt from `<-parent` or trace-cmd's indentation (inferred: a call whose caller is not traced goes under the innermost open call) and have no durations or returns".into(),
             Some("echo function_graph > /sys/kernel/tracing/current_tracer"),
         ));
     }

@@ -277,6 +277,16 @@ fn caveats(p: &mut Prose, f: &Facts<'_, '_>) {
             );
         }
     }
+    let rebuilt = [f.plan.good.0, f.plan.bad.0]
+        .iter()
+        .any(|&c| f.captures[c].trace.facts.reconstructed);
+    if rebuilt {
+        let spaced = matches!(p.0.last(), Some(super::prose::Span::Text(t)) if t.ends_with(' '));
+        p.text(if spaced { "" } else { " " })
+            .text("Caution: the function tracer prints calls but no returns, so the nesting above is inferred (from each call's parent, or trace-cmd's indentation): a call whose caller is not open (not traced, or returned unseen) is placed under the innermost open call, which may not be where it was called, and returns are inferred from the calls that follow. ")
+            .code("function_graph")
+            .text(" shows both. ");
+    }
 }
 
 /// Differences in how the captures were taken, before any behaviour.

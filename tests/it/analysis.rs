@@ -377,3 +377,36 @@ fn verdict_warns_of_a_cut_tree() {
     );
     assert!(!s(&full["verdict"]).unwrap().contains("Caution"));
 }
+
+/// Function-tracer captures print no returns: the verdict's nesting is
+/// inferred and says so (trace-cmd's indentation put `do_filp_open()` under
+/// `should_failslab()` in the openat pair: a call whose caller is not
+/// traced goes under the innermost open call); function_graph pairs never
+/// get the caution.
+#[test]
+fn a_verdict_on_rebuilt_trees_says_its_nesting_is_inferred() {
+    let n = "tests/fixtures/captures-new";
+    for (dir, rebuilt) in [
+        (format!("{n}/tracecmd-fn-openat-enoent-6.1"), true),
+        (
+            format!("{CAPTURES}/qemu-6.1/fn-bpf-map-create-unspec"),
+            true,
+        ),
+        (format!("{CAPTURES}/qemu-6.1/openat-enoent"), false),
+    ] {
+        let ext = if rebuilt && dir.contains("tracecmd") {
+            ".log.gz"
+        } else {
+            ".log"
+        };
+        let w = run(&[&format!("{dir}/ok{ext}"), &format!("{dir}/bad{ext}")]);
+        let v = w.json["verdict"].as_str().unwrap();
+        assert_eq!(
+            v.contains(
+                "the function tracer prints calls but no returns, so the nesting above is inferred"
+            ),
+            rebuilt,
+            "{dir}: {v}"
+        );
+    }
+}
