@@ -112,6 +112,13 @@ fn locate(b: &Side<'_>, i: usize) -> Option<String> {
     if gap > best.0 {
         best = (gap, prev, None);
     }
+    // Timestamps that do not advance with the printed durations (a clock
+    // that stood still: every line of a QEMU capture at one µs) place
+    // nothing: no stretch is named rather than "0.0 µs" somewhere.
+    let span = end.saturating_sub(start);
+    if best.0 == 0 || n.duration_ns.is_some_and(|d| span < d / 2) {
+        return None;
+    }
     let name = b.name(i as u32);
     let us = best.0 as f64 / 1000.0;
     Some(match (best.1, best.2) {

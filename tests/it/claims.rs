@@ -342,6 +342,21 @@ fn both_in_diff(ctx: &str, w: &Written, c: &Value) -> usize {
     checked
 }
 
+/// Untraced time is placed by timestamps only where they place something:
+/// never "0.0 µs" somewhere (a clock that stood still once gave "22.4 µs in
+/// no traced callee (0.0 µs in `map_create()` itself)").
+fn no_stretch_of_nothing(ctx: &str, w: &Written) {
+    for (what, text) in [("md", &w.md), ("json", &w.json.to_string())] {
+        assert!(!text.contains("(0.0 µs "), "{ctx}: {what} places 0.0 µs");
+        for s in w.json["comparisons"].as_array().into_iter().flatten() {
+            for sus in s["inlined_suspects"].as_array().into_iter().flatten() {
+                let loc = sus["location"].as_str().unwrap_or("");
+                assert!(!loc.starts_with("0.0 µs"), "{ctx}: {loc}");
+            }
+        }
+    }
+}
+
 /// No return value in [-2^63, -4096] printed as a decimal.
 fn no_negative_decimal_beyond_errno(ctx: &str, w: &Written) {
     for (what, text) in [
@@ -367,6 +382,7 @@ fn every_claim_of_every_report_holds_on_the_trees() {
     let (mut below, mut listed, mut matches) = (0, 0, 0);
     for (ctx, w) in every_report() {
         no_negative_decimal_beyond_errno(&ctx, &w);
+        no_stretch_of_nothing(&ctx, &w);
         for c in w.json["comparisons"].as_array().unwrap() {
             never += never_makes(&ctx, &w, c);
             agree += agree_up_to(&ctx, c);
