@@ -246,24 +246,28 @@ fn a_parting_that_meets_again_in_a_failing_run() {
     );
 }
 
-/// Three `kfree()` in one run, two in the other: one row with counts.
-#[test]
-fn repeated_calls_are_folded() {
-    let run = |frees: usize, ret: &str| {
-        let kfree = "         0)   0.200 us    |      kfree();\n".repeat(frees);
-        format!(
-            "
+/// An openat whose `do_sys_openat2()` calls `getname()`, `kfree()` `frees`
+/// times, then `last()`, and returns `ret` (the exit event's hex).
+fn kfrees_then(frees: usize, last: &str, ret: &str) -> String {
+    let kfree = "         0)   0.200 us    |      kfree();\n".repeat(frees);
+    format!(
+        "
          0)               |  /* sys_openat(dfd: ffffff9c, filename: 47a075, flags: 0, mode: 0) */
          0)               |  __x64_sys_openat() {{
          0)               |    do_sys_openat2() {{
          0)   0.500 us    |      getname();
-{kfree}         0)   0.500 us    |      fd_install();
+{kfree}         0)   0.500 us    |      {last}();
          0)   2.000 us    |    }}
          0)   2.500 us    |  }}
          0)               |  /* sys_openat -> {ret} */
         "
-        )
-    };
+    )
+}
+
+/// Three `kfree()` in one run, two in the other: one row with counts.
+#[test]
+fn repeated_calls_are_folded() {
+    let run = |frees, ret| kfrees_then(frees, "fd_install", ret);
     // Nothing failed and the runs meet again after the kfree()s: the 3/2 minor
     // is the only difference, there is no split.
     check(
@@ -291,21 +295,7 @@ fn repeated_calls_are_folded() {
 /// traced call matches; it names the count.
 #[test]
 fn a_hidden_split_after_a_repeat_count_difference() {
-    let run = |frees: usize, ret: &str| {
-        let kfree = "         0)   0.200 us    |      kfree();\n".repeat(frees);
-        format!(
-            "
-         0)               |  /* sys_openat(dfd: ffffff9c, filename: 47a075, flags: 0, mode: 0) */
-         0)               |  __x64_sys_openat() {{
-         0)               |    do_sys_openat2() {{
-         0)   0.500 us    |      getname();
-{kfree}         0)   0.500 us    |      putname();
-         0)   2.000 us    |    }}
-         0)   2.500 us    |  }}
-         0)               |  /* sys_openat -> {ret} */
-        "
-        )
-    };
+    let run = |frees, ret| kfrees_then(frees, "putname", ret);
     check(
         &run(3, "0x3"),
         &run(2, "0xfffffffffffffffe"),
