@@ -164,7 +164,8 @@ fn untraced_at_split(p: &mut Prose, f: &Facts<'_, '_>) {
         p.text(" of its ").duration(s.duration_ns);
         p.text(" in no traced callee");
         if let Some(loc) = &s.location {
-            p.text(format!(" ({loc})"));
+            // The location names functions in backticks: code spans here.
+            p.text(" (").extend(Prose::from_ticks(loc)).text(")");
         }
         p.text(" (timing): code ftrace does not show ran there, inlined callees or its own. ");
     }

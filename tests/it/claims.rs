@@ -346,6 +346,11 @@ fn both_in_diff(ctx: &str, w: &Written, c: &Value) -> usize {
 /// never "0.0 µs" somewhere (a clock that stood still once gave "22.4 µs in
 /// no traced callee (0.0 µs in `map_create()` itself)").
 fn no_stretch_of_nothing(ctx: &str, w: &Written) {
+    // Function names inside a sentence are code spans, never escaped
+    // backticks around plain text (a placed stretch once was).
+    for v in w.md.lines().filter(|l| l.starts_with("**Verdict.**")) {
+        assert!(!v.contains("\\`"), "{ctx}: {v}");
+    }
     for (what, text) in [("md", &w.md), ("json", &w.json.to_string())] {
         assert!(!text.contains("(0.0 µs "), "{ctx}: {what} places 0.0 µs");
         for s in w.json["comparisons"].as_array().into_iter().flatten() {
