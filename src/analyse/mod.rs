@@ -220,7 +220,7 @@ fn compare(
     // depth, the parent, whose return value tells its own code from the
     // last common call's.
     let next_capture =
-        at_split.map(|(n, cut)| next::next_capture(b.name(n), &bs.name, &bc.trace.facts, cut));
+        at_split.map(|split| next::for_split(&b, &origin, split, &bs.name, &bc.trace.facts));
     let lists = (filters(plan.good.0), filters(plan.bad.0));
     let settings = settings::compare(&g, &b, &good_to_bad, lists);
     let mut verdict = verdict::verdict(&verdict::Facts {

@@ -4,8 +4,12 @@
 //! The lines are pasted into a root shell: names from the capture appear in
 //! them only as single-quoted kernel identifiers ([`super::shell`]).
 
-use super::shell::{kernel_ident, quoted};
-use crate::model::CaptureFacts;
+use super::{
+    origin::ErrorOrigin,
+    shell::{kernel_ident, quoted},
+    side::Side,
+};
+use crate::model::{CaptureFacts, tree::CallTree};
 
 /// Shell snippets for the next capture.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,15 +39,66 @@ pub struct Recipe {
     pub options: Vec<String>,
 }
 
-/// Build the snippet for graphing `func` during syscall `syscall`.
+/// The next capture for a comparison split at the bad tree's call `n`
+/// (`cut`: a call the depth cut, aimed at alone), widened to hold the
+/// candidate origins the verdict names and the origin.
+pub fn for_split(
+    b: &Side<'_>,
+    origin: &ErrorOrigin,
+    (n, cut): (u32, bool),
+    syscall: &str,
+    facts: &CaptureFacts,
+) -> NextCapture {
+    let shown = origin.candidates.iter().take(super::candidates::MAX_SHOWN);
+    let mut others: Vec<u32> = shown.map(|c| c.node).collect();
+    others.extend(origin.node);
+    let t = if cut {
+        n
+    } else {
+        graph_target(b.tree, n, &others)
+    };
+    next_capture(b.name(t), syscall, facts, (cut, t != n))
+}
+
+/// The call to graph: the innermost call (of the bad tree) holding the
+/// split's parent and every call the origin may lie in (`others`: the
+/// candidates, the origin), so the next capture shows all of them; the
+/// split's parent itself when they all lie in it.
+pub fn graph_target(tree: &CallTree, split_parent: u32, others: &[u32]) -> u32 {
+    let chain = |mut n: u32| {
+        let mut up = Vec::new();
+        while (n as usize) < tree.nodes.len() {
+            up.push(n);
+            n = tree.nodes[n as usize].parent;
+        }
+        up
+    };
+    // The split parent's ancestors, innermost first; each other call cuts
+    // the list down to the ancestors it shares.
+    let mut common = chain(split_parent);
+    for &o in others {
+        let theirs = chain(o);
+        if let Some(k) = common.iter().position(|a| theirs.contains(a)) {
+            common.drain(..k);
+        }
+    }
+    common.first().copied().unwrap_or(split_parent)
+}
+
+/// Build the snippet for graphing `func` during syscall `syscall`; `wider`
+/// when `func` holds the split's parent and candidate origins outside it.
 pub fn next_capture(
     func: &str,
     syscall: &str,
     facts: &CaptureFacts,
-    depth_cut: bool,
+    (depth_cut, wider): (bool, bool),
 ) -> NextCapture {
     let graph = quoted("", func, "");
     let mut why = vec![match &graph {
+        Some(_) if wider => format!(
+            "graph only `{}()`: the runs part inside it and the candidate origins named lie in it, so the capture stays small and shows them all",
+            kernel_ident(func).unwrap_or_default()
+        ),
         Some(_) => format!(
             "graph only `{}()`, where the runs part, so the capture stays small and complete",
             kernel_ident(func).unwrap_or_default()

@@ -342,6 +342,61 @@ fn both_in_diff(ctx: &str, w: &Written, c: &Value) -> usize {
     checked
 }
 
+/// The next capture graphs a call that holds the last common call and every
+/// candidate origin the verdict names (it once graphed only the split's
+/// parent, which the bad-only `step_into_slowpath()` lies outside of).
+fn recipe_covers_the_candidates(ctx: &str, w: &Written, c: &Value) {
+    let Some(g) = c["next_capture"]["recipe"]["graph_functions"][0].as_str() else {
+        return;
+    };
+    let mut lines: Vec<u64> = c["error_origin"]["candidates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .take(3)
+        .filter_map(|k| k["line"].as_u64())
+        .collect();
+    let why = c["next_capture"]["why"].as_array().unwrap();
+    if why
+        .iter()
+        .any(|l| l.as_str().unwrap().starts_with("max_graph_depth"))
+    {
+        // The depth cut the trees above the deciding call: the capture aims
+        // at the likeliest candidate, the call the depth cut.
+        lines.truncate(1);
+    } else {
+        lines.extend(c["first_divergence"]["last_common_lines"][1].as_u64());
+    }
+    let cap = &w.json["captures"][c["bad"].as_u64().unwrap() as usize];
+    let Some(sys) = ["syscalls", "roots"]
+        .iter()
+        .flat_map(|k| cap[*k].as_array().into_iter().flatten())
+        .find(|s| s["index"] == c["bad_syscall"])
+    else {
+        return;
+    };
+    fn subtree_lines(n: &Value, out: &mut Vec<u64>) {
+        out.extend(n["line"].as_u64());
+        for k in n["children"].as_array().into_iter().flatten() {
+            subtree_lines(k, out);
+        }
+    }
+    fn holds(n: &Value, g: &str, want: &[u64]) -> bool {
+        let mut inside = Vec::new();
+        subtree_lines(n, &mut inside);
+        (n["func"] == g && want.iter().all(|l| inside.contains(l)))
+            || n["children"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|k| holds(k, g, want))
+    }
+    assert!(
+        holds(&sys["root"], g, &lines),
+        "{ctx}: the next capture graphs `{g}`, which does not hold lines {lines:?}"
+    );
+}
+
 /// Untraced time is placed by timestamps only where they place something:
 /// never "0.0 µs" somewhere (a clock that stood still once gave "22.4 µs in
 /// no traced callee (0.0 µs in `map_create()` itself)").
@@ -390,6 +445,7 @@ fn every_claim_of_every_report_holds_on_the_trees() {
         no_stretch_of_nothing(&ctx, &w);
         for c in w.json["comparisons"].as_array().unwrap() {
             never += never_makes(&ctx, &w, c);
+            recipe_covers_the_candidates(&ctx, &w, c);
             agree += agree_up_to(&ctx, c);
             both += both_in_diff(&ctx, &w, c);
             below += named_below(&ctx, c);
