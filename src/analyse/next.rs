@@ -1,5 +1,7 @@
 //! The capture that would answer the open question: graph only the call the
-//! runs part in, with return values and task names on, for the one process.
+//! runs part in (widened to the call that also holds the candidate origins
+//! the verdict names), with return values and task names on, for the one
+//! process.
 //!
 //! The lines are pasted into a root shell: names from the capture appear in
 //! them only as single-quoted kernel identifiers ([`super::shell`]).
