@@ -225,7 +225,20 @@ fn tracer_items(f: &CaptureFacts, out: &mut Vec<AuditItem>) {
             "no timestamps: untraced time cannot be placed between callees".into(),
             Some("echo 1 > /sys/kernel/tracing/options/funcgraph-abstime"),
         ));
+    } else if stalled_clock(f) {
+        out.push(item(
+            AuditStatus::Warn,
+            "abstime",
+            format!("all {} calls show one and the same timestamp although they have durations: the clock did not advance in this capture (seen on a 7.3 guest with funcgraph-abstime alone), so the timestamps place no untraced time", f.calls),
+            None,
+        ));
     }
+}
+
+/// Every timestamp of a capture of timed calls is the same: the printed
+/// times stood still (a real 7.3 QEMU capture), so they place nothing.
+fn stalled_clock(f: &CaptureFacts) -> bool {
+    f.col_duration && f.calls >= 10 && f.first_ts_ns.is_some() && f.first_ts_ns == f.last_ts_ns
 }
 
 /// The task column and syscall events.

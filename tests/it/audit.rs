@@ -180,3 +180,32 @@ fn alike_captures_and_every_problem_has_a_fix() {
         }
     }
 }
+
+/// The 7.3 guest's funcgraph-abstime capture prints one timestamp on all
+/// of its lines while the calls have durations: the audit warns that its
+/// times place nothing; the same kernel's capture with funcgraph-proc and
+/// funcgraph-tail too has times that advance, and no such warning.
+#[test]
+fn a_clock_that_stood_still_is_said() {
+    let u = "tests/fixtures/captures-unseen/7.3";
+    for (dir, stalled) in [
+        (format!("{u}/openat-enoent--funcgraph-abstime"), true),
+        (
+            format!("{u}/openat-enoent--funcgraph-proc+funcgraph-abstime+funcgraph-tail"),
+            false,
+        ),
+    ] {
+        let w = run(&[&format!("{dir}/bad.log")]);
+        let a = topic(&w, 0, "abstime");
+        assert_eq!(a.is_some(), stalled, "{dir}: {a:?}");
+        if let Some(a) = a {
+            assert_eq!(a["status"], "warn", "{a}");
+            assert!(
+                a["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("the clock did not advance")
+            );
+        }
+    }
+}
