@@ -137,7 +137,7 @@ fn row_end(rows: &[AlignedRow], k: usize) -> usize {
 /// legend beside it explains them.
 pub fn diff_folds(diff: &str) -> bool {
     diff.lines()
-        .any(|l| l.contains(" calls }") || l.contains(" call }") || l.contains("  ×"))
+        .any(|l| l.contains("{ … ") || l.contains("  ×"))
 }
 
 /// The aligned view around the split as a `diff` block body: the path to
@@ -160,9 +160,9 @@ pub fn diff_text(c: &ComparisonView) -> String {
     let path = ancestors(rows, parent_row);
     let mut out: Vec<String> = path
         .iter()
-        .map(|&k| diff_line(&rows[k], false, usize::MAX, rows[k].divergence))
+        .map(|&k| diff_line(&rows[k], false, Inner::Open, rows[k].divergence))
         .collect();
-    out.push(diff_line(&rows[parent_row], false, usize::MAX, false));
+    out.push(diff_line(&rows[parent_row], false, Inner::Open, false));
     parent_calls(rows, parent_row, parent_end, &mut out);
     parent_return(c, &rows[parent_row], &mut out);
     let pd = row_depth(&rows[parent_row]) as usize;
@@ -221,7 +221,11 @@ fn parent_calls(rows: &[AlignedRow], parent_row: usize, parent_end: usize, out: 
             (_, Some(b)) if r.wrapper || pb.is_some_and(|p| b.depth <= p + 1) => true,
             _ => r.wrapper,
         };
-        let inner = if r.wrapper { 0 } else { end - k - 1 };
+        let inner = if r.wrapper {
+            Inner::Nothing
+        } else {
+            calls_under(rows, k, end)
+        };
         if direct || r.divergence {
             if shown < 60 {
                 out.push(diff_line(
@@ -277,7 +281,11 @@ fn next_under_grandparent(
             out.push(diff_line(
                 r,
                 !r.wrapper && differs_inside(rows, k, end),
-                if r.wrapper { 0 } else { end - k - 1 },
+                if r.wrapper {
+                    Inner::Nothing
+                } else {
+                    calls_under(rows, k, end)
+                },
                 r.divergence,
             ));
             n += 1;
@@ -290,14 +298,48 @@ fn next_under_grandparent(
 }
 
 /// Whether a folded call's subtree holds a call one run makes and the
-/// other does not: then the call is made by both, but not alike.
+/// other does not, or makes a different number of times (the analysis'
+/// `claims::differs`): then the call is made by both, but not alike.
 fn differs_inside(rows: &[AlignedRow], k: usize, end: usize) -> bool {
     rows[k + 1..end.min(rows.len())]
         .iter()
-        .any(|x| x.kind != RowKind::Same && !x.noise)
+        .any(|x| !x.noise && (x.kind != RowKind::Same || x.fold.is_some_and(|f| f.good != f.bad)))
 }
 
-fn diff_line(r: &AlignedRow, differs: bool, inner: usize, divergence: bool) -> String {
+/// What a diff line shows of the calls under its call.
+#[derive(Clone, Copy)]
+enum Inner {
+    /// An open `{`: its calls follow on lines of their own.
+    Open,
+    /// Nothing folded (a leaf, or a level whose calls follow).
+    Nothing,
+    /// Folded: the traced calls under it in the good and the bad run.
+    Calls(u64, u64),
+}
+
+/// The calls under row `k` (rows `k+1..end`), per run: a row folded `×N`
+/// is N calls of its run, so the count is of calls, not of lines.
+fn calls_under(rows: &[AlignedRow], k: usize, end: usize) -> Inner {
+    let (mut g, mut b) = (0u64, 0u64);
+    for x in &rows[k + 1..end.min(rows.len())] {
+        let n = |side: bool, count: Option<u32>| u64::from(side) * u64::from(count.unwrap_or(1));
+        g += n(x.good.is_some(), x.fold.map(|f| f.good));
+        b += n(x.bad.is_some(), x.fold.map(|f| f.bad));
+    }
+    Inner::Calls(g, b)
+}
+
+fn folded_text(kind: RowKind, g: u64, b: u64) -> Option<String> {
+    let calls = |n: u64| format!("{n} call{}", if n == 1 { "" } else { "s" });
+    match kind {
+        RowKind::Same if g != b => Some(format!(" {{ … {} good, {} bad }}", calls(g), calls(b))),
+        RowKind::Same | RowKind::GoodOnly if g > 0 => Some(format!(" {{ … {} }}", calls(g))),
+        RowKind::BadOnly if b > 0 => Some(format!(" {{ … {} }}", calls(b))),
+        _ => None,
+    }
+}
+
+fn diff_line(r: &AlignedRow, differs: bool, inner: Inner, divergence: bool) -> String {
     let (sign, cell) = match r.kind {
         RowKind::Same => (' ', r.good.as_ref().or(r.bad.as_ref())),
         RowKind::GoodOnly => ('+', r.good.as_ref()),
@@ -311,13 +353,14 @@ fn diff_line(r: &AlignedRow, differs: bool, inner: usize, divergence: bool) -> S
         "  ".repeat(cell.depth as usize + 1),
         cell.func
     );
-    if inner == usize::MAX {
+    let folded = match inner {
+        Inner::Calls(g, b) => folded_text(r.kind, g, b),
+        _ => None,
+    };
+    if matches!(inner, Inner::Open) {
         s.push_str(" {");
-    } else if inner > 0 {
-        s.push_str(&format!(
-            " {{ … {inner} call{} }}",
-            if inner == 1 { "" } else { "s" }
-        ));
+    } else if let Some(f) = folded {
+        s.push_str(&f);
     } else if cell.has_children && r.wrapper {
         s.push_str(" {");
     } else {

@@ -109,3 +109,42 @@ fn bpf_log_of_the_bad_map_type_is_in_the_diff() {
             .into();
     insta::assert_snapshot!(diff);
 }
+
+/// A folded call counts the calls under it, per run when they differ: three
+/// `kfree()` under `getname()` in one run and two in the other are not
+/// "{ … 1 call }" (one folded line) and not alike.
+#[test]
+fn a_folded_call_counts_calls_per_run() {
+    let body = |frees: usize, tail: &str| {
+        format!(
+            " 0)               |  __x64_sys_openat() {{\n \
+             0)               |    do_sys_openat2() {{\n \
+             0)               |      getname() {{\n{} \
+             0)   1.000 us    |      }}\n{tail} \
+             0)   2.000 us    |    }}\n \
+             0)   2.500 us    |  }}\n",
+            " 0)   0.200 us    |        kfree();\n".repeat(frees)
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let args = "dfd: ffffff9c, filename: 47a075, flags: 0, mode: 0";
+    let ok = crate::common::graph_trace(
+        "openat",
+        args,
+        &body(3, " 0)   0.500 us    |      fd_install();\n"),
+        3,
+    );
+    let bad = crate::common::graph_trace("openat", args, &body(2, ""), -2);
+    let (o, b) = (dir.path().join("ok.log"), dir.path().join("bad.log"));
+    std::fs::write(&o, ok).unwrap();
+    std::fs::write(&b, bad).unwrap();
+    let w = run(&[o.to_str().unwrap(), b.to_str().unwrap()]);
+    let line =
+        w.md.lines()
+            .find(|l| l.trim_start().starts_with("getname()"))
+            .unwrap_or_else(|| panic!("{}", w.md));
+    assert!(
+        line.contains("{ … 3 calls good, 2 calls bad }") && line.contains("not alike inside"),
+        "{line}"
+    );
+}
