@@ -180,10 +180,11 @@ fn no_comparison(captures: &[Capture]) -> Prose {
 /// A failed syscall named in a sentence: title, errno, capture label.
 type Failure<'a> = (&'a str, i32, &'a str);
 
-/// Failed syscalls when none of the kept ones failed: their trees were not
-/// kept (a `--syscall` filter, `--keep 0`), so "no syscall failed" would be
-/// false. Counted from the groups (every syscall); up to 3 named, as
-/// (title, errno, capture label).
+/// Failed syscalls when none with a call tree in the report failed: their
+/// calls were not traced (syscall events only) or their trees not kept (a
+/// `--syscall` filter, `--keep 0`), so "no syscall failed" would be false.
+/// Counted from the groups (every syscall); up to 3 named, as (title,
+/// errno, capture label).
 pub fn unkept_failures(captures: &[Capture]) -> Option<(u64, Vec<Failure<'_>>)> {
     let kept_failed = captures
         .iter()
@@ -207,17 +208,19 @@ pub fn unkept_failures(captures: &[Capture]) -> Option<(u64, Vec<Failure<'_>>)> 
     (count > 0).then_some((count, failed))
 }
 
-/// "a syscall failed, but its call tree was not kept (…): X failed with …".
+/// "a syscall failed, but no call tree of it is in the report (…): X
+/// failed with …".
 fn say_unkept(p: &mut Prose, count: u64, failed: &[Failure<'_>]) {
     p.text(if count == 1 {
-        "a syscall failed, but its call tree was not kept (".to_string()
+        "a syscall failed, but no call tree of it is in the report (".to_string()
     } else {
-        format!("{count} syscalls failed, but none of them kept its call tree (")
+        format!("{count} syscalls failed, but no call tree of them is in the report (")
     })
+    .text("its calls were not traced, or ")
     .code("--syscall")
-    .text(" selects the syscalls whose trees are kept, ")
+    .text(" or ")
     .code("--keep")
-    .text(" how many): ");
+    .text(" did not keep it): ");
     for (k, (title, e, label)) in failed.iter().enumerate() {
         if k > 0 {
             p.text(", ");

@@ -40,7 +40,16 @@ pub fn lone_failure(captures: &[Capture]) -> Option<Prose> {
         None if c.trace.facts.calls == 0 => p.text(
             "the capture holds no traced call at all (syscall events only: a function_graph capture shows them)",
         ),
-        None => p.text("its call tree was not kept (`--keep` keeps more)"),
+        // Its events enclose no traced call: the functions it ran were not
+        // graphed (a set_graph_function filter elsewhere), not dropped.
+        None if s.calls == 0 => p
+            .text("the capture holds no traced call inside it (graph it with ")
+            .code("set_graph_function")
+            .text(" on its wrapper)"),
+        None => p
+            .text("its call tree was not kept (")
+            .code("--keep")
+            .text(" keeps more)"),
         Some(t) if t.nodes.iter().all(|n| n.ret.is_none()) => p
             .text("the calls inside it have no return values (")
             .code("options/funcgraph-retval")

@@ -187,11 +187,16 @@ pub fn plan(
     plans
 }
 
-/// Why captures with no failing kept syscall are compared in order: "no
-/// syscall failed" only when none did, kept or not.
+/// Why captures with no failing syscall that has a call tree are compared
+/// in order: "no syscall failed" only when none did, with a tree or not
+/// (the groups count every syscall).
 fn in_order_reason(captures: &[Capture]) -> &'static str {
-    if super::headline::unkept_failures(captures).is_some() {
-        "no syscall whose call tree is kept failed in these captures (failures whose trees were not kept are named in the verdict): compared in the order given"
+    let failed = captures
+        .iter()
+        .flat_map(|c| &c.trace.groups)
+        .any(|g| !g.root && matches!(g.outcome, crate::model::Outcome::Errno(_)));
+    if failed {
+        "no syscall with a call tree in the report failed in these captures (failures without one are named in the verdict): compared in the order given"
     } else {
         "no syscall failed in these captures: compared in the order given"
     }

@@ -103,7 +103,7 @@ fn a_failure_not_kept_is_still_named() {
             let v = w.json["verdict"].as_str().unwrap();
             assert!(!v.contains("No syscall failed"), "{argv:?}: {v}");
             assert!(
-                v.contains("a syscall failed, but its call tree was not kept")
+                v.contains("a syscall failed, but no call tree of it is in the report")
                     && v.contains(
                         "bpf(BPF_MAP_CREATE)` failed with -22 EINVAL in `bad--funcgraph-retval`"
                     ),
@@ -133,9 +133,42 @@ fn a_comparison_beside_a_failure_not_kept_names_it() {
     let v = w.json["verdict"].as_str().unwrap();
     assert!(v.contains("openat() returned 6"), "{v}");
     assert!(
-        v.contains("Not compared: a syscall failed, but its call tree was not kept")
+        v.contains("Not compared: a syscall failed, but no call tree of it is in the report")
             && v.contains("bpf(BPF_MAP_CREATE)` failed with -22 EINVAL in `B`"),
         "{v}"
     );
     assert!(!w.md.contains("no syscall failed in these captures"));
+}
+
+/// A failing syscall whose events enclose no traced call (a real openat
+/// capture followed by a failing `close` seen by its events only): alone,
+/// the verdict says no traced call is inside it (not "its call tree was not
+/// kept"); beside a comparison of the openats, it is named as not compared.
+#[test]
+fn a_failure_with_no_traced_call_is_named_truly() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = std::fs::read(format!("{CAPTURES}/qemu-6.1/openat-enoent/ok.log")).unwrap();
+    let mut bad = ok.clone();
+    bad.extend_from_slice(
+        b" 0)               |  /* sys_close(fd: 63) */\n 0)               |  /* sys_close -> 0xfffffffffffffff7 */\n",
+    );
+    let (a, b) = (dir.path().join("A.log"), dir.path().join("B.log"));
+    std::fs::write(&a, ok).unwrap();
+    std::fs::write(&b, bad).unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let alone = run(&[b]);
+    let v = alone.json["verdict"].as_str().unwrap();
+    assert!(
+        v.contains("failed with -9 EBADF")
+            && v.contains("the capture holds no traced call inside it")
+            && !v.contains("not kept"),
+        "{v}"
+    );
+    let pair = run(&[a, b]);
+    let v = pair.json["verdict"].as_str().unwrap();
+    assert!(
+        v.contains("Not compared: a syscall failed, but no call tree of it is in the report")
+            && v.contains("`close()` failed with -9 EBADF in `B`"),
+        "{v}"
+    );
 }
