@@ -102,12 +102,7 @@ pub fn append_likely_cause(verdict: &mut Prose, causes: &[Cause]) {
     let Some(p) = likely_cause(causes) else {
         return;
     };
-    let ends_in_space =
-        matches!(verdict.0.last(), Some(super::prose::Span::Text(t)) if t.ends_with(' '));
-    if !verdict.is_empty() && !ends_in_space {
-        verdict.text(" ");
-    }
-    verdict.0.extend(p.0);
+    verdict.gap().extend(p);
 }
 
 /// What to fetch when kernel facts are missing (`None`: all are given).

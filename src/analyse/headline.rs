@@ -7,7 +7,7 @@
 
 use crate::{load::Capture, model::Outcome};
 
-use super::{Comparison, Prose, origin::Evidence, prose::Span};
+use super::{Comparison, Prose, origin::Evidence, prose::plural};
 
 /// Syscalls (in all captures) whose result was not captured.
 pub fn unknown_results(captures: &[Capture]) -> (u64, u64, Vec<String>) {
@@ -49,12 +49,7 @@ pub fn headline(captures: &[Capture], comparisons: &[Comparison]) -> Prose {
         p.text(".");
     }
     if let Some((count, failed)) = unkept_failures(captures) {
-        let spaced = matches!(p.0.last(), Some(Span::Text(t)) if t.ends_with(' '));
-        p.text(if spaced {
-            "Not compared: "
-        } else {
-            " Not compared: "
-        });
+        p.gap().text("Not compared: ");
         say_unkept(&mut p, count, &failed);
         p.text(".");
     }
@@ -251,9 +246,4 @@ fn graph_advice(mut p: Prose, below: &str) -> Prose {
         .code("options/funcgraph-retval")
         .text(format!(" on Linux 6.5+); {below}"));
     p
-}
-
-/// `n thing` or `n things`.
-fn plural(n: u64, thing: &str) -> String {
-    format!("{n} {thing}{}", if n == 1 { "" } else { "s" })
 }

@@ -189,13 +189,9 @@ pub fn plan(
 
 /// Why captures with no failing syscall that has a call tree are compared
 /// in order: "no syscall failed" only when none did, with a tree or not
-/// (the groups count every syscall).
+/// (the failures without one, which the verdict names).
 fn in_order_reason(captures: &[Capture]) -> &'static str {
-    let failed = captures
-        .iter()
-        .flat_map(|c| &c.trace.groups)
-        .any(|g| !g.root && matches!(g.outcome, crate::model::Outcome::Errno(_)));
-    if failed {
+    if super::headline::unkept_failures(captures).is_some() {
         "no syscall with a call tree in the report failed in these captures (failures without one are named in the verdict): compared in the order given"
     } else {
         "no syscall failed in these captures: compared in the order given"

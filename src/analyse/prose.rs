@@ -85,4 +85,19 @@ impl Prose {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// A space before the next sentence, unless nothing was said yet or the
+    /// words so far end in one.
+    pub fn gap(&mut self) -> &mut Self {
+        let spaced = matches!(self.0.last(), Some(Span::Text(t)) if t.ends_with(' '));
+        if !self.is_empty() && !spaced {
+            self.text(" ");
+        }
+        self
+    }
+}
+
+/// `1 thing`, `n things`.
+pub fn plural(n: u64, thing: &str) -> String {
+    format!("{n} {thing}{}", if n == 1 { "" } else { "s" })
 }

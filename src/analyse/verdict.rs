@@ -255,10 +255,8 @@ fn caveats(p: &mut Prose, f: &Facts<'_, '_>) {
                 .count() as u64
         });
         let said = |p: &mut Prose, what: &str| {
-            let spaced =
-                matches!(p.0.last(), Some(super::prose::Span::Text(t)) if t.ends_with(' '));
-            let sep = if spaced { "" } else { " " };
-            p.text(format!("{sep}Caution: the {run} run's tree ("))
+            p.gap()
+                .text(format!("Caution: the {run} run's tree ("))
                 .code(label.as_str());
             p.text(format!(") {what}. "));
         };
@@ -282,8 +280,7 @@ fn caveats(p: &mut Prose, f: &Facts<'_, '_>) {
         .iter()
         .any(|&c| f.captures[c].trace.facts.reconstructed);
     if rebuilt {
-        let spaced = matches!(p.0.last(), Some(super::prose::Span::Text(t)) if t.ends_with(' '));
-        p.text(if spaced { "" } else { " " })
+        p.gap()
             .text("Caution: the function tracer prints calls but no returns, so the nesting above is inferred (from each call's parent, or trace-cmd's indentation): a call whose caller is not open (not traced, or returned unseen) is placed under the innermost open call, which may not be where it was called, and returns are inferred from the calls that follow. ")
             .code("function_graph")
             .text(" shows both. ");

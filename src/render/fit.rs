@@ -6,6 +6,8 @@
 //! was left out and that `index.html` has it. The verdict, the comparisons'
 //! tables and the aligned diff are small and come first, so they stay.
 
+use crate::analyse::prose::plural;
+
 /// The most characters `report.md` may hold (GitHub's limit is 65 536; the
 /// margin leaves room for a sentence of the reporter's own).
 pub const MD_LIMIT: usize = 60_000;
@@ -237,13 +239,13 @@ fn note_line(omitted: &[Omitted], sections: &[String], page: &str) -> String {
         .map(|(o, s)| {
             let mut what = Vec::new();
             if o.details > 0 {
-                what.push(plural(o.details, "collapsed block"));
+                what.push(plural(o.details as u64, "collapsed block"));
             }
             if o.rows > 0 {
-                what.push(plural(o.rows, "table row"));
+                what.push(plural(o.rows as u64, "table row"));
             }
             if o.blocks > 0 {
-                what.push(plural(o.blocks, "code block"));
+                what.push(plural(o.blocks as u64, "code block"));
             }
             let name = if s.is_empty() { "top" } else { s.as_str() };
             format!("{} ({name})", what.join(" and "))
@@ -257,14 +259,6 @@ fn note_line(omitted: &[Omitted], sections: &[String], page: &str) -> String {
          [index.html]({page}) and report.json have everything.",
         parts.join("; ")
     )
-}
-
-fn plural(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
 }
 
 /// The last resort when what cannot be folded is itself too long (huge

@@ -1,7 +1,7 @@
 //! Plain-text pieces shared by the Markdown and HTML renderers: call trees
 //! as indented text, the aligned view as a diff, numbers.
 
-use crate::analyse::RowKind;
+use crate::analyse::{RowKind, prose::plural};
 
 use super::{
     format::{duration, ret as fmt_ret},
@@ -330,7 +330,7 @@ fn calls_under(rows: &[AlignedRow], k: usize, end: usize) -> Inner {
 }
 
 fn folded_text(kind: RowKind, g: u64, b: u64) -> Option<String> {
-    let calls = |n: u64| format!("{n} call{}", if n == 1 { "" } else { "s" });
+    let calls = |n: u64| plural(n, "call");
     match kind {
         RowKind::Same if g != b => Some(format!(" {{ … {} good, {} bad }}", calls(g), calls(b))),
         RowKind::Same | RowKind::GoodOnly if g > 0 => Some(format!(" {{ … {} }}", calls(g))),
