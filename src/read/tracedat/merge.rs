@@ -72,15 +72,7 @@ impl Merger {
     }
 
     fn pick(&self) -> Option<usize> {
-        let mut best: Option<(usize, u64)> = None;
-        for (i, h) in self.heads.iter().enumerate() {
-            if let Some(ev) = h {
-                if best.is_none_or(|(_, ts)| ev.ts < ts) {
-                    best = Some((i, ev.ts));
-                }
-            }
-        }
-        best.map(|(i, _)| i)
+        earliest(self.heads.iter().map(|h| h.as_ref().map(|ev| ev.ts)))
     }
 
     fn data(&self, i: usize, ev: &RawEvent) -> &[u8] {
@@ -190,4 +182,19 @@ impl OneThread {
             });
         })
     }
+}
+
+/// The CPU whose head event comes first (`None`: no CPU has one left); on
+/// equal timestamps the lower CPU, as trace-cmd merges. Shared by the
+/// one-thread merge and the threaded one (`parallel`).
+pub(super) fn earliest(heads: impl IntoIterator<Item = Option<u64>>) -> Option<usize> {
+    let mut best: Option<(usize, u64)> = None;
+    for (i, ts) in heads.into_iter().enumerate() {
+        if let Some(ts) = ts {
+            if best.is_none_or(|(_, b)| ts < b) {
+                best = Some((i, ts));
+            }
+        }
+    }
+    best.map(|(i, _)| i)
 }

@@ -290,15 +290,7 @@ impl Parallel {
 
     /// The CPU whose event comes next (as `Merger::pick`).
     fn pick(&self) -> Option<usize> {
-        let mut best: Option<(usize, u64)> = None;
-        for q in 0..self.queues.len() {
-            if let Some(p) = self.head(q) {
-                if best.is_none_or(|(_, ts)| p.ts < ts) {
-                    best = Some((q, p.ts));
-                }
-            }
-        }
-        best.map(|(q, _)| q)
+        super::merge::earliest((0..self.queues.len()).map(|q| self.head(q).map(|p| p.ts)))
     }
 
     fn advance(&mut self, q: usize) {
