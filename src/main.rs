@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use tracereport::cli::Cli;
+use tracereport::{analyse::prose::plural, cli::Cli};
 
 /// `eprintln!` with control characters shown as escapes: labels, paths,
 /// warnings and the verdict carry text from the captures, and an ESC or OSC
@@ -58,8 +58,8 @@ fn main() -> ExitCode {
             }
             if strict && outcome.warnings > 0 {
                 say!(
-                    "error: {} warning(s) in the captures (--strict); the report lists them",
-                    outcome.warnings
+                    "error: {} in the captures (--strict); the report lists them",
+                    plural(outcome.warnings, "warning")
                 );
                 return ExitCode::from(3);
             }
@@ -87,12 +87,12 @@ pub(crate) fn summary(o: &tracereport::Outcome, out: &std::path::Path) {
     for c in &r.captures {
         let failing = c.syscalls.iter().filter(|s| s.errno.is_some()).count();
         say!(
-            "{}: {} lines, {} syscall(s) with trees ({} failing), {} warning(s)",
+            "{}: {} lines, {} with trees ({} failing), {}",
             c.label,
             c.lines,
-            c.syscalls.len(),
+            plural(c.syscalls.len() as u64, "syscall"),
             failing,
-            c.warnings_total
+            plural(c.warnings_total, "warning")
         );
         // The first warning of each kind, as compilers print them
         // (file:line): a cut file's one `truncated-input` must not hide
@@ -110,8 +110,8 @@ pub(crate) fn summary(o: &tracereport::Outcome, out: &std::path::Path) {
         let shown = kinds.len() as u64;
         if c.warnings_total > shown {
             say!(
-                "  … and {} more warning(s) in the report",
-                c.warnings_total - shown
+                "  … and {} more in the report",
+                plural(c.warnings_total - shown, "warning")
             );
         }
     }

@@ -7,7 +7,10 @@ use serde::Serialize;
 
 use crate::model::{CaptureFacts, Trace, WarningKind};
 
-use super::lost::{self, Loss};
+use super::{
+    lost::{self, Loss},
+    prose::plural,
+};
 
 /// A capture audit point's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -82,8 +85,9 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
             AuditStatus::Ok,
             "trailing-data",
             format!(
-                "{} byte(s) after the end of the gzip data were ignored (as `gzip -d` does): the capture itself is complete",
-                f.trailing_bytes
+                "{} after the end of the gzip data {} ignored (as `gzip -d` does): the capture itself is complete",
+                plural(f.trailing_bytes, "byte"),
+                if f.trailing_bytes == 1 { "was" } else { "were" }
             ),
             None,
         ));
@@ -115,7 +119,15 @@ fn damage_items(t: &Trace, out: &mut Vec<AuditItem>) {
         out.push(item(
             AuditStatus::Warn,
             "exits-without-entry",
-            format!("{no_entry} return(s) without their call: tracing started mid-call or entries were lost"),
+            format!(
+                "{} without {}: tracing started mid-call or entries were lost",
+                plural(no_entry, "return"),
+                if no_entry == 1 {
+                    "its call"
+                } else {
+                    "their calls"
+                }
+            ),
             Some(if overflowed {
                 bigger_buffer
             } else {
@@ -128,7 +140,10 @@ fn damage_items(t: &Trace, out: &mut Vec<AuditItem>) {
         out.push(item(
             AuditStatus::Warn,
             "exits-not-captured",
-            format!("{no_exit} call(s) never returned in the capture: tracing stopped mid-call or returns were lost"),
+            format!(
+                "{} never returned in the capture: tracing stopped mid-call or returns were lost",
+                plural(no_exit, "call")
+            ),
             Some(if overflowed {
                 bigger_buffer
             } else {
@@ -154,7 +169,14 @@ fn damage_items(t: &Trace, out: &mut Vec<AuditItem>) {
         out.push(item(
             AuditStatus::Warn,
             "unreadable-lines",
-            format!("{unreadable} line(s) are not ftrace output (edited, cut, or another format mixed in)"),
+            format!(
+                "{} not ftrace output (edited, cut, or another format mixed in)",
+                if unreadable == 1 {
+                    "1 line is".to_string()
+                } else {
+                    format!("{unreadable} lines are")
+                }
+            ),
             None,
         ));
     }

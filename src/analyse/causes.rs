@@ -470,7 +470,11 @@ fn rank(
             } else {
                 EvidenceKind::Name
             },
-            text: format!("{} ties to {n} function(s) {side}", d.name),
+            text: format!(
+                "{} ties to {} {side}",
+                d.name,
+                super::prose::plural(n as u64, "function")
+            ),
             file: None,
             line: None,
         });

@@ -82,9 +82,10 @@ fn other(p: &mut Prose, captures: &[Capture], k: usize, c: &Comparison) {
             p.text(", the error is born in ").func(name);
         }
         _ if !c.origin.candidates.is_empty() => {
+            let shown = c.origin.candidates.len().min(super::candidates::MAX_SHOWN);
             p.text(format!(
-                ", {} candidate origin(s) from structure",
-                c.origin.candidates.len().min(super::candidates::MAX_SHOWN)
+                ", {} from structure",
+                plural(shown as u64, "candidate origin")
             ));
         }
         _ => {}

@@ -84,7 +84,8 @@ pub fn message(l: Loss) -> String {
     match l {
         Loss::None => "no events lost".into(),
         Loss::Dropped { events, lines } => format!(
-            "{events} events lost in {lines} `LOST` line(s) (the reader fell behind): trees near them are incomplete"
+            "{events} events lost in {} (the reader fell behind): trees near them are incomplete",
+            super::prose::plural(lines, "`LOST` line")
         ),
         Loss::Overwritten { counted: Some(n) } => format!(
             "the ring buffer wrapped and overwrote older events ({n} by the header's counters): only the end of the run survived"

@@ -154,8 +154,13 @@ fn retval_span(b: &Side<'_>, node: u32, e: i32) -> String {
             "`{name}()` returned -{e} ({ename}) and has no traced callee: the error was made in its own code or in a callee the capture does not show (inlined, notrace, or beyond max_graph_depth)"
         )
     } else {
+        let callees = if traced_callees == 1 {
+            "its one traced callee did not return it".to_string()
+        } else {
+            format!("none of its {traced_callees} traced callees returned it")
+        };
         format!(
-            "`{name}()` returned -{e} ({ename}) although none of its {traced_callees} traced callee(s) returned it: the error was made in its own code or in a callee the capture does not show (inlined, notrace, or beyond max_graph_depth)"
+            "`{name}()` returned -{e} ({ename}) although {callees}: the error was made in its own code or in a callee the capture does not show (inlined, notrace, or beyond max_graph_depth)"
         )
     }
 }

@@ -106,8 +106,11 @@ fn capture_graphs(r: &Report, c: &CaptureView, set: &mut FlameSet) {
     }
     let title = format!("{}: all kept syscalls", c.label);
     let caption = format!(
-        "{} syscall(s), {} traced in total. Width = time (self time of each call, summed per call path), not call count.",
-        c.syscalls.iter().filter(|s| s.root.is_some()).count(),
+        "{}, {} traced in total. Width = time (self time of each call, summed per call path), not call count.",
+        crate::analyse::prose::plural(
+            c.syscalls.iter().filter(|s| s.root.is_some()).count() as u64,
+            "syscall"
+        ),
         duration(Nanos(all.total_ns())),
     );
     push(

@@ -207,8 +207,8 @@ fn diff_markdown(d: &KernelDiffView, no_causes: bool) -> String {
     if d.have_functions {
         let _ = write!(
             out,
-            " {} function(s) only in the good kernel{}, {} only in the bad kernel{}.",
-            d.functions_only_good,
+            " {} only in the good kernel{}, {} only in the bad kernel{}.",
+            crate::analyse::prose::plural(d.functions_only_good as u64, "function"),
             groups_md(&d.only_good_by_prefix, 8),
             d.functions_only_bad,
             groups_md(&d.only_bad_by_prefix, 8)
@@ -238,8 +238,13 @@ fn diff_markdown(d: &KernelDiffView, no_causes: bool) -> String {
         let more = d.config_differences.saturating_sub(12);
         let _ = write!(
             out,
-            " {} config option(s) differ: {}{}.",
-            d.config_differences,
+            " {} {}: {}{}.",
+            crate::analyse::prose::plural(d.config_differences as u64, "config option"),
+            if d.config_differences == 1 {
+                "differs"
+            } else {
+                "differ"
+            },
             shown.join(", "),
             if more > 0 {
                 format!(", … {more} more in report.json")

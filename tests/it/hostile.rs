@@ -250,7 +250,7 @@ fn gzip_with_trailing_garbage_loses_nothing_and_passes_strict() {
     assert_eq!(o.status.code(), Some(0), "{err}");
     let json = std::fs::read_to_string(out.join("report.json")).unwrap();
     assert!(!json.contains("truncated-input"));
-    assert!(json.contains("534 byte(s) after the end of the gzip data were ignored"));
+    assert!(json.contains("534 bytes after the end of the gzip data were ignored"));
 }
 
 #[test]

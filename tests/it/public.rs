@@ -114,7 +114,7 @@ fn kernel_doc_retval_snippet_leads_to_the_first_error() {
             "{f}: {v}"
         );
         assert!(
-            v.contains("`cpu_cgroup_can_attach()` returned -22 (EINVAL) although none of its 2 traced callee(s) returned it"),
+            v.contains("`cpu_cgroup_can_attach()` returned -22 (EINVAL) although none of its 2 traced callees returned it"),
             "{f}: {v}"
         );
         let roots = w.json["captures"][0]["roots"].as_array().unwrap();

@@ -66,10 +66,12 @@ impl AlignWork {
     /// The report's note when the budget ran out, naming it.
     pub fn note(&self) -> Option<String> {
         (self.cheap_levels() > 0).then(|| {
+            let lists = self.cheap_levels();
             format!(
-                "alignment work budget spent ({} steps in all): {} list(s) of calls were aligned by the cheaper rule (the same calls at their start and end paired, the rest shown unpaired), so differences there may be overstated",
+                "alignment work budget spent ({} steps in all): {} of calls {} aligned by the cheaper rule (the same calls at their start and end paired, the rest shown unpaired), so differences there may be overstated",
                 self.total,
-                self.cheap_levels()
+                crate::analyse::prose::plural(lists, "list"),
+                if lists == 1 { "was" } else { "were" }
             )
         })
     }

@@ -176,7 +176,12 @@ impl Builder {
         if !irq {
             let name = String::from_utf8_lossy(func).into_owned();
             self.warn(line, WarningKind::ExitWithoutEntry, || {
-                format!("`{name}()` is called at depth {d}, but the entry of {missing} caller(s) is not in the capture; shown as \"[entry not captured]\"")
+                let callers = if missing == 1 {
+                    "the entry of 1 caller is".to_string()
+                } else {
+                    format!("the entries of {missing} callers are")
+                };
+                format!("`{name}()` is called at depth {d}, but {callers} not in the capture; shown as \"[entry not captured]\"")
             });
         }
     }
