@@ -50,7 +50,7 @@ fn story(f: &Facts<'_, '_>) -> Prose {
     origin(&mut p, f);
     untraced_at_split(&mut p, f);
     candidates(&mut p, f, true);
-    verdict_agree::differences(&mut p, f, d.row, true);
+    verdict_agree::differences(&mut p, f, d.row);
     p
 }
 
@@ -403,6 +403,6 @@ fn hidden(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
     }
     candidates(p, f, false);
     if differ {
-        verdict_agree::differences(p, f, usize::MAX, false);
+        verdict_agree::differences(p, f, usize::MAX);
     }
 }

@@ -44,6 +44,7 @@ pub fn agree(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
             super::retval::show(r.value())
         ));
     }
+    shared_noise_after(p, f, bl, d.row);
     match e.first {
         Some(k) if claims::row_inside(f.alignment, k, g, b, (gl, bl)) => {
             p.text(", whose calls are not alike: inside it ");
@@ -62,6 +63,55 @@ pub fn agree(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
         None => {}
     }
     p.text(". ");
+}
+
+/// The noise calls both runs make after the last shared call `bl` and
+/// before the parting, at its level: "up to X" alone would read as if the
+/// runs parted right after X (the seed case: both then call
+/// `__might_fault()`).
+fn shared_noise_after(p: &mut Prose, f: &Facts<'_, '_>, bl: u32, until: usize) {
+    let names = shared_noise(f, bl, until);
+    let Some((last, rest)) = names.split_last() else {
+        return;
+    };
+    p.text(" (then both call ");
+    for (k, name) in rest.iter().enumerate() {
+        if k > 0 {
+            p.text(", ");
+        }
+        p.func(name);
+    }
+    if !rest.is_empty() {
+        p.text(" and ");
+    }
+    p.func(last).text(", on the noise list: never decisive)");
+}
+
+/// The names of the noise calls both runs make after the bad run's call
+/// `bl`, at its level, before row `until`.
+pub fn shared_noise<'f>(f: &Facts<'f, '_>, bl: u32, until: usize) -> Vec<&'f str> {
+    let (b, rows) = (f.b, &f.alignment.rows);
+    let Some(start) = rows.iter().position(|r| r.bad == Some(bl)) else {
+        return Vec::new();
+    };
+    // A candidate's last shared call can lie past the parting's row
+    // (6.1 openat: both runs call `step_into()` after the bad run's
+    // detour): nothing to say then.
+    let Some(between) = rows.get(start + 1..until.min(rows.len())) else {
+        return Vec::new();
+    };
+    let parent = b.tree.nodes[bl as usize].parent;
+    let mut names: Vec<&str> = Vec::new();
+    for r in between {
+        let Some(n) = r.bad.filter(|_| r.kind == RowKind::Same && r.noise) else {
+            continue;
+        };
+        let name = b.name(n);
+        if b.tree.nodes[n as usize].parent == parent && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
 }
 
 /// " (apart from …)": the differences that meet again (counted, first
@@ -106,20 +156,17 @@ fn row_words(p: &mut Prose, f: &Facts<'_, '_>, k: usize) {
 }
 
 /// The differences that meet again before row `until`: how many, and the
-/// first; `decided`: there is a split they did not decide.
-pub fn differences(p: &mut Prose, f: &Facts<'_, '_>, until: usize, decided: bool) {
+/// first. Never "they did not decide it": an error path that skips a block
+/// and then runs the cleanup both runs share meets again too (7.3's
+/// `map_create()`), so the capture's shape cannot rule them out.
+pub fn differences(p: &mut Prose, f: &Facts<'_, '_>, until: usize) {
     let minors = claims::minors_before(f.alignment, until);
     let Some(m) = minors.first() else { return };
     let n = minors.len();
     p.text(format!(
-        "{n} earlier difference{} meet{} again{} (first: ",
+        "{n} earlier difference{} meet{} again (first: ",
         if n == 1 { "" } else { "s" },
         if n == 1 { "s" } else { "" },
-        if decided {
-            " and did not decide it"
-        } else {
-            ""
-        }
     ));
     minor_words(p, f, m);
     p.text(").");

@@ -55,8 +55,21 @@ fn candidate(p: &mut Prose, f: &Facts<'_, '_>, c: &OriginCandidate) {
     let aside = "the bad run then makes calls the good run does not";
     match c.role {
         Role::LastShared => {
+            // Before a difference that met again, the runs go on together
+            // afterwards: "turns back" would be false there.
+            let earlier = f.divergence.is_some_and(|d| before_parting(b, c, d));
+            let noise_after = !earlier
+                && f.divergence.is_some_and(|d| {
+                    !super::verdict_agree::shared_noise(f, c.node, d.row).is_empty()
+                });
             p.func(b.name(c.node))
-                .text(" (the last call both runs make before the bad run turns back");
+                .text(" (the last call both runs make")
+                .text(if noise_after { ", noise aside," } else { "" })
+                .text(if earlier {
+                    " before they first differ"
+                } else {
+                    " before the bad run turns back"
+                });
         }
         Role::OwnCode => {
             p.text("the own code of ").func(b.name(c.node));

@@ -138,6 +138,60 @@ fn agree_up_to(ctx: &str, c: &Value) -> usize {
     1
 }
 
+/// "up to X (then both call N, …)": the noise calls both runs make after X
+/// at its level before the parting are exactly the ones named; without the
+/// aside there are none (so "up to X" never hides calls both runs make).
+fn noise_after_last_common(ctx: &str, c: &Value) -> usize {
+    let v = c["verdict"].as_str().unwrap();
+    let d = &c["first_divergence"];
+    let Some(last) = d["last_common"].as_str() else {
+        return 0;
+    };
+    let lead = format!(" up to `{last}()`");
+    if !v.contains(&lead) || d["row"].is_null() {
+        return 0;
+    }
+    let rows = c["aligned"].as_array().unwrap();
+    let until = (d["row"].as_u64().unwrap() as usize).min(rows.len());
+    let bad_line = d["last_common_lines"][1].as_u64();
+    let Some(at) = rows[..until]
+        .iter()
+        .position(|r| r["bad"]["line"].as_u64() == bad_line && r["bad"]["func"] == last)
+    else {
+        return 0;
+    };
+    let depth = rows[at]["bad"]["depth"].as_u64();
+    let mut seen: Vec<&str> = Vec::new();
+    for r in &rows[at + 1..until] {
+        if r["kind"] == "same" && r["noise"] == true && r["bad"]["depth"].as_u64() == depth {
+            let f = r["bad"]["func"].as_str().unwrap();
+            if !seen.contains(&f) {
+                seen.push(f);
+            }
+        }
+    }
+    let aside = v
+        .split(&lead)
+        .nth(1)
+        .and_then(|t| t.strip_prefix(" (then both call "))
+        .and_then(|t| t.split(", on the noise list").next());
+    match aside {
+        None => assert!(
+            seen.is_empty(),
+            "{ctx}: 'up to {last}()' but both runs then call {seen:?}: {v}"
+        ),
+        Some(t) => {
+            let named: Vec<&str> = t
+                .split(['`', ','])
+                .map(|x| x.trim().trim_start_matches("and ").trim_end_matches("()"))
+                .filter(|x| !x.is_empty() && *x != "and")
+                .collect();
+            assert_eq!(named, seen, "{ctx}: noise named after {last}(): {v}");
+        }
+    }
+    1
+}
+
 /// The depth of a row's call (either side).
 fn row_depth(r: &Value) -> u64 {
     r["good"]["depth"]
@@ -443,7 +497,7 @@ fn no_negative_decimal_beyond_errno(ctx: &str, w: &Written) {
 #[test]
 fn every_claim_of_every_report_holds_on_the_trees() {
     let (mut never, mut agree, mut both) = (0, 0, 0);
-    let (mut below, mut listed, mut matches) = (0, 0, 0);
+    let (mut below, mut listed, mut matches, mut upto) = (0, 0, 0, 0);
     for (ctx, w) in every_report() {
         no_negative_decimal_beyond_errno(&ctx, &w);
         no_stretch_of_nothing(&ctx, &w);
@@ -451,6 +505,7 @@ fn every_claim_of_every_report_holds_on_the_trees() {
             never += never_makes(&ctx, &w, c);
             recipe_covers_the_candidates(&ctx, &w, c);
             agree += agree_up_to(&ctx, c);
+            upto += noise_after_last_common(&ctx, c);
             both += both_in_diff(&ctx, &w, c);
             below += named_below(&ctx, c);
             listed += listed_before_split(&ctx, &w, c);
@@ -459,8 +514,14 @@ fn every_claim_of_every_report_holds_on_the_trees() {
     }
     // The walk must have met each kind of claim.
     assert!(
-        never >= 20 && agree >= 20 && both >= 100 && below >= 15 && listed >= 100 && matches >= 3,
-        "{never} {agree} {both} {below} {listed} {matches}"
+        never >= 20
+            && agree >= 20
+            && both >= 100
+            && below >= 15
+            && listed >= 100
+            && matches >= 3
+            && upto >= 20,
+        "{never} {agree} {both} {below} {listed} {matches} {upto}"
     );
 }
 
