@@ -116,25 +116,41 @@ fn locate(b: &Side<'_>, i: usize) -> Option<String> {
     // that stood still: every line of a QEMU capture at one µs) place
     // nothing: no stretch is named rather than "0.0 µs" somewhere.
     let span = end.saturating_sub(start);
-    if best.0 == 0 || n.duration_ns.is_some_and(|d| span < d / 2) {
+    if best.0 < MIN_PLACED_NS || n.duration_ns.is_some_and(|d| span < d / 2) {
         return None;
     }
     let name = b.name(i as u32);
-    let us = best.0 as f64 / 1000.0;
+    let t = stretch(best.0);
     Some(match (best.1, best.2) {
-        (None, None) => format!("{us:.1} µs in `{name}()` itself"),
+        (None, None) => format!("{t} in `{name}()` itself"),
         (None, Some(c)) => format!(
-            "{us:.1} µs after entering `{name}()`, before `{}()`",
+            "{t} after entering `{name}()`, before `{}()`",
             b.name(c as u32)
         ),
         (Some(p), Some(c)) => format!(
-            "{us:.1} µs between `{}()` returning and `{}()`",
+            "{t} between `{}()` returning and `{}()`",
             b.name(p as u32),
             b.name(c as u32)
         ),
         (Some(p), None) => format!(
-            "{us:.1} µs after `{}()` returned, before `{name}()` returned",
+            "{t} after `{}()` returned, before `{name}()` returned",
             b.name(p as u32)
         ),
     })
+}
+
+/// Shortest stretch placed between calls: abstime prints microseconds,
+/// and each traced call's own bookkeeping shifts the printed times by about
+/// one (a call's timestamps and its printed duration differ by that much),
+/// so a stretch of a microsecond or two could sit on either side of a
+/// call: two captures of one call placed 1.1 and 2.0 µs on opposite sides.
+const MIN_PLACED_NS: u64 = 3_000;
+
+/// A stretch's length in the unit the report uses for it.
+fn stretch(ns: u64) -> String {
+    if ns >= 1_000_000 {
+        format!("{:.3} ms", ns as f64 / 1e6)
+    } else {
+        format!("{:.1} µs", ns as f64 / 1000.0)
+    }
 }

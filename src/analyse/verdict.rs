@@ -115,9 +115,13 @@ fn next_calls(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
                 .text(" instead. ");
         }
         None => {
-            p.text(", while the bad run makes no further traced call: ")
-                .func(parent)
-                .text(" returns");
+            p.text(if irq_after_split(f, d) {
+                ", while the bad run makes no further traced call outside interrupts: "
+            } else {
+                ", while the bad run makes no further traced call: "
+            })
+            .func(parent)
+            .text(" returns");
             if let Some(r) = b.tree.nodes[d.parent.1 as usize].ret {
                 p.text(format!(" {}", ret_text(r.value())));
             }
@@ -156,6 +160,20 @@ fn met_again(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) -> bool {
     true
 }
 
+/// Whether an interrupt's calls are nested in the bad run's parent after
+/// the last shared call (they are no call of the syscall's own).
+fn irq_after_split(f: &Facts<'_, '_>, d: &Divergence) -> bool {
+    let b = f.b;
+    let after = d.last_common.map_or(d.parent.1, |(_, n)| n);
+    b.tree
+        .children(d.parent.1 as usize)
+        .any(|c| c > after as usize && b.irq[c])
+}
+
+/// Untraced time at the split from which it may as well be time the task
+/// did not run: a millisecond is thousands of functions' worth of code.
+const LONG_UNTRACED_NS: u64 = 1_000_000;
+
 /// The parent's time in no traced callee at the split (timing evidence).
 fn untraced_at_split(p: &mut Prose, f: &Facts<'_, '_>) {
     let b = f.b;
@@ -167,7 +185,16 @@ fn untraced_at_split(p: &mut Prose, f: &Facts<'_, '_>) {
             // The location names functions in backticks: code spans here.
             p.text(" (").extend(Prose::from_ticks(loc)).text(")");
         }
-        p.text(" (timing): code ftrace does not show ran there, inlined callees or its own. ");
+        // Durations are wall time: an interrupt's untraced entry work,
+        // preemption or a hypervisor's pause count too. Said when it can
+        // matter: an interrupt is nested there, or the stretch is long.
+        let away =
+            f.divergence.is_some_and(|d| irq_after_split(f, d)) || s.gap_ns >= LONG_UNTRACED_NS;
+        p.text(if away {
+            " (timing): code ftrace does not show ran there (inlined callees or its own), or the task was not running then (an interrupt's untraced entry, preemption, a hypervisor's pause); the capture cannot tell which. "
+        } else {
+            " (timing): code ftrace does not show ran there, inlined callees or its own. "
+        });
     }
 }
 
