@@ -165,15 +165,43 @@ pub fn diff_text(c: &ComparisonView) -> String {
     out.push(diff_line(&rows[parent_row], false, Inner::Open, false));
     parent_calls(rows, parent_row, parent_end, &mut out);
     parent_return(c, &rows[parent_row], &mut out);
-    let pd = row_depth(&rows[parent_row]) as usize;
-    if let Some(&gp) = path.last() {
-        next_under_grandparent(rows, gp, parent_end, pd, &mut out);
-    }
+    after_the_parent(rows, &path, parent_row, parent_end, &mut out);
+    out.join("\n")
+}
+
+/// Lines after the parent's return given to its callers' next calls, all
+/// levels together.
+const NEXT_LINES: usize = 30;
+
+/// What each run does next under each caller of the parent, innermost
+/// first, then that caller's `}`: the verdict's "the good run returns from
+/// `__d_lookup()` and goes on to `d_alloc()`" can be several levels up
+/// (6.1 mkdir: `d_alloc()` and the bad run's `dput()` lie under
+/// `lookup_one_qstr_excl()` and `filename_create()`; 6.1 openat: the bad
+/// run's `put_unused_fd()` under `do_sys_openat2()`). At most 6 calls a
+/// level and [`NEXT_LINES`] in all; the rest is `…`.
+fn after_the_parent(
+    rows: &[AlignedRow],
+    path: &[usize],
+    parent_row: usize,
+    parent_end: usize,
+    out: &mut Vec<String>,
+) {
+    let (mut child_end, mut child_depth) = (parent_end, row_depth(&rows[parent_row]) as usize);
+    let mut budget = NEXT_LINES;
     for &k in path.iter().rev() {
+        let end = row_end(rows, k);
+        if budget > 0 {
+            let before = out.len();
+            next_under(rows, (child_end, end), child_depth, budget.min(6), out);
+            budget = budget.saturating_sub(out.len() - before);
+        } else if child_end < end {
+            out.push(format!(" {}…", "  ".repeat(child_depth + 1)));
+        }
         let depth = row_depth(&rows[k]) as usize;
         out.push(format!(" {}}}", "  ".repeat(depth + 1)));
+        (child_end, child_depth) = (end, depth);
     }
-    out.join("\n")
 }
 
 /// The row of the call the first difference that meets again lies under.
@@ -263,18 +291,18 @@ fn parent_return(c: &ComparisonView, pr: &AlignedRow, out: &mut Vec<String>) {
     }
 }
 
-/// What each run does next under the grandparent (a few calls).
-fn next_under_grandparent(
+/// What each run does next at depth `pd` in rows `from..to` (at most
+/// `max` calls, then `…`).
+fn next_under(
     rows: &[AlignedRow],
-    gp: usize,
-    parent_end: usize,
+    (from, to): (usize, usize),
     pd: usize,
+    max: usize,
     out: &mut Vec<String>,
 ) {
-    let gp_end = row_end(rows, gp);
-    let mut k = parent_end;
+    let mut k = from;
     let mut n = 0;
-    while k < gp_end && n < 6 {
+    while k < to && n < max {
         let r = &rows[k];
         let end = row_end(rows, k);
         if row_depth(r) as usize == pd {
@@ -292,7 +320,7 @@ fn next_under_grandparent(
         }
         k = if r.wrapper { k + 1 } else { end.max(k + 1) };
     }
-    if k < gp_end {
+    if k < to {
         out.push(format!(" {}…", "  ".repeat(pd + 1)));
     }
 }

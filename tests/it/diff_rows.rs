@@ -94,6 +94,36 @@ fn the_diff_shows_every_call_of_the_parent_on_both_sides() {
     assert!(checked >= 200 && one_sided >= 40, "{checked} {one_sided}");
 }
 
+/// "The good run returns from P and goes on to X": X is in the diff, at
+/// whatever level above the parent it lies (6.1 mkdir: `d_alloc()` under
+/// `lookup_one_qstr_excl()`, three levels up from `__d_lookup()`, was once
+/// left out), and so is what the bad run does instead at that level.
+#[test]
+fn the_diff_shows_where_the_good_run_goes_on() {
+    let mut checked = 0;
+    for (ok, bad) in pairs() {
+        let w = run(&[&ok, &bad]);
+        for c in w.json["comparisons"].as_array().unwrap() {
+            let d = &c["first_divergence"];
+            let (Some(next), false) = (
+                d["good_next"].as_str(),
+                d["good_next_inside_parent"] == true,
+            ) else {
+                continue;
+            };
+            let diff = w.md.split("```diff\n").nth(1).unwrap_or("");
+            let diff = diff.split("```").next().unwrap();
+            assert!(
+                diff.lines()
+                    .any(|l| !l.starts_with('-') && l.contains(&format!(" {next}()"))),
+                "{ok} vs {bad}: the verdict's next call `{next}()` is not in the diff:\n{diff}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked}");
+}
+
 /// The 7.3 kernel's map_create with a bad map type: the bad run's only call
 /// of its own, `bpf_log()` ("Invalid map_type."), right after the good
 /// run's allocation calls, is in the diff.
