@@ -5,7 +5,10 @@
 
 use serde::Serialize;
 
-use crate::model::{CaptureFacts, Trace, WarningKind};
+use crate::{
+    model::{CaptureFacts, Trace, WarningKind},
+    parse::InputFormat,
+};
 
 use super::{
     lost::{self, Loss},
@@ -106,6 +109,22 @@ fn lost_items(t: &Trace, out: &mut Vec<AuditItem>) {
     out.push(item(status, topic, lost::message(loss), lost::fix(loss)));
 }
 
+/// Returns and no call entry at all: what function_graph prints with
+/// `tracing_thresh` set (perf-tools' funcslower), the return of each call
+/// slower than the threshold; starting mid-call cannot explain a capture
+/// that never shows an entry.
+fn returns_only(returns: u64) -> AuditItem {
+    item(
+        AuditStatus::Warn,
+        "exits-without-entry",
+        format!(
+            "only returns are printed ({}) and no call entry at all: probably a tracing_thresh capture (funcslower), which prints a call's return only when it took longer than the threshold; no call inside them is shown",
+            plural(returns, "return")
+        ),
+        Some("echo 0 > /sys/kernel/tracing/tracing_thresh   # every call, with its entry"),
+    )
+}
+
 /// Calls cut at either end, a cut file, lines that are not ftrace output.
 fn damage_items(t: &Trace, out: &mut Vec<AuditItem>) {
     let f = &t.facts;
@@ -114,19 +133,24 @@ fn damage_items(t: &Trace, out: &mut Vec<AuditItem>) {
     let loss = lost::diagnose(t);
     let overflowed = loss != Loss::None;
     let bigger_buffer = lost::fix(loss).unwrap_or_default();
-    let no_entry = w.count(WarningKind::ExitWithoutEntry) + w.count(WarningKind::NameMismatch);
-    if no_entry > 0 {
+    let (unseen, mismatch) = (
+        w.count(WarningKind::ExitWithoutEntry),
+        w.count(WarningKind::NameMismatch),
+    );
+    if f.calls == 0 && unseen > 0 && f.format == Some(InputFormat::Graph) {
+        out.push(returns_only(unseen));
+    } else if unseen + mismatch > 0 {
+        let kinds = if mismatch > 0 {
+            format!(" ({unseen} exit-without-entry and {mismatch} name-mismatch warnings)")
+        } else {
+            String::new()
+        };
         out.push(item(
             AuditStatus::Warn,
             "exits-without-entry",
             format!(
-                "{} without {}: tracing started mid-call or entries were lost",
-                plural(no_entry, "return"),
-                if no_entry == 1 {
-                    "its call"
-                } else {
-                    "their calls"
-                }
+                "entry lines are missing at {}{kinds}: a `}}` without its call, or calls below callers whose entry is not shown; tracing started mid-call or entries were lost",
+                plural(unseen + mismatch, "place")
             ),
             Some(if overflowed {
                 bigger_buffer

@@ -135,8 +135,9 @@ fn no_comparison(captures: &[Capture]) -> Prose {
             "none of which failed where another succeeded".into()
         };
         p.text(format!(
-            "No comparison: {the} {hold} no syscall, only {} rooted at the outermost traced call of a task (a set_graph_function target, an interrupt, a call in progress when tracing started), {results}. To compare a failing call with a working one, capture the syscall itself (",
-            plural(roots, "call tree")
+            "No comparison: {the} {hold} no syscall, only {} rooted at the outermost traced call of a task ({}), {results}. To compare a failing call with a working one, capture the syscall itself (",
+            plural(roots, "call tree"),
+            roots_are(captures)
         ));
         return graph_advice(p, below);
     }
@@ -147,6 +148,17 @@ fn no_comparison(captures: &[Capture]) -> Prose {
         p.text(format!("No syscall failed in one capture and succeeded in another, so there is nothing to compare; {below}"));
         return p;
     }
+    results_unknown(p, (unknown, all), &names, below)
+}
+
+/// "No comparison: N of M syscalls have no captured result …", with the
+/// events that would give them.
+fn results_unknown(
+    mut p: Prose,
+    (unknown, all): (u64, u64),
+    names: &[String],
+    below: &str,
+) -> Prose {
     let (have, them) = if unknown == 1 {
         ("has", "it is not known to have")
     } else {
@@ -247,4 +259,14 @@ fn graph_advice(mut p: Prose, below: &str) -> Prose {
         .code("options/funcgraph-retval")
         .text(format!(" on Linux 6.5+); {below}"));
     p
+}
+
+/// What the roots of captures without syscalls are, in the verdict's words.
+fn roots_are(captures: &[Capture]) -> &'static str {
+    // No entry line at all: every tree is one return printed alone.
+    if captures.iter().all(|c| c.trace.facts.calls == 0) {
+        "each a return printed without its call: probably tracing_thresh, which prints only calls slower than it"
+    } else {
+        "a set_graph_function target, an interrupt, a call in progress when tracing started"
+    }
 }

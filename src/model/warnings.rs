@@ -109,7 +109,7 @@ impl WarningKind {
                 "older data of a CPU was overwritten before the capture was read"
             }
             WarningKind::ExitWithoutEntry => {
-                "returns whose call is not in the capture (tracing started mid-call)"
+                "a `}` without its call's entry, or a call below callers whose entries are not shown (tracing started mid-call, entries were lost, or tracing_thresh printed only slow returns)"
             }
             WarningKind::ExitNotCaptured => {
                 "calls whose return is not in the capture (tracing stopped mid-call or events lost)"

@@ -122,3 +122,29 @@ fn kernel_doc_retval_snippet_leads_to_the_first_error() {
         assert_eq!(roots[0]["root"]["func"], "cgroup_migrate", "{f}");
     }
 }
+
+/// perf-tools' funcslower (function_graph with tracing_thresh) prints only
+/// the returns of slow calls: the audit says so and how to see every call,
+/// not "tracing started mid-call" with a `tracing_on` fix that would change
+/// nothing; a snippet that does show entries keeps the general wording.
+#[test]
+fn return_only_captures_are_told_as_tracing_thresh() {
+    for f in [
+        "pt-funcslower-tailonly.log",
+        "pt-funcslower-proc-abstime.log",
+        "pt-funcslower-ctxswitch.log",
+    ] {
+        let w = run(&[&format!("{P}/{f}")]);
+        assert!(
+            w.md.contains("only returns are printed")
+                && w.md.contains("echo 0 > /sys/kernel/tracing/tracing_thresh")
+                && !w.md.contains("entry lines are missing"),
+            "{f}: {}",
+            w.md
+        );
+    }
+    let w = run(&[&format!("{P}/kdoc-funcgraph-tail.log")]);
+    assert!(
+        w.md.contains("entry lines are missing at 1 place") && !w.md.contains("tracing_thresh")
+    );
+}
