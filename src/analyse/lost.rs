@@ -31,6 +31,9 @@ pub enum Loss {
     Overwritten {
         /// Events overwritten by the header's counters.
         counted: Option<u64>,
+        /// Only the data's start in the middle of a call says so, which a
+        /// capture started while the call ran shows as well.
+        inferred: bool,
     },
 }
 
@@ -48,8 +51,12 @@ pub fn diagnose(t: &Trace) -> Loss {
         .zip(f.entries_in_buffer)
         .filter(|(wr, ib)| wr > ib)
         .map(|(wr, ib)| wr - ib);
-    if counted.is_some() || f.buffer_started > 0 || starts_mid_call(t) {
-        return Loss::Overwritten { counted };
+    let marked = counted.is_some() || f.buffer_started > 0;
+    if marked || starts_mid_call(t) {
+        return Loss::Overwritten {
+            counted,
+            inferred: !marked,
+        };
     }
     Loss::None
 }
@@ -87,9 +94,18 @@ pub fn message(l: Loss) -> String {
             "{events} events lost in {} (the reader fell behind): trees near them are incomplete",
             super::prose::plural(lines, "`LOST` line")
         ),
-        Loss::Overwritten { counted: Some(n) } => format!(
+        Loss::Overwritten {
+            counted: Some(n), ..
+        } => format!(
             "the ring buffer wrapped and overwrote older events ({n} by the header's counters): only the end of the run survived"
         ),
-        Loss::Overwritten { counted: None } => "the ring buffer wrapped (overwrite mode): the capture starts in the middle of a call, so only the end of the run survived".into(),
+        Loss::Overwritten {
+            counted: None,
+            inferred: false,
+        } => "the ring buffer wrapped (overwrite mode; `##### CPU N buffer started ####`): a CPU's older events were overwritten, only the end of the run survived".into(),
+        Loss::Overwritten {
+            counted: None,
+            inferred: true,
+        } => "the capture starts in the middle of a call: the ring buffer may have wrapped (overwrite mode) and kept only the end of the run, or tracing began while the call ran; this capture cannot tell which".into(),
     }
 }

@@ -682,6 +682,22 @@ fn lost_events_by_kind() {
         !a.iter()
             .any(|x| x["fix"].as_str().is_some_and(|f| f.contains("tracing_on")))
     );
+    // Without the header's counters or a `buffer started` line, a start
+    // mid-call alone does not prove the wrap (tracing may have begun then):
+    // here it did wrap (the manifest), on the doc's example it did not.
+    assert!(
+        o["message"].as_str().unwrap().contains("cannot tell which"),
+        "{o}"
+    );
+    let a = audit("tests/fixtures/public/pt-funcgraph-abstime-headers.log");
+    let o = a.iter().find(|x| x["topic"] == "overwritten").unwrap();
+    assert!(
+        o["message"]
+            .as_str()
+            .unwrap()
+            .contains("may have wrapped (overwrite mode) and kept only the end of the run, or tracing began while the call ran; this capture cannot tell which"),
+        "{o}"
+    );
     let a = audit(&format!(
         "{CAPTURES}/qemu-6.1/lost-events/trace_pipe.log.gz"
     ));
