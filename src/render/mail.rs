@@ -206,21 +206,7 @@ fn input(r: &Report, c: &CaptureView, out: &mut Vec<String>) {
 
 /// The columns and options a capture shows, comma separated.
 fn options(c: &CaptureView) -> String {
-    let o = &c.options;
-    let on: Vec<&str> = [
-        (o.cpu, "cpu"),
-        (o.proc, "funcgraph-proc"),
-        (o.abstime, "funcgraph-abstime"),
-        (o.duration, "funcgraph-duration"),
-        (o.tail, "funcgraph-tail"),
-        (o.retval, "funcgraph-retval"),
-        (o.latency_flags, "latency-format"),
-        (o.syscall_events, "syscall events"),
-        (o.reconstructed, "trees rebuilt from <-parent"),
-    ]
-    .into_iter()
-    .filter_map(|(on, n)| on.then_some(n))
-    .collect();
+    let on = c.shown_options();
     if on.is_empty() {
         "none shown".into()
     } else {

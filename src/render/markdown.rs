@@ -301,24 +301,7 @@ fn capture_section<'a>(
             })
         })
         .collect();
-    let o = &c.options;
-    let mut opts = Vec::new();
-    for (on, name) in [
-        (o.cpu, "cpu"),
-        (o.proc, "proc"),
-        (o.abstime, "abstime"),
-        (o.duration, "duration"),
-        (o.tail, "tail"),
-        (o.retval, "retval"),
-        (o.latency_flags, "latency-format"),
-        (o.syscall_events, "syscall events"),
-        (o.header, "trace header"),
-        (o.reconstructed, "reconstructed trees"),
-    ] {
-        if on {
-            opts.push(name);
-        }
-    }
+    let opts = c.shown_options();
     CaptureSection {
         c,
         trees,

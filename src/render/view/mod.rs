@@ -199,6 +199,32 @@ impl CaptureView {
     pub fn format_name(&self) -> &'static str {
         self.format.map_or("", InputFormat::name)
     }
+
+    /// The columns and options the capture shows, by the names that make
+    /// them: function_graph's own options for its columns; the function
+    /// tracer and trace-cmd print a task, a timestamp and irq-info's flags
+    /// without them (the funcgraph-* names were wrong there, and flags are
+    /// latency-format's only in function_graph).
+    pub fn shown_options(&self) -> Vec<&'static str> {
+        let o = &self.options;
+        let graph = self.format == Some(InputFormat::Graph);
+        let pick = |g: &'static str, other: &'static str| if graph { g } else { other };
+        [
+            (o.cpu, "cpu"),
+            (o.proc, pick("funcgraph-proc", "task")),
+            (o.abstime, pick("funcgraph-abstime", "timestamp")),
+            (o.duration, "funcgraph-duration"),
+            (o.tail, "funcgraph-tail"),
+            (o.retval, "funcgraph-retval"),
+            (o.latency_flags, pick("latency-format", "irq-info flags")),
+            (o.syscall_events, "syscall events"),
+            (o.header, "trace header"),
+            (o.reconstructed, "reconstructed trees"),
+        ]
+        .into_iter()
+        .filter_map(|(on, n)| on.then_some(n))
+        .collect()
+    }
 }
 
 /// Which options the capture was taken with, as far as it shows.
