@@ -206,24 +206,36 @@ fn damage_items(t: &Trace, out: &mut Vec<AuditItem>) {
     }
 }
 
+/// What the tracer cannot show, when it is not function_graph.
+fn tracer_lacks(f: &CaptureFacts) -> Option<&'static str> {
+    if f.tracer.as_deref() == Some("nop") {
+        Some("nop tracer: events only, no kernel functions, so no call trees")
+    } else if f.reconstructed && f.calls == 0 {
+        // Kprobe, tracepoint or stack-trace lines in the function layout:
+        // no call of any tracer's, so nothing was rebuilt either.
+        Some(
+            "events only (kprobes, tracepoints, stack traces): no traced function call, so no call trees",
+        )
+    } else if f.reconstructed {
+        Some(
+            "function tracer: call trees are rebuilt from `<-parent` or trace-cmd's indentation (inferred: a call whose caller is not traced goes under the innermost open call) and have no durations or returns",
+        )
+    } else {
+        None
+    }
+}
+
 /// The tracer, a depth cut, and the graph options that were off.
 fn tracer_items(f: &CaptureFacts, out: &mut Vec<AuditItem>) {
     let graph = matches!(
         f.format,
         Some(crate::parse::InputFormat::Graph) | Some(crate::parse::InputFormat::TraceCmd)
     ) && !f.reconstructed;
-    if f.tracer.as_deref() == Some("nop") {
+    if let Some(text) = tracer_lacks(f) {
         out.push(item(
             AuditStatus::Missing,
             "tracer",
-            "nop tracer: events only, no kernel functions, so no call trees".into(),
-            Some("echo function_graph > /sys/kernel/tracing/current_tracer"),
-        ));
-    } else if f.reconstructed {
-        out.push(item(
-            AuditStatus::Missing,
-            "tracer",
-            "function tracer: call trees are rebuilt from `<-parent` or trace-cmd's indentation (inferred: a call whose caller is not traced goes under the innermost open call) and have no durations or returns".into(),
+            text.into(),
             Some("echo function_graph > /sys/kernel/tracing/current_tracer"),
         ));
     }

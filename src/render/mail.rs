@@ -186,9 +186,12 @@ fn input(r: &Report, c: &CaptureView, out: &mut Vec<String>) {
     para(&format!("{hang}{}", c.path), hang, out);
     out.push(format!("{hang}{} bytes{zip}, {} lines", c.bytes, c.lines));
     out.push(format!("{hang}sha256 {}", c.sha256));
-    let tracer = c.tracer.as_deref().unwrap_or(c.format_name());
+    let tracer = match &c.tracer {
+        Some(t) => format!("tracer {t}"),
+        None => format!("format {}", c.format_name()),
+    };
     para(
-        &format!("{hang}tracer {tracer}; options: {}", options(c)),
+        &format!("{hang}{tracer}; options: {}", options(c)),
         "           ",
         out,
     );

@@ -148,3 +148,26 @@ fn return_only_captures_are_told_as_tracing_thresh() {
         w.md.contains("entry lines are missing at 1 place") && !w.md.contains("tracing_thresh")
     );
 }
+
+/// Kprobe and stack-trace captures print in the function tracer's layout
+/// but hold no call of it: nothing is "rebuilt from `<-parent`", and
+/// report.txt names the format, not a tracer it cannot know.
+#[test]
+fn event_only_captures_are_not_told_as_function_tracer_runs() {
+    for f in [
+        "pt-kprobe-retval-pidunknown.log",
+        "pt-kprobe-stacktrace.log",
+        "tc-report-kernel_stack.log",
+    ] {
+        let w = run(&[&format!("{P}/{f}")]);
+        assert!(
+            w.md.contains("events only (kprobes, tracepoints, stack traces)")
+                && !w.md.contains("call trees are rebuilt")
+                && !w.md.contains("reconstructed trees")
+                && w.md
+                    .contains("No flame graph: the capture holds no traced function call."),
+            "{f}: {}",
+            w.md
+        );
+    }
+}

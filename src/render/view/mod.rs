@@ -200,6 +200,12 @@ impl CaptureView {
         self.format.map_or("", InputFormat::name)
     }
 
+    /// Whether any traced function call is in the capture (in a syscall's
+    /// tree or outside one): kprobe or stack-trace lines have none.
+    pub fn has_calls(&self) -> bool {
+        !self.syscall_groups.is_empty() || self.calls_outside_syscalls > 0
+    }
+
     /// The columns and options the capture shows, by the names that make
     /// them: function_graph's own options for its columns; the function
     /// tracer and trace-cmd print a task, a timestamp and irq-info's flags
@@ -219,7 +225,7 @@ impl CaptureView {
             (o.latency_flags, pick("latency-format", "irq-info flags")),
             (o.syscall_events, "syscall events"),
             (o.header, "trace header"),
-            (o.reconstructed, "reconstructed trees"),
+            (o.reconstructed && self.has_calls(), "reconstructed trees"),
         ]
         .into_iter()
         .filter_map(|(on, n)| on.then_some(n))
