@@ -125,6 +125,9 @@ struct Frame {
     adopted: Option<(u64, u32)>,
     /// Path of its latest child, to guess the next one ([`PathTable::guess`]).
     last_child_path: PathId,
+    /// The caller a function-tracer record named (`<-parent`), for
+    /// telling a sibling from a callee (`reconstruct.rs`).
+    caller: Option<FuncId>,
 }
 
 /// The syscall being built on a task.

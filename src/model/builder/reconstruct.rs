@@ -44,7 +44,7 @@ impl Builder {
         });
         let func_id = self.names.intern(call.func);
         let depth = match call.indent {
-            Some(k) => self.depth_from_indent(t, k as usize, func_id),
+            Some(k) => self.depth_from_indent(t, k as usize, func_id, parent_id),
             None => self.depth_from_parent(t, line, parent_id, func_id, rec),
         };
         if self.over_depth_cap(line, depth) {
@@ -69,6 +69,9 @@ impl Builder {
             flags.set(NodeFlags::IRQ);
         }
         self.push_frame(t, func_id, line, rec.ts_ns, flags, call.args);
+        if let Some(top) = self.states[t].stack.last_mut() {
+            top.caller = parent_id;
+        }
         if let Some(k) = call.indent {
             let st = &mut self.states[t];
             let k = (k as usize).min(MAX_RECONSTRUCTED_DEPTH);
@@ -88,8 +91,18 @@ impl Builder {
     /// after a run of indent-0 calls: those were nested (their caller is an
     /// untraced function inside the open call), not new top-level calls. So
     /// positions are mirrored to frames, indent-0 calls stay inside an open
-    /// syscall unless they are the syscall glue itself.
-    pub(super) fn depth_from_indent(&mut self, t: usize, indent: usize, func: FuncId) -> usize {
+    /// syscall unless they are the syscall glue itself; but the `<--parent`
+    /// the record names overrules that where it contradicts it: under the
+    /// open call of that name, or beside the innermost call when both name
+    /// the same caller (`native_set_pte_at` and `_raw_spin_unlock`, both
+    /// `<-- __do_fault`, are siblings, not caller and callee).
+    pub(super) fn depth_from_indent(
+        &mut self,
+        t: usize,
+        indent: usize,
+        func: FuncId,
+        parent: Option<FuncId>,
+    ) -> usize {
         let indent = indent.min(MAX_RECONSTRUCTED_DEPTH);
         let st = &mut self.states[t];
         let open_at = |st: &TaskState, pos: usize| {
@@ -109,6 +122,16 @@ impl Builder {
         }
         if let Some(k) = open_at(st, 0) {
             return k + 1;
+        }
+        if let (Some(p), Some(top)) = (parent, st.stack.last()) {
+            if top.func != p {
+                if let Some(k) = st.stack.iter().rposition(|f| f.func == p) {
+                    return k + 1;
+                }
+                if top.caller == Some(p) {
+                    return st.stack.len() - 1;
+                }
+            }
         }
         if st.region.is_some() && !st.stack.is_empty() {
             let innermost = st.stack.last().map(|f| f.serial);

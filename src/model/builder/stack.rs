@@ -123,6 +123,7 @@ impl Builder {
             prev_sibling,
             adopted: None,
             last_child_path: NO_PATH,
+            caller: None,
         });
     }
 
