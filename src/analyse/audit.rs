@@ -83,6 +83,13 @@ pub fn audit(t: &Trace) -> Vec<AuditItem> {
     if let Some(r) = &f.recorded {
         recorded_items(r, &mut out);
     }
+    if f.format == Some(InputFormat::TraceCmd) {
+        for i in &mut out {
+            if let Some(fix) = i.fix.as_deref().and_then(super::audit_tool::for_trace_cmd) {
+                i.fix = Some(fix);
+            }
+        }
+    }
     if f.trailing_bytes > 0 {
         out.push(item(
             AuditStatus::Ok,

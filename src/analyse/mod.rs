@@ -11,6 +11,7 @@
 pub mod align;
 pub mod audit;
 mod audit_cross;
+mod audit_tool;
 pub mod candidates;
 pub mod cause_links;
 pub mod cause_prose;
