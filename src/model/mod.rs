@@ -24,7 +24,7 @@ pub mod warnings;
 use serde::Serialize;
 
 pub use builder::{BuildOptions, Builder, DEFAULT_MAX_TASKS, DEFAULT_MAX_TREE_CALLS, MAX_DEPTH};
-pub use groups::{Outcome, SyscallGroup};
+pub use groups::{KEEP_PER_GROUP, Outcome, SyscallGroup};
 pub use intern::{FuncId, Interner};
 pub use paths::PathTable;
 pub use syscall::Syscall;

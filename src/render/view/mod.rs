@@ -200,6 +200,14 @@ impl CaptureView {
         self.format.map_or("", InputFormat::name)
     }
 
+    /// Syscalls (and roots) counted whose tree the report does not keep
+    /// (the keep policy, `--keep`, `--syscall`): the table of kept ones
+    /// must not read as all of them.
+    pub fn not_kept(&self) -> u64 {
+        let all: u64 = self.syscall_groups.iter().map(|g| g.count).sum();
+        all.saturating_sub(self.syscalls.len() as u64)
+    }
+
     /// Whether any traced function call is in the capture (in a syscall's
     /// tree or outside one): kprobe or stack-trace lines have none.
     pub fn has_calls(&self) -> bool {
