@@ -7,6 +7,8 @@
 
 use textwrap::{Options, WordSplitter, core::display_width};
 
+use crate::analyse::prose::plural;
+
 use super::{
     exporter::{Render, RenderInput, Rendered},
     format::{duration_opt, ret_errno},
@@ -115,13 +117,24 @@ fn result(r: &Report) -> String {
             .filter(|g| g.outcome.failed())
             .map(|g| g.count)
             .sum();
-        let all: u64 = r
-            .captures
-            .iter()
-            .flat_map(|c| &c.syscall_groups)
-            .map(|g| g.count)
-            .sum();
-        return format!("no comparison; {all} syscalls, {failed} failed");
+        let count = |root: bool| -> u64 {
+            r.captures
+                .iter()
+                .flat_map(|c| &c.syscall_groups)
+                .filter(|g| g.root == root)
+                .map(|g| g.count)
+                .sum()
+        };
+        let (syscalls, roots) = (count(false), count(true));
+        let trees = if roots > 0 {
+            format!(" and {} outside syscalls", plural(roots, "call tree"))
+        } else {
+            String::new()
+        };
+        return format!(
+            "no comparison; {}{trees}, {failed} failed",
+            plural(syscalls, "syscall")
+        );
     }
     r.comparisons
         .iter()

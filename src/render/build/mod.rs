@@ -222,6 +222,7 @@ fn group_views(t: &Trace) -> Vec<GroupView> {
             first_line: g.first_line,
             exit_missing: g.exit_missing,
             lost_events: g.lost_events,
+            root: g.root,
         })
         .collect();
     groups.sort_by(|a, b| {

@@ -442,6 +442,8 @@ pub struct GroupView {
     pub exit_missing: u64,
     /// How many saw lost events.
     pub lost_events: u64,
+    /// Trees rooted at a traced function, not syscalls.
+    pub root: bool,
 }
 
 /// A capture's trees: syscalls and roots in one list (every renderer draws
