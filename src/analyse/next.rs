@@ -125,7 +125,8 @@ pub fn next_capture(
     opts.push("-O funcgraph-retval");
     if !facts.col_proc {
         why.push(
-            "funcgraph-proc names the task on every line, so other tasks cannot mix in".into(),
+            "funcgraph-proc names the task on every line, so lines of other tasks are told apart"
+                .into(),
         );
     }
     lines.push("echo 1 > options/funcgraph-proc".into());
