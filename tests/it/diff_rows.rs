@@ -178,3 +178,25 @@ fn a_folded_call_counts_calls_per_run() {
         "{line}"
     );
 }
+
+/// A folded call counts the calls the capture prints: the function tracer
+/// names untraced callers (`radix_tree_node_alloc.constprop.0`, only ever
+/// a `<-parent`), and such a caller, put in the tree to hold its callees,
+/// is no traced call (6.1 map_create: 2 traced calls under
+/// `_raw_spin_lock_bh()`, not 3).
+#[test]
+fn folded_counts_leave_out_callers_the_capture_does_not_print() {
+    let dir = format!("{CAPTURES}/qemu-6.1/fn-bpf-map-create-unspec");
+    let w = run(&[&format!("{dir}/ok.log"), &format!("{dir}/bad.log")]);
+    assert!(
+        w.md.contains("_raw_spin_lock_bh() { … 2 calls }"),
+        "{}",
+        w.md
+    );
+    assert!(
+        w.md.contains("__local_bh_enable_ip() { … 3 calls }"),
+        "{}",
+        w.md
+    );
+    assert!(w.json.to_string().contains("\"inferred\":true"));
+}

@@ -60,6 +60,8 @@ impl Run<'_> {
             ret_kind: node.ret.map(|r| retval::kind(r.value())),
             line: node.line,
             has_children: self.tree.children(n as usize).next().is_some(),
+            inferred: node.flags.has(crate::model::NodeFlags::ENTRY_MISSING)
+                && (node.exit_line == 0 || node.flags.has(crate::model::NodeFlags::RECONSTRUCTED)),
         }
     }
 }

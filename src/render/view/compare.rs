@@ -273,6 +273,11 @@ pub struct Cell {
     pub line: u64,
     /// It has callees.
     pub has_children: bool,
+    /// A caller the capture prints no line of (its entry and return are
+    /// not in it, or the function tracer named it as a `<-parent` only):
+    /// not one of the traced calls a folded line counts.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub inferred: bool,
 }
 
 /// Counts of an alignment.
