@@ -254,6 +254,9 @@ fn parent_calls(rows: &[AlignedRow], parent_row: usize, parent_end: usize, out: 
         } else {
             calls_under(rows, k, end)
         };
+        if r.cut_before && k > parent_row + 1 && shown < 60 {
+            out.push(cut_line(pg.or(pb).unwrap_or(0) as usize + 1));
+        }
         if direct || r.divergence {
             if shown < 60 {
                 out.push(diff_line(
@@ -270,6 +273,21 @@ fn parent_calls(rows: &[AlignedRow], parent_row: usize, parent_end: usize, out: 
     if shown > 60 {
         out.push(format!("  … {} more calls under this parent", shown - 60));
     }
+    let end = parent_end.min(rows.len());
+    if rows
+        .get(end)
+        .map_or(rows[end - 1].cut_after, |x| x.cut_before)
+    {
+        out.push(cut_line(pg.or(pb).unwrap_or(0) as usize + 1));
+    }
+}
+
+/// Where the size budget cut rows (`--max-report-calls`): said, not hidden.
+fn cut_line(depth: usize) -> String {
+    format!(
+        " {}… (rows cut by --max-report-calls)",
+        "  ".repeat(depth + 1)
+    )
 }
 
 /// Where the parent returns: marked when the bad run returns there.
@@ -341,8 +359,9 @@ enum Inner {
     Open,
     /// Nothing folded (a leaf, or a level whose calls follow).
     Nothing,
-    /// Folded: the traced calls under it in the good and the bad run.
-    Calls(u64, u64),
+    /// Folded: the traced calls under it in the good and the bad run, and
+    /// whether the size budget cut some of them (the counts are at least).
+    Calls(u64, u64, bool),
 }
 
 /// The calls under row `k` (rows `k+1..end`), per run: a row folded `×N`
@@ -357,15 +376,34 @@ fn calls_under(rows: &[AlignedRow], k: usize, end: usize) -> Inner {
         g += n(printed(&x.good), x.fold.map(|f| f.good));
         b += n(printed(&x.bad), x.fold.map(|f| f.bad));
     }
-    Inner::Calls(g, b)
+    // Rows cut inside the call's span, or right after its last kept row.
+    let end = end.min(rows.len());
+    // (a leaf has nothing under it to cut).
+    let parent = &rows[k];
+    let has_calls = [&parent.good, &parent.bad]
+        .iter()
+        .any(|c| c.as_ref().is_some_and(|c| c.has_children));
+    let cut = has_calls
+        && (rows[k + 1..end].iter().any(|x| x.cut_before)
+            || rows
+                .get(end)
+                .map_or(rows[end - 1].cut_after, |x| x.cut_before));
+    Inner::Calls(g, b, cut)
 }
 
-fn folded_text(kind: RowKind, g: u64, b: u64) -> Option<String> {
+fn folded_text(kind: RowKind, g: u64, b: u64, cut: bool) -> Option<String> {
     let calls = |n: u64| plural(n, "call");
+    let least = if cut { "at least " } else { "" };
     match kind {
-        RowKind::Same if g != b => Some(format!(" {{ … {} good, {} bad }}", calls(g), calls(b))),
-        RowKind::Same | RowKind::GoodOnly if g > 0 => Some(format!(" {{ … {} }}", calls(g))),
-        RowKind::BadOnly if b > 0 => Some(format!(" {{ … {} }}", calls(b))),
+        RowKind::Same if g != b => Some(format!(
+            " {{ … {least}{} good, {} bad }}",
+            calls(g),
+            calls(b)
+        )),
+        RowKind::Same | RowKind::GoodOnly if g > 0 || cut => {
+            Some(format!(" {{ … {least}{} }}", calls(g)))
+        }
+        RowKind::BadOnly if b > 0 || cut => Some(format!(" {{ … {least}{} }}", calls(b))),
         _ => None,
     }
 }
@@ -385,7 +423,7 @@ fn diff_line(r: &AlignedRow, differs: bool, inner: Inner, divergence: bool) -> S
         cell.func
     );
     let folded = match inner {
-        Inner::Calls(g, b) => folded_text(r.kind, g, b),
+        Inner::Calls(g, b, cut) => folded_text(r.kind, g, b, cut),
         _ => None,
     };
     if matches!(inner, Inner::Open) {

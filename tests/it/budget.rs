@@ -174,3 +174,27 @@ fn a_cut_report_is_byte_stable() {
         assert!(a.read(f) == b.read(f), "{f} differs");
     }
 }
+
+/// A folded count over cut rows is a lower bound and says so, and the diff
+/// marks where rows were cut (6.1 openat at 20 rows: the bad run's
+/// `try_to_unlazy()` makes 6 calls, 4 of them kept): a cut diff never
+/// reads as a complete one.
+#[test]
+fn a_cut_diff_counts_at_least_and_marks_the_cut() {
+    let dir = format!("{CAPTURES}/qemu-6.1/openat-enoent");
+    let (ok, bad) = (format!("{dir}/ok.log"), format!("{dir}/bad.log"));
+    let whole = run(&[&ok, &bad]);
+    assert!(whole.md.contains("try_to_unlazy() { … 6 calls }"));
+    assert!(!whole.md.contains("at least") && !whole.md.contains("rows cut by"));
+    let cut = run(&[&ok, &bad, "--max-report-calls", "20"]);
+    assert!(
+        cut.md.contains("try_to_unlazy() { … at least 4 calls }"),
+        "{}",
+        cut.md
+    );
+    assert!(
+        cut.md.contains("… (rows cut by --max-report-calls)"),
+        "{}",
+        cut.md
+    );
+}

@@ -176,8 +176,14 @@ fn aligned_rows(
         Some(kept) => Box::new(kept.iter().map(|&k| (k, &rows[k]))),
         None => Box::new(rows.iter().enumerate()),
     };
-    picked
-        .map(|(k, r)| AlignedRow {
+    let mut prev: Option<usize> = None;
+    let mut out: Vec<AlignedRow> = picked
+        .map(|(k, r)| {
+            let cut_before = prev.map_or(k > 0, |p| k > p + 1);
+            prev = Some(k);
+            (k, r, cut_before)
+        })
+        .map(|(k, r, cut_before)| AlignedRow {
             kind: r.kind,
             good: r.good.map(|n| g.cell(&mut gnames, n, r.good_depth)),
             bad: r.bad.map(|n| b.cell(&mut bnames, n, r.bad_depth)),
@@ -185,8 +191,14 @@ fn aligned_rows(
             wrapper: r.wrapper,
             fold: r.fold.map(Pair::from),
             divergence: div_row == Some(k),
+            cut_before,
+            cut_after: false,
         })
-        .collect()
+        .collect();
+    if let (Some(last), Some(p)) = (out.last_mut(), prev) {
+        last.cut_after = p + 1 < rows.len();
+    }
+    out
 }
 
 /// `row` maps a row number of the alignment to the report's (rows the

@@ -250,6 +250,13 @@ pub struct AlignedRow {
     pub fold: Option<Pair<u32>>,
     /// This row is where the runs part.
     pub divergence: bool,
+    /// The size budget cut rows right before this one (`--max-report-calls`):
+    /// a count of the calls under a row that spans the cut is a lower bound.
+    #[serde(skip)]
+    pub cut_before: bool,
+    /// The budget cut rows right after this one (set on the last row).
+    #[serde(skip)]
+    pub cut_after: bool,
 }
 
 /// One side of an aligned row.

@@ -86,14 +86,14 @@ impl Truncation {
             + aligned.iter().map(|a| a.rows - a.kept).sum::<usize>();
         let message = format!(
             "This report keeps {} of the {total} calls and aligned rows of its trees and \
-             alignments: {} tree(s) and {} alignment(s) are cut to the budget of {max} \
+             alignments: {} and {} are cut to the budget of {max} \
              (`--max-report-calls` raises it; the calls the kept rows show are kept beyond \
              it). Kept first: the rows around the first divergence, the calls on the way to \
              it and to the error origin, then the first calls in call order. The analysis \
              used every call; report.json's `truncation` lists each cut.",
             total.saturating_sub(cut),
-            trees.len(),
-            aligned.len(),
+            crate::analyse::prose::plural(trees.len() as u64, "tree"),
+            crate::analyse::prose::plural(aligned.len() as u64, "alignment"),
         );
         Truncation {
             max_report_calls: max,
