@@ -30,6 +30,20 @@ pub struct Written {
 
 impl Written {
     /// A file of the report directory.
+    /// Assert that report.md holds each of `needles` (showing it if not).
+    pub fn md_has(&self, needles: &[&str]) {
+        for n in needles {
+            assert!(self.md.contains(n), "report.md lacks {n:?}:\n{}", self.md);
+        }
+    }
+
+    /// Assert that report.md holds none of `needles`.
+    pub fn md_lacks(&self, needles: &[&str]) {
+        for n in needles {
+            assert!(!self.md.contains(n), "report.md has {n:?}:\n{}", self.md);
+        }
+    }
+
     pub fn read(&self, rel: &str) -> Vec<u8> {
         std::fs::read(self.out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
     }

@@ -188,15 +188,9 @@ fn a_folded_call_counts_calls_per_run() {
 fn folded_counts_leave_out_callers_the_capture_does_not_print() {
     let dir = format!("{CAPTURES}/qemu-6.1/fn-bpf-map-create-unspec");
     let w = run(&[&format!("{dir}/ok.log"), &format!("{dir}/bad.log")]);
-    assert!(
-        w.md.contains("_raw_spin_lock_bh() { … 2 calls }"),
-        "{}",
-        w.md
-    );
-    assert!(
-        w.md.contains("__local_bh_enable_ip() { … 3 calls }"),
-        "{}",
-        w.md
-    );
+    w.md_has(&[
+        "_raw_spin_lock_bh() { … 2 calls }",
+        "__local_bh_enable_ip() { … 3 calls }",
+    ]);
     assert!(w.json.to_string().contains("\"inferred\":true"));
 }
