@@ -368,11 +368,10 @@ enum Inner {
 /// is N calls of its run, so the count is of calls, not of lines.
 fn calls_under(rows: &[AlignedRow], k: usize, end: usize) -> Inner {
     let (mut g, mut b) = (0u64, 0u64);
+    // A caller the capture prints no line of is no traced call.
+    let printed = |c: &Option<crate::render::view::Cell>| c.as_ref().is_some_and(|c| !c.inferred);
+    let n = |side: bool, count: Option<u32>| u64::from(side) * u64::from(count.unwrap_or(1));
     for x in &rows[k + 1..end.min(rows.len())] {
-        // A caller the capture prints no line of is no traced call.
-        let printed =
-            |c: &Option<crate::render::view::Cell>| c.as_ref().is_some_and(|c| !c.inferred);
-        let n = |side: bool, count: Option<u32>| u64::from(side) * u64::from(count.unwrap_or(1));
         g += n(printed(&x.good), x.fold.map(|f| f.good));
         b += n(printed(&x.bad), x.fold.map(|f| f.bad));
     }
