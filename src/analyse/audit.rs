@@ -172,7 +172,7 @@ fn damage_items(t: &Trace, out: &mut Vec<AuditItem>) {
             AuditStatus::Warn,
             "exits-not-captured",
             format!(
-                "{} never returned in the capture: tracing stopped mid-call or returns were lost",
+                "{} never returned in the capture (a caller whose entry is not shown either counts too): tracing stopped mid-call or returns were lost",
                 plural(no_exit, "call")
             ),
             Some(if overflowed {

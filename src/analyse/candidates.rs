@@ -39,8 +39,9 @@ pub const MAX_SHOWN: usize = 3;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
-    /// The last call both runs make before the bad run turns back: the
-    /// error may be what it returned.
+    /// A call both runs make, after which the good run goes on to work the
+    /// bad run skips (the last they share before that point; they may
+    /// share cleanup later): the error may be what it returned.
     LastShared,
     /// The call's own code (or callees inlined into it), after its chain
     /// callee returned.

@@ -89,7 +89,7 @@ fn shared_noise_after(p: &mut Prose, f: &Facts<'_, '_>, bl: u32, until: usize) {
 
 /// The names of the noise calls both runs make after the bad run's call
 /// `bl`, at its level, before row `until`.
-pub fn shared_noise<'f>(f: &Facts<'f, '_>, bl: u32, until: usize) -> Vec<&'f str> {
+fn shared_noise<'f>(f: &Facts<'f, '_>, bl: u32, until: usize) -> Vec<&'f str> {
     let (b, rows) = (f.b, &f.alignment.rows);
     let Some(start) = rows.iter().position(|r| r.bad == Some(bl)) else {
         return Vec::new();

@@ -55,21 +55,15 @@ fn candidate(p: &mut Prose, f: &Facts<'_, '_>, c: &OriginCandidate) {
     let aside = "the bad run then makes calls the good run does not";
     match c.role {
         Role::LastShared => {
-            // Before a difference that met again, the runs go on together
-            // afterwards: "turns back" would be false there.
+            // Not "the last call both runs make": they may share calls
+            // after it (cleanup, `terminate_walk()`), and noise. What makes
+            // it a candidate is what follows it.
             let earlier = f.divergence.is_some_and(|d| before_parting(b, c, d));
-            let noise_after = !earlier
-                && f.divergence.is_some_and(|d| {
-                    !super::verdict_agree::shared_noise(f, c.node, d.row).is_empty()
-                });
-            p.func(b.name(c.node))
-                .text(" (the last call both runs make")
-                .text(if noise_after { ", noise aside," } else { "" })
-                .text(if earlier {
-                    " before they first differ"
-                } else {
-                    " before the bad run turns back"
-                });
+            p.func(b.name(c.node)).text(if earlier {
+                " (both runs make it; the first difference between them comes after it"
+            } else {
+                " (both runs make it; after it the good run goes on to work the bad run skips"
+            });
         }
         Role::OwnCode => {
             p.text("the own code of ").func(b.name(c.node));

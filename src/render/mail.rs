@@ -131,8 +131,20 @@ fn result(r: &Report) -> String {
         } else {
             String::new()
         };
+        let unknown: u64 = r
+            .captures
+            .iter()
+            .flat_map(|c| &c.syscall_groups)
+            .filter(|g| g.outcome.0 == crate::model::Outcome::Unknown)
+            .map(|g| g.count)
+            .sum();
+        let unknown = if unknown > 0 {
+            format!(", {unknown} with no captured result")
+        } else {
+            String::new()
+        };
         return format!(
-            "no comparison; {}{trees}, {failed} failed",
+            "no comparison; {}{trees}, {failed} failed{unknown}",
             plural(syscalls, "syscall")
         );
     }

@@ -111,7 +111,9 @@ impl Builder {
             });
         }
         if let Some(name) = func {
-            self.named_exit(t, line, name);
+            // funcgraph-retval prints `} /* f = v */` with or without
+            // funcgraph-tail: such a name is no sign of the tail option.
+            self.named_exit(t, line, name, ret.is_none());
         } else if self.states[t]
             .stack
             .last()
@@ -211,7 +213,7 @@ impl Builder {
 
     /// `} /* name */`: it names the open call (or a placeholder, which takes
     /// the name), or, naming another, proves the open call's return lost.
-    fn named_exit(&mut self, t: usize, line: u64, name: &[u8]) {
+    fn named_exit(&mut self, t: usize, line: u64, name: &[u8], tail_sign: bool) {
         let id = self.names.intern(name);
         let unknown = self.unknown_func;
         let top_func = self.states[t]
@@ -233,7 +235,7 @@ impl Builder {
             self.pop_frame(t, Close::unseen(true));
             self.push_placeholder(t, line);
             self.rename_top(t, id);
-        } else {
+        } else if tail_sign {
             self.facts.exit_named();
         }
     }

@@ -152,8 +152,8 @@ pub struct OriginCandidateView {
     pub func: String,
     /// Its line in the bad capture.
     pub line: u64,
-    /// `last-shared` (the last call both runs make before the bad run
-    /// turns back), `own-code` (its code after `after` returned, or inlined
+    /// `last-shared` (a call both runs make after which the good run goes
+    /// on to work the bad run skips), `own-code` (its code after `after` returned, or inlined
     /// callees), `below-depth` (its callees are not traced), `bad-only`
     /// (a function the good run never calls, on the bad run's own way
     /// after `after`), `returned` (with retval: it returned the error).

@@ -208,6 +208,18 @@ impl CaptureView {
         all.saturating_sub(self.syscalls.len() as u64)
     }
 
+    /// What the grouped table counts: syscalls, and call trees rooted
+    /// outside syscalls when there are any.
+    pub fn groups_are(&self) -> &'static str {
+        let roots = self.syscall_groups.iter().any(|g| g.root);
+        let syscalls = self.syscall_groups.iter().any(|g| !g.root);
+        match (syscalls, roots) {
+            (true, true) => "syscalls and call trees outside syscalls",
+            (false, true) => "call trees (no syscall)",
+            _ => "syscalls",
+        }
+    }
+
     /// Whether any traced function call is in the capture (in a syscall's
     /// tree or outside one): kprobe or stack-trace lines have none.
     pub fn has_calls(&self) -> bool {
