@@ -94,9 +94,9 @@ fn shared_noise<'f>(f: &Facts<'f, '_>, bl: u32, until: usize) -> Vec<&'f str> {
     let Some(start) = rows.iter().position(|r| r.bad == Some(bl)) else {
         return Vec::new();
     };
-    // A candidate's last shared call can lie past the parting's row
-    // (6.1 openat: both runs call `step_into()` after the bad run's
-    // detour): nothing to say then.
+    // The last shared call's row comes before the parting's; should it
+    // not (a split picked from a difference that met again), there is
+    // nothing between them to name.
     let Some(between) = rows.get(start + 1..until.min(rows.len())) else {
         return Vec::new();
     };
