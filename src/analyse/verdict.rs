@@ -319,7 +319,16 @@ fn settings_first(p: &mut Prose, f: &Facts<'_, '_>) {
     if f.settings.is_empty() {
         return;
     }
-    p.text("The captures were taken differently, so read what follows with that in mind: ");
+    // A kernel's version or traceable functions are no way of taking a
+    // capture: said as what differs.
+    let kernel = |s: &&super::settings::SettingDiff| matches!(s.topic, "kernel" | "traceable");
+    p.text(if f.settings.iter().all(|s| kernel(&s)) {
+        "The kernels differ, so read what follows with that in mind: "
+    } else if f.settings.iter().any(|s| kernel(&s)) {
+        "The captures were taken differently and on different kernels, so read what follows with that in mind: "
+    } else {
+        "The captures were taken differently, so read what follows with that in mind: "
+    });
     for (k, s) in f.settings.iter().enumerate() {
         if k > 0 {
             p.text("; ");

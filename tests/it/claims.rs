@@ -192,6 +192,32 @@ fn noise_after_last_common(ctx: &str, c: &Value) -> usize {
     1
 }
 
+/// "The captures were taken differently" only when a setting of the capture
+/// differs; a kernel's version or traceable functions alone read "The
+/// kernels differ" (the seed pair was told its captures were "taken
+/// differently" for its kernels' function lists).
+fn settings_lead(ctx: &str, c: &Value) -> usize {
+    let v = c["verdict"].as_str().unwrap();
+    let topics: Vec<&str> = c["settings_differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["topic"].as_str().unwrap())
+        .collect();
+    let kernel = |t: &&str| matches!(*t, "kernel" | "traceable");
+    if v.contains("The captures were taken differently") {
+        assert!(topics.iter().any(|t| !kernel(t)), "{ctx}: {topics:?}: {v}");
+    }
+    if v.contains("The kernels differ, so") {
+        assert!(
+            !topics.is_empty() && topics.iter().all(kernel),
+            "{ctx}: {topics:?}: {v}"
+        );
+        return 1;
+    }
+    0
+}
+
 /// The depth of a row's call (either side).
 fn row_depth(r: &Value) -> u64 {
     r["good"]["depth"]
@@ -497,7 +523,7 @@ fn no_negative_decimal_beyond_errno(ctx: &str, w: &Written) {
 #[test]
 fn every_claim_of_every_report_holds_on_the_trees() {
     let (mut never, mut agree, mut both) = (0, 0, 0);
-    let (mut below, mut listed, mut matches, mut upto) = (0, 0, 0, 0);
+    let (mut below, mut listed, mut matches, mut upto, mut kernels) = (0, 0, 0, 0, 0);
     for (ctx, w) in every_report() {
         no_negative_decimal_beyond_errno(&ctx, &w);
         no_stretch_of_nothing(&ctx, &w);
@@ -506,6 +532,7 @@ fn every_claim_of_every_report_holds_on_the_trees() {
             recipe_covers_the_candidates(&ctx, &w, c);
             agree += agree_up_to(&ctx, c);
             upto += noise_after_last_common(&ctx, c);
+            kernels += settings_lead(&ctx, c);
             both += both_in_diff(&ctx, &w, c);
             below += named_below(&ctx, c);
             listed += listed_before_split(&ctx, &w, c);
@@ -520,8 +547,9 @@ fn every_claim_of_every_report_holds_on_the_trees() {
             && below >= 15
             && listed >= 100
             && matches >= 3
-            && upto >= 20,
-        "{never} {agree} {both} {below} {listed} {matches} {upto}"
+            && upto >= 20
+            && kernels >= 1,
+        "{never} {agree} {both} {below} {listed} {matches} {upto} {kernels}"
     );
 }
 
