@@ -135,11 +135,11 @@ fn result(r: &Report) -> String {
             .captures
             .iter()
             .flat_map(|c| &c.syscall_groups)
-            .filter(|g| g.outcome.0 == crate::model::Outcome::Unknown)
+            .filter(|g| !g.root && g.outcome.0 == crate::model::Outcome::Unknown)
             .map(|g| g.count)
             .sum();
         let unknown = if unknown > 0 {
-            format!(", {unknown} with no captured result")
+            format!(", {} not captured", plural(unknown, "syscall result"))
         } else {
             String::new()
         };
