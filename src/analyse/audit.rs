@@ -201,12 +201,9 @@ fn damage_items(t: &Trace, out: &mut Vec<AuditItem>) {
             AuditStatus::Warn,
             "unreadable-lines",
             format!(
-                "{} not ftrace output (edited, cut, or another format mixed in)",
-                if unreadable == 1 {
-                    "1 line is".to_string()
-                } else {
-                    format!("{unreadable} lines are")
-                }
+                "{} {} not ftrace output (edited, cut, or another format mixed in)",
+                plural(unreadable, "line"),
+                if unreadable == 1 { "is" } else { "are" }
             ),
             None,
         ));

@@ -67,13 +67,13 @@ pub fn for_split(
 /// candidates, the origin), so the next capture shows all of them; the
 /// split's parent itself when they all lie in it.
 pub fn graph_target(tree: &CallTree, split_parent: u32, others: &[u32]) -> u32 {
-    let chain = |mut n: u32| {
-        let mut up = Vec::new();
-        while (n as usize) < tree.nodes.len() {
-            up.push(n);
-            n = tree.nodes[n as usize].parent;
-        }
-        up
+    // A call and its callers, innermost first.
+    let chain = |n: u32| -> Vec<u32> {
+        tree.path(n as usize)
+            .into_iter()
+            .rev()
+            .map(|i| i as u32)
+            .collect()
     };
     // The split parent's ancestors, innermost first; each other call cuts
     // the list down to the ancestors it shares.

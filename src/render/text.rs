@@ -273,13 +273,17 @@ fn parent_calls(rows: &[AlignedRow], parent_row: usize, parent_end: usize, out: 
     if shown > 60 {
         out.push(format!("  … {} more calls under this parent", shown - 60));
     }
-    let end = parent_end.min(rows.len());
-    if rows
-        .get(end)
-        .map_or(rows[end - 1].cut_after, |x| x.cut_before)
-    {
+    if cut_at_end(rows, parent_end) {
         out.push(cut_line(pg.or(pb).unwrap_or(0) as usize + 1));
     }
+}
+
+/// Whether the size budget cut rows right after the span ending at row
+/// `end` (exclusive; at least one row in the span).
+fn cut_at_end(rows: &[AlignedRow], end: usize) -> bool {
+    let end = end.min(rows.len());
+    rows.get(end)
+        .map_or(rows[end - 1].cut_after, |x| x.cut_before)
 }
 
 /// Where the size budget cut rows (`--max-report-calls`): said, not hidden.
@@ -382,11 +386,7 @@ fn calls_under(rows: &[AlignedRow], k: usize, end: usize) -> Inner {
     let has_calls = [&parent.good, &parent.bad]
         .iter()
         .any(|c| c.as_ref().is_some_and(|c| c.has_children));
-    let cut = has_calls
-        && (rows[k + 1..end].iter().any(|x| x.cut_before)
-            || rows
-                .get(end)
-                .map_or(rows[end - 1].cut_after, |x| x.cut_before));
+    let cut = has_calls && (rows[k + 1..end].iter().any(|x| x.cut_before) || cut_at_end(rows, end));
     Inner::Calls(g, b, cut)
 }
 

@@ -178,12 +178,7 @@ fn aligned_rows(
     };
     let mut prev: Option<usize> = None;
     let mut out: Vec<AlignedRow> = picked
-        .map(|(k, r)| {
-            let cut_before = prev.map_or(k > 0, |p| k > p + 1);
-            prev = Some(k);
-            (k, r, cut_before)
-        })
-        .map(|(k, r, cut_before)| AlignedRow {
+        .map(|(k, r)| AlignedRow {
             kind: r.kind,
             good: r.good.map(|n| g.cell(&mut gnames, n, r.good_depth)),
             bad: r.bad.map(|n| b.cell(&mut bnames, n, r.bad_depth)),
@@ -191,7 +186,8 @@ fn aligned_rows(
             wrapper: r.wrapper,
             fold: r.fold.map(Pair::from),
             divergence: div_row == Some(k),
-            cut_before,
+            // A kept row whose predecessor in the alignment was cut.
+            cut_before: prev.replace(k).map_or(k > 0, |p| k > p + 1),
             cut_after: false,
         })
         .collect();
