@@ -126,10 +126,16 @@
         }
       }
       // A row's subtree ends at the first later row that is not deeper on a
-      // side the row has.
+      // side the row has; a call one run only makes ends where the other
+      // run's calls resume, unless its own run goes deeper there (a
+      // bad-only call right after a good-only one is its sibling: 6.1
+      // mkdir's dput() after d_alloc(), simple_lookup()). As row_end in
+      // src/render/text.rs.
       var st = structure(n, function (top, k) {
         if (g[top] >= 0 && g[k] >= 0 && gd[k] <= gd[top]) { return false; }
         if (b[top] >= 0 && b[k] >= 0 && bd[k] <= bd[top]) { return false; }
+        if (g[top] < 0 && g[k] >= 0 && (b[k] < 0 || bd[k] <= bd[top])) { return false; }
+        if (b[top] < 0 && b[k] >= 0 && (g[k] < 0 || gd[k] <= gd[top])) { return false; }
         return true;
       });
       var fold = {};

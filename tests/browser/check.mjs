@@ -92,6 +92,12 @@ if (mode === "report") {
     const box = await row.first().boundingBox();
     if (!box || box.y < 0 || box.y > 1000) { throw new Error("not on screen after the verdict's link"); }
     notes.divergence = await row.first().innerText();
+    // Calls the aligned view must show without a click (siblings of the
+    // open path, one run's only).
+    for (const f of want.aligned_shows || []) {
+      const rows = await page.locator(".aligned .row").allInnerTexts();
+      if (!rows.some((t) => t.includes(f))) { throw new Error(`aligned view hides ${f}`); }
+    }
     // Calls both runs make show Δ = bad − good.
     const deltas = await page.locator(".aligned .row.k-same .delta").allInnerTexts();
     if (!deltas.some((t) => /^Δ [+−]\d/.test(t))) { throw new Error(`no Δ on rows of both runs: ${JSON.stringify(deltas.slice(0, 3))}`); }

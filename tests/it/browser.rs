@@ -99,6 +99,28 @@ fn blog_report_works_in_chromium() {
     );
 }
 
+/// The page's aligned view nests rows as the diff does: the bad run's own
+/// calls right after good-only ones (6.1 mkdir: `dput()`, `up_write()`,
+/// `mnt_drop_write()` in `filename_create()` after `d_alloc()` and
+/// `simple_lookup()`) are siblings on the open path, shown without a click,
+/// not hidden inside the closed good-only call.
+#[test]
+#[cfg_attr(
+    not(tracereport_browser),
+    ignore = "needs chromium and tests/browser/node_modules (see build.rs)"
+)]
+fn aligned_view_shows_one_runs_calls_after_the_others() {
+    require();
+    let dir = format!("{CAPTURES}/qemu-6.1/mkdir-eexist");
+    let w = run(&[&format!("{dir}/ok.log"), &format!("{dir}/bad.log")]);
+    check(
+        "report",
+        &w.out,
+        "mkdir-eexist.png",
+        r#"{"verdict":"failed with -17 EEXIST","search":"filename_create","aligned_shows":["dput","up_write","mnt_drop_write"]}"#,
+    );
+}
+
 /// Issue 5, "what must hold" 3: hostile task and function names stay text
 /// in the DOM, in the page and in every flame-graph frame; no dialog opens.
 #[test]
