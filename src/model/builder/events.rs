@@ -36,6 +36,7 @@ impl Builder {
                 if let Some(r) = self.states[t].region.take() {
                     // The previous syscall's exit never came.
                     let s = self.finish_region(t, r, None, line);
+                    let s = self.boxed(s);
                     self.keep(s);
                 }
                 self.start_region(t, line, rec, Some(e), None);
@@ -102,6 +103,7 @@ impl Builder {
         if region_matches {
             let r = st.region.take().expect("checked");
             let s = self.finish_region(t, r, Some(&x), line);
+            let s = self.boxed(s);
             self.keep(s);
             return;
         }
@@ -111,7 +113,7 @@ impl Builder {
                 s.ret_source = Some(RetSource::ExitEvent);
                 s.end_line = line;
                 s.exit_missing = false;
-                self.keep(*s);
+                self.keep(s);
                 return;
             }
             st.awaiting_exit = Some(s);

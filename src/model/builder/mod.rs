@@ -220,11 +220,8 @@ pub struct Builder {
     current_line: u64,
     syscall_count: usize,
     calls_outside: u64,
-    /// The node vector of the last tree not kept, for the next region
-    /// (most syscalls of a long capture are counted, not kept).
-    spare_nodes: Vec<Node>,
-    /// The box of the last region finished, for the next one.
-    spare_region: Option<Box<Region>>,
+    /// Allocations of the last syscall done with, for the next one.
+    spare: region::Spare,
 }
 
 impl Builder {
@@ -252,8 +249,7 @@ impl Builder {
             current_line: 0,
             syscall_count: 0,
             calls_outside: 0,
-            spare_nodes: Vec::new(),
-            spare_region: None,
+            spare: region::Spare::default(),
         }
     }
 
@@ -475,6 +471,7 @@ impl Builder {
                         )
                     });
                 }
+                let s = self.boxed(s);
                 self.keep(s);
             }
             self.finish_awaiting(t);

@@ -18,6 +18,19 @@ use super::{
 /// Capacity of a node vector kept for reuse: a huge tree's is let go.
 const SPARE_NODES: usize = 4096;
 
+/// Allocations of syscalls done with, for the next ones: most syscalls of a
+/// long capture are counted, not kept, and each would otherwise allocate
+/// (and fault in) its tree, region and box anew.
+#[derive(Debug, Default)]
+pub(super) struct Spare {
+    /// The node vector of the last tree not kept.
+    nodes: Vec<Node>,
+    /// The box of the last region finished.
+    region: Option<Box<Region>>,
+    /// The box of the last syscall not kept ([`Builder::boxed`]).
+    syscall: Option<Box<Syscall>>,
+}
+
 impl Builder {
     pub(super) fn start_region(
         &mut self,
@@ -27,7 +40,7 @@ impl Builder {
         enter: Option<SysEnter>,
         root_name: Option<String>,
     ) {
-        let nodes = std::mem::take(&mut self.spare_nodes);
+        let nodes = std::mem::take(&mut self.spare.nodes);
         let st = &mut self.states[t];
         for f in &mut st.stack {
             f.last_child = NO_NODE;
@@ -51,7 +64,7 @@ impl Builder {
         // A finished region's box, reused: most syscalls of a long capture
         // are small; a box each, with a copy of its name, was 3-4 % of the
         // builder's time on a capture of short syscalls.
-        st.region = Some(match self.spare_region.take() {
+        st.region = Some(match self.spare.region.take() {
             Some(mut b) => {
                 *b = region;
                 b
@@ -137,7 +150,7 @@ impl Builder {
         let args = r.enter.take().map(|e| e.args).unwrap_or_default();
         let marker_before = r.marker_before.take();
         let markers = std::mem::take(&mut r.markers);
-        self.spare_region = Some(r);
+        self.spare.region = Some(r);
         Syscall {
             name,
             args,
@@ -304,8 +317,21 @@ impl Builder {
         CallTree { nodes }
     }
 
+    /// A finished syscall in a box, the box of the last one not kept
+    /// reused: most syscalls of a big capture are only counted, and each
+    /// waits for its exit event boxed (see `TaskState::awaiting_exit`).
+    pub(super) fn boxed(&mut self, s: Syscall) -> Box<Syscall> {
+        match self.spare.syscall.take() {
+            Some(mut b) => {
+                *b = s;
+                b
+            }
+            None => Box::new(s),
+        }
+    }
+
     /// Count the syscall and keep its tree if the policy allows.
-    pub(super) fn keep(&mut self, mut s: Syscall) {
+    pub(super) fn keep(&mut self, mut s: Box<Syscall>) {
         let over_cap = self.groups.over_cap;
         let (group, group_has_room) = self.groups.add(&s);
         if self.groups.over_cap > over_cap {
@@ -322,16 +348,17 @@ impl Builder {
             if let Some(mut tree) = s.tree.take() {
                 if tree.nodes.capacity() <= SPARE_NODES {
                     tree.nodes.clear();
-                    self.spare_nodes = tree.nodes;
+                    self.spare.nodes = tree.nodes;
                 }
             }
+            self.spare.syscall = Some(s);
             return;
         }
         if let Some(g) = group {
             self.groups.list[g].kept += 1;
         }
         self.kept_nodes += nodes;
-        self.kept.push(s);
+        self.kept.push(*s);
     }
 
     /// A failing syscall (of `nodes` calls) may take the place of the
@@ -369,7 +396,7 @@ impl Builder {
 
     pub(super) fn finish_awaiting(&mut self, t: usize) {
         if let Some(s) = self.states[t].awaiting_exit.take() {
-            self.keep(*s);
+            self.keep(s);
         }
     }
 }

@@ -235,7 +235,7 @@ impl Builder {
                 self.current_line
             };
             let s = self.finish_region(t, r, None, end);
-            self.states[t].awaiting_exit = Some(Box::new(s));
+            self.states[t].awaiting_exit = Some(self.boxed(s));
         }
     }
 }
