@@ -30,7 +30,7 @@ pub fn lone_failure(captures: &[Capture]) -> Option<Prose> {
             let Some((chain, span)) = lone_chain(&side) else {
                 continue;
             };
-            return Some(sentence(c, s, &side, &chain, &span));
+            return Some(sentence(captures, (c, s), &side, &chain, &span));
         }
     }
     let (c, s) = first_failure?;
@@ -56,10 +56,61 @@ pub fn lone_failure(captures: &[Capture]) -> Option<Prose> {
             .text(", Linux 6.5+)"),
         Some(_) => p.text("no traced call inside it returned that errno"),
     };
-    p.text(", and no run where the call succeeds was given; capture one and run ")
-        .code("tracereport good.log bad.log")
-        .text(".");
+    p.text(", and ");
+    no_good_run(
+        &mut p,
+        captures,
+        s,
+        "no run where the call succeeds was given; capture one and run ",
+    );
     Some(p)
+}
+
+/// The end of a lone failure's verdict: no run where the call succeeds was
+/// given, or one was but the keep policy kept none of its trees (`--keep 1`
+/// may keep a tree outside syscalls first), which is then said instead.
+fn no_good_run(p: &mut Prose, captures: &[Capture], s: &crate::model::Syscall, none: &str) {
+    let ok = captures.iter().find_map(|c| {
+        let (n, calls) = (c.trace.groups.iter())
+            .filter(|g| !g.root && g.name == s.name && g.outcome == crate::model::Outcome::Ok)
+            .fold((0, 0), |(n, calls), g| (n + g.count, calls + g.calls));
+        (n > 0).then_some((c, n, calls))
+    });
+    match ok {
+        Some((c, n, calls)) => {
+            p.code(c.label.as_str())
+                .text(format!(" holds {n} "))
+                .code(s.name.as_str())
+                .text(if n == 1 { " syscall" } else { " syscalls" });
+            if calls == 0 {
+                // Syscall events alone: nothing of them could be kept.
+                p.text(format!(
+                    " that did not fail, but no traced call inside {}; capture a working and a failing run with the ",
+                    if n == 1 { "it" } else { "them" }
+                ))
+                .code("function_graph")
+                .text(" tracer and run ")
+                .code("tracereport good.log bad.log")
+                .text(".");
+                return;
+            }
+            p.text(format!(
+                " that did not fail, but the keep policy kept no call tree of {} (",
+                if n == 1 { "it" } else { "them" }
+            ))
+            .code("--keep")
+            .text(", ")
+            .code("--max-tree-calls")
+            .text("), so nothing was compared; raise ")
+            .code("--keep")
+            .text(" (or ")
+            .code("--max-tree-calls")
+            .text(") and run again.");
+        }
+        None => {
+            p.text(none).code("tracereport good.log bad.log").text(".");
+        }
+    }
 }
 
 /// "The `bpf` syscall failed with -22 EINVAL in `bad` (its sys_exit event)".
@@ -83,8 +134,8 @@ fn failed(c: &Capture, s: &crate::model::Syscall) -> Prose {
 }
 
 fn sentence(
-    c: &Capture,
-    s: &crate::model::Syscall,
+    captures: &[Capture],
+    (c, s): (&Capture, &crate::model::Syscall),
     side: &Side<'_>,
     chain: &[u32],
     span: &str,
@@ -99,8 +150,12 @@ fn sentence(
     }
     p.text(". ");
     p.extend(Prose::from_ticks(span));
-    p.text(". No capture of a run where the call succeeds was given, so the report cannot say which condition differs; capture one (same kernel, same tracing options) and run ")
-        .code("tracereport good.log bad.log")
-        .text(".");
+    p.text(". ");
+    no_good_run(
+        &mut p,
+        captures,
+        s,
+        "No capture of a run where the call succeeds was given, so the report cannot say which condition differs; capture one (same kernel, same tracing options) and run ",
+    );
     p
 }

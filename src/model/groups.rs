@@ -54,6 +54,9 @@ pub struct SyscallGroup {
     pub exit_missing: u64,
     /// Syscalls during which events were lost.
     pub lost_events: u64,
+    /// Traced calls inside them, all together: 0 when none of them could
+    /// keep a tree (syscall events alone, or their calls not graphed).
+    pub calls: u64,
     /// Trees rooted at a traced function, not at a syscall (no syscall
     /// result to know).
     pub root: bool,
@@ -127,6 +130,7 @@ impl Groups {
                     root: s.root,
                     exit_missing: 0,
                     lost_events: 0,
+                    calls: 0,
                 });
                 g
             }
@@ -141,6 +145,7 @@ impl Groups {
         }
         grp.exit_missing += s.exit_missing as u64;
         grp.lost_events += s.lost_events as u64;
+        grp.calls = grp.calls.saturating_add(s.calls);
         ((!other).then_some(g), grp.kept < KEEP_PER_GROUP)
     }
 }

@@ -279,6 +279,10 @@ fn no_time_reason(c: &CaptureView) -> String {
     } else if !c.options.duration {
         "No flame graph: the capture has no duration column (echo 1 > options/funcgraph-duration)."
             .into()
+    } else if c.syscalls.is_empty() {
+        // Graphs are drawn from the kept trees, and the keep policy (or
+        // `--syscall`) kept none: the calls may well have durations.
+        "No flame graph: no call tree was kept.".into()
     } else {
         "No flame graph: no traced call of it has a duration.".into()
     }

@@ -113,6 +113,58 @@ fn a_failure_not_kept_is_still_named() {
     }
 }
 
+/// `--keep 1` on a good/bad pair keeps one tree (here a call outside any
+/// syscall, which comes first): the verdict once said "no run where the
+/// call succeeds was given" of a pair whose good run was given.
+#[test]
+fn a_good_run_not_kept_is_not_said_missing() {
+    for (dir, ok, bad, call) in [
+        ("qemu-6.1/openat-enoent", "ok", "bad", "openat"),
+        (
+            "xskmap-noxdpsockets-6.12",
+            "ok--funcgraph-retval",
+            "bad--funcgraph-retval",
+            "bpf",
+        ),
+    ] {
+        let path = |f: &str| format!("{CAPTURES}/{dir}/{f}.log");
+        let w = run(&[&path(ok), &path(bad), "--keep", "1"]);
+        let v = w.json["verdict"].as_str().unwrap();
+        assert!(!v.contains("was given"), "{dir}: {v}");
+        assert!(
+            v.contains(&format!(
+                "`{ok}` holds 1 `{call}` syscall that did not fail, but the keep policy kept no call tree of it"
+            )),
+            "{dir}: {v}"
+        );
+        // Alone, the failing capture still asks for a good run.
+        let w = run(&[&path(bad), "--keep", "1"]);
+        assert!(
+            w.json["verdict"]
+                .as_str()
+                .unwrap()
+                .contains("succeeds was given")
+        );
+    }
+}
+
+/// `--syscall openat` on captures of bpf: their trees are left out, not
+/// missing, and their calls have durations (the report once said "No
+/// syscall with a call tree was found" and "no traced call of it has a
+/// duration").
+#[test]
+fn trees_left_out_by_the_filter_are_said_left_out() {
+    let dir = format!("{CAPTURES}/qemu-6.1/bpf-map-create-unspec");
+    let (ok, bad) = (format!("{dir}/ok.log"), format!("{dir}/bad.log"));
+    let w = run(&[&ok, &bad, "--syscall", "openat"]);
+    w.md_lacks(&["No syscall with a call tree was found", "has a duration"]);
+    w.md_has(&[
+        "No call tree was kept.",
+        "No flame graph: no call tree was kept.",
+    ]);
+    assert!(w.html.contains("No call tree was kept."));
+}
+
 /// Two captures (the seed pair's, each followed by the same real openat
 /// capture) and `--syscall openat`: the openats are compared, and neither
 /// the verdict nor the pairing's reason says that no syscall failed.
