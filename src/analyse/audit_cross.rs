@@ -69,6 +69,19 @@ const SETTINGS: [Setting; 5] = [
     },
 ];
 
+/// How many of the settings the audit compares two captures differ in
+/// (tracer, options, syscall events): which of two equally close good runs
+/// a bad run is compared with.
+pub fn settings_apart(a: &CaptureFacts, b: &CaptureFacts) -> usize {
+    let options = SETTINGS
+        .iter()
+        .filter(|s| (s.shown)(a) != (s.shown)(b))
+        .count();
+    options
+        + usize::from(a.reconstructed != b.reconstructed)
+        + usize::from((a.sys_enter_events > 0) != (b.sys_enter_events > 0))
+}
+
 /// Audit items comparing each capture with the others, in capture order.
 pub fn cross_audit(captures: &[Capture]) -> Vec<Vec<AuditItem>> {
     let mut out: Vec<Vec<AuditItem>> = vec![Vec::new(); captures.len()];
@@ -104,10 +117,32 @@ pub fn cross_audit(captures: &[Capture]) -> Vec<Vec<AuditItem>> {
                     AuditStatus::Warn,
                     &format!("differs-{}", s.topic),
                     format!(
-                        "`{}` shows {} and this capture does not: the comparison cannot use them",
+                        "`{}` shows {} and this capture does not: a comparison of the two cannot use them",
                         o.label, s.what
                     ),
                     Some(fix),
+                ));
+            }
+        }
+        for s in &SETTINGS {
+            // The other side of the above: this capture shows what another
+            // lacks (its fix is in the other's audit).
+            let lacks = |o: &&&Capture| {
+                let of = &o.trace.facts;
+                of.reconstructed == f.reconstructed
+                    && (s.fix)(of.format).is_some()
+                    && (s.shown)(f)
+                    && !(s.shown)(of)
+            };
+            if let Some(o) = others.iter().find(lacks) {
+                items.push(item(
+                    AuditStatus::Warn,
+                    &format!("differs-{}", s.topic),
+                    format!(
+                        "this capture shows {} and `{}` does not: a comparison of the two cannot use them",
+                        s.what, o.label
+                    ),
+                    None,
                 ));
             }
         }
@@ -131,25 +166,43 @@ pub fn cross_audit(captures: &[Capture]) -> Vec<Vec<AuditItem>> {
 
 fn tracer_item(c: &Capture, others: &[&Capture], items: &mut Vec<AuditItem>) {
     let graph = |x: &Capture| !x.trace.facts.reconstructed;
-    if graph(c) {
+    let Some(o) = others.iter().find(|o| graph(o) != graph(c)) else {
         return;
-    }
-    if let Some(o) = others.iter().find(|o| graph(o)) {
-        items.push(item(
-            AuditStatus::Warn,
-            "differs-tracer",
-            format!(
-                "`{}` was taken with function_graph, this capture with the function tracer: its trees are rebuilt and have no durations or returns, so differences in shape may be the tracer's",
-                o.label
-            ),
-            Some("echo function_graph > /sys/kernel/tracing/current_tracer"),
-        ));
-    }
+    };
+    let (fg, function) = if graph(c) {
+        (String::from("this capture"), format!("`{}`", o.label))
+    } else {
+        (format!("`{}`", o.label), String::from("this capture"))
+    };
+    items.push(item(
+        AuditStatus::Warn,
+        "differs-tracer",
+        format!(
+            "{fg} was taken with function_graph, {function} with the function tracer: its trees are rebuilt and have no durations or returns, so differences in shape may be the tracer's"
+        ),
+        (!graph(c)).then_some("echo function_graph > /sys/kernel/tracing/current_tracer"),
+    ));
 }
 
 fn events_item(c: &Capture, others: &[&Capture], items: &mut Vec<AuditItem>) {
     let f = &c.trace.facts;
     if f.sys_enter_events > 0 {
+        // The other side of the warning below: its fix is in the other
+        // capture's audit.
+        let none = (!f.sys_event_args.is_empty())
+            .then(|| others.iter().find(|o| o.trace.facts.sys_enter_events == 0))
+            .flatten();
+        if let Some(o) = none {
+            items.push(item(
+                AuditStatus::Warn,
+                "differs-syscall-events",
+                format!(
+                    "this capture has syscall entry/exit events and `{}` has none: arguments and results are known on one side only",
+                    o.label
+                ),
+                None,
+            ));
+        }
         return;
     }
     let Some((o, name)) = others.iter().find_map(|o| {

@@ -247,7 +247,8 @@ fn closest_good(
 /// structural noise before the runs part (wrapper levels one kernel inlines,
 /// differences that meet again; a run from another kernel build has more),
 /// then more paired calls, then fewer unpaired ones. Plain unpaired counts
-/// would prefer whichever good capture happens to be shortest.
+/// would prefer whichever good capture happens to be shortest. Last, of two
+/// as close, the one taken with the bad run's settings.
 fn closeness(
     captures: &[Capture],
     g: SysRef,
@@ -255,16 +256,19 @@ fn closeness(
     names: &mut GlobalNames,
     noise: &Noise,
     work: &AlignWork,
-) -> Option<(usize, isize, usize)> {
+) -> Option<(usize, isize, usize, usize)> {
     let gs = &captures[g.0].trace.syscalls[g.1];
     let bs = &captures[b.0].trace.syscalls[b.1];
     let gside = Side::new(&captures[g.0].trace, gs, names, noise)?;
     let bside = Side::new(&captures[b.0].trace, bs, names, noise)?;
     let al = align(&gside, &bside, work);
     let wrappers = al.rows.iter().filter(|r| r.wrapper).count();
+    let apart =
+        super::audit_cross::settings_apart(&captures[g.0].trace.facts, &captures[b.0].trace.facts);
     Some((
         wrappers + al.minors.len(),
         -(al.matched as isize),
         al.cost(),
+        apart,
     ))
 }

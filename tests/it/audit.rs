@@ -68,7 +68,7 @@ fn different_kernels_are_named_from_latency_headers() {
 }
 
 /// Options on in one capture and off in the other: the one without gets
-/// the echo that turns each on.
+/// the echo that turns each on, the one with them a warning of its own.
 #[test]
 fn options_on_one_side_only_get_their_echo() {
     let w = run(&[
@@ -93,7 +93,17 @@ fn options_on_one_side_only_get_their_echo() {
             .unwrap()
             .starts_with("`ok` shows timestamps (funcgraph-abstime) and this capture does not")
     );
-    assert!(topic(&w, 0, "differs-task").is_none());
+    // The capture with the option is told the other lacks it, with no fix
+    // of its own (it once read "same-settings").
+    let shows = topic(&w, 0, "differs-task").unwrap();
+    assert!(shows["fix"].is_null());
+    assert!(
+        shows["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("this capture shows the task column (funcgraph-proc) and `bad` does not")
+    );
+    assert!(topic(&w, 0, "same-settings").is_none());
     assert!(w.md.contains("fix: `echo 1 > /sys/kernel/tracing/options/funcgraph-abstime`"));
 
     let w = run(&[

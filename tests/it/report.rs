@@ -165,6 +165,32 @@ fn trees_left_out_by_the_filter_are_said_left_out() {
     assert!(w.html.contains("No call tree was kept."));
 }
 
+/// Two good and two bad openat captures, one pair with funcgraph-proc:
+/// each bad run is compared with the good run of its own settings (equally
+/// close, the first given once won), no capture is said to share settings
+/// with one that lacks its task column, and the title counts the second
+/// comparison.
+#[test]
+fn bad_runs_pair_with_good_runs_of_their_settings() {
+    let q = format!("{CAPTURES}/qemu-6.1");
+    let (ok, bad) = (
+        format!("{q}/openat-enoent/ok.log"),
+        format!("{q}/openat-enoent/bad.log"),
+    );
+    let proc = |f: &str| format!("{q}/openat-enoent--funcgraph-proc/{f}.log");
+    let (okp, badp) = (proc("ok"), proc("bad"));
+    let w = run(&[
+        &ok, &bad, &okp, &badp, "-l", "ok", "-l", "bad", "-l", "okp", "-l", "badp",
+    ]);
+    w.md_has(&[
+        "# openat() fails with -ENOENT on bad, not on ok (and 1 more comparison)",
+        "## openat(): `ok` vs `bad`",
+        "## openat(): `okp` vs `badp`",
+        "this capture shows the task column (funcgraph-proc) and `ok` does not",
+    ]);
+    w.md_lacks(&["`ok` vs `badp`", "same-settings"]);
+}
+
 /// Two captures (the seed pair's, each followed by the same real openat
 /// capture) and `--syscall openat`: the openats are compared, and neither
 /// the verdict nor the pairing's reason says that no syscall failed.

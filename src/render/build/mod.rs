@@ -102,18 +102,34 @@ fn default_title(captures: &[Capture], comparisons: &[ComparisonView]) -> String
         }
         let outcome = outcome.unwrap_or_else(|| "differs".into());
         if c.good == c.bad {
-            return format!(
-                "{} {} in {} (#{} compared with #{})",
-                c.syscall, outcome, bad.label, c.bad_syscall, c.good_syscall
+            return with_others(
+                comparisons,
+                format!(
+                    "{} {} in {} (#{} compared with #{})",
+                    c.syscall, outcome, bad.label, c.bad_syscall, c.good_syscall
+                ),
             );
         }
-        return format!(
-            "{} {} on {}, not on {}",
-            c.syscall, outcome, bad.label, good.label
+        return with_others(
+            comparisons,
+            format!(
+                "{} {} on {}, not on {}",
+                c.syscall, outcome, bad.label, good.label
+            ),
         );
     }
     let labels: Vec<&str> = captures.iter().map(|c| c.label.as_str()).collect();
     format!("ftrace report: {}", labels.join(", "))
+}
+
+/// The title names the first comparison; more of them are counted, so a
+/// second failure (another capture, another syscall) is not hidden by it.
+fn with_others(comparisons: &[ComparisonView], title: String) -> String {
+    match comparisons.len() {
+        0 | 1 => title,
+        2 => format!("{title} (and 1 more comparison)"),
+        n => format!("{title} (and {} more comparisons)", n - 1),
+    }
 }
 
 fn capture_view(
