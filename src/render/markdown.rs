@@ -5,6 +5,8 @@
 
 use askama::Template;
 
+use crate::analyse::prose::plural;
+
 use super::untrusted::{md_code, md_text as md_escape};
 
 use super::{
@@ -79,6 +81,8 @@ pub struct ComparisonSection<'a> {
     pub diff: String,
     /// The diff folds calls (its legend says how).
     pub folds: bool,
+    /// Differences that meet again cut by `--max-report-calls`.
+    pub minors_left_out: usize,
     /// Good capture label.
     pub good_label: &'a str,
     /// Bad capture label.
@@ -155,6 +159,19 @@ pub fn render_markdown_linked(
     .render()
 }
 
+/// Differences that meet again which `--max-report-calls` cut from the
+/// comparison `c` (the verdict, made before the cut, may count them).
+pub(crate) fn minors_left_out(r: &Report, c: &ComparisonView) -> usize {
+    let Some(i) = r.comparisons.iter().position(|x| std::ptr::eq(x, c)) else {
+        return 0;
+    };
+    (r.truncation.iter())
+        .flat_map(|t| &t.aligned)
+        .filter(|a| a.comparison == i)
+        .map(|a| a.minor_differences_left_out)
+        .sum()
+}
+
 fn comparison_section<'a>(
     r: &'a Report,
     c: &'a ComparisonView,
@@ -170,6 +187,7 @@ fn comparison_section<'a>(
         c,
         verdict: prose_markdown(&c.verdict_prose, r.source_link_base.as_deref()),
         folds: diff_folds(&d),
+        minors_left_out: minors_left_out(r, c),
         diff: if d.is_empty() {
             String::new()
         } else {
@@ -290,10 +308,10 @@ fn capture_section<'a>(
             };
             Some(TreeBlock {
                 summary: super::untrusted::md_html_text(&format!(
-                    "#{} {} = {res} — {} calls, {}, line {}",
+                    "#{} {} = {res} — {}, {}, line {}",
                     s.index,
                     s.title,
-                    s.calls,
+                    plural(s.calls, "call"),
                     duration_opt(s.duration),
                     s.line
                 )),

@@ -58,7 +58,7 @@ fn tree_lines(
             String::new()
         };
         let args = n.args.as_deref().unwrap_or("");
-        let body = if n.children.is_empty() {
+        let body = if n.children.is_empty() && n.cut == 0 {
             format!("{}{}({args});{rep}", "  ".repeat(depth), n.func)
         } else {
             format!("{}{}({args}) {{{rep}", "  ".repeat(depth), n.func)
@@ -75,7 +75,18 @@ fn tree_lines(
         tree_lines(c, depth + 1, run, out, total, limit);
         i += run;
     }
-    if !n.children.is_empty() {
+    if n.cut > 0 {
+        // A cut tree must not read as complete where it is shown.
+        *total += 1;
+        if out.len() < limit {
+            out.push(format!(
+                "{}… {} cut by --max-report-calls",
+                "  ".repeat(depth + 1),
+                plural(n.cut, "call")
+            ));
+        }
+    }
+    if !n.children.is_empty() || n.cut > 0 {
         *total += 1;
         if out.len() < limit {
             out.push(format!("{}}}", "  ".repeat(depth)));
@@ -392,6 +403,15 @@ fn calls_under(rows: &[AlignedRow], k: usize, end: usize) -> Inner {
 
 fn folded_text(kind: RowKind, g: u64, b: u64, cut: bool) -> Option<String> {
     let calls = |n: u64| plural(n, "call");
+    let kept = match kind {
+        RowKind::Same => g.max(b),
+        RowKind::GoodOnly => g,
+        RowKind::BadOnly => b,
+    };
+    if cut && kept == 0 {
+        // "at least 0 calls" says nothing: the count is not known here.
+        return Some(" { … calls cut by --max-report-calls }".into());
+    }
     let least = if cut { "at least " } else { "" };
     match kind {
         RowKind::Same if g != b => Some(format!(

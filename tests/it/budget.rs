@@ -192,3 +192,31 @@ fn a_cut_diff_counts_at_least_and_marks_the_cut() {
         "… (rows cut by --max-report-calls)",
     ]);
 }
+
+/// A budget of 5 on the openat pair cuts every call under `try_to_unlazy()`
+/// in the diff, most of `path_openat()`'s tree and the differences that
+/// meet again: none reads as complete or as "at least 0 calls" (audit of
+/// option runs).
+#[test]
+fn a_tight_budget_says_what_it_cut_where_it_cut_it() {
+    let dir = format!("{CAPTURES}/qemu-6.1/openat-enoent");
+    let (ok, bad) = (format!("{dir}/ok.log"), format!("{dir}/bad.log"));
+    let whole = run(&[&ok, &bad]);
+    assert!(whole.md.contains("### Differences that meet again"));
+    let cut = run(&[&ok, &bad, "--max-report-calls", "5"]);
+    cut.md_lacks(&["at least 0", "### Differences that meet again"]);
+    cut.md_has(&[
+        "try_to_unlazy() { … calls cut by --max-report-calls }",
+        "11 differences that meet again are left out by `--max-report-calls`",
+        "        … 72 calls cut by --max-report-calls\n",
+    ]);
+    let txt = String::from_utf8(cut.read("report.txt")).unwrap();
+    assert!(
+        txt.contains("11 differences that meet again are left out by"),
+        "{txt}"
+    );
+    assert!(
+        cut.html
+            .contains("11 differences that meet again are left out by")
+    );
+}

@@ -88,7 +88,7 @@ impl Truncation {
             "This report keeps {} of the {total} calls and aligned rows of its trees and \
              alignments: {} and {} are cut to the budget of {max} \
              (`--max-report-calls` raises it; the calls the kept rows show are kept beyond \
-             it). Kept first: the rows around the first divergence, the calls on the way to \
+             it). Kept first, as far as the budget goes: the rows around the first divergence, the calls on the way to \
              it and to the error origin, then the first calls in call order. The analysis \
              used every call; report.json's `truncation` lists each cut.",
             total.saturating_sub(cut),
