@@ -71,6 +71,7 @@ pub fn compare(
     kernel(gf, bf, &mut out);
     depth(g, b, good_to_bad, &mut out);
     traceable(filters, &mut out);
+    unlisted_calls(g, b, filters, &mut out);
     if let Some(d) = sleep_time(g, b, good_to_bad) {
         out.push(d);
     }
@@ -189,6 +190,52 @@ fn traceable(filters: (Option<&FilterList>, Option<&FilterList>), out: &mut Vec<
             Evidence::Structure,
         ));
     }
+}
+
+/// With one kernel's function list only: calls the other run makes that the
+/// list lacks. A traced call is traceable in its own kernel, so the two
+/// kernels differ (or the list is not of the run's kernel); a seed pair's
+/// good list beside a bad run from another release once went unsaid.
+fn unlisted_calls(
+    g: &Side<'_>,
+    b: &Side<'_>,
+    filters: (Option<&FilterList>, Option<&FilterList>),
+    out: &mut Vec<SettingDiff>,
+) {
+    let (list, run, listed, other) = match filters {
+        (Some(l), None) => (l, b, "good", "bad"),
+        (None, Some(l)) => (l, g, "bad", "good"),
+        _ => return,
+    };
+    let mut missing: Vec<&str> = Vec::new();
+    for i in 0..run.tree.nodes.len() as u32 {
+        // A module's function (` [module]`) may be missing from a list
+        // taken before the module was loaded: only the kernel's own are
+        // asked about. Addresses and placeholders are no kernel symbols.
+        let name = run.name(i);
+        let symbol = !name.is_empty()
+            && !name.starts_with("0x")
+            && name
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.');
+        if symbol && !list.contains(name) && !missing.contains(&name) {
+            missing.push(name);
+        }
+    }
+    if missing.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = missing.iter().take(3).map(|n| format!("`{n}()`")).collect();
+    out.push(diff(
+        "traceable",
+        format!(
+            "the {other} run calls {} that the {listed} kernel's function list does not have ({}{}): the captures come from different kernels, or the list is not the {listed} kernel's",
+            super::prose::plural(missing.len() as u64, "function"),
+            shown.join(", "),
+            if missing.len() > 3 { ", …" } else { "" }
+        ),
+        Evidence::Structure,
+    ));
 }
 
 /// The same scheduler call, same callees, milliseconds vs microseconds of

@@ -203,6 +203,11 @@ pub fn markdown(r: &Report, c: &ComparisonView) -> String {
 }
 
 fn diff_markdown(d: &KernelDiffView, no_causes: bool) -> String {
+    if !d.have_functions && !d.have_config {
+        // Facts of one kernel only: nothing to set against each other (a
+        // bare "Kernel differences:" once stood there).
+        return String::new();
+    }
     let mut out = String::from("Kernel differences:");
     if d.have_functions {
         let _ = write!(
@@ -288,7 +293,11 @@ pub fn html(r: &Report, c: &ComparisonView) -> String {
         out.push_str("</table>\n");
         out.push_str(&evidence_html(&c.causes[0]));
     }
-    if let Some(d) = &c.kernel_diff {
+    if let Some(d) = c
+        .kernel_diff
+        .as_ref()
+        .filter(|d| d.have_functions || d.have_config)
+    {
         let md = diff_markdown(d, c.causes.is_empty());
         out.push_str("<p>");
         out.push_str(&html_of(md.trim()));

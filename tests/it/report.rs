@@ -191,6 +191,36 @@ fn bad_runs_pair_with_good_runs_of_their_settings() {
     w.md_lacks(&["`ok` vs `badp`", "same-settings"]);
 }
 
+/// A 6.12 good run with its kernel's function list beside a 6.1 bad run
+/// (no list): the bad run calls functions the 6.12 list lacks, so the
+/// kernels differ and the verdict leads with it (it once did not); the 6.1
+/// pair with the 6.1 list on one side only says nothing of the kind.
+#[test]
+fn a_run_calling_what_the_other_kernel_lacks_is_from_another_kernel() {
+    let x = format!("{CAPTURES}/xskmap-noxdpsockets-6.12");
+    let q = format!("{CAPTURES}/qemu-6.1/bpf-map-create-unspec");
+    let w = run(&[&format!("{x}/ok--default.log"), &format!("{q}/bad.log")]);
+    let v = w.json["verdict"].as_str().unwrap();
+    assert!(
+        v.contains("The kernels differ, so read what follows with that in mind: the bad run calls 8 functions that the good kernel's function list does not have (`security_capable()`"),
+        "{v}"
+    );
+    let list = format!("{CAPTURES}/available-filter-functions/6.1.txt.gz");
+    let w = run(&[
+        &format!("{q}/ok.log"),
+        &format!("{q}/bad.log"),
+        "--filter-functions",
+        &list,
+        "--filter-functions",
+        "none",
+    ]);
+    let v = w.json["verdict"].as_str().unwrap();
+    assert!(
+        !v.contains("does not have") && !v.contains("kernels differ"),
+        "{v}"
+    );
+}
+
 /// Two captures (the seed pair's, each followed by the same real openat
 /// capture) and `--syscall openat`: the openats are compared, and neither
 /// the verdict nor the pairing's reason says that no syscall failed.
