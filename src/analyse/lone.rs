@@ -70,9 +70,12 @@ pub fn lone_failure(captures: &[Capture]) -> Option<Prose> {
 /// given, or one was but the keep policy kept none of its trees (`--keep 1`
 /// may keep a tree outside syscalls first), which is then said instead.
 fn no_good_run(p: &mut Prose, captures: &[Capture], s: &crate::model::Syscall, none: &str) {
+    // The groups a comparison would have paired with: same title (name
+    // and key argument: `bpf(BPF_MAP_CREATE)`, not any `bpf`).
+    let title = s.title();
     let ok = captures.iter().find_map(|c| {
         let (n, calls) = (c.trace.groups.iter())
-            .filter(|g| !g.root && g.name == s.name && g.outcome == crate::model::Outcome::Ok)
+            .filter(|g| !g.root && g.title == title && g.outcome == crate::model::Outcome::Ok)
             .fold((0, 0), |(n, calls), g| (n + g.count, calls + g.calls));
         (n > 0).then_some((c, n, calls))
     });
@@ -80,7 +83,7 @@ fn no_good_run(p: &mut Prose, captures: &[Capture], s: &crate::model::Syscall, n
         Some((c, n, calls)) => {
             p.code(c.label.as_str())
                 .text(format!(" holds {n} "))
-                .code(s.name.as_str())
+                .code(title.as_str())
                 .text(if n == 1 { " syscall" } else { " syscalls" });
             if calls == 0 {
                 // Syscall events alone: nothing of them could be kept.

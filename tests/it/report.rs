@@ -119,12 +119,12 @@ fn a_failure_not_kept_is_still_named() {
 #[test]
 fn a_good_run_not_kept_is_not_said_missing() {
     for (dir, ok, bad, call) in [
-        ("qemu-6.1/openat-enoent", "ok", "bad", "openat"),
+        ("qemu-6.1/openat-enoent", "ok", "bad", "openat()"),
         (
             "xskmap-noxdpsockets-6.12",
             "ok--funcgraph-retval",
             "bad--funcgraph-retval",
-            "bpf",
+            "bpf(BPF_MAP_CREATE)",
         ),
     ] {
         let path = |f: &str| format!("{CAPTURES}/{dir}/{f}.log");
