@@ -207,7 +207,10 @@ fn unlisted_calls(
         (None, Some(l)) => (l, g, "bad", "good"),
         _ => return,
     };
+    // First-seen order for the names shown; the set keeps a forged tree of
+    // many distinct names linear.
     let mut missing: Vec<&str> = Vec::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     for i in 0..run.tree.nodes.len() as u32 {
         // A module's function (` [module]`) may be missing from a list
         // taken before the module was loaded: only the kernel's own are
@@ -218,7 +221,7 @@ fn unlisted_calls(
             && name
                 .bytes()
                 .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.');
-        if symbol && !list.contains(name) && !missing.contains(&name) {
+        if symbol && !list.contains(name) && seen.insert(name) {
             missing.push(name);
         }
     }
