@@ -132,7 +132,11 @@ pub fn keep_tree(tree: &CallTree, cap: usize, must: &[u32]) -> Option<TreeKeep> 
         return None;
     }
     let mut keep = vec![false; n];
-    let mut count = 0;
+    // The root always: a tree with a cap of 0 (a budget spent on other
+    // trees) is still shown, as its root with the rest counted as cut; a
+    // cut root left the page's tree without its first node.
+    keep[0] = true;
+    let mut count = 1;
     for &m in must {
         let mut i = m;
         while (i as usize) < n && !keep[i as usize] {
