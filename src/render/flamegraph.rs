@@ -274,13 +274,6 @@ fn push(
 fn no_time_reason(c: &CaptureView) -> String {
     if !c.has_calls() {
         "No flame graph: the capture holds no traced function call.".into()
-    } else if c.calls_outside_syscalls == 0
-        && !c.syscalls.is_empty()
-        && c.syscalls.iter().all(|s| s.calls == 0)
-    {
-        // Syscall events with no graph tracer (a nop capture): no tracer's
-        // columns to blame.
-        "No flame graph: the syscalls kept hold no traced function call.".into()
     } else if c.options.reconstructed {
         "No flame graph: the function tracer prints no durations, and a graph weighted by call count would mislead (use `function_graph`).".into()
     } else if !c.options.duration {

@@ -281,11 +281,12 @@ fn a_failure_with_no_traced_call_is_named_truly() {
     );
 }
 
-/// A nop-tracer capture (syscall events only): no flame graph, and the
-/// reason is not "the function tracer prints no durations" (it said so).
+/// A nop-tracer capture (syscall events only) holds no traced call: its
+/// flame graph's reason is not "the function tracer prints no durations"
+/// and its options are not "reconstructed trees" (it said both).
 #[test]
 fn a_capture_of_events_only_blames_no_tracer_for_its_flame_graph() {
     let w = run(&["tests/fixtures/captures-new/record-nop-openat-enoent-6.18/cat-nonexistent.log"]);
-    w.md_has(&["No flame graph: the syscalls kept hold no traced function call."]);
-    w.md_lacks(&["function tracer prints no durations"]);
+    w.md_has(&["No flame graph: the capture holds no traced function call."]);
+    w.md_lacks(&["function tracer prints no durations", "reconstructed trees"]);
 }

@@ -176,6 +176,7 @@ fn capture_view(
         ),
         syscall_groups: group_views(t),
         calls_outside_syscalls: t.calls_outside_syscalls,
+        traced_calls: t.facts.calls,
         tasks: t
             .tasks
             .iter()

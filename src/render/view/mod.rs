@@ -179,6 +179,9 @@ pub struct CaptureView {
     pub syscall_groups: Vec<GroupView>,
     /// Calls outside any syscall.
     pub calls_outside_syscalls: u64,
+    /// Traced calls in the whole capture (syscall events are none).
+    #[serde(skip)]
+    pub traced_calls: u64,
     /// Tasks seen.
     pub tasks: Vec<String>,
     /// Kernel fact files read for this capture (given or found beside it).
@@ -223,7 +226,7 @@ impl CaptureView {
     /// Whether any traced function call is in the capture (in a syscall's
     /// tree or outside one): kprobe or stack-trace lines have none.
     pub fn has_calls(&self) -> bool {
-        !self.syscall_groups.is_empty() || self.calls_outside_syscalls > 0
+        self.traced_calls > 0
     }
 
     /// The columns and options the capture shows, by the names that make
