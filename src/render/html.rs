@@ -91,7 +91,7 @@ struct CompSection<'a> {
     verdict_html: String,
     diff: String,
     folds: bool,
-    minors_left_out: usize,
+    minors_left_out: Option<String>,
     good_label: &'a str,
     bad_label: &'a str,
     frames: Vec<Frame<'a>>,

@@ -273,21 +273,9 @@ fn comparison(r: &Report, c: &ComparisonView, out: &mut Vec<String>) {
         }
     }
     minors(c, out);
-    let left_out = super::markdown::minors_left_out(r, c);
-    if left_out > 0 {
+    if let Some(m) = super::markdown::minors_left_out(r, c) {
         out.push(String::new());
-        para(
-            &format!(
-                "{} left out by --max-report-calls (report.json's truncation counts them).",
-                if left_out == 1 {
-                    "1 difference that meets again is".to_string()
-                } else {
-                    format!("{left_out} differences that meet again are")
-                }
-            ),
-            "",
-            out,
-        );
+        para(&m, "", out);
     }
     if let Some(n) = &c.next_capture {
         out.push(String::new());

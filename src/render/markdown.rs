@@ -81,8 +81,8 @@ pub struct ComparisonSection<'a> {
     pub diff: String,
     /// The diff folds calls (its legend says how).
     pub folds: bool,
-    /// Differences that meet again cut by `--max-report-calls`.
-    pub minors_left_out: usize,
+    /// What `--max-report-calls` cut of the differences that meet again.
+    pub minors_left_out: Option<String>,
     /// Good capture label.
     pub good_label: &'a str,
     /// Bad capture label.
@@ -159,17 +159,24 @@ pub fn render_markdown_linked(
     .render()
 }
 
-/// Differences that meet again which `--max-report-calls` cut from the
-/// comparison `c` (the verdict, made before the cut, may count them).
-pub(crate) fn minors_left_out(r: &Report, c: &ComparisonView) -> usize {
-    let Some(i) = r.comparisons.iter().position(|x| std::ptr::eq(x, c)) else {
-        return 0;
-    };
-    (r.truncation.iter())
+/// What `--max-report-calls` cut of the differences that meet again of
+/// comparison `c`, as one sentence (`backticked` parts are code) for every
+/// renderer; the verdict, made before the cut, may count them.
+pub(crate) fn minors_left_out(r: &Report, c: &ComparisonView) -> Option<String> {
+    let i = r.comparisons.iter().position(|x| std::ptr::eq(x, c))?;
+    let n: usize = (r.truncation.iter())
         .flat_map(|t| &t.aligned)
         .filter(|a| a.comparison == i)
         .map(|a| a.minor_differences_left_out)
-        .sum()
+        .sum();
+    let what = match n {
+        0 => return None,
+        1 => "1 difference that meets again is".to_string(),
+        n => format!("{n} differences that meet again are"),
+    };
+    Some(format!(
+        "{what} left out by `--max-report-calls` (report.json's `truncation` counts them)."
+    ))
 }
 
 fn comparison_section<'a>(
