@@ -81,6 +81,7 @@ fn no_good_run(p: &mut Prose, captures: &[Capture], s: &crate::model::Syscall, n
     });
     match ok {
         Some((c, n, calls)) => {
+            let them = if n == 1 { "it" } else { "them" };
             p.code(c.label.as_str())
                 .text(format!(" holds {n} "))
                 .code(title.as_str())
@@ -88,8 +89,7 @@ fn no_good_run(p: &mut Prose, captures: &[Capture], s: &crate::model::Syscall, n
             if calls == 0 {
                 // Syscall events alone: nothing of them could be kept.
                 p.text(format!(
-                    " that did not fail, but no traced call inside {}; capture a working and a failing run with the ",
-                    if n == 1 { "it" } else { "them" }
+                    " that did not fail, but no traced call inside {them}; capture a working and a failing run with the "
                 ))
                 .code("function_graph")
                 .text(" tracer and run ")
@@ -98,8 +98,7 @@ fn no_good_run(p: &mut Prose, captures: &[Capture], s: &crate::model::Syscall, n
                 return;
             }
             p.text(format!(
-                " that did not fail, but the keep policy kept no call tree of {} (",
-                if n == 1 { "it" } else { "them" }
+                " that did not fail, but the keep policy kept no call tree of {them} ("
             ))
             .code("--keep")
             .text(", ")
