@@ -130,6 +130,13 @@ impl ComparisonView {
                 && (r.kind != RowKind::Same || r.fold.as_ref().is_some_and(|f| f.good != f.bad))
         })
     }
+
+    /// Whether any suspected inlined stretch is placed in time (abstime
+    /// captures): the suspects' "where" column is shown only then, never
+    /// empty.
+    pub fn suspects_located(&self) -> bool {
+        self.inlined_suspects.iter().any(|x| x.location.is_some())
+    }
 }
 
 impl OriginView {
