@@ -17,6 +17,7 @@ pub mod cause_links;
 pub mod cause_prose;
 pub mod causes;
 pub mod claims;
+mod cross_origin;
 pub mod diverge;
 pub mod gaps;
 pub mod headline;
@@ -164,10 +165,11 @@ pub fn analyse(captures: &[Capture], opts: &AnalyseOptions) -> Analysis {
             })
             .collect()
     };
-    let comparisons: Vec<Comparison> = plans
+    let mut comparisons: Vec<Comparison> = plans
         .into_iter()
         .filter_map(|p| compare(captures, p, (&mut names, &noise, &work), opts))
         .collect();
+    cross_origin::point_to_printed_origins(captures, &mut comparisons);
     notes.extend(work.note());
     let audits = captures
         .iter()

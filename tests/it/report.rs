@@ -290,3 +290,30 @@ fn a_capture_of_events_only_blames_no_tracer_for_its_flame_graph() {
     w.md_has(&["No flame graph: the capture holds no traced function call."]);
     w.md_lacks(&["function tracer prints no durations", "reconstructed trees"]);
 }
+
+/// A good run and two bad runs of one failure, one of them with return
+/// values: the comparison without them ranked `bpf_check_uarg_tail_zero()`
+/// first while the other's printed values named `__sys_bpf()`, and said
+/// nothing of it. It now points there; a lone pair, or bad runs that fail
+/// differently, get no such sentence.
+#[test]
+fn a_failure_compared_twice_points_to_the_printed_origin() {
+    let x = format!("{CAPTURES}/xskmap-noxdpsockets-6.12");
+    let f = |n: &str| format!("{x}/{n}.log");
+    let pointer = "The comparison with `bad--funcgraph-retval` has return values for the same failing call (`bpf(BPF_MAP_CREATE)` with EINVAL): there the error is born in `__sys_bpf()`, the place to look first here too if both runs failed the same way.";
+    let w = run(&[
+        &f("ok--default"),
+        &f("bad--default"),
+        &f("bad--funcgraph-retval"),
+    ]);
+    w.md_has(&[pointer, "`bpf_check_uarg_tail_zero()` (both runs make it"]);
+    let lone = run(&[&f("ok--default"), &f("bad--default")]);
+    lone.md_lacks(&["has return values for the same failing call"]);
+    let q = format!("{CAPTURES}/qemu-6.1");
+    let other = run(&[
+        &f("ok--default"),
+        &f("bad--default"),
+        &format!("{q}/openat-enoent/bad.log"),
+    ]);
+    other.md_lacks(&["has return values for the same failing call"]);
+}
