@@ -85,13 +85,31 @@ const SHOWN_WARNING_KINDS: usize = 6;
 pub(crate) fn summary(o: &tracereport::Outcome, out: &std::path::Path) {
     let r = &o.report;
     for c in &r.captures {
-        let failing = c.syscalls.iter().filter(|s| s.errno.is_some()).count();
+        // Counted from the groups (every syscall), not from the kept
+        // entries: those include trees outside syscalls, and a capture of
+        // syscall events keeps syscalls with no tree at all.
+        let syscalls = c.syscall_groups.iter().filter(|g| !g.root);
+        let failing: u64 = (syscalls.clone())
+            .filter(|g| g.outcome.failed())
+            .map(|g| g.count)
+            .sum();
+        let unknown: u64 = (syscalls.clone())
+            .filter(|g| g.outcome.0 == tracereport::model::Outcome::Unknown)
+            .map(|g| g.count)
+            .sum();
+        let unknown = match unknown {
+            0 => String::new(),
+            n => format!(", {n} with no result captured"),
+        };
+        let trees = c.syscalls.iter().filter(|s| s.root.is_some()).count();
         say!(
-            "{}: {} lines, {} with trees ({} failing), {}",
+            "{}: {} lines, {} ({} failing{}), {} kept, {}",
             c.label,
             c.lines,
-            plural(c.syscalls.len() as u64, "syscall"),
+            plural(syscalls.map(|g| g.count).sum(), "syscall"),
             failing,
+            unknown,
+            plural(trees as u64, "call tree"),
             plural(c.warnings_total, "warning")
         );
         // The first warning of each kind, as compilers print them
@@ -165,16 +183,17 @@ fn stats(cfg: &tracereport::cli::Config, strict: bool) -> ExitCode {
     let mut warnings = 0;
     for c in &captures {
         let t = &c.trace;
-        let syscalls: u64 = t.groups.iter().map(|g| g.count).sum();
+        // Trees outside syscalls are groups too: not counted as syscalls.
+        let syscalls: u64 = t.groups.iter().filter(|g| !g.root).map(|g| g.count).sum();
         let failing: u64 = t
             .groups
             .iter()
-            .filter(|g| matches!(g.outcome, tracereport::model::Outcome::Errno(_)))
+            .filter(|g| !g.root && matches!(g.outcome, tracereport::model::Outcome::Errno(_)))
             .map(|g| g.count)
             .sum();
         warnings += t.warnings.total();
         out!(
-            "{}: {} bytes, {} lines, {} records, {} calls, {} syscalls ({} failing, {} with trees), {} tasks, {} functions, {} call paths, {} warnings",
+            "{}: {} bytes, {} lines, {} records, {} calls, {} syscalls ({} failing), {} call trees kept, {} tasks, {} functions, {} call paths, {} warnings",
             c.label,
             t.facts.bytes,
             t.facts.lines,
@@ -182,7 +201,7 @@ fn stats(cfg: &tracereport::cli::Config, strict: bool) -> ExitCode {
             t.facts.calls,
             syscalls,
             failing,
-            t.syscalls.len(),
+            t.syscalls.iter().filter(|s| s.tree.is_some()).count(),
             t.tasks.len(),
             t.names.len(),
             t.paths.nodes.len(),

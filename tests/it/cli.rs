@@ -442,3 +442,43 @@ fn report_from_stdin(bytes: &[u8]) -> serde_json::Value {
     assert!(child.wait().unwrap().success());
     serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap()
 }
+
+/// The summary printed per capture counts syscalls from every one seen and
+/// call trees from the kept ones: a capture of syscall events alone once
+/// read "1 syscall with trees", and a depth-2 capture "0 failing" with no
+/// word that no result was captured.
+#[test]
+fn the_summary_counts_syscalls_and_trees_truly() {
+    let run = |args: &[&str]| {
+        let dir = tempfile::tempdir().unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_tracereport"))
+            .args(args)
+            .arg("-o")
+            .arg(dir.path().join("out"))
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        String::from_utf8(o.stderr).unwrap()
+    };
+    let nop = "tests/fixtures/captures-new/record-nop-openat-enoent-6.18/cat-nonexistent.log";
+    let err = run(&[nop]);
+    assert!(
+        err.contains(
+            "cat-nonexistent: 78 lines, 34 syscalls (17 failing), 0 call trees kept, 0 warnings"
+        ),
+        "{err}"
+    );
+    let x = format!("{CAPTURES}/xskmap-noxdpsockets-6.12");
+    let err = run(&[&format!("{x}/ok--default.log")]);
+    // One bpf() syscall, and a tree outside syscalls (`mutex_unlock()`).
+    assert!(err.contains("ok--default: "), "{err}");
+    assert!(
+        err.contains(", 1 syscall (0 failing), 2 call trees kept, "),
+        "{err}"
+    );
+    let err = run(&[&format!("{CAPTURES}/qemu-6.1/busy-2cpu/all-depth2.log.gz")]);
+    assert!(
+        err.contains(" failing, ") && err.contains(" with no result captured)"),
+        "{err}"
+    );
+}
