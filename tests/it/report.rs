@@ -317,3 +317,16 @@ fn a_failure_compared_twice_points_to_the_printed_origin() {
     ]);
     other.md_lacks(&["has return values for the same failing call"]);
 }
+
+/// A capture of syscall events alone times each syscall from its entry
+/// event to its exit event (the duration column was empty): lines 15-16 of
+/// the fixture are 3080.433099 and 3080.433103.
+#[test]
+fn a_syscall_without_a_tree_is_timed_by_its_events() {
+    let w = run(&["tests/fixtures/captures-new/record-nop-openat-enoent-6.18/cat-nonexistent.log"]);
+    let syscalls = w.json["captures"][0]["syscalls"].as_array().unwrap();
+    let s = syscalls.iter().find(|s| s["line"] == 15).unwrap();
+    assert_eq!(s["errno"], "ENOENT");
+    assert_eq!(s["duration_us"], 4.0, "{s}");
+    assert!(syscalls.iter().all(|s| s["duration_us"].is_number()));
+}

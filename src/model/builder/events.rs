@@ -43,7 +43,7 @@ impl Builder {
             }
             Some(SysEvent::Exit(x)) => {
                 self.facts.capture.sys_exit_events += 1;
-                self.sys_exit(t, line, x);
+                self.sys_exit(t, line, x, rec.ts_ns);
             }
             Some(SysEvent::BadExit { name, value }) => {
                 self.warn(line, WarningKind::BadReturnValue, || {
@@ -95,14 +95,22 @@ impl Builder {
         }
     }
 
-    pub(super) fn sys_exit(&mut self, t: usize, line: u64, x: SysExit) {
+    /// The exit event of the syscall open on task `t` (at `ts_ns`), or of
+    /// the one that just returned from its wrapper.
+    pub(super) fn sys_exit(&mut self, t: usize, line: u64, x: SysExit, ts_ns: Option<u64>) {
         let st = &mut self.states[t];
         let region_matches = st.region.as_ref().is_some_and(|r| {
             r.enter.as_ref().map(|e| &e.name).or(r.root_name.as_ref()) == Some(&x.name)
         });
         if region_matches {
             let r = st.region.take().expect("checked");
-            let s = self.finish_region(t, r, Some(&x), line);
+            let entered = r.enter.as_ref().and(r.ts_ns);
+            let mut s = self.finish_region(t, r, Some(&x), line);
+            // With no call tree the events are all there is to time it by:
+            // entry tracepoint to exit tracepoint.
+            if s.tree.is_none() {
+                s.duration_ns = entered.zip(ts_ns).and_then(|(a, b)| b.checked_sub(a));
+            }
             let s = self.boxed(s);
             self.keep(s);
             return;
