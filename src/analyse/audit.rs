@@ -229,20 +229,39 @@ fn tracer_lacks(f: &CaptureFacts) -> Option<&'static str> {
     }
 }
 
+/// What the tracer cannot show, with the switch that fixes it: none where
+/// `tracereport record` noted that the kernel offers no function_graph
+/// tracer (`record/setup.rs`): another kernel build is the fix there.
+fn tracer_item(f: &CaptureFacts) -> Option<AuditItem> {
+    let text = tracer_lacks(f)?;
+    let no_graph = f.recorded.as_ref().is_some_and(|r| {
+        r.notes
+            .iter()
+            .any(|n| n.starts_with("function_graph tracer not available"))
+    });
+    let (text, fix) = if no_graph {
+        (
+            format!(
+                "{text}; the recording kernel offers no function_graph tracer (see below), so call trees need a capture on a kernel built with CONFIG_FUNCTION_GRAPH_TRACER"
+            ),
+            None,
+        )
+    } else {
+        (
+            text.to_string(),
+            Some("echo function_graph > /sys/kernel/tracing/current_tracer"),
+        )
+    };
+    Some(item(AuditStatus::Missing, "tracer", text, fix))
+}
+
 /// The tracer, a depth cut, and the graph options that were off.
 fn tracer_items(f: &CaptureFacts, out: &mut Vec<AuditItem>) {
     let graph = matches!(
         f.format,
         Some(crate::parse::InputFormat::Graph) | Some(crate::parse::InputFormat::TraceCmd)
     ) && !f.reconstructed;
-    if let Some(text) = tracer_lacks(f) {
-        out.push(item(
-            AuditStatus::Missing,
-            "tracer",
-            text.into(),
-            Some("echo function_graph > /sys/kernel/tracing/current_tracer"),
-        ));
-    }
+    out.extend(tracer_item(f));
     if !graph {
         return;
     }

@@ -283,17 +283,24 @@ fn summary_table(
     table
 }
 
+/// The audit's items as marks (`✓ retval · ✗ abstime`); items of one kind
+/// in a row once, counted (`⚠ record-note ×4`): each is listed below.
 fn audit_line(c: &CaptureView) -> String {
-    c.audit
-        .iter()
-        .map(|a| {
-            let mark = match a.status {
-                AuditStatus::Ok => "✓",
-                AuditStatus::Warn => "⚠",
-                AuditStatus::Missing => "✗",
-            };
-            format!("{mark} {}", md_escape(&a.topic))
-        })
+    let mut marks: Vec<(String, usize)> = Vec::new();
+    for a in &c.audit {
+        let mark = match a.status {
+            AuditStatus::Ok => "✓",
+            AuditStatus::Warn => "⚠",
+            AuditStatus::Missing => "✗",
+        };
+        let m = format!("{mark} {}", md_escape(&a.topic));
+        match marks.last_mut() {
+            Some((last, n)) if *last == m => *n += 1,
+            _ => marks.push((m, 1)),
+        }
+    }
+    (marks.into_iter())
+        .map(|(m, n)| if n > 1 { format!("{m} ×{n}") } else { m })
         .collect::<Vec<_>>()
         .join(" · ")
 }

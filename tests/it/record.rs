@@ -398,10 +398,17 @@ fn the_record_header_is_read_back_by_the_audit() {
         notes[2].contains("nop tracer: syscall events only"),
         "{notes:?}"
     );
+    // The kernel has no function_graph tracer: switching to it is no fix.
     assert_eq!(
         msgs("tracer"),
-        ["nop tracer: events only, no kernel functions, so no call trees"]
+        [
+            "nop tracer: events only, no kernel functions, so no call trees; the recording kernel offers no function_graph tracer (see below), so call trees need a capture on a kernel built with CONFIG_FUNCTION_GRAPH_TRACER"
+        ]
     );
+    let tracer = audit.iter().find(|a| a["topic"] == "tracer").unwrap();
+    assert!(tracer["fix"].is_null(), "{tracer}");
+    // The four notes are one mark in the audit line.
+    assert!(w.md.contains("✓ recorded · ⚠ record-note ×4"), "{}", w.md);
     // In the Markdown, as warnings under the capture.
     assert!(
         w.md.contains("function\\_graph tracer not available"),
