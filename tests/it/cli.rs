@@ -450,13 +450,7 @@ fn report_from_stdin(bytes: &[u8]) -> serde_json::Value {
 #[test]
 fn the_summary_counts_syscalls_and_trees_truly() {
     let run = |args: &[&str]| {
-        let dir = tempfile::tempdir().unwrap();
-        let o = Command::new(env!("CARGO_BIN_EXE_tracereport"))
-            .args(args)
-            .arg("-o")
-            .arg(dir.path().join("out"))
-            .output()
-            .unwrap();
+        let (o, _) = crate::common::run_bin(args);
         assert!(o.status.success());
         String::from_utf8(o.stderr).unwrap()
     };

@@ -130,3 +130,16 @@ pub fn graph_trace(syscall: &str, args: &str, body: &str, ret: i64) -> String {
         ret as u64
     )
 }
+
+/// Run the binary with `args`, writing to `out` in a fresh temporary
+/// directory: its output, and whether `out` exists afterwards.
+pub fn run_bin(args: &[&str]) -> (std::process::Output, bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_tracereport"))
+        .args(args)
+        .arg("-o")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    (o, dir.path().join("out").exists())
+}

@@ -212,15 +212,9 @@ fn seed_pair_with_6_1_vs_6_12_facts() {
 }
 
 fn refused(args: &[&str]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_tracereport"))
-        .args(args)
-        .arg("-o")
-        .arg(dir.path().join("out"))
-        .output()
-        .unwrap();
+    let (o, written) = crate::common::run_bin(args);
     assert_eq!(o.status.code(), Some(2), "{args:?}");
-    assert!(!dir.path().join("out").exists());
+    assert!(!written);
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
