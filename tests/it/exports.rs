@@ -284,3 +284,26 @@ fn regex_lite_ts() -> impl Fn(&str) -> bool {
         })
     }
 }
+
+/// A capture of syscall events alone: each kept syscall is one slice named
+/// by its title and timed by its events (trace.json was empty of them).
+#[test]
+fn trace_json_draws_syscalls_of_events_alone() {
+    let w = run(&["tests/fixtures/captures-new/record-nop-openat-enoent-6.18/cat-nonexistent.log"]);
+    let t = trace(&w);
+    let slices: Vec<&Value> = (t["traceEvents"].as_array().unwrap().iter())
+        .filter(|e| e["ph"] == "X")
+        .collect();
+    let kept = w.json["captures"][0]["syscalls"].as_array().unwrap().len();
+    assert_eq!(slices.len(), kept);
+    // Lines 15-16: 3080.433099 to 3080.433103, -ENOENT.
+    let s = slices.iter().find(|e| e["args"]["line"] == 15).unwrap();
+    assert_eq!(
+        (&s["name"], &s["args"]["ret"]),
+        (&"openat()".into(), &"-2".into())
+    );
+    assert_eq!(
+        (s["ts"].as_f64(), s["dur"].as_f64()),
+        (Some(3080433099.0), Some(4.0))
+    );
+}

@@ -9,7 +9,8 @@
 //! are exact to the ns (a reader parsing the text, as Perfetto does, gets
 //! the capture's ns back; `displayTimeUnit` is "ns"). Slices nest: [`place`]
 //! keeps every call inside its caller and after its previous sibling, and
-//! `metadata.captures[].adjusted` counts what it moved. Where the capture printed timestamps (funcgraph-abstime,
+//! `metadata.captures[].adjusted` counts what it moved. A syscall of entry
+//! and exit events alone (the nop tracer) is one slice named by its title. Where the capture printed timestamps (funcgraph-abstime,
 //! the function tracer) they are used as they are; otherwise the timeline is
 //! rebuilt from durations alone: each syscall after the previous one, each
 //! callee right after its previous sibling. `metadata.captures[].timestamps`
@@ -26,7 +27,7 @@ use serde::Serialize;
 
 use crate::{
     load::Capture,
-    model::{CallTree, Trace},
+    model::{CallTree, Syscall, Trace},
 };
 
 use super::{format::ret as fmt_ret, view::Report};
@@ -220,21 +221,15 @@ fn capture_events(
     let mut left_out = 0u64;
     for s in &t.syscalls {
         let Some(tree) = s.tree.as_ref().filter(|tr| !tr.is_empty()) else {
+            // A syscall of events alone, timed by them: drawn when its
+            // times are on the same clock as the trees' (printed ones).
+            if let (true, Some(ts), Some(dur)) = (stamped, s.ts_ns, s.duration_ns) {
+                let (tid, floor) = thread(t, s, pid, &mut floors, sink)?;
+                event_syscall(s, (pid, tid), (ts, dur), floor, &mut adjusted, sink)?;
+            }
             continue;
         };
-        let task = &t.tasks[s.task];
-        let tid = task
-            .pid
-            .or(s.cpu.map(|c| c.saturating_add(1_000_000)))
-            .unwrap_or(0);
-        let floor = match floors.entry(tid) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                let name = meta_event("thread_name", pid, tid, task.display());
-                sink.push(&name, None, None)?;
-                e.insert(0)
-            }
-        };
+        let (tid, floor) = thread(t, s, pid, &mut floors, sink)?;
         let raw = if stamped {
             tree.nodes.iter().map(|n| n.ts_ns.unwrap_or(0)).collect()
         } else {
@@ -248,6 +243,63 @@ fn capture_events(
         cursor = cursor.max(placed.end).saturating_add(REBUILT_GAP_NS);
     }
     Ok((stamped, adjusted, left_out))
+}
+
+/// The thread of syscall `s`'s task (named in the trace on first use) and
+/// where its last top-level slice ends.
+fn thread<'f>(
+    t: &Trace,
+    s: &Syscall,
+    pid: u32,
+    floors: &'f mut HashMap<u32, u64>,
+    sink: &mut Sink<impl Write>,
+) -> serde_json::Result<(u32, &'f mut u64)> {
+    let task = &t.tasks[s.task];
+    let tid = task
+        .pid
+        .or(s.cpu.map(|c| c.saturating_add(1_000_000)))
+        .unwrap_or(0);
+    let floor = match floors.entry(tid) {
+        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            let name = meta_event("thread_name", pid, tid, task.display());
+            sink.push(&name, None, None)?;
+            e.insert(0)
+        }
+    };
+    Ok((tid, floor))
+}
+
+/// One slice for a syscall of entry and exit events, named by its title,
+/// after the thread's previous slice (a move is counted as a call's).
+fn event_syscall(
+    s: &Syscall,
+    (pid, tid): (u32, u32),
+    (ts, dur): (u64, u64),
+    floor: &mut u64,
+    adjusted: &mut Adjusted,
+    sink: &mut Sink<impl Write>,
+) -> serde_json::Result<()> {
+    let start = ts.max(*floor);
+    if start > ts {
+        adjusted.moved += 1;
+        adjusted.max_shift_ns = adjusted.max_shift_ns.max(start - ts);
+    }
+    *floor = start.saturating_add(dur);
+    let title = s.title();
+    let e = Event {
+        name: &title,
+        ph: "X",
+        pid,
+        tid,
+        s: None,
+        args: Args {
+            name: None,
+            line: Some(s.line),
+            ret: s.ret.map(fmt_ret),
+        },
+    };
+    sink.push(&e, Some(start), Some(dur))
 }
 
 fn meta_event(what: &'static str, pid: u32, tid: u32, name: String) -> Event<'static> {
