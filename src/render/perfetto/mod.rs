@@ -10,10 +10,11 @@
 //! the capture's ns back; `displayTimeUnit` is "ns"). Slices nest: [`place`]
 //! keeps every call inside its caller and after its previous sibling, and
 //! `metadata.captures[].adjusted` counts what it moved. A syscall of entry
-//! and exit events alone (the nop tracer) is one slice named by its title. Where the capture printed timestamps (funcgraph-abstime,
-//! the function tracer) they are used as they are; otherwise the timeline is
-//! rebuilt from durations alone: each syscall after the previous one, each
-//! callee right after its previous sibling. `metadata.captures[].timestamps`
+//! and exit events alone (the nop tracer) is one slice named by its title.
+//! Where the capture printed timestamps (funcgraph-abstime, the function
+//! tracer) they are used as they are; otherwise the timeline is rebuilt
+//! from durations alone: each syscall after the previous one, each callee
+//! right after its previous sibling. `metadata.captures[].timestamps`
 //! says which, since rebuilt gaps are not real.
 //!
 //! Built from the model (not the report view) because the view carries no
