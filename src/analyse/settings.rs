@@ -216,11 +216,7 @@ fn unlisted_calls(
         // taken before the module was loaded: only the kernel's own are
         // asked about. Addresses and placeholders are no kernel symbols.
         let name = run.name(i);
-        let symbol = !name.is_empty()
-            && !name.starts_with("0x")
-            && name
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.');
+        let symbol = super::shell::is_ident(name) && !name.starts_with("0x");
         if symbol && !list.contains(name) && seen.insert(name) {
             missing.push(name);
         }

@@ -18,7 +18,9 @@ pub fn kernel_ident(name: &str) -> Option<&str> {
     is_ident(name).then_some(name)
 }
 
-fn is_ident(s: &str) -> bool {
+/// Whether `s` is a kernel identifier (`[A-Za-z0-9_.]+`), module suffix
+/// not allowed.
+pub(crate) fn is_ident(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
