@@ -24,6 +24,10 @@ pub(crate) struct FuncInfo {
     /// The kernel's syscall entry or exit work (`x64_sys_call`,
     /// `exit_to_user_mode_prepare`, …): never a root of its own.
     pub glue: bool,
+    /// Where the syscall's name sits in the function's name when it is an
+    /// entry point (`root_top` or `root`): every syscall region asks, and
+    /// the prefix scan is then done once per name.
+    span: (u16, u16),
 }
 
 impl FuncInfo {
@@ -41,33 +45,51 @@ impl FuncInfos {
     /// The info of `id`, computed on first use.
     #[inline]
     pub fn get(&mut self, names: &Interner, id: FuncId) -> FuncInfo {
-        let i = id.0 as usize;
-        while self.0.len() <= i {
+        match self.0.get(id.0 as usize) {
+            Some(&info) => info,
+            None => self.fill(names, id),
+        }
+    }
+
+    /// Work out the infos of the names up to `id`.
+    #[cold]
+    #[inline(never)]
+    fn fill(&mut self, names: &Interner, id: FuncId) -> FuncInfo {
+        while self.0.len() <= id.0 as usize {
             let name = names.name(FuncId(self.0.len() as u32));
+            let top = syscall_root_name(name, true);
+            let span = top.map_or((0, 0), |sc| {
+                let start = sc.as_ptr() as usize - name.as_ptr() as usize;
+                (start as u16, (start + sc.len()) as u16)
+            });
             self.0.push(FuncInfo {
                 irq: Builder::is_irq_func(name.as_bytes()),
                 root: syscall_root_name(name, false).is_some(),
-                root_top: syscall_root_name(name, true).is_some(),
+                root_top: top.is_some(),
                 exact: !name.contains(char::REPLACEMENT_CHARACTER),
                 glue: is_syscall_glue(name),
+                span,
             });
         }
-        self.0[i]
+        self.0[id.0 as usize]
     }
 
-    /// The syscall `id` is an entry point of ([`syscall_root_name`]),
-    /// answered from its info first: nearly no name is one, and those are
-    /// not scanned again.
+    /// The syscall `id` is an entry point of ([`syscall_root_name`]) when
+    /// called at depth 0 (`top`) or deeper, from its info: nearly no name
+    /// is one, and none is scanned again.
     pub fn syscall_name<'n>(
         &mut self,
         names: &'n Interner,
         id: FuncId,
         top: bool,
     ) -> Option<&'n str> {
-        if !self.get(names, id).may_start_region(top) {
+        let info = self.get(names, id);
+        if !info.may_start_region(top) {
             return None;
         }
-        syscall_root_name(names.name(id), top)
+        names
+            .name(id)
+            .get(info.span.0 as usize..info.span.1 as usize)
     }
 }
 
@@ -96,5 +118,18 @@ mod tests {
                 ..FuncInfo::default()
             }
         );
+        for (id, top, want) in [
+            (bpf, false, Some("bpf")),
+            (bpf, true, Some("bpf")),
+            (open, true, Some("open")),
+            (open, false, None),
+            (plain, true, None),
+        ] {
+            assert_eq!(infos.syscall_name(&names, id, top), want);
+            assert_eq!(
+                infos.syscall_name(&names, id, top),
+                syscall_root_name(names.name(id), top)
+            );
+        }
     }
 }

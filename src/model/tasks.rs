@@ -82,10 +82,17 @@ impl Tasks {
     }
 
     /// The task currently on `cpu`, or the CPU's placeholder.
+    #[inline]
     pub fn on_cpu(&mut self, cpu: u32) -> usize {
-        if let Some(id) = self.on_cpu.get(cpu) {
-            return id;
+        match self.on_cpu.get(cpu) {
+            Some(id) => id,
+            None => self.new_on_cpu(cpu),
         }
+    }
+
+    /// A placeholder task for the first line of `cpu` with no task.
+    #[cold]
+    fn new_on_cpu(&mut self, cpu: u32) -> usize {
         let id = self.list.len();
         self.list.push(TaskInfo {
             comm: String::new(),
@@ -151,6 +158,7 @@ impl Tasks {
     }
 
     /// Follow merges to the task that stands for `id` now.
+    #[inline]
     pub fn resolve(&self, mut id: usize) -> usize {
         while let Some(next) = self.list[id].merged_into {
             id = next;

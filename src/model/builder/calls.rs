@@ -48,8 +48,7 @@ impl Builder {
             self.enter_below_unseen(t, line, d, (func, func_id), info, rec);
         }
         if self.states[t].region.is_none() && info.may_start_region(d == 0) {
-            let name = self.names.name(func_id);
-            if let Some(sc) = syscall_root_name(name, d == 0) {
+            if let Some(sc) = self.infos.syscall_name(&self.names, func_id, d == 0) {
                 let sc = sc.to_string();
                 self.start_region(t, line, rec, None, Some(sc));
             }
@@ -243,6 +242,7 @@ impl Builder {
     /// The outermost traced call of a task outside any syscall starts a
     /// root of its own (not the syscall glue around a wrapper, which the
     /// wrapper's own region covers).
+    #[inline]
     pub(super) fn maybe_root(&mut self, t: usize, line: u64, func: FuncId, rec: &Record<'_>) {
         if self.states[t].region.is_some() || !self.only_unseen_callers(t) {
             return;

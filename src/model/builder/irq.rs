@@ -122,13 +122,13 @@ impl Builder {
         let DepthUse::Entry(func) = line else {
             return depth;
         };
-        if st.stack.len() != depth as usize + 1 || !Self::is_irq_func(func) {
+        if st.stack.len() != depth as usize + 1 {
             return depth;
         }
         let Some(top) = st.stack.last() else {
             return depth;
         };
-        if top.func == unknown || top.flags.has(NodeFlags::IRQ) {
+        if top.func == unknown || top.flags.has(NodeFlags::IRQ) || !Self::is_irq_func(func) {
             return depth;
         }
         self.states[t].irq_shift = Some(depth);

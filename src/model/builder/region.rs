@@ -394,6 +394,7 @@ impl Builder {
         true
     }
 
+    #[inline]
     pub(super) fn finish_awaiting(&mut self, t: usize) {
         if let Some(s) = self.states[t].awaiting_exit.take() {
             self.keep(s);
