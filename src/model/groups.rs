@@ -60,6 +60,9 @@ pub struct SyscallGroup {
     /// Trees rooted at a traced function, not at a syscall (no syscall
     /// result to know).
     pub root: bool,
+    /// Of them, timed from their entry event to their exit event (no call
+    /// tree: [`Syscall::timed_by_events`]).
+    pub timed_by_events: u64,
 }
 
 /// How many syscalls of one group keep their tree before the rest are only
@@ -131,6 +134,7 @@ impl Groups {
                     exit_missing: 0,
                     lost_events: 0,
                     calls: 0,
+                    timed_by_events: 0,
                 });
                 g
             }
@@ -143,6 +147,7 @@ impl Groups {
             grp.min_ns = Some(grp.min_ns.map_or(d, |m| m.min(d)));
             grp.max_ns = Some(grp.max_ns.map_or(d, |m| m.max(d)));
         }
+        grp.timed_by_events += s.timed_by_events() as u64;
         grp.exit_missing += s.exit_missing as u64;
         grp.lost_events += s.lost_events as u64;
         grp.calls = grp.calls.saturating_add(s.calls);

@@ -147,6 +147,11 @@ pub struct CaptureFacts {
     pub first_ts_ns: Option<u64>,
     /// Last timestamp seen, ns.
     pub last_ts_ns: Option<u64>,
+    /// Some timestamp has digits below the µs. ftrace's default clocks
+    /// print µs: without such digits a duration taken between two
+    /// timestamps is known to the µs only.
+    #[serde(skip)]
+    pub ts_sub_us: bool,
     /// The last line had no newline.
     pub unterminated_last_line: bool,
     /// Lines that are not valid UTF-8.

@@ -165,6 +165,12 @@ impl Syscall {
         self.errno().and_then(errno_name)
     }
 
+    /// Its duration is the time from its entry event to its exit event:
+    /// it has no call tree to take the root call's from.
+    pub fn timed_by_events(&self) -> bool {
+        self.tree.is_none() && self.duration_ns.is_some()
+    }
+
     /// Whether the result is known to be an error.
     pub fn failed(&self) -> bool {
         self.errno().is_some()

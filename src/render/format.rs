@@ -32,6 +32,26 @@ pub fn duration_opt(d: Option<Nanos>) -> String {
     d.map(duration).unwrap_or_default()
 }
 
+/// A duration as [`duration_opt`], or in whole µs below 1 ms when it is
+/// `coarse`: known to the µs only (taken between two timestamps printed in
+/// µs), it shows no digits it does not have.
+pub fn measured(d: Option<Nanos>, coarse: bool) -> String {
+    match d {
+        Some(d) if coarse && d.us() < 1000.0 => format!("{:.0} µs", d.us()),
+        _ => duration_opt(d),
+    }
+}
+
+/// A total as [`us_1`], or in whole µs when it is `coarse` (see
+/// [`measured`]).
+pub fn total(d: Nanos, coarse: bool) -> String {
+    if coarse {
+        format!("{:.0} µs", d.us())
+    } else {
+        us_1(d)
+    }
+}
+
 /// A duration in µs with one decimal, for tables of comparable sizes
 /// (`40.9 µs`).
 pub fn us_1(d: Nanos) -> String {
@@ -70,6 +90,16 @@ mod tests {
         assert_eq!(us_1(Nanos(40_949)), "40.9 µs");
         assert_eq!(duration_short(Nanos(7_521)), "7.5 µs");
         assert_eq!(duration_short(Nanos(1_200_000)), "1.200 ms");
+    }
+
+    #[test]
+    fn durations_known_to_the_us_show_no_ns_digits() {
+        assert_eq!(measured(Some(Nanos(4000)), true), "4 µs");
+        assert_eq!(measured(Some(Nanos(4000)), false), "4.000 µs");
+        assert_eq!(measured(Some(Nanos(12_400_000)), true), "12.400 ms");
+        assert_eq!(measured(None, true), "");
+        assert_eq!(total(Nanos(35_000), true), "35 µs");
+        assert_eq!(total(Nanos(35_000), false), "35.0 µs");
     }
 
     #[test]

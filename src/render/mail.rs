@@ -11,7 +11,7 @@ use crate::analyse::prose::plural;
 
 use super::{
     exporter::{Render, RenderInput, Rendered},
-    format::{duration_opt, ret_errno},
+    format::{measured, ret_errno},
     text::{diff_folds, diff_text},
     view::{CaptureView, ComparisonView, Report, SyscallView},
 };
@@ -157,7 +157,9 @@ fn result(r: &Report) -> String {
                 let v = s
                     .and_then(|s| s.ret.map(|v| ret_errno(v, s.errno.as_deref())))
                     .unwrap_or_else(|| "not captured".into());
-                let took = s.map(|s| duration_opt(s.duration)).unwrap_or_default();
+                let took = s
+                    .map(|s| measured(s.duration, s.coarse))
+                    .unwrap_or_default();
                 let took = if took.is_empty() {
                     String::new()
                 } else {

@@ -11,7 +11,7 @@ use super::untrusted::{md_code, md_text as md_escape};
 
 use super::{
     flamegraph::{FlameSet, Scope},
-    format::{duration_opt, ret as fmt_ret},
+    format::{measured, ret as fmt_ret},
     source::prose_markdown,
     text::{TREE_LINES, diff_folds, diff_text, tree_text},
     view::{AuditStatus, CaptureView, ComparisonView, Report, SyscallView},
@@ -275,7 +275,7 @@ fn summary_table(
     };
     table.push(("syscall".into(), call(gs), call(bs)));
     let calls = |s: Option<&SyscallView>| {
-        s.map(|s| format!("{} ({})", s.calls, duration_opt(s.duration)))
+        s.map(|s| format!("{} ({})", s.calls, measured(s.duration, s.coarse)))
             .unwrap_or_default()
     };
     table.push(("traced calls".into(), calls(gs), calls(bs)));
@@ -326,7 +326,7 @@ fn capture_section<'a>(
                     s.index,
                     s.title,
                     plural(s.calls, "call"),
-                    duration_opt(s.duration),
+                    measured(s.duration, s.coarse),
                     s.line
                 )),
                 block: fence("text", &tree_text(root, TREE_LINES)),

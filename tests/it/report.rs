@@ -329,4 +329,11 @@ fn a_syscall_without_a_tree_is_timed_by_its_events() {
     assert_eq!(s["errno"], "ENOENT");
     assert_eq!(s["duration_us"], 4.0, "{s}");
     assert!(syscalls.iter().all(|s| s["duration_us"].is_number()));
+    // Two timestamps printed in µs give a duration known to the µs: no ns
+    // digits in the tables (row #2, the ENOENT group's total and range).
+    w.md_has(&[
+        "| 2 | `openat()` | **-2 ENOENT** | cat-31408 | 0 | 4 µs | 0 | 15 |",
+        "| `openat()` | ENOENT | 17 | 5 | 35 µs | 1 µs | 4 µs | 15 |",
+    ]);
+    w.md_lacks(&["4.000 µs"]);
 }

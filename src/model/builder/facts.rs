@@ -134,6 +134,7 @@ impl FactsRecorder {
             f.col_abstime = true;
             f.first_ts_ns.get_or_insert(ts);
             f.last_ts_ns = Some(ts);
+            f.ts_sub_us |= ts % 1000 != 0;
         }
         f.col_duration |= rec.duration_ns.is_some();
     }

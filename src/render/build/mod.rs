@@ -240,6 +240,7 @@ fn group_views(t: &Trace) -> Vec<GroupView> {
             exit_missing: g.exit_missing,
             lost_events: g.lost_events,
             root: g.root,
+            coarse: g.timed_by_events > 0 && !t.facts.ts_sub_us,
         })
         .collect();
     groups.sort_by(|a, b| {
@@ -270,6 +271,7 @@ fn syscall_view(t: &Trace, s: &Syscall, keep: Option<&budget::TreeKeep>) -> Sysc
         line: s.line,
         end_line: s.end_line,
         duration: s.duration_ns.map(Nanos),
+        coarse: s.timed_by_events() && !t.facts.ts_sub_us,
         calls: s.calls,
         lost_events: s.lost_events,
         exit_missing: s.exit_missing,
