@@ -229,17 +229,28 @@ fn tracer_lacks(f: &CaptureFacts) -> Option<&'static str> {
     }
 }
 
+/// The start of the note `tracereport record` writes in a capture's
+/// header when the kernel lists no `tracer` (`record/setup.rs`): the audit
+/// and the verdict read it back.
+pub fn tracer_missing_note(tracer: &str) -> String {
+    format!("{tracer} tracer not available")
+}
+
+/// `tracereport record` noted that the recording kernel offers no
+/// function_graph tracer: no switch gives this capture call trees, only
+/// another kernel build.
+pub(crate) fn kernel_lacks_graph(f: &CaptureFacts) -> bool {
+    let note = tracer_missing_note("function_graph");
+    f.recorded
+        .as_ref()
+        .is_some_and(|r| r.notes.iter().any(|n| n.starts_with(&note)))
+}
+
 /// What the tracer cannot show, with the switch that fixes it: none where
-/// `tracereport record` noted that the kernel offers no function_graph
-/// tracer (`record/setup.rs`): another kernel build is the fix there.
+/// the kernel offers no function_graph tracer ([`kernel_lacks_graph`]).
 fn tracer_item(f: &CaptureFacts) -> Option<AuditItem> {
     let text = tracer_lacks(f)?;
-    let no_graph = f.recorded.as_ref().is_some_and(|r| {
-        r.notes
-            .iter()
-            .any(|n| n.starts_with("function_graph tracer not available"))
-    });
-    let (text, fix) = if no_graph {
+    let (text, fix) = if kernel_lacks_graph(f) {
         (
             format!(
                 "{text}; the recording kernel offers no function_graph tracer (see below), so call trees need a capture on a kernel built with CONFIG_FUNCTION_GRAPH_TRACER"

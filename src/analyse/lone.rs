@@ -92,9 +92,19 @@ fn no_good_run(p: &mut Prose, captures: &[Capture], s: &crate::model::Syscall, n
                     " that did not fail, but no traced call inside {them}; capture a working and a failing run with the "
                 ))
                 .code("function_graph")
-                .text(" tracer and run ")
-                .code("tracereport good.log bad.log")
-                .text(".");
+                .text(" tracer");
+                if captures
+                    .iter()
+                    .any(|c| super::audit::kernel_lacks_graph(&c.trace.facts))
+                {
+                    // The recording kernel has none: no switch would do.
+                    p.text(" on a kernel built with ")
+                        .code("CONFIG_FUNCTION_GRAPH_TRACER")
+                        .text(" (the recording kernel offers no such tracer)");
+                }
+                p.text(" and run ")
+                    .code("tracereport good.log bad.log")
+                    .text(".");
                 return;
             }
             p.text(format!(

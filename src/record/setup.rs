@@ -154,7 +154,8 @@ fn choose_tracer(
     for &t in plan.tracer.chain() {
         if !listed.contains(&t) {
             notes.push(format!(
-                "{t} tracer not available (available_tracers: {avail}): needs {}",
+                "{} (available_tracers: {avail}): needs {}",
+                crate::analyse::audit::tracer_missing_note(t),
                 config_for(t)
             ));
             continue;

@@ -289,6 +289,9 @@ fn a_capture_of_events_only_blames_no_tracer_for_its_flame_graph() {
     let w = run(&["tests/fixtures/captures-new/record-nop-openat-enoent-6.18/cat-nonexistent.log"]);
     w.md_has(&["No flame graph: the capture holds no traced function call."]);
     w.md_lacks(&["function tracer prints no durations", "reconstructed trees"]);
+    // Recorded on a kernel without function_graph: the verdict's advice
+    // names the kernel build it needs, not just the tracer.
+    w.md_has(&["with the `function_graph` tracer on a kernel built with `CONFIG_FUNCTION_GRAPH_TRACER` (the recording kernel offers no such tracer) and run `tracereport good.log bad.log`."]);
 }
 
 /// A good run and two bad runs of one failure, one of them with return
