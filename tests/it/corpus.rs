@@ -1,7 +1,10 @@
 //! Every real capture of the corpus: parses without unreadable lines, and its
 //! reports are snapshotted so a reviewer sees what a change does to real output.
 
-use std::path::Path;
+use std::{
+    path::Path,
+    sync::{Mutex, MutexGuard},
+};
 
 use serde_json::{Value, json};
 
@@ -155,11 +158,20 @@ fn settings(dir: &str) -> insta::Settings {
     settings
 }
 
+/// insta keeps the collectors of running `glob!`s on one global stack, so
+/// two globs at once count each other's failures: a snapshot that changed
+/// under one test was reported as the failure of another. One at a time.
+fn one_glob_at_a_time() -> MutexGuard<'static, ()> {
+    static GLOB: Mutex<()> = Mutex::new(());
+    GLOB.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The report of every capture, each its own snapshot (a mismatch in one
 /// does not hide the others; `INSTA_GLOB_FILTER=**/openat-enoent/*` runs
 /// some).
 #[test]
 fn snapshots_of_every_capture() {
+    let _one = one_glob_at_a_time();
     insta::glob!(
         "../fixtures",
         "{captures,captures-new,compressed}/**/*.{log,log.gz,log.zst}",
@@ -199,6 +211,7 @@ fn bad_of(good: &Path) -> Option<std::path::PathBuf> {
 /// (`captures-unseen`; summaries: the verdict and origin per pair).
 #[test]
 fn snapshots_of_every_unseen_kernel_pair() {
+    let _one = one_glob_at_a_time();
     insta::glob!("../fixtures", "captures-unseen/**/ok.log", |path| {
         let bad = path.with_file_name("bad.log");
         let (ok, bad) = (fixture(path), fixture(&bad));
@@ -213,6 +226,7 @@ fn snapshots_of_every_unseen_kernel_pair() {
 /// Reports of every good/bad pair of the corpus.
 #[test]
 fn snapshots_of_every_pair() {
+    let _one = one_glob_at_a_time();
     insta::glob!(
         "../fixtures",
         "captures/**/{ok.log,ok--*.log,*-kernel-ok.log}",
