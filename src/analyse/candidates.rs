@@ -23,6 +23,13 @@
 //! also calls, such as `dput()` or `link_path_walk()` handed the error,
 //! are not).
 //!
+//! The error travels up the calls open at the split (`diverge.rs`), so the
+//! latest point is looked for among the split's parent and its callers:
+//! a later call both runs make may differ inside too, as a consequence of
+//! the success (the good run's last `dput()` of a removed directory frees
+//! it, the bad run's has nothing to free), and is no skip on the error's
+//! way up. Points anywhere count when there is no split that stays apart.
+//!
 //! Ranking: the bad run's own call first; then a candidate after whose
 //! chain call the bad run does work the good run does not (an error
 //! branch: `dput()` and unlocking in `filename_create()`); then from the
@@ -77,7 +84,7 @@ pub fn structural(
     div: Option<&Divergence>,
 ) -> Vec<OriginCandidate> {
     let pts = points(g, b, al, good_to_bad);
-    let (mut out, chained) = match chain(b, &pts) {
+    let (mut out, chained) = match chain(b, &pts, on_the_way_up(b, &pts, div)) {
         Some((mut nodes, deep)) => {
             // At the top the bad run unwinds whatever it got (put_unused_fd()
             // after a failed open): only a deeper point's own way counts.
@@ -222,10 +229,32 @@ fn outermost<'p>(b: &Side<'_>, among: impl Iterator<Item = &'p Point> + Clone) -
         .copied()
 }
 
-/// From the outermost point down through the points nested in each `l`;
-/// also the deepest point reached, when below the outermost one's parent.
-fn chain(b: &Side<'_>, pts: &[Point]) -> Option<(Vec<OriginCandidate>, Option<Point>)> {
-    let top = outermost(b, pts.iter())?;
+/// The points whose parent is the split's parent or one of its callers,
+/// when the split stays apart and some point is there (else `None`: every
+/// point may be the outermost).
+fn on_the_way_up(b: &Side<'_>, pts: &[Point], div: Option<&Divergence>) -> Option<Vec<Point>> {
+    let d = div.filter(|d| !d.hidden && !d.reconverges)?;
+    let split = d.parent.1;
+    let up: Vec<Point> = pts
+        .iter()
+        .filter(|p| p.p == split || inside(b, split, p.p))
+        .copied()
+        .collect();
+    (!up.is_empty()).then_some(up)
+}
+
+/// From the outermost point (of `tops` when given) down through the points
+/// nested in each `l`; also the deepest point reached, when below the
+/// outermost one's parent.
+fn chain(
+    b: &Side<'_>,
+    pts: &[Point],
+    tops: Option<Vec<Point>>,
+) -> Option<(Vec<OriginCandidate>, Option<Point>)> {
+    let top = match &tops {
+        Some(t) => outermost(b, t.iter())?,
+        None => outermost(b, pts.iter())?,
+    };
     let mut deep = top;
     while let Some(l) = deep.l {
         match outermost(b, pts.iter().filter(|p| p.p == l || inside(b, p.p, l))) {

@@ -43,6 +43,7 @@ static long map_create(unsigned type, unsigned ks, unsigned vs, unsigned n)
 }
 
 static int mkdir_seq;
+static int rmdir_seq;
 
 static long do_case(const char *c)
 {
@@ -58,6 +59,13 @@ static long do_case(const char *c)
 	if (!strcmp(c, "sock_packet"))    return socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
 	if (!strcmp(c, "open_ok"))        return syscall(SYS_openat, AT_FDCWD, "/etc/hostname", O_RDONLY);
 	if (!strcmp(c, "open_missing"))   return syscall(SYS_openat, AT_FDCWD, "/etc/nonexistent", O_RDONLY);
+	if (!strcmp(c, "open_notdir"))    return syscall(SYS_openat, AT_FDCWD, "/etc/hostname/x", O_RDONLY); /* ENOTDIR */
+	if (!strcmp(c, "map_hash_e2big")) return map_create(BPF_MAP_TYPE_HASH, 4, 1u << 30, 16); /* value_size too big */
+	if (!strcmp(c, "rmdir_empty")) {  /* init creates /tmp/empty0 (warm-up) and /tmp/empty1 (traced) */
+		snprintf(p, sizeof(p), "/tmp/empty%d", rmdir_seq++);
+		return syscall(SYS_rmdir, p);
+	}
+	if (!strcmp(c, "rmdir_notempty")) return syscall(SYS_rmdir, "/tmp/full"); /* init creates /tmp/full/f */
 	if (!strcmp(c, "mkdir_new")) {
 		snprintf(p, sizeof(p), "/tmp/d%d_%d", getpid(), mkdir_seq++);
 		return syscall(SYS_mkdir, p, 0755);
@@ -109,7 +117,7 @@ int main(int argc, char **argv)
 	}
 	if (!getenv("TC_NOWARM")) {        /* untraced warm-up: same call once */
 		long w = do_case(c);
-		if (w >= 0 && strncmp(c, "mkdir", 5) && strcmp(c, "nanosleep")) close(w);
+		if (w >= 0 && strncmp(c, "mkdir", 5) && strncmp(c, "rmdir", 5) && strcmp(c, "nanosleep")) close(w);
 	}
 	int tr = getenv("TC_TRACE") != NULL;
 	int markonly = getenv("TC_MARK") != NULL;

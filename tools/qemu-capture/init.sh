@@ -10,6 +10,8 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
 mkdir /tmp/exist
+mkdir /tmp/empty0 /tmp/empty1 /tmp/full   # newcases: rmdir_empty (warm-up + traced), rmdir_notempty
+echo x > /tmp/full/f
 mount -t tracefs nodev /sys/kernel/tracing
 T=/sys/kernel/tracing
 D=/dev/ttyS1
@@ -258,6 +260,14 @@ fi
 VARSETS="funcgraph-proc funcgraph-abstime funcgraph-tail funcgraph-retval nofuncgraph-irqs
          funcgraph-proc,funcgraph-abstime,funcgraph-tail depth=3 pipe"
 [ -n "$tcv" ] && VARSETS=$(echo "$tcv" | tr ':+' ' ,')
+if want newcases; then   # ENOTDIR, ENOTEMPTY, E2BIG, each with its good twin; recipe as 'pairs'
+    capture open_ok                 function_graph __x64_sys_openat default open_ok openat
+    capture open_notdir             function_graph __x64_sys_openat default open_notdir openat
+    capture rmdir_empty             function_graph __x64_sys_rmdir default rmdir_empty rmdir
+    capture rmdir_notempty          function_graph __x64_sys_rmdir default rmdir_notempty rmdir
+    capture map_hash                function_graph $BPF default map_hash bpf
+    capture map_hash_e2big          function_graph $BPF default map_hash_e2big bpf
+fi
 if want variants; then
     for v in $VARSETS; do
         vn=$(echo $v | tr ',=' '+-')
