@@ -270,10 +270,7 @@ fn span_without_retval(
             .take(candidates::MAX_SHOWN)
             .map(|c| candidate_words(b, c, false))
             .collect();
-        s.push_str(&format!(
-            "; from both runs' shape (no return values), in one of: {}",
-            named.join(", ")
-        ));
+        s.push_str(&format!("; in one of: {}", named.join(", ")));
     }
     s
 }
@@ -292,7 +289,7 @@ fn hidden_span(b: &Side<'_>, cands: &[OriginCandidate], differ: bool) -> String 
         .map(|c| candidate_words(b, c, true))
         .collect();
     format!(
-        "{}, so the decision is made in code the capture does not show (inlined, notrace, or below max_graph_depth); from both runs' shape (no return values), in one of: {}",
+        "{}, so the decision is made in code the capture does not show (inlined, notrace, or below max_graph_depth); in one of: {}",
         if differ {
             "no traced call parts the runs"
         } else {

@@ -91,7 +91,7 @@ fn a_leaf_missing_in_bad() {
             +     fd_install
             split: row 7; under path_openat; after lookup_fast; good next complete_walk (inside); bad next returns
             origin: none (errno 2)
-              span: at or after the first parting (in `path_openat()`, after `lookup_fast()` returned); from both runs' shape (no return values), in one of: `lookup_fast()`, the own code of `path_openat()`, the own code of `do_filp_open()`
+              span: at or after the first parting (in `path_openat()`, after `lookup_fast()` returned); in one of: `lookup_fast()`, the own code of `path_openat()`, the own code of `do_filp_open()`
             gap: path_openat 1.5 µs, untraced 0.5 µs [at split]
             candidate: complete_walk
             verdict: openat() failed with -2 ENOENT in `bad` after 3.5 µs; in `good` it returned 3. Both runs agree inside `__x64_sys_openat()` → `do_sys_openat2()` → `do_filp_open()` → `path_openat()` up to `lookup_fast()`. Then the good run calls `complete_walk()`, while the bad run makes no further traced call: `path_openat()` returns after 1.5 µs. The error is born at or after this first parting; no return value was captured, so from the shape of both runs it is born in one of (most likely first): `lookup_fast()` (both runs make it; after it the good run goes on to work the bad run skips); the own code of `path_openat()` (after `lookup_fast()` returned); the own code of `do_filp_open()` (after `path_openat()` returned); 1 less likely in report.json. funcgraph-retval would show which function returned it. `path_openat()` spent 0.5 µs of its 1.5 µs in no traced callee (timing): code ftrace does not show ran there, inlined callees or its own. Calls the good run makes there that the bad run never makes: `complete_walk()`.
@@ -137,7 +137,7 @@ fn an_extra_call_in_bad_at_the_split() {
             -     put_unused_fd
             split: row 8; under path_openat; after complete_walk; good next fd_install (after path_openat); bad next terminate_walk
             origin: none (errno 2)
-              span: at or after the first parting (in `path_openat()`, after `complete_walk()` returned); from both runs' shape (no return values), in one of: `do_filp_open()`, the own code of `do_sys_openat2()`
+              span: at or after the first parting (in `path_openat()`, after `complete_walk()` returned); in one of: `do_filp_open()`, the own code of `do_sys_openat2()`
             gap: path_openat 2.5 µs, untraced 0.5 µs [at split]
             candidate: fd_install
             verdict: openat() failed with -2 ENOENT in `bad` after 4.5 µs; in `good` it returned 3. Both runs agree inside `__x64_sys_openat()` → `do_sys_openat2()` → `do_filp_open()` → `path_openat()` up to `complete_walk()`. Then the good run returns from `path_openat()` and goes on to `fd_install()`, while the bad run calls `terminate_walk()` instead. The error is born at or after this first parting; no return value was captured, so from the shape of both runs it is born in one of (most likely first): `do_filp_open()` (both runs make it; after it the good run goes on to work the bad run skips); the own code of `do_sys_openat2()` (after `do_filp_open()` returned; the bad run then makes calls the good run does not). funcgraph-retval would show which function returned it. `path_openat()` spent 0.5 µs of its 2.5 µs in no traced callee (timing): code ftrace does not show ran there, inlined callees or its own. Calls the good run makes there that the bad run never makes: `fd_install()`.
@@ -239,7 +239,7 @@ fn a_parting_that_meets_again_in_a_failing_run() {
             =     putname
             split: row 4; under kmem_cache_alloc; after -; good next putname (after kmem_cache_alloc); bad next ___slab_alloc; reconverges
             origin: none (errno 12)
-              span: at or after the first parting (in `kmem_cache_alloc()`, right after it was entered); from both runs' shape (no return values), in one of: the own code of `kmem_cache_alloc()`
+              span: at or after the first parting (in `kmem_cache_alloc()`, right after it was entered); in one of: the own code of `kmem_cache_alloc()`
             gap: kmem_cache_alloc 1.0 µs, untraced 0.5 µs [at split]
             verdict: openat() failed with -12 ENOMEM in `bad` after 3.0 µs; in `good` it returned 3. Both runs agree inside `__x64_sys_openat()` → `do_sys_openat2()` → `getname()` → `kmem_cache_alloc()`, and part right after entering `kmem_cache_alloc()`. Then the good run returns from `kmem_cache_alloc()`, while the bad run first calls `___slab_alloc()`; both then go on to `putname()`, where the runs meet again. The error is born at or after this first parting; no return value was captured, so from the shape of both runs it is born in the own code of `kmem_cache_alloc()` (right after it was entered; the bad run then makes calls the good run does not). funcgraph-retval would show which function returned it. `kmem_cache_alloc()` spent 0.5 µs of its 1.0 µs in no traced callee (timing): code ftrace does not show ran there, inlined callees or its own.
         "#]],
@@ -310,7 +310,7 @@ fn a_hidden_split_after_a_repeat_count_difference() {
             minor: under do_sys_openat2; good kfree; bad kfree; counts 3/2
             split: row 4; under do_sys_openat2; after putname; good next -; bad next returns; hidden
             origin: none (errno 2)
-              span: no traced call parts the runs, so the decision is made in code the capture does not show (inlined, notrace, or below max_graph_depth); from both runs' shape (no return values), in one of: `putname()` or its untraced callees, the own code of `do_sys_openat2()` after `putname()` returned, the own code of `__x64_sys_openat()` after `do_sys_openat2()` returned
+              span: no traced call parts the runs, so the decision is made in code the capture does not show (inlined, notrace, or below max_graph_depth); in one of: `putname()` or its untraced callees, the own code of `do_sys_openat2()` after `putname()` returned, the own code of `__x64_sys_openat()` after `do_sys_openat2()` returned
             gap: putname 0.5 µs, untraced 0.5 µs [at split]
             verdict: openat() failed with -2 ENOENT in `bad` after 2.5 µs; in `good` it returned 3. Both runs make the same traced calls, down to `putname()`, which took 0.5 µs in the good run and 0.5 µs in the bad run. The decision is inside `putname()`, whose callees the capture does not show (the capture goes 3 levels deep: probably max_graph_depth), or after it returned, in the own code of `do_sys_openat2()` or `__x64_sys_openat()` (callees inlined into them included). funcgraph-retval would show which returned the error. 1 earlier difference meets again (first: `kfree()` ×3 in good vs ×2 in bad).
         "#]],
@@ -394,7 +394,7 @@ fn a_wrapper_level_in_one_kernel_only_is_transparent() {
             +     bpf_map_init_from_attr
             split: row 4; under __x64_sys_bpf; after security_bpf; good next array_map_alloc_check (inside); bad next returns
             origin: none (errno 22)
-              span: at or after the first parting (in `__x64_sys_bpf()`, after `security_bpf()` returned); from both runs' shape (no return values), in one of: `security_bpf()`, the own code of `__x64_sys_bpf()`
+              span: at or after the first parting (in `__x64_sys_bpf()`, after `security_bpf()` returned); in one of: `security_bpf()`, the own code of `__x64_sys_bpf()`
             gap: __x64_sys_bpf 1.5 µs, untraced 0.5 µs [at split]
             candidate: array_map_alloc_check
             candidate: bpf_map_init_from_attr
@@ -515,7 +515,7 @@ fn error_origin_without_return_values() {
             +     bpf_obj_name_cpy
             split: row 3; under __sys_bpf; after bpf_check_uarg_tail_zero; good next bpf_token_capable (inside); bad next returns
             origin: none (errno 22)
-              span: at or after the first parting (in `__sys_bpf()`, after `bpf_check_uarg_tail_zero()` returned); from both runs' shape (no return values), in one of: `bpf_check_uarg_tail_zero()`, the own code of `__sys_bpf()`
+              span: at or after the first parting (in `__sys_bpf()`, after `bpf_check_uarg_tail_zero()` returned); in one of: `bpf_check_uarg_tail_zero()`, the own code of `__sys_bpf()`
             gap: __sys_bpf 6.7 µs, untraced 5.4 µs [at split]
             candidate: bpf_token_capable
             candidate: bpf_obj_name_cpy
@@ -567,7 +567,7 @@ fn an_inlined_gap_is_suspected() {
             minor: under __sys_bpf; good -; bad kmem_cache_alloc
             split: row 5; under __sys_bpf; after bpf_check_uarg_tail_zero; good next security_bpf (inside); bad next returns
             origin: none (errno 22)
-              span: at or after the first parting (in `__sys_bpf()`, after `bpf_check_uarg_tail_zero()` returned); from both runs' shape (no return values), in one of: `bpf_check_uarg_tail_zero()`, the own code of `__sys_bpf()`
+              span: at or after the first parting (in `__sys_bpf()`, after `bpf_check_uarg_tail_zero()` returned); in one of: `bpf_check_uarg_tail_zero()`, the own code of `__sys_bpf()`
             gap: __sys_bpf 48.0 µs, untraced 37.0 µs [at split] [where 35.0 µs after `bpf_check_uarg_tail_zero()` returned, before `__sys_bpf()` returned]
             gap: kmem_cache_alloc 10.0 µs, untraced 9.0 µs [where 8.0 µs after `should_failslab()` returned, before `kmem_cache_alloc()` returned]
             candidate: security_bpf
@@ -672,7 +672,7 @@ fn sys_exit_event_values() {
             =   bpf_check_uarg_tail_zero
             split: row 1; under __x64_sys_bpf; after bpf_check_uarg_tail_zero; good next -; bad next returns; hidden
             origin: none (errno 22)
-              span: every traced call matches, so the decision is made in code the capture does not show (inlined, notrace, or below max_graph_depth); from both runs' shape (no return values), in one of: `bpf_check_uarg_tail_zero()` or its untraced callees, the own code of `__x64_sys_bpf()` after `bpf_check_uarg_tail_zero()` returned
+              span: every traced call matches, so the decision is made in code the capture does not show (inlined, notrace, or below max_graph_depth); in one of: `bpf_check_uarg_tail_zero()` or its untraced callees, the own code of `__x64_sys_bpf()` after `bpf_check_uarg_tail_zero()` returned
             gap: __x64_sys_bpf 1.0 µs, untraced 0.5 µs [at split]
             verdict: bpf(BPF_MAP_CREATE) failed with -22 EINVAL in `bad` after 1.0 µs; in `good` it returned 6. Every traced call matches between the runs, down to `bpf_check_uarg_tail_zero()`, which took 0.5 µs in the good run and 0.5 µs in the bad run. The decision is inside `bpf_check_uarg_tail_zero()` (code it runs that the capture does not show, or what it returned), or after it returned, in the own code of `__x64_sys_bpf()` (callees inlined into it included). funcgraph-retval would show which returned the error.
         "#]],
