@@ -92,6 +92,9 @@ pub fn structural(
             if let Some((n, deep)) = own {
                 nodes.insert(0, cand(n, Role::BadOnly, deep.l));
             }
+            if div.is_some_and(|d| d.reconverges) {
+                first_skip_first(b, &pts, &mut nodes);
+            }
             (nodes, true)
         }
         None => (fallback(b, div), false),
@@ -115,6 +118,27 @@ pub fn structural(
     // deepest up.
     out.sort_by_key(|c| (top == Some(c.node), c.role != Role::BadOnly, !c.turns_aside));
     out
+}
+
+/// No difference stays apart: the latest skip may be a consequence of the
+/// result (the good run's final `iput()` of a file it unlinked evicts it;
+/// the bad run's has nothing to evict) and the error is as likely made at
+/// the first, which then leads: an error is made before anything that
+/// follows from it (`vfs_unlink()` left right after `may_delete()` on a
+/// 6.12 unlink EISDIR pair).
+fn first_skip_first(b: &Side<'_>, pts: &[Point], out: &mut Vec<OriginCandidate>) {
+    let Some(first) = pts.iter().min_by_key(|p| pos(b, p)).copied() else {
+        return;
+    };
+    let Some((early, _)) = chain(b, pts, Some(vec![first])) else {
+        return;
+    };
+    let mut early: Vec<OriginCandidate> = early
+        .into_iter()
+        .filter(|c| !out.iter().any(|o| o.node == c.node && o.role == c.role))
+        .collect();
+    early.append(out);
+    *out = early;
 }
 
 /// Of the calls the bad run makes under the deepest point's parent after

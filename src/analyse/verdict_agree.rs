@@ -32,6 +32,10 @@ pub fn agree(p: &mut Prose, f: &Facts<'_, '_>, d: &Divergence) {
         p.func(b.name(*n));
     }
     let Some((gl, bl)) = d.last_common else {
+        // "make the same calls" owns up to what differs here too.
+        if e.first.is_some() {
+            apart(p, f, &e);
+        }
         p.text(", and part right after entering ")
             .func(b.name(d.parent.1))
             .text(". ");

@@ -44,6 +44,9 @@ static long map_create(unsigned type, unsigned ks, unsigned vs, unsigned n)
 
 static int mkdir_seq;
 static int rmdir_seq;
+static int unlink_seq;
+static int rename_seq;
+static int exdev_seq;
 
 static long do_case(const char *c)
 {
@@ -64,6 +67,24 @@ static long do_case(const char *c)
 	if (!strcmp(c, "rmdir_empty")) {  /* init creates /tmp/empty0 (warm-up) and /tmp/empty1 (traced) */
 		snprintf(p, sizeof(p), "/tmp/empty%d", rmdir_seq++);
 		return syscall(SYS_rmdir, p);
+	}
+	if (!strcmp(c, "open_eisdir"))    return syscall(SYS_openat, AT_FDCWD, "/tmp", O_WRONLY); /* EISDIR */
+	if (!strcmp(c, "unlink_ok")) {    /* init creates regular files /tmp/u0 (warm-up) and /tmp/u1 (traced) */
+		snprintf(p, sizeof(p), "/tmp/u%d", unlink_seq++);
+		return syscall(SYS_unlinkat, AT_FDCWD, p, 0);
+	}
+	if (!strcmp(c, "unlink_eisdir"))  return syscall(SYS_unlinkat, AT_FDCWD, "/tmp/exist", 0); /* directory: EISDIR */
+	if (!strcmp(c, "rename_ok")) {    /* init creates /tmp/a0 (warm-up) and /tmp/a1 (traced); same tmpfs */
+		char q[64];
+		snprintf(p, sizeof(p), "/tmp/a%d", rename_seq);
+		snprintf(q, sizeof(q), "/tmp/b%d", rename_seq++);
+		return syscall(SYS_renameat2, AT_FDCWD, p, AT_FDCWD, q, 0);
+	}
+	if (!strcmp(c, "rename_exdev")) { /* init creates /tmp/r0, /tmp/r1; /tmp (tmpfs) -> / (initramfs root): EXDEV */
+		char q[64];
+		snprintf(p, sizeof(p), "/tmp/r%d", exdev_seq);
+		snprintf(q, sizeof(q), "/r%d", exdev_seq++);
+		return syscall(SYS_renameat2, AT_FDCWD, p, AT_FDCWD, q, 0);
 	}
 	if (!strcmp(c, "rmdir_notempty")) return syscall(SYS_rmdir, "/tmp/full"); /* init creates /tmp/full/f */
 	if (!strcmp(c, "mkdir_new")) {
@@ -117,7 +138,7 @@ int main(int argc, char **argv)
 	}
 	if (!getenv("TC_NOWARM")) {        /* untraced warm-up: same call once */
 		long w = do_case(c);
-		if (w >= 0 && strncmp(c, "mkdir", 5) && strncmp(c, "rmdir", 5) && strcmp(c, "nanosleep")) close(w);
+		if (w >= 0 && strncmp(c, "mkdir", 5) && strncmp(c, "rmdir", 5) && strncmp(c, "unlink", 6) && strncmp(c, "rename", 6) && strcmp(c, "nanosleep")) close(w);
 	}
 	int tr = getenv("TC_TRACE") != NULL;
 	int markonly = getenv("TC_MARK") != NULL;

@@ -12,6 +12,7 @@ mount -t tmpfs tmp /tmp
 mkdir /tmp/exist
 mkdir /tmp/empty0 /tmp/empty1 /tmp/full   # newcases: rmdir_empty (warm-up + traced), rmdir_notempty
 echo x > /tmp/full/f
+echo x > /tmp/u0; echo x > /tmp/u1; echo x > /tmp/r0; echo x > /tmp/r1; echo x > /tmp/a0; echo x > /tmp/a1   # newcases2
 mount -t tracefs nodev /sys/kernel/tracing
 T=/sys/kernel/tracing
 D=/dev/ttyS1
@@ -267,6 +268,14 @@ if want newcases; then   # ENOTDIR, ENOTEMPTY, E2BIG, each with its good twin; r
     capture rmdir_notempty          function_graph __x64_sys_rmdir default rmdir_notempty rmdir
     capture map_hash                function_graph $BPF default map_hash bpf
     capture map_hash_e2big          function_graph $BPF default map_hash_e2big bpf
+fi
+if want newcases2; then  # EISDIR (open, unlink), EXDEV, each with its good twin; recipe as 'pairs'
+    capture open_ok                 function_graph __x64_sys_openat default open_ok openat
+    capture open_eisdir             function_graph __x64_sys_openat default open_eisdir openat
+    capture unlink_ok               function_graph __x64_sys_unlinkat default unlink_ok unlinkat
+    capture unlink_eisdir           function_graph __x64_sys_unlinkat default unlink_eisdir unlinkat
+    capture rename_ok               function_graph __x64_sys_renameat2 default rename_ok renameat2
+    capture rename_exdev            function_graph __x64_sys_renameat2 default rename_exdev renameat2
 fi
 if want variants; then
     for v in $VARSETS; do
