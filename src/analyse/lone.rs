@@ -60,7 +60,7 @@ pub fn lone_failure(captures: &[Capture]) -> Option<Prose> {
     no_good_run(
         &mut p,
         captures,
-        s,
+        (c, s),
         "no run where the call succeeds was given; capture one and run ",
     );
     Some(p)
@@ -69,7 +69,12 @@ pub fn lone_failure(captures: &[Capture]) -> Option<Prose> {
 /// The end of a lone failure's verdict: no run where the call succeeds was
 /// given, or one was but the keep policy kept none of its trees (`--keep 1`
 /// may keep a tree outside syscalls first), which is then said instead.
-fn no_good_run(p: &mut Prose, captures: &[Capture], s: &crate::model::Syscall, none: &str) {
+fn no_good_run(
+    p: &mut Prose,
+    captures: &[Capture],
+    (c, s): (&Capture, &crate::model::Syscall),
+    none: &str,
+) {
     // The groups a comparison would have paired with: same title (name
     // and key argument: `bpf(BPF_MAP_CREATE)`, not any `bpf`).
     let title = s.title();
@@ -119,9 +124,55 @@ fn no_good_run(p: &mut Prose, captures: &[Capture], s: &crate::model::Syscall, n
             .code("--max-tree-calls")
             .text(") and run again.");
         }
-        None => {
-            p.text(none).code("tracereport good.log bad.log").text(".");
-        }
+        None => match other_key(captures, s) {
+            Some(ok) => other_key_words(p, ok, (c, s)),
+            None => {
+                p.text(none).code("tracereport good.log bad.log").text(".");
+            }
+        },
+    }
+}
+
+/// A syscall of the same name that did not fail, with another key argument
+/// (`socket(0x1)` beside a failing `socket(0x2e)`): pairing goes by title,
+/// so the two were not compared; the sentence says so and how to compare
+/// them anyway, instead of asking for a run that was given.
+fn other_key<'c>(
+    captures: &'c [Capture],
+    s: &crate::model::Syscall,
+) -> Option<(&'c Capture, &'c crate::model::Syscall)> {
+    captures.iter().find_map(|c| {
+        let ok = c.trace.syscalls.iter().find(|k| {
+            !k.root && k.name == s.name && k.ret.is_some() && !k.failed() && k.tree.is_some()
+        })?;
+        Some((c, ok))
+    })
+}
+
+fn other_key_words(
+    p: &mut Prose,
+    (gc, gs): (&Capture, &crate::model::Syscall),
+    (bc, bs): (&Capture, &crate::model::Syscall),
+) {
+    p.code(gc.label.as_str())
+        .text(" holds ")
+        .code(gs.title().as_str())
+        .text(" (")
+        .code(format!("#{}", gs.index).as_str())
+        .text("), which did not fail, but with another key argument than ")
+        .code(bs.title().as_str())
+        .text(" (")
+        .code(format!("#{}", bs.index).as_str())
+        .text("), so the two were not compared; ");
+    // Labels come from file names: the command is offered only when both
+    // are plain words (`--pair` splits at `:` and `#`; a shell at worst).
+    if super::shell::is_ident(&gc.label) && super::shell::is_ident(&bc.label) {
+        let arg = format!("{}#{}:{}#{}", gc.label, gs.index, bc.label, bs.index);
+        p.code(format!("--pair '{arg}'").as_str())
+            .text(" compares them.");
+    } else {
+        p.code("--pair")
+            .text(" with those two numbers compares them.");
     }
 }
 
@@ -166,7 +217,7 @@ fn sentence(
     no_good_run(
         &mut p,
         captures,
-        s,
+        (c, s),
         "No capture of a run where the call succeeds was given, so the report cannot say which condition differs; capture one (same kernel, same tracing options) and run ",
     );
     p

@@ -340,3 +340,21 @@ fn a_syscall_without_a_tree_is_timed_by_its_events() {
     ]);
     w.md_lacks(&["4.000 µs"]);
 }
+
+/// A failing `socket(46)` beside a `socket(AF_UNIX)` that succeeded: the
+/// titles differ, so nothing is compared, and the verdict asked for "a run
+/// where the call succeeds", which was given. It now names that syscall
+/// and the `--pair` that compares the two; with it, the origin is
+/// `__sock_create()`'s own code (net/socket.c: family >= NPROTO ->
+/// -EAFNOSUPPORT).
+#[test]
+fn a_success_with_another_key_argument_is_named_with_its_pair() {
+    let dir = "tests/fixtures/captures-unseen/6.12/socket-eafnosupport";
+    let (ok, bad) = (format!("{dir}/ok.log"), format!("{dir}/bad.log"));
+    let w = run(&[&ok, &bad]);
+    w.md_has(&["`ok` holds `socket(0x1)` (`#1`), which did not fail, but with another key argument than `socket(0x2e)` (`#1`), so the two were not compared; `--pair 'ok#1:bad#1'` compares them."]);
+    w.md_lacks(&["no run where the call succeeds was given"]);
+    let w = run(&[&ok, &bad, "--pair", "ok#1:bad#1"]);
+    let o = &w.json["comparisons"][0]["error_origin"];
+    assert_eq!(o["candidates"][0]["func"], "__sock_create", "{o}");
+}

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <sched.h>
@@ -47,6 +48,7 @@ static int rmdir_seq;
 static int unlink_seq;
 static int rename_seq;
 static int exdev_seq;
+static int creat_seq;
 
 static long do_case(const char *c)
 {
@@ -86,6 +88,16 @@ static long do_case(const char *c)
 		snprintf(q, sizeof(q), "/r%d", exdev_seq++);
 		return syscall(SYS_renameat2, AT_FDCWD, p, AT_FDCWD, q, 0);
 	}
+	if (!strcmp(c, "mkdir_enoent"))   return syscall(SYS_mkdir, "/tmp/nonexistent/d", 0755); /* parent missing: ENOENT */
+	if (!strcmp(c, "open_creat")) {   /* /tmp/c0 (warm-up) and /tmp/c1 (traced) do not exist yet */
+		snprintf(p, sizeof(p), "/tmp/c%d", creat_seq++);
+		return syscall(SYS_openat, AT_FDCWD, p, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	}
+	if (!strcmp(c, "open_eexist"))    return syscall(SYS_openat, AT_FDCWD, "/etc/hostname", O_WRONLY | O_CREAT | O_EXCL, 0644); /* EEXIST */
+	if (!strcmp(c, "socket_unix"))    return syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0);
+	if (!strcmp(c, "socket_eafnosupport")) return syscall(SYS_socket, 46 /* AF_MAX on 6.12 (include/linux/socket.h) */, SOCK_STREAM, 0);
+	if (!strcmp(c, "truncate_ok"))    return syscall(SYS_truncate, "/tmp/t", 0L); /* init: echo x > /tmp/t */
+	if (!strcmp(c, "truncate_eisdir"))return syscall(SYS_truncate, "/tmp/exist", 0L); /* directory: EISDIR */
 	if (!strcmp(c, "rmdir_notempty")) return syscall(SYS_rmdir, "/tmp/full"); /* init creates /tmp/full/f */
 	if (!strcmp(c, "mkdir_new")) {
 		snprintf(p, sizeof(p), "/tmp/d%d_%d", getpid(), mkdir_seq++);
@@ -138,7 +150,7 @@ int main(int argc, char **argv)
 	}
 	if (!getenv("TC_NOWARM")) {        /* untraced warm-up: same call once */
 		long w = do_case(c);
-		if (w >= 0 && strncmp(c, "mkdir", 5) && strncmp(c, "rmdir", 5) && strncmp(c, "unlink", 6) && strncmp(c, "rename", 6) && strcmp(c, "nanosleep")) close(w);
+		if (w >= 0 && strncmp(c, "mkdir", 5) && strncmp(c, "rmdir", 5) && strncmp(c, "unlink", 6) && strncmp(c, "rename", 6) && strncmp(c, "truncate", 8) && strcmp(c, "nanosleep")) close(w);
 	}
 	int tr = getenv("TC_TRACE") != NULL;
 	int markonly = getenv("TC_MARK") != NULL;

@@ -13,6 +13,7 @@ mkdir /tmp/exist
 mkdir /tmp/empty0 /tmp/empty1 /tmp/full   # newcases: rmdir_empty (warm-up + traced), rmdir_notempty
 echo x > /tmp/full/f
 echo x > /tmp/u0; echo x > /tmp/u1; echo x > /tmp/r0; echo x > /tmp/r1; echo x > /tmp/a0; echo x > /tmp/a1   # newcases2
+echo x > /tmp/t   # newcases3: truncate_ok
 mount -t tracefs nodev /sys/kernel/tracing
 T=/sys/kernel/tracing
 D=/dev/ttyS1
@@ -276,6 +277,16 @@ if want newcases2; then  # EISDIR (open, unlink), EXDEV, each with its good twin
     capture unlink_eisdir           function_graph __x64_sys_unlinkat default unlink_eisdir unlinkat
     capture rename_ok               function_graph __x64_sys_renameat2 default rename_ok renameat2
     capture rename_exdev            function_graph __x64_sys_renameat2 default rename_exdev renameat2
+fi
+if want newcases3; then  # ENOENT (parent), EEXIST, EAFNOSUPPORT, EISDIR (truncate); recipe as 'pairs'
+    capture mkdir_ok                function_graph __x64_sys_mkdir default mkdir_new mkdir
+    capture mkdir_enoent            function_graph __x64_sys_mkdir default mkdir_enoent mkdir
+    capture open_creat              function_graph __x64_sys_openat default open_creat openat
+    capture open_eexist             function_graph __x64_sys_openat default open_eexist openat
+    capture socket_unix             function_graph __x64_sys_socket default socket_unix socket
+    capture socket_eafnosupport     function_graph __x64_sys_socket default socket_eafnosupport socket
+    capture truncate_ok             function_graph __x64_sys_truncate default truncate_ok truncate
+    capture truncate_eisdir         function_graph __x64_sys_truncate default truncate_eisdir truncate
 fi
 if want variants; then
     for v in $VARSETS; do
