@@ -84,7 +84,8 @@ pub fn structural(
     div: Option<&Divergence>,
 ) -> Vec<OriginCandidate> {
     let pts = points(g, b, al, good_to_bad);
-    let (mut out, chained) = match chain(b, &pts, on_the_way_up(b, &pts, div)) {
+    let top = on_the_way_up(b, &pts, div).or_else(|| outermost(b, pts.iter()));
+    let (mut out, chained) = match top.map(|top| chain(b, &pts, top)) {
         Some((mut nodes, deep)) => {
             // At the top the bad run unwinds whatever it got (put_unused_fd()
             // after a failed open): only a deeper point's own way counts.
@@ -130,9 +131,7 @@ fn first_skip_first(b: &Side<'_>, pts: &[Point], out: &mut Vec<OriginCandidate>)
     let Some(first) = pts.iter().min_by_key(|p| pos(b, p)).copied() else {
         return;
     };
-    let Some((early, _)) = chain(b, pts, Some(vec![first])) else {
-        return;
-    };
+    let (early, _) = chain(b, pts, first);
     let mut early: Vec<OriginCandidate> = early
         .into_iter()
         .filter(|c| !out.iter().any(|o| o.node == c.node && o.role == c.role))
@@ -253,32 +252,21 @@ fn outermost<'p>(b: &Side<'_>, among: impl Iterator<Item = &'p Point> + Clone) -
         .copied()
 }
 
-/// The points whose parent is the split's parent or one of its callers,
-/// when the split stays apart and some point is there (else `None`: every
-/// point may be the outermost).
-fn on_the_way_up(b: &Side<'_>, pts: &[Point], div: Option<&Divergence>) -> Option<Vec<Point>> {
+/// The outermost of the points whose parent is the split's parent or one
+/// of its callers, when the split stays apart (else `None`: every point
+/// may be the outermost).
+fn on_the_way_up(b: &Side<'_>, pts: &[Point], div: Option<&Divergence>) -> Option<Point> {
     let d = div.filter(|d| !d.hidden && !d.reconverges)?;
     let split = d.parent.1;
-    let up: Vec<Point> = pts
-        .iter()
-        .filter(|p| p.p == split || inside(b, split, p.p))
-        .copied()
-        .collect();
-    (!up.is_empty()).then_some(up)
+    outermost(
+        b,
+        pts.iter().filter(|p| p.p == split || inside(b, split, p.p)),
+    )
 }
 
-/// From the outermost point (of `tops` when given) down through the points
-/// nested in each `l`; also the deepest point reached, when below the
-/// outermost one's parent.
-fn chain(
-    b: &Side<'_>,
-    pts: &[Point],
-    tops: Option<Vec<Point>>,
-) -> Option<(Vec<OriginCandidate>, Option<Point>)> {
-    let top = match &tops {
-        Some(t) => outermost(b, t.iter())?,
-        None => outermost(b, pts.iter())?,
-    };
+/// From the point `top` down through the points nested in each `l`; also
+/// the deepest point reached, when below `top`'s parent.
+fn chain(b: &Side<'_>, pts: &[Point], top: Point) -> (Vec<OriginCandidate>, Option<Point>) {
     let mut deep = top;
     while let Some(l) = deep.l {
         match outermost(b, pts.iter().filter(|p| p.p == l || inside(b, p.p, l))) {
@@ -300,7 +288,7 @@ fn chain(
         after = Some(n);
         n = b.tree.nodes[n as usize].parent;
     }
-    Some((out, (deep.p != top.p).then_some(deep)))
+    (out, (deep.p != top.p).then_some(deep))
 }
 
 fn cand(node: u32, role: Role, after: Option<u32>) -> OriginCandidate {

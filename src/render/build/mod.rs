@@ -223,6 +223,12 @@ fn warning_views(t: &Trace) -> Vec<WarningView> {
         .collect()
 }
 
+/// Whether durations timed by events (`timed_by_events`) are known to the
+/// µs only: the capture's timestamps have no digits below it.
+fn known_to_the_us(t: &Trace, timed_by_events: bool) -> bool {
+    timed_by_events && !t.facts.ts_sub_us
+}
+
 /// Every syscall group, failing ones first, then by first line.
 fn group_views(t: &Trace) -> Vec<GroupView> {
     let mut groups: Vec<GroupView> = t
@@ -240,7 +246,7 @@ fn group_views(t: &Trace) -> Vec<GroupView> {
             exit_missing: g.exit_missing,
             lost_events: g.lost_events,
             root: g.root,
-            coarse: g.timed_by_events > 0 && !t.facts.ts_sub_us,
+            coarse: known_to_the_us(t, g.timed_by_events > 0),
         })
         .collect();
     groups.sort_by(|a, b| {
@@ -271,7 +277,7 @@ fn syscall_view(t: &Trace, s: &Syscall, keep: Option<&budget::TreeKeep>) -> Sysc
         line: s.line,
         end_line: s.end_line,
         duration: s.duration_ns.map(Nanos),
-        coarse: s.timed_by_events() && !t.facts.ts_sub_us,
+        coarse: known_to_the_us(t, s.timed_by_events()),
         calls: s.calls,
         lost_events: s.lost_events,
         exit_missing: s.exit_missing,
