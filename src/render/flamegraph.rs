@@ -274,7 +274,7 @@ fn push(
 fn no_time_reason(c: &CaptureView) -> String {
     if !c.has_calls() {
         "No flame graph: the capture holds no traced function call.".into()
-    } else if c.options.reconstructed {
+    } else if c.reconstructed() {
         "No flame graph: the function tracer prints no durations, and a graph weighted by call count would mislead (use `function_graph`).".into()
     } else if !c.options.duration {
         "No flame graph: the capture has no duration column (echo 1 > options/funcgraph-duration)."

@@ -55,6 +55,8 @@ struct HtmlReport<'a> {
     verdict_row: Option<usize>,
     summary: Vec<CaptureSummary<'a>>,
     kernel: Option<&'a str>,
+    /// The kernels the captures name ([`Report::kernels_named`]).
+    kernels_named: String,
     comparisons: Vec<CompSection<'a>>,
     captures: Vec<CapSection<'a>>,
     notes_html: Option<String>,
@@ -282,6 +284,7 @@ pub fn render_html(
             .map(|d| d.row),
         summary: r.captures.iter().map(CaptureSummary::of).collect(),
         kernel: r.kernel_version.as_deref(),
+        kernels_named: r.kernels_named().join(", "),
         comparisons,
         captures,
         notes_html,

@@ -184,11 +184,7 @@ fn syscall(c: &CaptureView, n: usize) -> Option<&SyscallView> {
 
 /// The kernels as the captures name them, or `--kernel-version`.
 fn kernel(r: &Report) -> String {
-    let named: Vec<String> = r
-        .captures
-        .iter()
-        .filter_map(|c| c.kernel.as_ref().map(|k| format!("{k} ({})", c.label)))
-        .collect();
+    let named = r.kernels_named();
     match (&r.kernel_version, named.is_empty()) {
         (_, false) => named.join(", "),
         (Some(v), true) => format!("{v} (--kernel-version)"),

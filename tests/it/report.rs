@@ -289,6 +289,16 @@ fn a_capture_of_events_only_blames_no_tracer_for_its_flame_graph() {
     let w = run(&["tests/fixtures/captures-new/record-nop-openat-enoent-6.18/cat-nonexistent.log"]);
     w.md_has(&["No flame graph: the capture holds no traced function call."]);
     w.md_lacks(&["function tracer prints no durations", "reconstructed trees"]);
+    // The page said "function (reconstructed)", drew an empty tree box, and
+    // said the kernel was "not recorded in the captures" beside a header
+    // naming it.
+    assert!(!w.html.contains("(reconstructed)"));
+    assert!(!w.html.contains("class=\"tree outline\""));
+    assert!(
+        w.html
+            .contains("Kernel: 6.18.44-fc-v595 (cat-nonexistent), as the captures name it")
+    );
+    assert!(!w.html.contains("not recorded in the captures"));
     // Recorded on a kernel without function_graph: the verdict's advice
     // names the kernel build it needs, not just the tracer.
     w.md_has(&["with the `function_graph` tracer on a kernel built with `CONFIG_FUNCTION_GRAPH_TRACER` (the recording kernel offers no such tracer) and run `tracereport good.log bad.log`."]);

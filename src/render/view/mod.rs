@@ -58,6 +58,18 @@ pub struct Report {
     pub truncation: Option<Truncation>,
 }
 
+impl Report {
+    /// The kernels the captures name themselves (a latency-format header,
+    /// `tracereport record`'s `# tracereport-kernel:`), each with its
+    /// capture's label: `6.18.44 (bad)`.
+    pub fn kernels_named(&self) -> Vec<String> {
+        self.captures
+            .iter()
+            .filter_map(|c| c.kernel.as_ref().map(|k| format!("{k} ({})", c.label)))
+            .collect()
+    }
+}
+
 /// What the report's size budget cut: the trees and alignments it keeps
 /// only part of.
 #[derive(Debug, Clone, Serialize)]
@@ -235,6 +247,19 @@ impl CaptureView {
         self.traced_calls > 0
     }
 
+    /// Whether some listed syscall has a call tree to draw (a capture of
+    /// syscall events lists them with none: the page gives it no tree box).
+    pub fn has_trees(&self) -> bool {
+        self.syscalls.iter().any(|x| x.root.is_some())
+    }
+
+    /// Whether trees were rebuilt from a function-tracer capture: only when
+    /// it holds traced calls (a nop capture of syscall events is read as
+    /// the function format, and rebuilds nothing).
+    pub fn reconstructed(&self) -> bool {
+        self.options.reconstructed && self.has_calls()
+    }
+
     /// The columns and options the capture shows, by the names that make
     /// them: function_graph's own options for its columns; the function
     /// tracer and trace-cmd print a task, a timestamp and irq-info's flags
@@ -254,7 +279,7 @@ impl CaptureView {
             (o.latency_flags, pick("latency-format", "irq-info flags")),
             (o.syscall_events, "syscall events"),
             (o.header, "trace header"),
-            (o.reconstructed && self.has_calls(), "reconstructed trees"),
+            (self.reconstructed(), "reconstructed trees"),
         ]
         .into_iter()
         .filter_map(|(on, n)| on.then_some(n))
