@@ -224,3 +224,6 @@ pub fn input_error(path: String, e: io::Error) -> Error {
         None => Error::Input { path, source: e },
     }
 }
+
+#[cfg(test)]
+mod lanes;

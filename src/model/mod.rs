@@ -23,6 +23,8 @@ pub mod warnings;
 
 use serde::Serialize;
 
+#[cfg(test)]
+pub(crate) use builder::general_path_only;
 pub use builder::{BuildOptions, Builder, DEFAULT_MAX_TASKS, DEFAULT_MAX_TREE_CALLS, MAX_DEPTH};
 pub use groups::{KEEP_PER_GROUP, Outcome, SyscallGroup};
 pub use intern::{FuncId, Interner};

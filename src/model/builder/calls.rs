@@ -3,7 +3,7 @@
 //! ("exit not captured"); one deeper, or a `}` deeper, stands in for
 //! callers whose entry is not in the capture ("entry not captured").
 
-use crate::parse::{Record, RetVal};
+use crate::parse::{Record, RecordKind, RetVal};
 
 use super::{
     super::{
@@ -11,26 +11,87 @@ use super::{
         warnings::WarningKind,
     },
     Builder, Close,
+    fast::{Lane, LeafEnd},
+    irq::DepthUse,
 };
 
+/// A call's start as its line prints it: the function and its arguments,
+/// with the function's id when the fast lane already interned it.
+pub(super) struct CallText<'a> {
+    func: &'a [u8],
+    args: Option<&'a [u8]>,
+    id: Option<FuncId>,
+}
+
 impl Builder {
+    /// An entry, leaf or exit line: the fast lane (`fast.rs`) when it
+    /// takes it, else the general path.
+    pub(super) fn graph_line(&mut self, line: u64, rec: &Record<'_>) {
+        let t = self.task_of(rec);
+        match rec.kind {
+            RecordKind::Entry { depth, func, args } => {
+                let Lane::General(id) = self.fast_call(t, line, depth, (func, args), rec, None)
+                else {
+                    return;
+                };
+                let depth = self.shifted_depth(t, depth, DepthUse::Entry(func));
+                let call = CallText { func, args, id };
+                self.call_start(t, line, depth, call, rec, None);
+            }
+            RecordKind::Leaf {
+                depth,
+                func,
+                ret,
+                args,
+            } => {
+                let end = LeafEnd {
+                    duration_ns: rec.duration_ns,
+                    ret,
+                };
+                let Lane::General(id) =
+                    self.fast_call(t, line, depth, (func, args), rec, Some(end))
+                else {
+                    return;
+                };
+                let depth = self.shifted_depth(t, depth, DepthUse::Entry(func));
+                let close = Close {
+                    line: 0,
+                    duration_ns: rec.duration_ns,
+                    ret,
+                    ts_ns: None,
+                    missing: false,
+                };
+                let call = CallText { func, args, id };
+                self.call_start(t, line, depth, call, rec, Some(close));
+            }
+            RecordKind::Exit { depth, func, ret } => {
+                if self.fast_exit(t, line, depth, (func, ret), rec) {
+                    return;
+                }
+                let depth = self.shifted_depth(t, depth, DepthUse::Exit(func));
+                self.call_exit(t, line, depth, func, ret, rec);
+            }
+            _ => {}
+        }
+    }
+
     /// A call starts at `depth` (an entry line, or a leaf when `leaf` holds
-    /// its return). `call` is the function and its printed arguments.
+    /// its return).
     pub(super) fn call_start(
         &mut self,
         t: usize,
         line: u64,
         depth: u32,
-        call: (&[u8], Option<&[u8]>),
+        call: CallText<'_>,
         rec: &Record<'_>,
         leaf: Option<Close>,
     ) {
-        let (func, args) = call;
+        let CallText { func, args, id } = call;
         self.finish_awaiting(t);
         let d = depth as usize;
         self.facts.capture.calls += 1;
         self.facts.note_depth(depth, leaf.is_some());
-        let func_id = self.intern_call(t, func);
+        let func_id = id.unwrap_or_else(|| self.intern_call(t, func));
         let info = self.infos.get(&self.names, func_id);
         if self.adopt_placeholder(t, d, func_id, line, args, rec) {
             if let Some(mut close) = leaf {

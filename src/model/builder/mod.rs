@@ -21,6 +21,7 @@ mod depth;
 pub use depth::MAX_DEPTH;
 mod events;
 mod facts;
+mod fast;
 mod irq;
 mod reconstruct;
 mod region;
@@ -29,7 +30,8 @@ mod stack;
 mod tests;
 
 use facts::FactsRecorder;
-use irq::DepthUse;
+#[cfg(test)]
+pub(crate) use fast::general_path_only;
 use reconstruct::ReconstructedCall;
 
 use crate::parse::{InputFormat, Record, RecordKind, RetVal, SysEnter};
@@ -222,6 +224,9 @@ pub struct Builder {
     calls_outside: u64,
     /// Allocations of the last syscall done with, for the next one.
     spare: region::Spare,
+    /// Common calls take the fast lane (`fast.rs`); off only to test that
+    /// it builds what the general path builds.
+    fast_lane: bool,
 }
 
 impl Builder {
@@ -250,6 +255,7 @@ impl Builder {
             syscall_count: 0,
             calls_outside: 0,
             spare: region::Spare::default(),
+            fast_lane: !fast::general_only(),
         }
     }
 
@@ -329,32 +335,8 @@ impl Builder {
             | RecordKind::Exit { depth, .. }
                 if self.over_depth_cap(line, depth as usize) => {}
             _ if self.over_task_cap(line, rec) => {}
-            RecordKind::Entry { depth, func, args } => {
-                let t = self.task_of(rec);
-                let depth = self.shifted_depth(t, depth, DepthUse::Entry(func));
-                self.call_start(t, line, depth, (func, args), rec, None);
-            }
-            RecordKind::Leaf {
-                depth,
-                func,
-                ret,
-                args,
-            } => {
-                let t = self.task_of(rec);
-                let depth = self.shifted_depth(t, depth, DepthUse::Entry(func));
-                let close = Close {
-                    line: 0,
-                    duration_ns: rec.duration_ns,
-                    ret,
-                    ts_ns: None,
-                    missing: false,
-                };
-                self.call_start(t, line, depth, (func, args), rec, Some(close));
-            }
-            RecordKind::Exit { depth, func, ret } => {
-                let t = self.task_of(rec);
-                let depth = self.shifted_depth(t, depth, DepthUse::Exit(func));
-                self.call_exit(t, line, depth, func, ret, rec);
+            RecordKind::Entry { .. } | RecordKind::Leaf { .. } | RecordKind::Exit { .. } => {
+                self.graph_line(line, rec)
             }
             RecordKind::Call {
                 func,

@@ -49,6 +49,53 @@ impl Builder {
         }
     }
 
+    /// A call of `func` starts on task `t`, under its open call or at the
+    /// top: counted in its caller, its path found, its node (made by
+    /// `node`) added to the region's tree. Its path and node ([`NO_NODE`]
+    /// outside a region or past the tree's cap).
+    pub(super) fn enter_call(
+        &mut self,
+        t: usize,
+        func: FuncId,
+        flags: NodeFlags,
+        node: impl FnOnce() -> Node,
+    ) -> (PathId, u32) {
+        self.next_serial += 1;
+        let st = &mut self.states[t];
+        // Most calls repeat the path their place took last time: looked up
+        // by position first, hashed only when that guess fails.
+        let (path, parent_node) = match st.stack.last_mut() {
+            Some(parent) => {
+                if parent.children == 0 {
+                    parent.first_child_irq = flags.has(NodeFlags::IRQ);
+                }
+                parent.children = parent.children.saturating_add(1);
+                let p = self
+                    .paths
+                    .child_after(parent.path, parent.last_child_path, func);
+                parent.last_child_path = p;
+                (p, parent.node)
+            }
+            None => {
+                let prev = st.last_top.unwrap_or(NO_PATH);
+                let p = self.paths.child_after(TASK_ROOT + t as u32, prev, func);
+                st.last_top = Some(p);
+                (p, NO_PARENT)
+            }
+        };
+        let id = match &mut st.region {
+            Some(r) => add_node(r, parent_node, self.opts.max_tree_calls, node),
+            None => {
+                self.calls_outside += 1;
+                NO_NODE
+            }
+        };
+        if let Some(parent) = st.stack.last_mut() {
+            parent.last_child = id;
+        }
+        (path, id)
+    }
+
     pub(super) fn push_frame(
         &mut self,
         t: usize,
@@ -58,57 +105,26 @@ impl Builder {
         flags: NodeFlags,
         args: Option<&[u8]>,
     ) {
-        self.next_serial += 1;
         self.facts.capture.args |= args.is_some();
+        let prev_sibling = self.states[t]
+            .stack
+            .last()
+            .map_or(NO_NODE, |p| p.last_child);
+        let (path, node) = self.enter_call(t, func, flags, || Node {
+            func,
+            parent: NO_PARENT,
+            end: 0,
+            depth: 0,
+            flags,
+            duration_ns: None,
+            ret: None,
+            line,
+            exit_line: 0,
+            ts_ns,
+            exit_ts_ns: None,
+            args: args.map(|a| String::from_utf8_lossy(a).into()),
+        });
         let st = &mut self.states[t];
-        let prev_sibling = st.stack.last().map_or(NO_NODE, |p| p.last_child);
-        if let Some(parent) = st.stack.last_mut() {
-            if parent.children == 0 {
-                parent.first_child_irq = flags.has(NodeFlags::IRQ);
-            }
-            parent.children = parent.children.saturating_add(1);
-        }
-        // Most calls repeat the path their place took last time: looked up
-        // by position first, hashed only when that guess fails.
-        let path = match st.stack.last_mut() {
-            Some(f) => {
-                let p = self.paths.child_after(f.path, f.last_child_path, func);
-                f.last_child_path = p;
-                p
-            }
-            None => {
-                let prev = st.last_top.unwrap_or(NO_PATH);
-                let p = self.paths.child_after(TASK_ROOT + t as u32, prev, func);
-                st.last_top = Some(p);
-                p
-            }
-        };
-        let node = match &mut st.region {
-            Some(r) => {
-                let parent = st.stack.last().map_or(NO_PARENT, |f| f.node);
-                add_node(r, parent, self.opts.max_tree_calls, || Node {
-                    func,
-                    parent: NO_PARENT,
-                    end: 0,
-                    depth: 0,
-                    flags,
-                    duration_ns: None,
-                    ret: None,
-                    line,
-                    exit_line: 0,
-                    ts_ns,
-                    exit_ts_ns: None,
-                    args: args.map(|a| String::from_utf8_lossy(a).into()),
-                })
-            }
-            None => {
-                self.calls_outside += 1;
-                NO_NODE
-            }
-        };
-        if let Some(parent) = st.stack.last_mut() {
-            parent.last_child = node;
-        }
         st.stack.push(Frame {
             func,
             path,
