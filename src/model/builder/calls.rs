@@ -193,16 +193,7 @@ impl Builder {
                 "`}` returns from a call whose entry line is not in the capture (an interrupt's calls came first, the call's own entry never followed)".into()
             });
         }
-        self.pop_frame(
-            t,
-            Close {
-                line,
-                duration_ns: rec.duration_ns,
-                ret,
-                ts_ns: rec.ts_ns,
-                missing: false,
-            },
-        );
+        self.pop_frame(t, Close::returned(line, rec, ret));
     }
 
     /// A call deeper than the open stack: its callers' entry lines are not

@@ -123,16 +123,7 @@ impl Builder {
             Some(_) if ret.is_none() => self.facts.exit_named(),
             Some(_) => {}
         }
-        self.pop_frame(
-            t,
-            Close {
-                line,
-                duration_ns: rec.duration_ns,
-                ret,
-                ts_ns: rec.ts_ns,
-                missing: false,
-            },
-        );
+        self.pop_frame(t, Close::returned(line, rec, ret));
         true
     }
 

@@ -183,6 +183,17 @@ struct Close {
 }
 
 impl Close {
+    /// A frame closed by its own `}` line, `rec`.
+    fn returned(line: u64, rec: &Record<'_>, ret: Option<RetVal>) -> Close {
+        Close {
+            line,
+            duration_ns: rec.duration_ns,
+            ret,
+            ts_ns: rec.ts_ns,
+            missing: false,
+        }
+    }
+
     /// A frame closed without a `}` of its own: its return was lost
     /// (`missing`), or the function tracer never prints one.
     fn unseen(missing: bool) -> Close {
