@@ -11,7 +11,7 @@ use super::{
         warnings::WarningKind,
     },
     Builder, Close,
-    fast::{Lane, LeafEnd},
+    fast::Lane,
     irq::DepthUse,
 };
 
@@ -28,32 +28,14 @@ impl Builder {
     /// takes it, else the general path.
     pub(super) fn graph_line(&mut self, line: u64, rec: &Record<'_>) {
         let t = self.task_of(rec);
-        match rec.kind {
-            RecordKind::Entry { depth, func, args } => {
-                let Lane::General(id) = self.fast_call(t, line, depth, (func, args), rec, None)
-                else {
-                    return;
-                };
-                let depth = self.shifted_depth(t, depth, DepthUse::Entry(func));
-                let call = CallText { func, args, id };
-                self.call_start(t, line, depth, call, rec, None);
-            }
+        let (depth, func, args, leaf) = match rec.kind {
+            RecordKind::Entry { depth, func, args } => (depth, func, args, None),
             RecordKind::Leaf {
                 depth,
                 func,
                 ret,
                 args,
             } => {
-                let end = LeafEnd {
-                    duration_ns: rec.duration_ns,
-                    ret,
-                };
-                let Lane::General(id) =
-                    self.fast_call(t, line, depth, (func, args), rec, Some(end))
-                else {
-                    return;
-                };
-                let depth = self.shifted_depth(t, depth, DepthUse::Entry(func));
                 let close = Close {
                     line: 0,
                     duration_ns: rec.duration_ns,
@@ -61,18 +43,23 @@ impl Builder {
                     ts_ns: None,
                     missing: false,
                 };
-                let call = CallText { func, args, id };
-                self.call_start(t, line, depth, call, rec, Some(close));
+                (depth, func, args, Some(close))
             }
             RecordKind::Exit { depth, func, ret } => {
-                if self.fast_exit(t, line, depth, (func, ret), rec) {
-                    return;
+                if !self.fast_exit(t, line, depth, (func, ret), rec) {
+                    let depth = self.shifted_depth(t, depth, DepthUse::Exit(func));
+                    self.call_exit(t, line, depth, func, ret, rec);
                 }
-                let depth = self.shifted_depth(t, depth, DepthUse::Exit(func));
-                self.call_exit(t, line, depth, func, ret, rec);
+                return;
             }
-            _ => {}
-        }
+            _ => return,
+        };
+        let Lane::General(id) = self.fast_call(t, line, depth, (func, args), rec, leaf.as_ref())
+        else {
+            return;
+        };
+        let depth = self.shifted_depth(t, depth, DepthUse::Entry(func));
+        self.call_start(t, line, depth, CallText { func, args, id }, rec, leaf);
     }
 
     /// A call starts at `depth` (an entry line, or a leaf when `leaf` holds

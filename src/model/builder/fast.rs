@@ -29,15 +29,10 @@ pub(super) enum Lane {
     General(Option<FuncId>),
 }
 
-/// A leaf's return, as its line prints it.
-pub(super) struct LeafEnd {
-    pub duration_ns: Option<u64>,
-    pub ret: Option<RetVal>,
-}
-
 impl Builder {
     /// Build a call starting at `depth` on task `t` (an entry, or a leaf
-    /// when `leaf` holds its return) if it is the common case.
+    /// when `leaf` holds its return, as the general path would close it)
+    /// if it is the common case.
     #[inline]
     pub(super) fn fast_call(
         &mut self,
@@ -46,7 +41,7 @@ impl Builder {
         depth: u32,
         (func, args): (&[u8], Option<&[u8]>),
         rec: &Record<'_>,
-        leaf: Option<LeafEnd>,
+        leaf: Option<&Close>,
     ) -> Lane {
         if !self.fast_lane {
             return Lane::General(None);
@@ -149,7 +144,7 @@ impl Builder {
         line: u64,
         flags: NodeFlags,
         (args, ts_ns): (Option<&[u8]>, Option<u64>),
-        end: LeafEnd,
+        end: &Close,
     ) {
         self.facts.capture.args |= args.is_some();
         let d = end.duration_ns;
