@@ -58,6 +58,9 @@ pub enum Role {
     /// A call of a function the good run never makes, on the bad run's own
     /// way after the last call both make.
     BadOnly,
+    /// The call the bad run makes where the runs part, instead of the good
+    /// run's next call: the error may be born inside it.
+    BadNext,
 }
 
 /// One place the error may be born (a bad-tree node).
@@ -118,6 +121,22 @@ pub fn structural(
     // Stable: the bad run's own call, then turning aside, else from the
     // deepest up.
     out.sort_by_key(|c| (top == Some(c.node), c.role != Role::BadOnly, !c.turns_aside));
+    // Where the runs part, the bad run's own call may hold the error even
+    // when the good run calls that function elsewhere (so it is no
+    // `BadOnly`): mkdir under a missing parent on 6.12, where the bad run's
+    // `walk_component()` for the missing name makes ENOENT in `step_into()`
+    // and the good run's next call is `make_vfsuid()`. Without it the list
+    // missed the error there. Last: the rules above rank the others.
+    let parted = div
+        .filter(|d| !d.hidden && !out.is_empty())
+        .and_then(|d| d.bad_next)
+        .filter(|&n| {
+            let k = n as usize;
+            !b.noise[k] && !b.irq[k] && bad_to_good[k].is_none() && !out.iter().any(|c| c.node == n)
+        });
+    if let Some(n) = parted {
+        out.push(cand(n, Role::BadNext, None));
+    }
     out
 }
 

@@ -270,9 +270,19 @@ fn span_without_retval(
             .take(candidates::MAX_SHOWN)
             .map(|c| candidate_words(b, c, false))
             .collect();
-        s.push_str(&format!("; in one of: {}", named.join(", ")));
+        s.push_str(&format!("; in one of: {}{}", named.join(", "), more(cands)));
     }
     s
+}
+
+/// The candidates the span does not name, said: "in one of" the named ones
+/// would be false when the error is born in one of those.
+fn more(cands: &[OriginCandidate]) -> String {
+    match cands.len().saturating_sub(candidates::MAX_SHOWN) {
+        0 => String::new(),
+        1 => ", or one ranked lower (listed in report.json)".into(),
+        n => format!(", or one of {n} ranked lower (listed in report.json)"),
+    }
 }
 
 /// No traced call parts the runs (`differ`: though a repeat count or a call
@@ -289,13 +299,14 @@ fn hidden_span(b: &Side<'_>, cands: &[OriginCandidate], differ: bool) -> String 
         .map(|c| candidate_words(b, c, true))
         .collect();
     format!(
-        "{}, so the decision is made in code the capture does not show (inlined, notrace, or below max_graph_depth); in one of: {}",
+        "{}, so the decision is made in code the capture does not show (inlined, notrace, or below max_graph_depth); in one of: {}{}",
         if differ {
             "no traced call parts the runs"
         } else {
             "every traced call matches"
         },
-        named.join(", ")
+        named.join(", "),
+        more(cands)
     )
 }
 
@@ -310,6 +321,7 @@ fn candidate_words(b: &Side<'_>, c: &OriginCandidate, hidden: bool) -> String {
         }
         (candidates::Role::OwnCode, _) => format!("the own code of `{f}()`"),
         (candidates::Role::BelowDepth, _) => format!("`{f}()` or its untraced callees"),
+        (candidates::Role::BadNext, _) => format!("`{f}()` or its callees"),
         (candidates::Role::LastShared, _) if hidden => format!("`{f}()` or its untraced callees"),
         (candidates::Role::LastShared | candidates::Role::BadOnly, _) => format!("`{f}()`"),
     }

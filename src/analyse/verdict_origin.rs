@@ -42,9 +42,11 @@ pub fn structural(p: &mut Prose, f: &Facts<'_, '_>) {
         }
         if cands.len() > MAX_SHOWN {
             p.text(format!(
-                "; {} less likely in report.json",
+                "; {} ranked lower in report.json (",
                 cands.len() - MAX_SHOWN
-            ));
+            ))
+            .code("error_origin.more_candidates")
+            .text(")");
         }
     }
     p.text(". funcgraph-retval would show which function returned it. ");
@@ -75,6 +77,11 @@ fn candidate(p: &mut Prose, f: &Facts<'_, '_>, c: &OriginCandidate) {
         Role::BelowDepth => {
             p.func(b.name(c.node))
                 .text(" or one of its callees, which the capture does not show");
+            return;
+        }
+        Role::BadNext => {
+            p.func(b.name(c.node))
+                .text(" or its callees (the call the bad run makes where the runs part)");
             return;
         }
         Role::BadOnly => {

@@ -501,6 +501,37 @@ fn no_stretch_of_nothing(ctx: &str, w: &Written) {
     }
 }
 
+/// "N ranked lower in report.json": the candidates past the three named
+/// are there, as many as said, and the span says so whenever there are any
+/// ("in one of" the named ones alone would be false when the error is born
+/// in one of those). A `bad-next` candidate is the call the bad run makes
+/// where the runs part.
+fn ranked_lower_are_listed(ctx: &str, w: &Written, c: &Value) -> usize {
+    let o = &c["error_origin"];
+    let more = o["more_candidates"].as_array().unwrap();
+    assert_eq!(o["candidates_folded"], more.len(), "{ctx}: {o}");
+    let span = o["span"].as_str().unwrap();
+    assert_eq!(
+        span.contains("ranked lower (listed in report.json)"),
+        !more.is_empty(),
+        "{ctx}: {span}"
+    );
+    if !more.is_empty() {
+        let said = format!("{} ranked lower in report.json", more.len());
+        assert!(
+            w.md.contains(&said),
+            "{ctx}: report.md does not say `{said}`"
+        );
+    }
+    let all = o["candidates"].as_array().unwrap().iter().chain(more);
+    for k in all.filter(|k| k["role"] == "bad-next") {
+        let d = &c["first_divergence"];
+        assert_eq!(k["func"], d["bad_next"], "{ctx}: {k}");
+        assert_eq!(k["line"], d["bad_line"], "{ctx}: {k}");
+    }
+    more.len()
+}
+
 /// No return value in [-2^63, -4096] printed as a decimal.
 fn no_negative_decimal_beyond_errno(ctx: &str, w: &Written) {
     for (what, text) in [
@@ -524,12 +555,14 @@ fn no_negative_decimal_beyond_errno(ctx: &str, w: &Written) {
 fn every_claim_of_every_report_holds_on_the_trees() {
     let (mut never, mut agree, mut both) = (0, 0, 0);
     let (mut below, mut listed, mut matches, mut upto, mut kernels) = (0, 0, 0, 0, 0);
+    let mut lower = 0;
     for (ctx, w) in every_report() {
         no_negative_decimal_beyond_errno(&ctx, &w);
         no_stretch_of_nothing(&ctx, &w);
         for c in w.json["comparisons"].as_array().unwrap() {
             never += never_makes(&ctx, &w, c);
             recipe_covers_the_candidates(&ctx, &w, c);
+            lower += ranked_lower_are_listed(&ctx, &w, c);
             agree += agree_up_to(&ctx, c);
             upto += noise_after_last_common(&ctx, c);
             kernels += settings_lead(&ctx, c);
@@ -548,8 +581,9 @@ fn every_claim_of_every_report_holds_on_the_trees() {
             && listed >= 100
             && matches >= 3
             && upto >= 20
-            && kernels >= 1,
-        "{never} {agree} {both} {below} {listed} {matches} {upto} {kernels}"
+            && kernels >= 1
+            && lower >= 5,
+        "{never} {agree} {both} {below} {listed} {matches} {upto} {kernels} {lower}"
     );
 }
 

@@ -62,3 +62,26 @@ fn true_origin_is_found_on_unseen_kernels() {
     // Both kernels, every case with its variants.
     assert!(kernels.len() >= 2 && checked >= 30, "{kernels:?} {checked}");
 }
+
+/// The known miss (MANIFEST: `mkdir-enoent` has no GOLD row): the three
+/// candidates named first do not hold the error, which the bad run's
+/// `walk_component()` for the missing name makes (in `step_into()`, line
+/// 102). The whole list must still hold it, as "born in one of" says: the
+/// call the bad run makes where the runs part is on it, ranked lower.
+#[test]
+fn the_whole_candidate_list_holds_the_known_miss() {
+    let dir = format!("{CAPTURES_UNSEEN}/6.12/mkdir-enoent");
+    let w = run(&[&format!("{dir}/ok.log"), &format!("{dir}/bad.log")]);
+    let c = &w.json["comparisons"][0];
+    let o = &c["error_origin"];
+    assert_eq!(c["first_divergence"]["bad_next"], "walk_component", "{c}");
+    let more = o["more_candidates"].as_array().unwrap();
+    assert_eq!(o["candidates_folded"], more.len(), "{o}");
+    let hit = more
+        .iter()
+        .find(|k| k["func"] == "walk_component")
+        .unwrap_or_else(|| panic!("{o}"));
+    assert_eq!(hit["role"], "bad-next", "{o}");
+    assert_eq!(hit["line"], c["first_divergence"]["bad_line"], "{o}");
+    assert!(w.md.contains("ranked lower in report.json"), "{}", w.md);
+}

@@ -238,6 +238,8 @@ fn divergence_view(
 }
 
 fn origin_view(c: &Comparison, g: &Run<'_>, b: &Run<'_>) -> OriginView {
+    let mut candidates = origin_candidates(c, b);
+    let more_candidates = candidates.split_off(candidates.len().min(MAX_SHOWN));
     OriginView {
         func: c.origin.node.map(|n| b.name(n)),
         line: c.origin.node.map(|n| b.line(n)),
@@ -250,12 +252,13 @@ fn origin_view(c: &Comparison, g: &Run<'_>, b: &Run<'_>) -> OriginView {
             .map(str::to_string),
         good_ret: c.origin.good_node.and_then(|n| g.ret(n)),
         evidence: c.origin.evidence,
-        candidates: origin_candidates(c, b),
-        candidates_folded: c.origin.candidates.len().saturating_sub(MAX_SHOWN),
+        candidates,
+        candidates_folded: more_candidates.len(),
+        more_candidates,
     }
 }
 
-/// The origin's candidates as the report names them.
+/// The origin's candidates as the report names them, all of them.
 fn origin_candidates(c: &Comparison, b: &Run<'_>) -> Vec<OriginCandidateView> {
     if let Some(n) = c.origin.node {
         return vec![OriginCandidateView {
@@ -269,7 +272,6 @@ fn origin_candidates(c: &Comparison, b: &Run<'_>) -> Vec<OriginCandidateView> {
     c.origin
         .candidates
         .iter()
-        .take(MAX_SHOWN)
         .map(|k| OriginCandidateView {
             func: b.name(k.node),
             line: b.line(k.node),
@@ -278,6 +280,7 @@ fn origin_candidates(c: &Comparison, b: &Run<'_>) -> Vec<OriginCandidateView> {
                 Role::OwnCode => "own-code",
                 Role::BelowDepth => "below-depth",
                 Role::BadOnly => "bad-only",
+                Role::BadNext => "bad-next",
             },
             after: k.after.map(|a| b.name(a)),
             turns_aside: k.turns_aside,

@@ -115,8 +115,11 @@ pub struct OriginView {
     /// Where the error may be born, most likely first: the origin itself
     /// with `retval`; at most three otherwise.
     pub candidates: Vec<OriginCandidateView>,
-    /// Candidates ranked below the three shown.
+    /// How many candidates rank below the three shown.
     pub candidates_folded: usize,
+    /// Those candidates, most likely first: the verdict names the three
+    /// above and sends the reader here for the rest.
+    pub more_candidates: Vec<OriginCandidateView>,
 }
 
 impl ComparisonView {
