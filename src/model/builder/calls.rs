@@ -97,7 +97,7 @@ impl Builder {
         }
         if self.states[t].region.is_none() && info.may_start_region(d == 0) {
             if let Some(sc) = self.infos.syscall_name(&self.names, func_id, d == 0) {
-                let sc = sc.to_string();
+                let sc = self.spare.name(sc);
                 self.start_region(t, line, rec, None, Some(sc));
             }
         }

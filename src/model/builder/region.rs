@@ -8,7 +8,7 @@ use super::{
     super::{
         Outcome,
         groups::{MAX_GROUPS, OTHER_GROUP},
-        syscall::{RetSource, Syscall, syscall_root_name},
+        syscall::{RetSource, Syscall},
         tree::{CallTree, NO_PARENT, Node, NodeFlags},
         warnings::WarningKind,
     },
@@ -29,6 +29,19 @@ pub(super) struct Spare {
     region: Option<Box<Region>>,
     /// The box of the last syscall not kept ([`Builder::boxed`]).
     syscall: Option<Box<Syscall>>,
+    /// The name of the last syscall not kept: the next region's name is
+    /// written into it (an allocation and a free per syscall otherwise).
+    name: String,
+}
+
+impl Spare {
+    /// `name` as an owned string, in the buffer of a syscall done with.
+    pub(super) fn name(&mut self, name: &str) -> String {
+        let mut s = std::mem::take(&mut self.name);
+        s.clear();
+        s.push_str(name);
+        s
+    }
 }
 
 impl Builder {
@@ -236,7 +249,7 @@ impl Builder {
     /// else the wrapper's printed return value), and whether its end is
     /// missing from the capture.
     fn result(
-        &self,
+        &mut self,
         tree: &CallTree,
         r: &Region,
         exit: Option<&SysExit>,
@@ -245,7 +258,7 @@ impl Builder {
         let root_is_wrapper = r.root
             || root.is_some_and(|n| {
                 !n.flags.has(NodeFlags::SYNTHETIC)
-                    && syscall_root_name(self.names.name(n.func), true).is_some()
+                    && self.infos.syscall_name(&self.names, n.func, true).is_some()
             });
         let (ret, ret_source) = match (exit, root.and_then(|n| n.ret).filter(|_| root_is_wrapper)) {
             (Some(x), _) => (Some(x.ret), Some(RetSource::ExitEvent)),
@@ -351,6 +364,7 @@ impl Builder {
                     self.spare.nodes = tree.nodes;
                 }
             }
+            self.spare.name = std::mem::take(&mut s.name);
             self.spare.syscall = Some(s);
             return;
         }
