@@ -192,20 +192,21 @@ fn stats(cfg: &tracereport::cli::Config, strict: bool) -> ExitCode {
             .map(|g| g.count)
             .sum();
         warnings += t.warnings.total();
+        let trees = t.syscalls.iter().filter(|s| s.tree.is_some()).count() as u64;
         out!(
-            "{}: {} bytes, {} lines, {} records, {} calls, {} syscalls ({} failing), {} call trees kept, {} tasks, {} functions, {} call paths, {} warnings",
+            "{}: {}, {}, {}, {}, {} ({} failing), {} kept, {}, {}, {}, {}",
             c.label,
-            t.facts.bytes,
-            t.facts.lines,
-            t.facts.records,
-            t.facts.calls,
-            syscalls,
+            plural(t.facts.bytes, "byte"),
+            plural(t.facts.lines, "line"),
+            plural(t.facts.records, "record"),
+            plural(t.facts.calls, "call"),
+            plural(syscalls, "syscall"),
             failing,
-            t.syscalls.iter().filter(|s| s.tree.is_some()).count(),
-            t.tasks.len(),
-            t.names.len(),
-            t.paths.nodes.len(),
-            t.warnings.total()
+            plural(trees, "call tree"),
+            plural(t.tasks.len() as u64, "task"),
+            plural(t.names.len() as u64, "function"),
+            plural(t.paths.nodes.len() as u64, "call path"),
+            plural(t.warnings.total(), "warning")
         );
     }
     if strict && warnings > 0 {

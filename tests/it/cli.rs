@@ -476,3 +476,19 @@ fn the_summary_counts_syscalls_and_trees_truly() {
         "{err}"
     );
 }
+
+/// `--stats` counts in words that agree with the numbers ("1 syscall",
+/// "1 task"; it once printed "1 syscalls" and "1 tasks").
+#[test]
+fn stats_count_in_singular_and_plural() {
+    let x = format!("{CAPTURES}/xskmap-noxdpsockets-6.12/bad--funcgraph-retval.log");
+    let (o, _) = crate::common::run_bin(&["--stats", &x]);
+    assert!(o.status.success());
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        out.contains(
+            "bad--funcgraph-retval: 667 bytes, 14 lines, 10 records, 4 calls, 1 syscall (1 failing), 2 call trees kept, 1 task, 5 functions, 4 call paths, 0 warnings"
+        ),
+        "{out}"
+    );
+}
