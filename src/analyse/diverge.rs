@@ -50,6 +50,14 @@ pub struct Divergence {
     pub reconverges: bool,
 }
 
+/// Whether `d` is the first place the runs differ at all: no difference
+/// that met again comes before it (then it is only "the parting"; a report
+/// called a 6.12 unlink's last parting "the first" with two differences
+/// before it).
+pub fn is_first(al: &Alignment, d: &Divergence) -> bool {
+    !al.minors.iter().any(|m| m.row < d.row)
+}
+
 /// Pick the split from the aligner's partings. The partings before it
 /// (all of them when there is none) met again: they join the alignment's
 /// minors, so the report lists every difference the verdict counts.

@@ -258,10 +258,15 @@ fn span_without_retval(
         .iter()
         .take(candidates::MAX_SHOWN)
         .any(|c| candidates::before_parting(b, c, d));
-    let lead = if earlier {
-        "before or at the first parting"
+    let which = if super::diverge::is_first(al, d) {
+        "the first parting"
     } else {
-        "at or after the first parting"
+        "the parting"
+    };
+    let lead = if earlier {
+        format!("before or at {which}")
+    } else {
+        format!("at or after {which}")
     };
     let mut s = format!("{lead} (in `{parent}()`, {after})");
     if !cands.is_empty() {

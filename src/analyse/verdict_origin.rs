@@ -19,10 +19,15 @@ pub fn structural(p: &mut Prose, f: &Facts<'_, '_>) {
             .take(MAX_SHOWN)
             .any(|c| before_parting(f.b, c, d))
     });
-    p.text(if earlier {
-        "The error may be born before this parting, at an earlier difference whose runs met again"
-    } else {
-        "The error is born at or after this first parting"
+    let first = f
+        .divergence
+        .is_some_and(|d| super::diverge::is_first(f.alignment, d));
+    p.text(match (earlier, first) {
+        (true, _) => {
+            "The error may be born before this parting, at an earlier difference whose runs met again"
+        }
+        (false, true) => "The error is born at or after this first parting",
+        (false, false) => "The error is born at or after this parting",
     });
     if cands.is_empty() {
         p.text(". ");
