@@ -181,6 +181,67 @@ pub fn bpf_cmd_name(cmd: u64) -> Option<&'static str> {
     BPF_CMDS.get((cmd & 0xffff) as usize).copied()
 }
 
+/// The `AF_*` name of a `socket(2)` address family (include/linux/socket.h,
+/// 6.12; the numbers are ABI and never reused). `AF_MAX` (46 there) is a
+/// bound, not a family: a newer kernel may give it a name, so it and
+/// anything above are shown as numbers.
+pub fn socket_family_name(family: u64) -> Option<&'static str> {
+    usize::try_from(family)
+        .ok()
+        .and_then(|f| SOCKET_FAMILIES.get(f))
+        .copied()
+}
+
+/// `AF_*`, by value (`AF_UNIX` for 1, not its POSIX alias `AF_LOCAL`).
+const SOCKET_FAMILIES: [&str; 46] = [
+    "AF_UNSPEC",
+    "AF_UNIX",
+    "AF_INET",
+    "AF_AX25",
+    "AF_IPX",
+    "AF_APPLETALK",
+    "AF_NETROM",
+    "AF_BRIDGE",
+    "AF_ATMPVC",
+    "AF_X25",
+    "AF_INET6",
+    "AF_ROSE",
+    "AF_DECnet",
+    "AF_NETBEUI",
+    "AF_SECURITY",
+    "AF_KEY",
+    "AF_NETLINK",
+    "AF_PACKET",
+    "AF_ASH",
+    "AF_ECONET",
+    "AF_ATMSVC",
+    "AF_RDS",
+    "AF_SNA",
+    "AF_IRDA",
+    "AF_PPPOX",
+    "AF_WANPIPE",
+    "AF_LLC",
+    "AF_IB",
+    "AF_MPLS",
+    "AF_CAN",
+    "AF_TIPC",
+    "AF_BLUETOOTH",
+    "AF_IUCV",
+    "AF_RXRPC",
+    "AF_ISDN",
+    "AF_PHONET",
+    "AF_IEEE802154",
+    "AF_CAIF",
+    "AF_ALG",
+    "AF_NFC",
+    "AF_VSOCK",
+    "AF_KCM",
+    "AF_QIPCRTR",
+    "AF_SMC",
+    "AF_XDP",
+    "AF_MCTP",
+];
+
 /// `enum bpf_cmd`, by value.
 const BPF_CMDS: [&str; 39] = [
     "BPF_MAP_CREATE",
@@ -261,6 +322,18 @@ mod tests {
         assert_eq!(bpf_cmd_name(36), Some("BPF_TOKEN_CREATE"));
         assert_eq!(bpf_cmd_name(0x1_0005), Some("BPF_PROG_LOAD"));
         assert_eq!(bpf_cmd_name(200), None);
+    }
+
+    #[test]
+    fn socket_families() {
+        // The two families of the 6.12 socket-eafnosupport pair, and the
+        // last one 6.12 names.
+        assert_eq!(socket_family_name(1), Some("AF_UNIX"));
+        assert_eq!(socket_family_name(10), Some("AF_INET6"));
+        assert_eq!(socket_family_name(44), Some("AF_XDP"));
+        assert_eq!(socket_family_name(45), Some("AF_MCTP"));
+        assert_eq!(socket_family_name(46), None);
+        assert_eq!(socket_family_name(u64::MAX), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::{
-    decode::{arg_value, bpf_cmd_name, errno_name},
+    decode::{arg_value, bpf_cmd_name, errno_name, socket_family_name},
     tree::CallTree,
 };
 
@@ -189,6 +189,9 @@ impl Syscall {
         let n = arg_value(v)?;
         let shown = match self.name.as_str() {
             "bpf" => bpf_cmd_name(n)
+                .map(str::to_string)
+                .unwrap_or_else(|| n.to_string()),
+            "socket" => socket_family_name(n)
                 .map(str::to_string)
                 .unwrap_or_else(|| n.to_string()),
             _ => format!("{n:#x}"),

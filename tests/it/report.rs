@@ -362,7 +362,7 @@ fn a_success_with_another_key_argument_is_named_with_its_pair() {
     let dir = "tests/fixtures/captures-unseen/6.12/socket-eafnosupport";
     let (ok, bad) = (format!("{dir}/ok.log"), format!("{dir}/bad.log"));
     let w = run(&[&ok, &bad]);
-    w.md_has(&["`ok` holds `socket(0x1)` (`#1`), which did not fail, but with another key argument than `socket(0x2e)` (`#1`), so the two were not compared; `--pair 'ok#1:bad#1'` compares them."]);
+    w.md_has(&["`ok` holds `socket(AF_UNIX)` (`#1`), which did not fail, but with another key argument than `socket(46)` (`#1`), so the two were not compared; `--pair 'ok#1:bad#1'` compares them."]);
     w.md_lacks(&["no run where the call succeeds was given"]);
     let w = run(&[&ok, &bad, "--pair", "ok#1:bad#1"]);
     let o = &w.json["comparisons"][0]["error_origin"];
