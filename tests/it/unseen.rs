@@ -84,4 +84,16 @@ fn the_whole_candidate_list_holds_the_known_miss() {
     assert_eq!(hit["role"], "bad-next", "{o}");
     assert_eq!(hit["line"], c["first_divergence"]["bad_line"], "{o}");
     assert!(w.md.contains("ranked lower in report.json"), "{}", w.md);
+    // The page lists them where it names the origin.
+    assert!(
+        w.html.contains("<summary>ranked lower (4)</summary>"),
+        "{}",
+        w.html
+    );
+    assert!(
+        w.html
+            .contains("<li><code>walk_component()</code> bad-next (bad line 55)</li>"),
+        "{}",
+        w.html
+    );
 }

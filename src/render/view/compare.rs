@@ -166,7 +166,8 @@ pub struct OriginCandidateView {
     /// on to work the bad run skips), `own-code` (its code after `after` returned, or inlined
     /// callees), `below-depth` (its callees are not traced), `bad-only`
     /// (a function the good run never calls, on the bad run's own way
-    /// after `after`), `returned` (with retval: it returned the error).
+    /// after `after`), `bad-next` (the bad run's call where the runs part),
+    /// `returned` (with retval: it returned the error).
     pub role: &'static str,
     /// For `own-code` and `bad-only`: the callee after which.
     pub after: Option<String>,
