@@ -182,9 +182,9 @@ pub fn bpf_cmd_name(cmd: u64) -> Option<&'static str> {
 }
 
 /// The `AF_*` name of a `socket(2)` address family (include/linux/socket.h,
-/// 6.12; the numbers are ABI and never reused). `AF_MAX` (46 there) is a
-/// bound, not a family: a newer kernel may give it a name, so it and
-/// anything above are shown as numbers.
+/// 6.12; the numbers are user ABI). `AF_MAX` (46 there) is a bound, not a
+/// family: a newer kernel may give it a name, so it and anything above are
+/// shown as numbers.
 pub fn socket_family_name(family: u64) -> Option<&'static str> {
     usize::try_from(family)
         .ok()
