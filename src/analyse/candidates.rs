@@ -126,7 +126,9 @@ pub fn structural(
     // `BadOnly`): mkdir under a missing parent on 6.12, where the bad run's
     // `walk_component()` for the missing name makes ENOENT in `step_into()`
     // and the good run's next call is `make_vfsuid()`. Without it the list
-    // missed the error there. Last: the rules above rank the others.
+    // missed the error there. Making calls of its own, it is work the bad
+    // run does instead of the good run's: second, after the lead the shape
+    // gives. A leaf there (a lock taken on the way out) ends the list.
     let parted = div
         .filter(|d| !d.hidden && !out.is_empty())
         .and_then(|d| d.bad_next)
@@ -135,7 +137,9 @@ pub fn structural(
             !b.noise[k] && !b.irq[k] && bad_to_good[k].is_none() && !out.iter().any(|c| c.node == n)
         });
     if let Some(n) = parted {
-        out.push(cand(n, Role::BadNext, None));
+        let works = makes_calls(b, n);
+        let at = if works { out.len().min(1) } else { out.len() };
+        out.insert(at, cand(n, Role::BadNext, None));
     }
     out
 }
@@ -317,6 +321,14 @@ fn cand(node: u32, role: Role, after: Option<u32>) -> OriginCandidate {
         after,
         turns_aside: false,
     }
+}
+
+/// Whether bad call `n` makes traced calls of its own (noise and
+/// interrupts aside).
+fn makes_calls(b: &Side<'_>, n: u32) -> bool {
+    b.tree
+        .children(n as usize)
+        .any(|k| !b.noise[k] && !b.irq[k])
 }
 
 /// No skipped work at all (the good run does nothing the bad run does
