@@ -35,16 +35,7 @@ impl Builder {
                 func,
                 ret,
                 args,
-            } => {
-                let close = Close {
-                    line: 0,
-                    duration_ns: rec.duration_ns,
-                    ret,
-                    ts_ns: None,
-                    missing: false,
-                };
-                (depth, func, args, Some(close))
-            }
+            } => (depth, func, args, Some(Close::leaf(rec, ret))),
             RecordKind::Exit { depth, func, ret } => {
                 if !self.fast_exit(t, line, depth, (func, ret), rec) {
                     let depth = self.shifted_depth(t, depth, DepthUse::Exit(func));
@@ -81,9 +72,7 @@ impl Builder {
         let func_id = id.unwrap_or_else(|| self.intern_call(t, func));
         let info = self.infos.get(&self.names, func_id);
         if self.adopt_placeholder(t, d, func_id, line, args, rec) {
-            if let Some(mut close) = leaf {
-                close.line = 0;
-                close.ts_ns = rec.ts_ns.zip(close.duration_ns).map(|(a, b)| a + b);
+            if let Some(close) = leaf {
                 self.pop_frame(t, close);
             }
             return;
@@ -113,12 +102,7 @@ impl Builder {
             flags.set(NodeFlags::LEAF);
         }
         self.push_frame(t, func_id, line, rec.ts_ns, flags, args);
-        if let Some(mut close) = leaf {
-            close.line = 0;
-            close.ts_ns = rec
-                .ts_ns
-                .zip(close.duration_ns)
-                .map(|(a, b)| a.saturating_add(b));
+        if let Some(close) = leaf {
             self.pop_frame(t, close);
         }
     }

@@ -159,7 +159,7 @@ impl Builder {
             line,
             exit_line: 0,
             ts_ns,
-            exit_ts_ns: ts_ns.zip(d).map(|(a, b)| a.saturating_add(b)),
+            exit_ts_ns: end.ts_ns,
             args: args.map(|a| String::from_utf8_lossy(a).into()),
         });
         if let Some(parent) = self.states[t].stack.last_mut() {

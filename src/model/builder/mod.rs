@@ -33,8 +33,9 @@ use facts::FactsRecorder;
 #[cfg(test)]
 pub(crate) use fast::general_path_only;
 use reconstruct::ReconstructedCall;
+use stack::Close;
 
-use crate::parse::{InputFormat, Record, RecordKind, RetVal, SysEnter};
+use crate::parse::{InputFormat, Record, RecordKind, SysEnter};
 
 use super::{
     LostEvents, Trace,
@@ -171,40 +172,6 @@ struct TaskState {
     irq_shift: Option<u32>,
     /// Path of the latest top-level call (see `Frame::last_child_path`).
     last_top: Option<PathId>,
-}
-
-/// How a frame ends.
-struct Close {
-    line: u64,
-    duration_ns: Option<u64>,
-    ret: Option<RetVal>,
-    ts_ns: Option<u64>,
-    missing: bool,
-}
-
-impl Close {
-    /// A frame closed by its own `}` line, `rec`.
-    fn returned(line: u64, rec: &Record<'_>, ret: Option<RetVal>) -> Close {
-        Close {
-            line,
-            duration_ns: rec.duration_ns,
-            ret,
-            ts_ns: rec.ts_ns,
-            missing: false,
-        }
-    }
-
-    /// A frame closed without a `}` of its own: its return was lost
-    /// (`missing`), or the function tracer never prints one.
-    fn unseen(missing: bool) -> Close {
-        Close {
-            line: 0,
-            duration_ns: None,
-            ret: None,
-            ts_ns: None,
-            missing,
-        }
-    }
 }
 
 /// Builds a [`Trace`] from records fed in file order.

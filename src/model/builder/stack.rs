@@ -9,8 +9,58 @@ use super::{
         tree::{NO_PARENT, Node, NodeFlags},
         warnings::WarningKind,
     },
-    Builder, Close, Frame, NO_NODE, Region,
+    Builder, Frame, NO_NODE, Region,
 };
+use crate::parse::{Record, RetVal};
+
+/// How a frame ends.
+pub(super) struct Close {
+    pub(super) line: u64,
+    pub(super) duration_ns: Option<u64>,
+    pub(super) ret: Option<RetVal>,
+    pub(super) ts_ns: Option<u64>,
+    pub(super) missing: bool,
+}
+
+impl Close {
+    /// A frame closed by its own `}` line, `rec`.
+    pub(super) fn returned(line: u64, rec: &Record<'_>, ret: Option<RetVal>) -> Close {
+        Close {
+            line,
+            duration_ns: rec.duration_ns,
+            ret,
+            ts_ns: rec.ts_ns,
+            missing: false,
+        }
+    }
+
+    /// A leaf's own end, `rec` being the leaf's line: no `}` line (line
+    /// 0); it returns after its duration.
+    pub(super) fn leaf(rec: &Record<'_>, ret: Option<RetVal>) -> Close {
+        Close {
+            line: 0,
+            duration_ns: rec.duration_ns,
+            ret,
+            ts_ns: rec
+                .ts_ns
+                .zip(rec.duration_ns)
+                .map(|(a, b)| a.saturating_add(b)),
+            missing: false,
+        }
+    }
+
+    /// A frame closed without a `}` of its own: its return was lost
+    /// (`missing`), or the function tracer never prints one.
+    pub(super) fn unseen(missing: bool) -> Close {
+        Close {
+            line: 0,
+            duration_ns: None,
+            ret: None,
+            ts_ns: None,
+            missing,
+        }
+    }
+}
 
 impl Builder {
     pub(super) fn push_placeholder(&mut self, t: usize, line: u64) {
