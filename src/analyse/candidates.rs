@@ -137,8 +137,8 @@ pub fn structural(
             !b.noise[k] && !b.irq[k] && bad_to_good[k].is_none() && !out.iter().any(|c| c.node == n)
         });
     if let Some(n) = parted {
-        let works = makes_calls(b, n);
-        let at = if works { out.len().min(1) } else { out.len() };
+        // `out` is not empty (checked above): second is index 1.
+        let at = if makes_calls(b, n) { 1 } else { out.len() };
         out.insert(at, cand(n, Role::BadNext, None));
     }
     out
