@@ -270,14 +270,31 @@ fn span_without_retval(
     };
     let mut s = format!("{lead} (in `{parent}()`, {after})");
     if !cands.is_empty() {
-        let named: Vec<String> = cands
+        let shown = &cands[..cands.len().min(candidates::MAX_SHOWN)];
+        let named: Vec<String> = shown
             .iter()
-            .take(candidates::MAX_SHOWN)
-            .map(|c| candidate_words(b, c, false))
+            .map(|c| match c.role {
+                candidates::Role::BadNext if repeats_shared(b, c, shown) => format!(
+                    "`{}()` again (the bad run's call where the runs part) or its callees",
+                    b.name(c.node)
+                ),
+                _ => candidate_words(b, c, false),
+            })
             .collect();
         s.push_str(&format!("; in one of: {}{}", named.join(", "), more(cands)));
     }
     s
+}
+
+/// `c` (the bad run's call where the runs part) calls the function the
+/// shared call before it called: "`f()`, `f()` or its callees" would name
+/// one function twice for two different calls.
+fn repeats_shared(b: &Side<'_>, c: &OriginCandidate, shown: &[OriginCandidate]) -> bool {
+    shown.iter().any(|o| {
+        o.role == candidates::Role::LastShared
+            && o.node != c.node
+            && b.name(o.node) == b.name(c.node)
+    })
 }
 
 /// The candidates the span does not name, said: "in one of" the named ones

@@ -551,6 +551,26 @@ fn first_parting_is_first(ctx: &str, c: &Value) -> usize {
     said as usize
 }
 
+/// The span's "in one of:" list names each candidate once and in words that
+/// differ: renameat2-exdev's said "`__filename_parentat()`,
+/// `__filename_parentat()` or its callees" for two different calls.
+fn span_names_differ(ctx: &str, c: &Value) -> usize {
+    let span = c["error_origin"]["span"].as_str().unwrap();
+    let Some((_, list)) = span.split_once("in one of: ") else {
+        return 0;
+    };
+    let list = list.split(", or one").next().unwrap();
+    let items: Vec<&str> = list.split(", ").collect();
+    let funcs: Vec<&str> = items
+        .iter()
+        .map(|i| i.trim_end_matches(" or its callees"))
+        .collect();
+    for (k, f) in funcs.iter().enumerate() {
+        assert!(!funcs[..k].contains(f), "{ctx}: `{f}` twice in `{span}`");
+    }
+    items.len()
+}
+
 /// No return value in [-2^63, -4096] printed as a decimal.
 fn no_negative_decimal_beyond_errno(ctx: &str, w: &Written) {
     for (what, text) in [
@@ -574,7 +594,7 @@ fn no_negative_decimal_beyond_errno(ctx: &str, w: &Written) {
 fn every_claim_of_every_report_holds_on_the_trees() {
     let (mut never, mut agree, mut both) = (0, 0, 0);
     let (mut below, mut listed, mut matches, mut upto, mut kernels) = (0, 0, 0, 0, 0);
-    let (mut lower, mut first) = (0, 0);
+    let (mut lower, mut first, mut spans) = (0, 0, 0);
     for (ctx, w) in every_report() {
         no_negative_decimal_beyond_errno(&ctx, &w);
         no_stretch_of_nothing(&ctx, &w);
@@ -583,6 +603,7 @@ fn every_claim_of_every_report_holds_on_the_trees() {
             recipe_covers_the_candidates(&ctx, &w, c);
             lower += ranked_lower_are_listed(&ctx, &w, c);
             first += first_parting_is_first(&ctx, c);
+            spans += span_names_differ(&ctx, c);
             agree += agree_up_to(&ctx, c);
             upto += noise_after_last_common(&ctx, c);
             kernels += settings_lead(&ctx, c);
@@ -603,8 +624,9 @@ fn every_claim_of_every_report_holds_on_the_trees() {
             && upto >= 20
             && kernels >= 1
             && lower >= 5
-            && first >= 20,
-        "{never} {agree} {both} {below} {listed} {matches} {upto} {kernels} {lower} {first}"
+            && first >= 20
+            && spans >= 100,
+        "{never} {agree} {both} {below} {listed} {matches} {upto} {kernels} {lower} {first} {spans}"
     );
 }
 
