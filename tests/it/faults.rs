@@ -510,3 +510,30 @@ fn interrupts_printed_out_of_place_go_back_under_their_call() {
         "the call after it does not get the interrupt (its 11.9 µs cannot hold it)"
     );
 }
+
+/// The same capture with every line stamped at the last microsecond a u64
+/// of nanoseconds holds (a forged `funcgraph-abstime` column): the leaf
+/// that takes the interrupt's place ends past u64::MAX. Its end saturates
+/// (a plain sum overflowed there, a panic in a debug build) and the tree is
+/// built as without timestamps.
+#[test]
+fn a_leaf_adopting_an_interrupt_at_the_end_of_time_does_not_overflow() {
+    let path = format!("{CAPTURES_NEW}/hostile-comm-graph-bpf-map-create-unspec-7.3/ok.log");
+    let mut forged = Vec::new();
+    for l in read_plain(&path).split_inclusive(|&b| b == b'\n') {
+        if l.starts_with(b" 0)") {
+            forged.extend_from_slice(b" 18446744073.709551 | ");
+        }
+        forged.extend_from_slice(l);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = write_temp(&dir, "forged.log", &forged);
+    let w = run(&[p.to_str().unwrap()]);
+    let n = nodes(&w);
+    let k = n
+        .iter()
+        .find(|x| x["func"] == "kmem_cache_alloc_noprof" && x["line"] == 399)
+        .unwrap();
+    assert_eq!(k["children"][0]["func"], "irq_enter_rcu");
+    assert_eq!(k["children"][0]["line"], 344);
+}
