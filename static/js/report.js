@@ -141,12 +141,18 @@
         cell(row, a.gt, a.g[k], a.gd[k], "gside", a.c.good, gsys);
         row.appendChild(span("mark", kind === "s" ? "=" : kind === "g" ? "+" : "−"));
         cell(row, a.bt, a.b[k], a.bd[k], "bside", a.c.bad, bsys);
-        row.appendChild(delta(a, k));
+        var d = delta(a, k);
         var note = [];
         if (a.fold[k]) { note.push("×" + a.fold[k][0] + " good / ×" + a.fold[k][1] + " bad"); }
         if (bits & 2) { note.push("level inlined in the other run"); }
         if (bits & 4) { note.push("◀ the runs part here"); }
-        if (note.length) { row.appendChild(span("note", note.join(" · "))); }
+        if (!note.length) { row.appendChild(d); return; }
+        // The note is laid over the row's right end, where the Δ column is:
+        // the Δ goes first in the note, an empty Δ keeps the columns.
+        var n = span("note", " · " + note.join(" · "));
+        if (d.textContent) { n.insertBefore(d, n.firstChild); } else { n.textContent = note.join(" · "); }
+        row.appendChild(d.textContent ? span("delta", "") : d);
+        row.appendChild(n);
       }
     };
   }

@@ -101,6 +101,21 @@ if (mode === "report") {
     // Calls both runs make show Δ = bad − good.
     const deltas = await page.locator(".aligned .row.k-same .delta").allInnerTexts();
     if (!deltas.some((t) => /^Δ [+−]\d/.test(t))) { throw new Error(`no Δ on rows of both runs: ${JSON.stringify(deltas.slice(0, 3))}`); }
+    // A row's note (`×2 good / ×1 bad`, the parting) sits at the row's right
+    // end: it must not be drawn over the row's Δ.
+    const over = await page.evaluate(() => {
+      const hit = [];
+      for (const n of document.querySelectorAll(".aligned .row > .note")) {
+        const r = n.getBoundingClientRect();
+        for (const d of n.parentElement.querySelectorAll(":scope > .delta")) {
+          const q = d.getBoundingClientRect();
+          if (d.textContent && q.left < r.right && r.left < q.right) { hit.push(n.parentElement.innerText); }
+        }
+      }
+      return hit;
+    });
+    if (over.length) { throw new Error(`a note covers the Δ: ${JSON.stringify(over.slice(0, 2))}`); }
+    notes.rows_with_notes = await page.locator(".aligned .row > .note").count();
   });
   await check("tree expands on click", async () => {
     const closed = page.locator(".tree .row[aria-expanded='false']").first();

@@ -14,7 +14,7 @@
 
 use std::{path::PathBuf, process::Command};
 
-use crate::common::{CAPTURES, DERIVED, run};
+use crate::common::{CAPTURES, CAPTURES_UNSEEN, DERIVED, run};
 
 const DIR: &str = "tests/browser";
 
@@ -118,6 +118,31 @@ fn aligned_view_shows_one_runs_calls_after_the_others() {
         &w.out,
         "mkdir-eexist.png",
         r#"{"verdict":"failed with -17 EEXIST","search":"filename_create","aligned_shows":["dput","up_write","mnt_drop_write"]}"#,
+    );
+}
+
+/// Rows of calls repeated a different number of times (`×2 good / ×1 bad`)
+/// that both runs make, so with a Δ too: the note at the row's right end
+/// must leave the Δ readable (the 6.12 renameat2-exdev pair drew one over
+/// the other).
+#[test]
+#[cfg_attr(
+    not(tracereport_browser),
+    ignore = "needs chromium and tests/browser/node_modules (see build.rs)"
+)]
+fn repeat_notes_leave_the_delta_readable() {
+    require();
+    let dir = format!("{CAPTURES_UNSEEN}/6.12/renameat2-exdev");
+    let w = run(&[&format!("{dir}/ok.log"), &format!("{dir}/bad.log")]);
+    let out = check(
+        "report",
+        &w.out,
+        "renameat2-exdev.png",
+        r#"{"verdict":"failed with -18 EXDEV","search":"do_renameat2"}"#,
+    );
+    assert!(
+        out["notes"]["rows_with_notes"].as_u64().unwrap() >= 3,
+        "{out}"
     );
 }
 
