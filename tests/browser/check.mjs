@@ -111,6 +111,16 @@ if (mode === "report") {
           const q = d.getBoundingClientRect();
           if (d.textContent && q.left < r.right && r.left < q.right) { hit.push(n.parentElement.innerText); }
         }
+        // Nor over the bad run's call (its name and duration, as far as its
+        // cell shows them).
+        for (const c of n.parentElement.querySelectorAll(":scope > .bside")) {
+          const cr = c.getBoundingClientRect();
+          for (const t of c.querySelectorAll(".fn, .dur")) {
+            const q = t.getBoundingClientRect();
+            const right = Math.min(q.right, cr.right);
+            if (t.textContent && q.left < r.right && r.left < right) { hit.push(n.parentElement.innerText); }
+          }
+        }
       }
       return hit;
     });
@@ -168,8 +178,17 @@ if (mode === "report") {
     if (frames.length < (want.flamegraphs || 1)) { throw new Error(`${frames.length} frames`); }
     const fr = frames[0];
     const g = fr.locator("#frames g").nth(1);
-    await g.hover();
-    const details = await fr.locator("#details").textContent();
+    // On a loaded machine the frame's handler can run after hover() returns,
+    // or (the frame still laying out) the pointer lands elsewhere: wait for
+    // the tooltip, and hover again.
+    let details = "";
+    for (let i = 0; i < 5 && !(details && details.includes("ns")); i++) {
+      await page.mouse.move(0, 0);
+      await g.hover();
+      await fr.waitForFunction(() => /ns/.test(document.getElementById("details").textContent),
+        null, { polling: 100, timeout: 1000 }).catch(() => {});
+      details = await fr.locator("#details").textContent();
+    }
     if (!details || !details.includes("ns")) { throw new Error(`no tooltip: ${JSON.stringify(details)}`); }
     // The page's search reaches the frames (inferno's own search highlights).
     await page.fill("#q", want.search || "bpf");
