@@ -273,13 +273,7 @@ fn span_without_retval(
         let shown = &cands[..cands.len().min(candidates::MAX_SHOWN)];
         let named: Vec<String> = shown
             .iter()
-            .map(|c| match c.role {
-                candidates::Role::BadNext if repeats_shared(b, c, shown) => format!(
-                    "`{}()` again (the bad run's call where the runs part) or its callees",
-                    b.name(c.node)
-                ),
-                _ => candidate_words(b, c, false),
-            })
+            .map(|c| candidate_words(b, c, shown, false))
             .collect();
         s.push_str(&format!("; in one of: {}{}", named.join(", "), more(cands)));
     }
@@ -315,10 +309,10 @@ fn more(cands: &[OriginCandidate]) -> String {
 /// that returned normally (the seed case's `bpf_check_uarg_tail_zero()`)
 /// was never the cause.
 fn hidden_span(b: &Side<'_>, cands: &[OriginCandidate], differ: bool) -> String {
-    let named: Vec<String> = cands
+    let shown = &cands[..cands.len().min(candidates::MAX_SHOWN)];
+    let named: Vec<String> = shown
         .iter()
-        .take(candidates::MAX_SHOWN)
-        .map(|c| candidate_words(b, c, true))
+        .map(|c| candidate_words(b, c, shown, true))
         .collect();
     format!(
         "{}, so the decision is made in code the capture does not show (inlined, notrace, or below max_graph_depth); in one of: {}{}",
@@ -334,8 +328,14 @@ fn hidden_span(b: &Side<'_>, cands: &[OriginCandidate], differ: bool) -> String 
 
 /// A candidate in the span's words; `hidden` (every traced call matches)
 /// names the callee after which a call's own code is meant, and the
-/// untraced callees of the last common call.
-fn candidate_words(b: &Side<'_>, c: &OriginCandidate, hidden: bool) -> String {
+/// untraced callees of the last common call. `shown`, the candidates named
+/// with it, tells two calls of one function apart.
+fn candidate_words(
+    b: &Side<'_>,
+    c: &OriginCandidate,
+    shown: &[OriginCandidate],
+    hidden: bool,
+) -> String {
     let f = b.name(c.node);
     match (c.role, c.after) {
         (candidates::Role::OwnCode, Some(a)) if hidden => {
@@ -343,6 +343,9 @@ fn candidate_words(b: &Side<'_>, c: &OriginCandidate, hidden: bool) -> String {
         }
         (candidates::Role::OwnCode, _) => format!("the own code of `{f}()`"),
         (candidates::Role::BelowDepth, _) => format!("`{f}()` or its untraced callees"),
+        (candidates::Role::BadNext, _) if repeats_shared(b, c, shown) => {
+            format!("`{f}()` again (the bad run's call where the runs part) or its callees")
+        }
         (candidates::Role::BadNext, _) => format!("`{f}()` or its callees"),
         (candidates::Role::LastShared, _) if hidden => format!("`{f}()` or its untraced callees"),
         (candidates::Role::LastShared | candidates::Role::BadOnly, _) => format!("`{f}()`"),
