@@ -187,15 +187,13 @@ impl Syscall {
         };
         let (_, v) = self.args.iter().find(|(n, _)| n == want)?;
         let n = arg_value(v)?;
-        let shown = match self.name.as_str() {
-            "bpf" => bpf_cmd_name(n)
-                .map(str::to_string)
-                .unwrap_or_else(|| n.to_string()),
-            "socket" => socket_family_name(n)
-                .map(str::to_string)
-                .unwrap_or_else(|| n.to_string()),
-            _ => format!("{n:#x}"),
+        // Commands and families with a name table: the name, else decimal.
+        let named = match self.name.as_str() {
+            "bpf" => bpf_cmd_name,
+            "socket" => socket_family_name,
+            _ => return Some((want.to_string(), format!("{n:#x}"))),
         };
+        let shown = named(n).map_or_else(|| n.to_string(), str::to_string);
         Some((want.to_string(), shown))
     }
 
