@@ -149,9 +149,13 @@
         if (!note.length) { row.appendChild(d); return; }
         // The note is laid over the row's right end, where the Δ column is:
         // the Δ goes first in the note, an empty Δ keeps the columns.
-        var n = span("note", " · " + note.join(" · "));
-        if (d.textContent) { n.insertBefore(d, n.firstChild); } else { n.textContent = note.join(" · "); }
-        row.appendChild(d.textContent ? span("delta", "") : d);
+        var n = span("note", note.join(" · "));
+        if (d.textContent) {
+          n.insertBefore(document.createTextNode(" · "), n.firstChild);
+          n.insertBefore(d, n.firstChild);
+          d = span("delta", "");
+        }
+        row.appendChild(d);
         row.appendChild(n);
       }
     };
