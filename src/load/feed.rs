@@ -33,6 +33,17 @@ impl Feed {
     pub(crate) fn line(&mut self, b: &mut Builder, format: InputFormat, parsed: &Parsed<'_>) {
         self.number += 1;
         b.count_line(parsed.line.bytes.len());
+        // Nearly every line: read whole, UTF-8, nothing held back. What
+        // follows would only find that out step by step.
+        if let (Some(Ok(rec)), true, true, None) = (
+            &parsed.record,
+            parsed.line.terminated,
+            parsed.utf8,
+            &self.held,
+        ) {
+            b.push(self.number, rec);
+            return;
+        }
         let unreadable = matches!(parsed.record, Some(Err(_)))
             && parsed.line.terminated
             && !b.in_open_comment()
