@@ -16,6 +16,7 @@ mod groups;
 pub mod intern;
 mod irq_order;
 pub mod paths;
+mod recent;
 pub mod syscall;
 mod tasks;
 pub mod tree;

@@ -138,4 +138,30 @@ mod tests {
         assert_eq!(p.child(pa, b), pb);
         assert_eq!(p.nodes.len(), 3);
     }
+
+    proptest::proptest! {
+        /// Whatever the order of calls, a path is the one a plain map of
+        /// `(parent, func)` gives (paths numbered in first-seen order): the
+        /// order guess only makes it cheaper.
+        #[test]
+        fn paths_are_first_seen_order(calls in proptest::collection::vec(
+            (0usize..6, 0u32..7, proptest::bool::ANY),
+            1..400,
+        )) {
+            let mut p = PathTable::default();
+            let mut want: std::collections::HashMap<(u32, FuncId), PathId> = Default::default();
+            let mut made: Vec<PathId> = Vec::new();
+            let mut prev = NO_PATH;
+            for (pick, f, after) in calls {
+                let parent = made.get(pick).copied().unwrap_or(TASK_ROOT + pick as u32);
+                let func = FuncId(f);
+                let next = want.len() as PathId;
+                let expected = *want.entry((parent, func)).or_insert(next);
+                let got = if after { p.child_after(parent, prev, func) } else { p.child(parent, func) };
+                proptest::prop_assert_eq!(got, expected);
+                prev = if after { got } else { NO_PATH };
+                made.push(got);
+            }
+        }
+    }
 }

@@ -69,7 +69,7 @@ impl Builder {
         let d = depth as usize;
         self.facts.capture.calls += 1;
         self.facts.note_depth(depth, leaf.is_some());
-        let func_id = id.unwrap_or_else(|| self.intern_call(t, func));
+        let func_id = id.unwrap_or_else(|| self.names.intern(func));
         let info = self.infos.get(&self.names, func_id);
         if self.adopt_placeholder(t, d, func_id, line, args, rec) {
             if let Some(close) = leaf {

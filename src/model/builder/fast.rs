@@ -51,7 +51,7 @@ impl Builder {
         if !self.common_place(t, depth as usize) {
             return Lane::General(None);
         }
-        let id = self.intern_call(t, func);
+        let id = self.names.intern(func);
         let info = self.infos.get(&self.names, id);
         // Where no region is open, a syscall's wrapper starts one, and so
         // does a task's outermost call unless it is syscall glue (a root).

@@ -70,35 +70,6 @@ impl Builder {
         self.push_frame(t, f, line, None, flags, None);
     }
 
-    /// The path the next call on task `t` most likely takes.
-    /// The id of the function a call on task `t` makes. The call the same
-    /// place made last time is likely this one: then its name needs no
-    /// hashing (the guess is checked byte for byte).
-    pub(super) fn intern_call(&mut self, t: usize, func: &[u8]) -> FuncId {
-        let guess = self
-            .guess_path(t)
-            .map(|g| self.paths.nodes[g as usize].func);
-        match guess {
-            Some(g)
-                if self.infos.get(&self.names, g).exact
-                    && self.names.name(g).as_bytes() == func =>
-            {
-                g
-            }
-            _ => self.names.intern(func),
-        }
-    }
-
-    pub(super) fn guess_path(&self, t: usize) -> Option<PathId> {
-        let st = &self.states[t];
-        match st.stack.last() {
-            Some(f) => self.paths.guess(f.path, f.last_child_path),
-            None => self
-                .paths
-                .guess(TASK_ROOT + t as u32, st.last_top.unwrap_or(NO_PATH)),
-        }
-    }
-
     /// A call of `func` starts on task `t`, under its open call or at the
     /// top: counted in its caller, its path found, its node (made by
     /// `node`) added to the region's tree. Its path and node ([`NO_NODE`]
