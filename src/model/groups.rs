@@ -79,67 +79,78 @@ pub const OTHER_GROUP: &str = "[other syscalls: more distinct ones than a captur
 
 #[derive(Debug, Default)]
 pub(crate) struct Groups {
-    /// Group indices by title, one per outcome (a title has one or a few):
-    /// looked up by `&str`, so a syscall's title is written into a reused
-    /// buffer rather than made into a key of its own.
-    index: FxHashMap<String, Vec<(Outcome, usize)>>,
+    /// Group indices by syscall name, then key argument and outcome (a
+    /// name has one or a few): a syscall is found without writing its title.
+    index: FxHashMap<String, Vec<(Option<String>, Outcome, usize)>>,
+    /// The [`OTHER_GROUP`] groups, one per outcome.
+    other: Vec<(Outcome, usize)>,
     pub list: Vec<SyscallGroup>,
     /// Syscalls counted in an [`OTHER_GROUP`] group.
     pub over_cap: u64,
-    /// The title of the syscall being added.
-    title: String,
 }
 
 impl Groups {
-    /// The group of `title` and `outcome`, if there is one.
-    pub fn find(&self, title: &str, outcome: Outcome) -> Option<usize> {
-        let at = self.index.get(title)?;
-        at.iter().find(|(o, _)| *o == outcome).map(|&(_, g)| g)
+    /// The group of `s`, if there is one.
+    pub fn find(&self, s: &Syscall) -> Option<usize> {
+        let key = s.key_arg().map(|(_, v)| v);
+        self.find_key(&s.name, key.as_deref(), Outcome::of(s))
+    }
+
+    fn find_key(&self, name: &str, key: Option<&str>, outcome: Outcome) -> Option<usize> {
+        let at = self.index.get(name)?;
+        at.iter()
+            .find(|(k, o, _)| k.as_deref() == key && *o == outcome)
+            .map(|&(_, _, g)| g)
+    }
+
+    fn new_group(&mut self, title: String, s: &Syscall, outcome: Outcome) -> usize {
+        self.list.push(SyscallGroup {
+            title,
+            name: s.name.clone(),
+            outcome,
+            count: 0,
+            kept: 0,
+            total_ns: 0,
+            min_ns: None,
+            max_ns: None,
+            first_line: s.line,
+            root: s.root,
+            exit_missing: 0,
+            lost_events: 0,
+            calls: 0,
+            timed_by_events: 0,
+        });
+        self.list.len() - 1
     }
 
     /// Count `s`; say in which group its kept tree counts (none when it was
     /// counted in an [`OTHER_GROUP`] group) and whether its tree may be kept
     /// under the per-group limit.
     pub fn add(&mut self, s: &Syscall) -> (Option<usize>, bool) {
-        let mut title = std::mem::take(&mut self.title);
-        s.write_title(&mut title);
+        let key = s.key_arg().map(|(_, v)| v);
         let outcome = Outcome::of(s);
-        let mut found = self.find(&title, outcome);
+        let found = self.find_key(&s.name, key.as_deref(), outcome);
         let other = found.is_none() && self.list.len() >= MAX_GROUPS;
-        if other {
-            self.over_cap += 1;
-            title.clear();
-            title.push_str(OTHER_GROUP);
-            found = self.find(&title, outcome);
-        }
-        let g = match found {
-            Some(g) => g,
-            None => {
-                let g = self.list.len();
+        let g = match (found, other) {
+            (Some(g), _) => g,
+            (None, true) => match self.other.iter().find(|(o, _)| *o == outcome) {
+                Some(&(_, g)) => g,
+                None => {
+                    let g = self.new_group(OTHER_GROUP.to_string(), s, outcome);
+                    self.other.push((outcome, g));
+                    g
+                }
+            },
+            (None, false) => {
+                let g = self.new_group(s.title(), s, outcome);
                 self.index
-                    .entry(title.clone())
+                    .entry(s.name.clone())
                     .or_default()
-                    .push((outcome, g));
-                self.list.push(SyscallGroup {
-                    title: title.clone(),
-                    name: s.name.clone(),
-                    outcome,
-                    count: 0,
-                    kept: 0,
-                    total_ns: 0,
-                    min_ns: None,
-                    max_ns: None,
-                    first_line: s.line,
-                    root: s.root,
-                    exit_missing: 0,
-                    lost_events: 0,
-                    calls: 0,
-                    timed_by_events: 0,
-                });
+                    .push((key, outcome, g));
                 g
             }
         };
-        self.title = title;
+        self.over_cap += other as u64;
         let grp = &mut self.list[g];
         grp.count += 1;
         if let Some(d) = s.duration_ns {
@@ -152,5 +163,94 @@ impl Groups {
         grp.lost_events += s.lost_events as u64;
         grp.calls = grp.calls.saturating_add(s.calls);
         ((!other).then_some(g), grp.kept < KEEP_PER_GROUP)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn syscall(name: &str, cmd: Option<&str>, ret: i64) -> Syscall {
+        Syscall {
+            name: name.into(),
+            args: cmd
+                .map(|c| ("cmd".to_string(), c.to_string()))
+                .into_iter()
+                .collect(),
+            ret: Some(ret),
+            ret_source: None,
+            task: 0,
+            cpu: None,
+            line: 1,
+            end_line: 1,
+            duration_ns: Some(10),
+            ts_ns: None,
+            tree: None,
+            calls: 0,
+            lost_events: false,
+            exit_missing: false,
+            marker_before: None,
+            markers: Vec::new(),
+            index: 0,
+            root: false,
+        }
+    }
+
+    /// A group is a name, key argument and outcome; its title the name
+    /// and the decoded key.
+    #[test]
+    fn groups_split_by_key_argument_and_outcome() {
+        let mut g = Groups::default();
+        let create = syscall("bpf", Some("0x0"), 3);
+        let failed = syscall("bpf", Some("0x0"), -22);
+        let lookup = syscall("bpf", Some("0x1"), 0);
+        let open = syscall("openat", None, 3);
+        for s in [&create, &failed, &lookup, &open, &create, &open] {
+            g.add(s);
+        }
+        let rows: Vec<_> = g
+            .list
+            .iter()
+            .map(|x| (x.title.as_str(), x.outcome, x.count))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("bpf(BPF_MAP_CREATE)", Outcome::Ok, 2),
+                ("bpf(BPF_MAP_CREATE)", Outcome::Errno(22), 1),
+                ("bpf(BPF_MAP_LOOKUP_ELEM)", Outcome::Ok, 1),
+                ("openat()", Outcome::Ok, 2),
+            ]
+        );
+        assert_eq!(g.find(&failed), Some(1));
+        assert_eq!(g.find(&syscall("bpf", Some("0x2"), 0)), None);
+    }
+
+    /// Past [`MAX_GROUPS`], new syscalls share one group per outcome, named
+    /// [`OTHER_GROUP`]; known ones still count in their own.
+    #[test]
+    fn groups_past_the_cap_share_the_other_group() {
+        let mut g = Groups::default();
+        for i in 0..MAX_GROUPS {
+            g.add(&syscall(&format!("s{i}"), None, 0));
+        }
+        let (known, _) = g.add(&syscall("s7", None, 0));
+        assert_eq!(known, Some(7));
+        assert_eq!(g.add(&syscall("new1", None, 0)).0, None);
+        assert_eq!(g.add(&syscall("new2", None, 0)).0, None);
+        assert_eq!(g.add(&syscall("new3", None, -2)).0, None);
+        let other: Vec<_> = g.list[MAX_GROUPS..]
+            .iter()
+            .map(|x| (x.title.as_str(), x.outcome, x.count))
+            .collect();
+        assert_eq!(
+            other,
+            [
+                (OTHER_GROUP, Outcome::Ok, 2),
+                (OTHER_GROUP, Outcome::Errno(2), 1)
+            ]
+        );
+        assert_eq!(g.over_cap, 3);
+        assert_eq!(g.find(&syscall("new1", None, 0)), None);
     }
 }

@@ -199,21 +199,8 @@ impl Syscall {
 
     /// `bpf(BPF_MAP_CREATE)`, `openat()`.
     pub fn title(&self) -> String {
-        let mut t = String::new();
-        self.write_title(&mut t);
-        t
-    }
-
-    /// [`Syscall::title`] into `out` (cleared first): every syscall of a
-    /// capture is grouped by its title, so the buffer is reused.
-    pub fn write_title(&self, out: &mut String) {
-        out.clear();
-        out.push_str(&self.name);
-        out.push('(');
-        if let Some((_, v)) = self.key_arg() {
-            out.push_str(&v);
-        }
-        out.push(')');
+        let key = self.key_arg().map(|(_, v)| v);
+        format!("{}({})", self.name, key.as_deref().unwrap_or(""))
     }
 }
 

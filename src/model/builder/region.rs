@@ -6,7 +6,6 @@ use crate::parse::{Record, SysEnter, SysExit};
 
 use super::{
     super::{
-        Outcome,
         groups::{MAX_GROUPS, OTHER_GROUP},
         syscall::{RetSource, Syscall},
         tree::{CallTree, NO_PARENT, Node, NodeFlags},
@@ -401,7 +400,7 @@ impl Builder {
             };
             let v = self.kept.remove(victim);
             self.kept_nodes -= tree_len(&v);
-            if let Some(g) = self.groups.find(&v.title(), Outcome::of(&v)) {
+            if let Some(g) = self.groups.find(&v) {
                 self.groups.list[g].kept -= 1;
             }
         }
