@@ -254,9 +254,8 @@ fn span_without_retval(
         Some((_, bn)) if bn != d.parent.1 => format!("after `{}()` returned", b.name(bn)),
         _ => "right after it was entered".to_string(),
     };
-    let earlier = cands
+    let earlier = shown(cands)
         .iter()
-        .take(candidates::MAX_SHOWN)
         .any(|c| candidates::before_parting(b, c, d));
     let which = if super::diverge::is_first(al, d) {
         "the first parting"
@@ -270,14 +269,25 @@ fn span_without_retval(
     };
     let mut s = format!("{lead} (in `{parent}()`, {after})");
     if !cands.is_empty() {
-        let shown = &cands[..cands.len().min(candidates::MAX_SHOWN)];
-        let named: Vec<String> = shown
-            .iter()
-            .map(|c| candidate_words(b, c, shown, false))
-            .collect();
-        s.push_str(&format!("; in one of: {}{}", named.join(", "), more(cands)));
+        s.push_str(&format!("; in one of: {}", one_of(b, cands, false)));
     }
     s
+}
+
+/// The candidates a span names.
+fn shown(cands: &[OriginCandidate]) -> &[OriginCandidate] {
+    &cands[..cands.len().min(candidates::MAX_SHOWN)]
+}
+
+/// The named candidates in the span's words (see [`candidate_words`]),
+/// and those left unnamed said.
+fn one_of(b: &Side<'_>, cands: &[OriginCandidate], hidden: bool) -> String {
+    let shown = shown(cands);
+    let named: Vec<String> = shown
+        .iter()
+        .map(|c| candidate_words(b, c, shown, hidden))
+        .collect();
+    format!("{}{}", named.join(", "), more(cands))
 }
 
 /// `c` (the bad run's call where the runs part) calls the function the
@@ -309,20 +319,14 @@ fn more(cands: &[OriginCandidate]) -> String {
 /// that returned normally (the seed case's `bpf_check_uarg_tail_zero()`)
 /// was never the cause.
 fn hidden_span(b: &Side<'_>, cands: &[OriginCandidate], differ: bool) -> String {
-    let shown = &cands[..cands.len().min(candidates::MAX_SHOWN)];
-    let named: Vec<String> = shown
-        .iter()
-        .map(|c| candidate_words(b, c, shown, true))
-        .collect();
     format!(
-        "{}, so the decision is made in code the capture does not show (inlined, notrace, or below max_graph_depth); in one of: {}{}",
+        "{}, so the decision is made in code the capture does not show (inlined, notrace, or below max_graph_depth); in one of: {}",
         if differ {
             "no traced call parts the runs"
         } else {
             "every traced call matches"
         },
-        named.join(", "),
-        more(cands)
+        one_of(b, cands, true)
     )
 }
 
