@@ -71,6 +71,13 @@ fn check(mode: &str, out: &std::path::Path, png: &str, want: &str) -> serde_json
     v
 }
 
+/// [`check`] in `report` mode on the report of `dir`'s `ok.log` against
+/// its `bad.log`.
+fn check_pair(dir: &str, png: &str, want: &str) -> serde_json::Value {
+    let w = run(&[&format!("{dir}/ok.log"), &format!("{dir}/bad.log")]);
+    check("report", &w.out, png, want)
+}
+
 /// Issue 5, "what must hold" 2: the blog case works in Chromium without a
 /// console error.
 #[test]
@@ -111,11 +118,8 @@ fn blog_report_works_in_chromium() {
 )]
 fn aligned_view_shows_one_runs_calls_after_the_others() {
     require();
-    let dir = format!("{CAPTURES}/qemu-6.1/mkdir-eexist");
-    let w = run(&[&format!("{dir}/ok.log"), &format!("{dir}/bad.log")]);
-    check(
-        "report",
-        &w.out,
+    check_pair(
+        &format!("{CAPTURES}/qemu-6.1/mkdir-eexist"),
         "mkdir-eexist.png",
         r#"{"verdict":"failed with -17 EEXIST","search":"filename_create","aligned_shows":["dput","up_write","mnt_drop_write"]}"#,
     );
@@ -132,11 +136,8 @@ fn aligned_view_shows_one_runs_calls_after_the_others() {
 )]
 fn repeat_notes_leave_the_delta_readable() {
     require();
-    let dir = format!("{CAPTURES_UNSEEN}/6.12/renameat2-exdev");
-    let w = run(&[&format!("{dir}/ok.log"), &format!("{dir}/bad.log")]);
-    let out = check(
-        "report",
-        &w.out,
+    let out = check_pair(
+        &format!("{CAPTURES_UNSEEN}/6.12/renameat2-exdev"),
         "renameat2-exdev.png",
         r#"{"verdict":"failed with -18 EXDEV","search":"do_renameat2"}"#,
     );
