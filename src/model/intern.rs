@@ -3,7 +3,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::recent::RecentIds;
+use super::recent::{RecentIds, same_bytes};
 
 /// An interned function name; index into the interner's table of names.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -75,7 +75,7 @@ impl Interner {
             if self
                 .names
                 .get(id as usize)
-                .is_some_and(|n| n.as_bytes() == name)
+                .is_some_and(|n| same_bytes(n.as_bytes(), name))
             {
                 return FuncId(id);
             }
