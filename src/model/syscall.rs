@@ -178,7 +178,7 @@ impl Syscall {
 
     /// The argument that tells what the call does, decoded: bpf's `cmd`,
     /// ioctl/fcntl's `cmd`, prctl's `option`, socket's `family`.
-    pub fn key_arg(&self) -> Option<(String, String)> {
+    pub fn key_arg(&self) -> Option<(&'static str, String)> {
         let want = match self.name.as_str() {
             "bpf" | "ioctl" | "fcntl" => "cmd",
             "prctl" => "option",
@@ -191,10 +191,10 @@ impl Syscall {
         let named = match self.name.as_str() {
             "bpf" => bpf_cmd_name,
             "socket" => socket_family_name,
-            _ => return Some((want.to_string(), format!("{n:#x}"))),
+            _ => return Some((want, format!("{n:#x}"))),
         };
         let shown = named(n).map_or_else(|| n.to_string(), str::to_string);
-        Some((want.to_string(), shown))
+        Some((want, shown))
     }
 
     /// `bpf(BPF_MAP_CREATE)`, `openat()`.
