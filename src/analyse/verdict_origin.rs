@@ -76,7 +76,7 @@ fn candidate(p: &mut Prose, f: &Facts<'_, '_>, c: &OriginCandidate) {
             p.text("the own code of ").func(b.name(c.node));
             match c.after {
                 Some(a) => p.text(" (after ").func(b.name(a)).text(" returned"),
-                None => p.text(" (right after it was entered"),
+                None => p.text(" (from its entry on"),
             };
         }
         Role::BelowDepth => {
