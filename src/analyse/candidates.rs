@@ -88,7 +88,10 @@ pub fn structural(
 ) -> Vec<OriginCandidate> {
     let pts = points(g, b, al, good_to_bad);
     let top = on_the_way_up(b, &pts, div).or_else(|| outermost(b, pts.iter()));
-    let (mut out, chained) = match top.map(|top| chain(b, &pts, top)) {
+    let split = div
+        .filter(|d| !d.hidden && !d.reconverges)
+        .map(|d| d.parent.1);
+    let (mut out, chained) = match top.map(|top| chain(b, &pts, top, split)) {
         Some((mut nodes, deep)) => {
             // At the top the bad run unwinds whatever it got (put_unused_fd()
             // after a failed open): only a deeper point's own way counts.
@@ -134,7 +137,12 @@ pub fn structural(
         .and_then(|d| d.bad_next)
         .filter(|&n| {
             let k = n as usize;
-            !b.noise[k] && !b.irq[k] && bad_to_good[k].is_none() && !out.iter().any(|c| c.node == n)
+            // Named once: the bad run's own way may end in another call of
+            // the same function (`__request_module()`, tried twice).
+            let named = |c: &OriginCandidate| {
+                c.node == n || (c.role == Role::BadOnly && b.gid[c.node as usize] == b.gid[k])
+            };
+            !b.noise[k] && !b.irq[k] && bad_to_good[k].is_none() && !out.iter().any(named)
         });
     if let Some(n) = parted {
         // `out` is not empty (checked above): second is index 1.
@@ -154,7 +162,7 @@ fn first_skip_first(b: &Side<'_>, pts: &[Point], out: &mut Vec<OriginCandidate>)
     let Some(first) = pts.iter().min_by_key(|p| pos(b, p)).copied() else {
         return;
     };
-    let (early, _) = chain(b, pts, first);
+    let (early, _) = chain(b, pts, first, None);
     let mut early: Vec<OriginCandidate> = early
         .into_iter()
         .filter(|c| !out.iter().any(|o| o.node == c.node && o.role == c.role))
@@ -289,12 +297,38 @@ fn on_the_way_up(b: &Side<'_>, pts: &[Point], div: Option<&Divergence>) -> Optio
 
 /// From the point `top` down through the points nested in each `l`; also
 /// the deepest point reached, when below `top`'s parent.
-fn chain(b: &Side<'_>, pts: &[Point], top: Point) -> (Vec<OriginCandidate>, Option<Point>) {
+///
+/// Where nothing is nested in `l` but the runs part for good (`split`, the
+/// parting's parent) in an earlier call of the same parent, the chain goes
+/// down there instead: `l` is work both runs do after the error is born
+/// (`__sock_create()` calls `module_put()` whether `inet_create()` failed
+/// or not), and the error is born at or after the parting. Such an `l`
+/// stays a candidate, after its parent's own code.
+fn chain(
+    b: &Side<'_>,
+    pts: &[Point],
+    top: Point,
+    split: Option<u32>,
+) -> (Vec<OriginCandidate>, Option<Point>) {
     let mut deep = top;
+    let mut passed: Vec<(u32, u32)> = Vec::new();
     while let Some(l) = deep.l {
-        match outermost(b, pts.iter().filter(|p| p.p == l || inside(b, p.p, l))) {
+        let nested = outermost(b, pts.iter().filter(|p| p.p == l || inside(b, p.p, l)));
+        let earlier = || {
+            let s = split?;
+            let before =
+                |p: &&Point| inside(b, p.p, deep.p) && p.p < l && (p.p == s || inside(b, s, p.p));
+            outermost(b, pts.iter().filter(before))
+        };
+        match nested {
             Some(next) => deep = next,
-            None => break,
+            None => match earlier() {
+                Some(next) => {
+                    passed.push((deep.p, l));
+                    deep = next;
+                }
+                None => break,
+            },
         }
     }
     let mut out = Vec::new();
@@ -308,6 +342,9 @@ fn chain(b: &Side<'_>, pts: &[Point], top: Point) -> (Vec<OriginCandidate>, Opti
     let mut n = deep.p;
     while n != u32::MAX && n != stop {
         out.push(cand(n, Role::OwnCode, after));
+        if let Some(&(_, l)) = passed.iter().find(|(p, _)| *p == n) {
+            out.push(cand(l, Role::LastShared, None));
+        }
         after = Some(n);
         n = b.tree.nodes[n as usize].parent;
     }

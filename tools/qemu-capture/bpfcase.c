@@ -104,6 +104,20 @@ static long do_case(const char *c)
 		return syscall(SYS_mkdir, p, 0755);
 	}
 	if (!strcmp(c, "mkdir_exist"))    return syscall(SYS_mkdir, "/tmp/exist", 0755); /* created by init */
+	if (!strcmp(c, "dup3_ok") || !strcmp(c, "dup3_einval")) { /* newcases4: EINVAL from dup3(fd, fd, 0) */
+		int fd = open("/etc/hostname", O_RDONLY);
+		return syscall(SYS_dup3, fd, c[5] == 'o' ? 100 : fd, 0);
+	}
+	if (!strcmp(c, "socket_inet"))    return syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
+	if (!strcmp(c, "socket_eprotonosupport")) return syscall(SYS_socket, AF_INET, SOCK_STREAM, 99); /* no such protocol */
+	if (!strcmp(c, "memfd_ok"))       return syscall(SYS_memfd_create, "x", 0);
+	if (!strcmp(c, "memfd_einval")) {  /* a name longer than MFD_NAME_MAX_LEN (249) */
+		static char nm[301];
+		memset(nm, 'a', 300);
+		return syscall(SYS_memfd_create, nm, 0);
+	}
+	if (!strcmp(c, "opendir_ok"))     return syscall(SYS_openat, AT_FDCWD, "/etc", O_RDONLY | O_DIRECTORY);
+	if (!strcmp(c, "opendir_enotdir"))return syscall(SYS_openat, AT_FDCWD, "/etc/hostname", O_RDONLY | O_DIRECTORY); /* ENOTDIR */
 	if (!strcmp(c, "nanosleep")) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 		return syscall(SYS_nanosleep, &ts, NULL);

@@ -288,6 +288,16 @@ if want newcases3; then  # ENOENT (parent), EEXIST, EAFNOSUPPORT, EISDIR (trunca
     capture truncate_ok             function_graph __x64_sys_truncate default truncate_ok truncate
     capture truncate_eisdir         function_graph __x64_sys_truncate default truncate_eisdir truncate
 fi
+if want newcases4; then  # EINVAL (own code only), EPROTONOSUPPORT, EINVAL (long name), ENOTDIR (O_DIRECTORY); recipe as 'pairs'
+    capture dup3_ok                 function_graph __x64_sys_dup3 default dup3_ok dup3
+    capture dup3_einval             function_graph __x64_sys_dup3 default dup3_einval dup3
+    capture socket_inet             function_graph __x64_sys_socket default socket_inet socket
+    capture socket_eprotonosupport  function_graph __x64_sys_socket default socket_eprotonosupport socket
+    capture memfd_ok                function_graph __x64_sys_memfd_create default memfd_ok memfd_create
+    capture memfd_einval            function_graph __x64_sys_memfd_create default memfd_einval memfd_create
+    capture opendir_ok              function_graph __x64_sys_openat default opendir_ok openat
+    capture opendir_enotdir         function_graph __x64_sys_openat default opendir_enotdir openat
+fi
 if want variants; then
     for v in $VARSETS; do
         vn=$(echo $v | tr ',=' '+-')
