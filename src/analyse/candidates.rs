@@ -95,9 +95,10 @@ pub fn structural(
         Some((mut nodes, deep)) => {
             // At the top the bad run unwinds whatever it got (put_unused_fd()
             // after a failed open): only a deeper point's own way counts.
-            let own = deep.and_then(|d| own_way(g, b, &d, bad_to_good).map(|n| (n, d)));
-            if let Some((n, deep)) = own {
-                nodes.insert(0, cand(n, Role::BadOnly, deep.l));
+            if let Some(deep) = deep {
+                for (i, n) in own_way(g, b, &deep, bad_to_good).into_iter().enumerate() {
+                    nodes.insert(i, cand(n, Role::BadOnly, deep.l));
+                }
             }
             if div.is_some_and(|d| d.reconverges) {
                 first_skip_first(b, &pts, &mut nodes);
@@ -172,21 +173,33 @@ fn first_skip_first(b: &Side<'_>, pts: &[Point], out: &mut Vec<OriginCandidate>)
 }
 
 /// Of the calls the bad run makes under the deepest point's parent after
-/// its last shared call and before its next paired one, the last of a
-/// function the good run never calls anywhere.
-fn own_way(g: &Side<'_>, b: &Side<'_>, deep: &Point, bad_to_good: &[Option<u32>]) -> Option<u32> {
+/// its last shared call and before its next paired one, those of functions
+/// the good run never calls anywhere: the last (7.3's
+/// `step_into_slowpath()`, where ENOENT is made), then the first when it is
+/// another (6.12's `proc_root_lookup()`, whose `proc_lookup_de()` makes
+/// ENOENT for a name created in `/proc`, before `d_lookup_done()` cleans
+/// up in `__d_lookup_unhash_wake()`).
+fn own_way(g: &Side<'_>, b: &Side<'_>, deep: &Point, bad_to_good: &[Option<u32>]) -> Vec<u32> {
     let t = b.tree;
     let after = deep.l.map_or(deep.p + 1, |l| t.nodes[l as usize].end);
     let good_calls: FxHashSet<u32> = (0..g.tree.nodes.len())
         .filter(|&x| !g.irq[x])
         .map(|x| g.gid[x])
         .collect();
-    t.children(deep.p as usize)
+    let mut way = t
+        .children(deep.p as usize)
         .filter(|&k| k as u32 >= after && !b.noise[k] && !b.irq[k])
         .take_while(|&k| bad_to_good[k].is_none())
-        .filter(|&k| !good_calls.contains(&b.gid[k]))
-        .last()
-        .map(|k| k as u32)
+        .filter(|&k| !good_calls.contains(&b.gid[k]));
+    let (first, last) = (way.next(), way.last());
+    let found = match (first, last) {
+        (Some(f), None) => vec![f],
+        // One function is one lead (`__request_module()`, tried twice).
+        (Some(f), Some(l)) if b.gid[f] == b.gid[l] => vec![l],
+        (Some(f), Some(l)) => vec![l, f],
+        _ => Vec::new(),
+    };
+    found.into_iter().map(|k| k as u32).collect()
 }
 
 /// A leaf at the deepest level of two captures that both stop at the same

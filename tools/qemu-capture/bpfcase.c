@@ -118,6 +118,19 @@ static long do_case(const char *c)
 	}
 	if (!strcmp(c, "opendir_ok"))     return syscall(SYS_openat, AT_FDCWD, "/etc", O_RDONLY | O_DIRECTORY);
 	if (!strcmp(c, "opendir_enotdir"))return syscall(SYS_openat, AT_FDCWD, "/etc/hostname", O_RDONLY | O_DIRECTORY); /* ENOTDIR */
+	if (!strcmp(c, "kill_self"))      return syscall(SYS_kill, getpid(), 0); /* newcases5 */
+	if (!strcmp(c, "kill_esrch"))     return syscall(SYS_kill, 4000000, 0); /* above pid_max: no such process */
+	if (!strcmp(c, "chdir_ok"))       return syscall(SYS_chdir, "/etc");
+	if (!strcmp(c, "chdir_enotdir"))  return syscall(SYS_chdir, "/etc/hostname"); /* ENOTDIR */
+	if (!strcmp(c, "creat_tmp")) {    /* /tmp/p0 (warm-up) and /tmp/p1 (traced) do not exist yet */
+		snprintf(p, sizeof p, "/tmp/p%d", creat_seq++);
+		return syscall(SYS_openat, AT_FDCWD, p, O_WRONLY | O_CREAT, 0644);
+	}
+	if (!strcmp(c, "creat_proc_eacces")) return syscall(SYS_openat, AT_FDCWD, "/proc/newfile", O_WRONLY | O_CREAT, 0644); /* expected EACCES (no ->create); 6.12 gives ENOENT: proc_lookup_de() finds no such entry first */
+	if (!strcmp(c, "pipe2_ok") || !strcmp(c, "pipe2_einval")) {
+		static int fds[2];
+		return syscall(SYS_pipe2, fds, c[6] == 'o' ? 0 : 0x4 /* no such flag */);
+	}
 	if (!strcmp(c, "nanosleep")) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 		return syscall(SYS_nanosleep, &ts, NULL);

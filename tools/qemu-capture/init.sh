@@ -298,6 +298,16 @@ if want newcases4; then  # EINVAL (own code only), EPROTONOSUPPORT, EINVAL (long
     capture opendir_ok              function_graph __x64_sys_openat default opendir_ok openat
     capture opendir_enotdir         function_graph __x64_sys_openat default opendir_enotdir openat
 fi
+if want newcases5; then  # ESRCH, ENOTDIR (chdir), EACCES (create in /proc), EINVAL (pipe2 flags); recipe as 'pairs'
+    capture kill_self               function_graph __x64_sys_kill default kill_self kill
+    capture kill_esrch              function_graph __x64_sys_kill default kill_esrch kill
+    capture chdir_ok                function_graph __x64_sys_chdir default chdir_ok chdir
+    capture chdir_enotdir           function_graph __x64_sys_chdir default chdir_enotdir chdir
+    capture creat_tmp               function_graph __x64_sys_openat default creat_tmp openat
+    capture creat_proc_eacces       function_graph __x64_sys_openat default creat_proc_eacces openat
+    capture pipe2_ok                function_graph __x64_sys_pipe2 default pipe2_ok pipe2
+    capture pipe2_einval            function_graph __x64_sys_pipe2 default pipe2_einval pipe2
+fi
 if want variants; then
     for v in $VARSETS; do
         vn=$(echo $v | tr ',=' '+-')
