@@ -105,3 +105,32 @@ fn the_call_where_the_runs_part_is_a_candidate() {
     assert_eq!(last["func"], "_raw_spin_lock", "{o}");
     assert_eq!(last["role"], "bad-next", "{o}");
 }
+
+/// A true origin the shape ranks low is still in the list the verdict
+/// names (6.12 mount ENODEV: `get_fs_type()` returns NULL, and the error
+/// is made after it in `path_mount()`'s own code, inlined
+/// `do_new_mount()`; no `GOLD.tsv` row, as it is not among the first
+/// three), and the verdict says where the rest are.
+#[test]
+fn a_low_ranked_true_origin_is_still_named() {
+    let dir = format!("{CAPTURES_UNSEEN}/6.12/mount-enodev");
+    let w = run(&[&format!("{dir}/ok.log"), &format!("{dir}/bad.log")]);
+    let o = &w.json["comparisons"][0]["error_origin"];
+    let all: Vec<&serde_json::Value> = o["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(o["more_candidates"].as_array().unwrap())
+        .collect();
+    let hit = all
+        .iter()
+        .find(|c| c["func"] == "path_mount" && c["role"] == "own-code")
+        .unwrap_or_else(|| panic!("{o}"));
+    assert_eq!(hit["after"], "get_fs_type", "{o}");
+    let more = o["more_candidates"].as_array().unwrap().len();
+    assert!(
+        w.md.contains(&format!("{more} ranked lower in report.json")),
+        "{}",
+        w.md
+    );
+}

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/epoll.h>
 #include <time.h>
 #include <sched.h>
 #include <sys/prctl.h>
@@ -131,6 +132,18 @@ static long do_case(const char *c)
 		static int fds[2];
 		return syscall(SYS_pipe2, fds, c[6] == 'o' ? 0 : 0x4 /* no such flag */);
 	}
+	if (!strcmp(c, "write_ok"))       return syscall(SYS_write, open("/dev/null", O_WRONLY), "x", 1); /* newcases6 */
+	if (!strcmp(c, "write_ebadf"))    return syscall(SYS_write, open("/etc/hostname", O_RDONLY), "x", 1); /* not open for writing */
+	if (!strcmp(c, "ftruncate_ok"))   return syscall(SYS_ftruncate, open("/tmp/t", O_WRONLY), 0L);
+	if (!strcmp(c, "ftruncate_einval")) return syscall(SYS_ftruncate, open("/tmp/t", O_RDONLY), 0L); /* not open for writing */
+	if (!strcmp(c, "mount_tmpfs"))    return syscall(SYS_mount, "none", "/tmp/m", "tmpfs", 0UL, NULL); /* init: mkdir /tmp/m */
+	if (!strcmp(c, "mount_enodev"))   return syscall(SYS_mount, "none", "/tmp/m", "nosuchfs", 0UL, NULL); /* no such filesystem type */
+	if (!strcmp(c, "epoll_add_pipe") || !strcmp(c, "epoll_add_self")) {
+		int ep = epoll_create1(0), pf[2];
+		struct epoll_event ev = { .events = EPOLLIN };
+		if (pipe(pf) < 0) return -1;
+		return syscall(SYS_epoll_ctl, ep, EPOLL_CTL_ADD, c[10] == 'p' ? pf[0] : ep, &ev); /* self: EINVAL */
+	}
 	if (!strcmp(c, "nanosleep")) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 		return syscall(SYS_nanosleep, &ts, NULL);
@@ -177,7 +190,7 @@ int main(int argc, char **argv)
 	}
 	if (!getenv("TC_NOWARM")) {        /* untraced warm-up: same call once */
 		long w = do_case(c);
-		if (w >= 0 && strncmp(c, "mkdir", 5) && strncmp(c, "rmdir", 5) && strncmp(c, "unlink", 6) && strncmp(c, "rename", 6) && strncmp(c, "truncate", 8) && strcmp(c, "nanosleep")) close(w);
+		if (w >= 0 && strncmp(c, "mkdir", 5) && strncmp(c, "rmdir", 5) && strncmp(c, "unlink", 6) && strncmp(c, "rename", 6) && strncmp(c, "truncate", 8) && strcmp(c, "nanosleep") && strncmp(c, "write", 5)) close(w);
 	}
 	int tr = getenv("TC_TRACE") != NULL;
 	int markonly = getenv("TC_MARK") != NULL;

@@ -14,6 +14,7 @@ mkdir /tmp/empty0 /tmp/empty1 /tmp/full   # newcases: rmdir_empty (warm-up + tra
 echo x > /tmp/full/f
 echo x > /tmp/u0; echo x > /tmp/u1; echo x > /tmp/r0; echo x > /tmp/r1; echo x > /tmp/a0; echo x > /tmp/a1   # newcases2
 echo x > /tmp/t   # newcases3: truncate_ok
+mkdir /tmp/m      # newcases6: mount_tmpfs, mount_enodev
 mount -t tracefs nodev /sys/kernel/tracing
 T=/sys/kernel/tracing
 D=/dev/ttyS1
@@ -307,6 +308,16 @@ if want newcases5; then  # ESRCH, ENOTDIR (chdir), EACCES (create in /proc), EIN
     capture creat_proc_eacces       function_graph __x64_sys_openat default creat_proc_eacces openat
     capture pipe2_ok                function_graph __x64_sys_pipe2 default pipe2_ok pipe2
     capture pipe2_einval            function_graph __x64_sys_pipe2 default pipe2_einval pipe2
+fi
+if want newcases6; then  # EBADF (write), EINVAL (ftruncate, epoll_ctl), ENODEV (mount); recipe as 'pairs'
+    capture write_ok                function_graph __x64_sys_write default write_ok write
+    capture write_ebadf             function_graph __x64_sys_write default write_ebadf write
+    capture ftruncate_ok            function_graph __x64_sys_ftruncate default ftruncate_ok ftruncate
+    capture ftruncate_einval        function_graph __x64_sys_ftruncate default ftruncate_einval ftruncate
+    capture mount_tmpfs             function_graph __x64_sys_mount default mount_tmpfs mount
+    capture mount_enodev            function_graph __x64_sys_mount default mount_enodev mount
+    capture epoll_add_pipe          function_graph __x64_sys_epoll_ctl default epoll_add_pipe epoll_ctl
+    capture epoll_add_self          function_graph __x64_sys_epoll_ctl default epoll_add_self epoll_ctl
 fi
 if want variants; then
     for v in $VARSETS; do
