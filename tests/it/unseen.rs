@@ -95,12 +95,7 @@ fn the_call_where_the_runs_part_is_a_candidate() {
     let c = &w.json["comparisons"][0];
     let o = &c["error_origin"];
     assert_eq!(c["first_divergence"]["bad_next"], "_raw_spin_lock", "{c}");
-    let all: Vec<&serde_json::Value> = o["candidates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .chain(o["more_candidates"].as_array().unwrap())
-        .collect();
+    let all = all_candidates(o);
     let last = all.last().unwrap();
     assert_eq!(last["func"], "_raw_spin_lock", "{o}");
     assert_eq!(last["role"], "bad-next", "{o}");
@@ -116,12 +111,7 @@ fn a_low_ranked_true_origin_is_still_named() {
     let dir = format!("{CAPTURES_UNSEEN}/6.12/mount-enodev");
     let w = run(&[&format!("{dir}/ok.log"), &format!("{dir}/bad.log")]);
     let o = &w.json["comparisons"][0]["error_origin"];
-    let all: Vec<&serde_json::Value> = o["candidates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .chain(o["more_candidates"].as_array().unwrap())
-        .collect();
+    let all = all_candidates(o);
     let hit = all
         .iter()
         .find(|c| c["func"] == "path_mount" && c["role"] == "own-code")
@@ -133,4 +123,14 @@ fn a_low_ranked_true_origin_is_still_named() {
         "{}",
         w.md
     );
+}
+
+/// The candidates named, then the ones ranked lower.
+fn all_candidates(o: &serde_json::Value) -> Vec<&serde_json::Value> {
+    o["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(o["more_candidates"].as_array().unwrap())
+        .collect()
 }
