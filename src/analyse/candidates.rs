@@ -116,9 +116,14 @@ pub fn structural(
         }
     }
     // The topmost parent unwinds whatever it got (put_unused_fd() after a
-    // failed open): its turning aside is not evidence, it ranks last.
+    // failed open): its turning aside is not evidence, it ranks last. (Its
+    // own code is the chain's last; a shared call passed over on the way
+    // down may follow it.)
     let top = if chained {
-        out.last().map(|c| c.node)
+        out.iter()
+            .rev()
+            .find(|c| c.role == Role::OwnCode)
+            .map(|c| c.node)
     } else {
         None
     };

@@ -35,7 +35,8 @@ impl RecentIds {
 
 /// Whether `a` and `b` hold the same bytes. Names checked against a slot
 /// are mostly 8 to 32 bytes: compared as four overlapping words, not by a
-/// call into `memcmp` (2 % of a full report's time on short syscalls).
+/// call into `memcmp` (that call was 2 % of a full report's perf samples
+/// on short syscalls; the lookup with words costs about 0.5 % less).
 #[inline]
 pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
