@@ -92,7 +92,7 @@ pub(crate) struct Groups {
 impl Groups {
     /// The group of `s`, if there is one.
     pub fn find(&self, s: &Syscall) -> Option<usize> {
-        let key = s.key_arg().map(|(_, v)| v);
+        let key = s.key_arg();
         self.find_key(&s.name, key.as_deref(), Outcome::of(s))
     }
 
@@ -127,7 +127,7 @@ impl Groups {
     /// counted in an [`OTHER_GROUP`] group) and whether its tree may be kept
     /// under the per-group limit.
     pub fn add(&mut self, s: &Syscall) -> (Option<usize>, bool) {
-        let key = s.key_arg().map(|(_, v)| v);
+        let key = s.key_arg();
         let outcome = Outcome::of(s);
         let found = self.find_key(&s.name, key.as_deref(), outcome);
         let other = found.is_none() && self.list.len() >= MAX_GROUPS;

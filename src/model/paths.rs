@@ -54,7 +54,7 @@ pub const NO_PATH: PathId = u32::MAX;
 impl PathTable {
     /// The path most likely called next under `parent` after the sibling
     /// `prev` ([`NO_PATH`] for the first call under `parent`), if any.
-    pub fn guess(&self, parent: u32, prev: PathId) -> Option<PathId> {
+    fn guess(&self, parent: u32, prev: PathId) -> Option<PathId> {
         let g = if prev != NO_PATH {
             *self.next_sibling.get(prev as usize)?
         } else if parent >= TASK_ROOT {

@@ -176,9 +176,10 @@ impl Syscall {
         self.errno().is_some()
     }
 
-    /// The argument that tells what the call does, decoded: bpf's `cmd`,
-    /// ioctl/fcntl's `cmd`, prctl's `option`, socket's `family`.
-    pub fn key_arg(&self) -> Option<(&'static str, String)> {
+    /// The value of the argument that tells what the call does, decoded:
+    /// bpf's `cmd`, ioctl/fcntl's `cmd`, prctl's `option`, socket's
+    /// `family`.
+    pub fn key_arg(&self) -> Option<String> {
         let want = match self.name.as_str() {
             "bpf" | "ioctl" | "fcntl" => "cmd",
             "prctl" => "option",
@@ -191,16 +192,14 @@ impl Syscall {
         let named = match self.name.as_str() {
             "bpf" => bpf_cmd_name,
             "socket" => socket_family_name,
-            _ => return Some((want, format!("{n:#x}"))),
+            _ => return Some(format!("{n:#x}")),
         };
-        let shown = named(n).map_or_else(|| n.to_string(), str::to_string);
-        Some((want, shown))
+        Some(named(n).map_or_else(|| n.to_string(), str::to_string))
     }
 
     /// `bpf(BPF_MAP_CREATE)`, `openat()`.
     pub fn title(&self) -> String {
-        let key = self.key_arg().map(|(_, v)| v);
-        format!("{}({})", self.name, key.as_deref().unwrap_or(""))
+        format!("{}({})", self.name, self.key_arg().unwrap_or_default())
     }
 }
 
