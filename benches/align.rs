@@ -60,6 +60,7 @@ fn capture_at(path: &Path) -> Capture {
         path: InputPath::File(path.to_path_buf()),
         label: path.file_name().unwrap().to_string_lossy().into_owned(),
         format: None,
+        digest: Default::default(),
     };
     read_capture(&input, &BuildOptions::default(), None).unwrap()
 }

@@ -87,6 +87,7 @@ fn read_captures(c: &mut Criterion) {
             path: InputPath::File(file),
             label: name.into(),
             format: None,
+            digest: Default::default(),
         };
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_function(name, |b| {

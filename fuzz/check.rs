@@ -60,6 +60,7 @@ pub fn ingest(bytes: Vec<u8>, format: Option<InputFormat>) -> Result<Capture, Er
         path,
         label: "mutant".into(),
         format,
+        digest: Default::default(),
     };
     read_source(source, &input, &BuildOptions::default())
 }

@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use clap::{Parser, ValueEnum};
 
 use crate::{
-    analyse::PairRequest, error::Error, kernel::FactKind, parse::InputFormat, read::InputPath,
+    analyse::PairRequest,
+    error::Error,
+    kernel::FactKind,
+    parse::InputFormat,
+    read::{DigestKind, InputPath},
 };
 
 /// Exit codes, for `--help` and the README.
@@ -107,6 +111,12 @@ pub struct Cli {
     /// lines. Example: `--input-format trace-cmd`.
     #[arg(long, value_name = "FORMAT", default_value = "auto")]
     pub input_format: InputFormatArg,
+
+    /// The digest naming each capture file in the report: `blake3` (check it
+    /// with `b3sum`) or `sha256` (`sha256sum`; three times BLAKE3's CPU time).
+    /// Example: `--digest sha256`.
+    #[arg(long, value_name = "ALGORITHM", default_value = "blake3")]
+    pub digest: DigestArg,
 
     /// Compare these two syscalls instead of choosing: GOOD:BAD numbers as
     /// the report shows them (`#N`), in the first and second capture, or
@@ -236,6 +246,24 @@ pub enum InputFormatArg {
     TraceCmd,
 }
 
+/// `--digest`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DigestArg {
+    /// BLAKE3, as `b3sum` prints it.
+    Blake3,
+    /// SHA-256, as `sha256sum` prints it.
+    Sha256,
+}
+
+impl DigestArg {
+    fn kind(self) -> DigestKind {
+        match self {
+            DigestArg::Blake3 => DigestKind::Blake3,
+            DigestArg::Sha256 => DigestKind::Sha256,
+        }
+    }
+}
+
 impl InputFormatArg {
     /// The forced format, if any.
     pub fn forced(self) -> Option<InputFormat> {
@@ -276,6 +304,8 @@ pub struct CliSnapshot {
     pub max_report_calls: usize,
     /// Forced input format.
     pub input_format: Option<InputFormat>,
+    /// See [`Cli::digest`].
+    pub digest: DigestKind,
     /// See [`Cli::pair`].
     pub pairs: Vec<PairRequest>,
     /// See [`Cli::ignore`].
@@ -332,6 +362,7 @@ impl Cli {
                 max_tasks: self.max_tasks,
                 max_report_calls: self.max_report_calls,
                 input_format: self.input_format.forced(),
+                digest: self.digest.kind(),
                 pairs: self.pair,
                 ignore: self.ignore,
                 kernel_files,

@@ -87,6 +87,7 @@ fn each_capture<T: Send>(
                 path: path.clone(),
                 label: label.clone(),
                 format: cfg.cli.input_format,
+                digest: cfg.cli.digest,
             };
             let c = f(&input, bar.clone());
             if let Some(b) = bar {

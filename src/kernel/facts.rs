@@ -10,7 +10,7 @@ use super::{
     config::{self, ConfigEntry, KernelConfig},
     functions::{self, FunctionList, FunctionListKind},
 };
-use crate::read::{InputPath, lines::for_each_line, open};
+use crate::read::{InputPath, lines::for_each_line, open_unhashed};
 
 /// Which fact a file gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -95,7 +95,7 @@ struct Scan {
 }
 
 fn scan(path: &Path, mut each: impl FnMut(u32, &str)) -> Result<Scan, FactError> {
-    let mut src = open(&InputPath::File(path.to_path_buf()), None)?;
+    let mut src = open_unhashed(&InputPath::File(path.to_path_buf()), None)?;
     let mut s = Scan {
         sample: Vec::new(),
         binary: false,

@@ -237,7 +237,12 @@ mod tests {
     }
 
     fn compare(p: &std::path::Path, tuning: Option<Tuning>) -> (u64, u64) {
-        let mut src = read::open(&read::InputPath::File(p.to_path_buf()), None).unwrap();
+        let mut src = read::open(
+            &read::InputPath::File(p.to_path_buf()),
+            None,
+            Default::default(),
+        )
+        .unwrap();
         let mut text = Vec::new();
         let dat = src.dat.take().unwrap();
         src.reader.read_to_end(&mut text).unwrap();

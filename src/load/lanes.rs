@@ -32,6 +32,7 @@ fn trace_of(path: &Path, general: bool) -> String {
         path: InputPath::File(path.to_path_buf()),
         label: "x".into(),
         format: None,
+        digest: Default::default(),
     };
     // Small trees too, so that the tree cap's edge is crossed both ways.
     let opts = BuildOptions {

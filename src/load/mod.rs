@@ -17,7 +17,7 @@ use crate::{
     error::Error,
     model::{BuildOptions, Builder, Trace, WarningKind},
     parse::{InputFormat, detect_format},
-    read::{self, InputPath},
+    read::{self, CaptureDigest, DigestKind, InputPath},
 };
 
 /// How a capture was stored, as [`Capture`] carries it.
@@ -33,6 +33,8 @@ pub struct CaptureInput {
     pub label: String,
     /// Force a format instead of guessing.
     pub format: Option<InputFormat>,
+    /// The digest that names it in the report.
+    pub digest: DigestKind,
 }
 
 /// A capture read into a model.
@@ -42,8 +44,8 @@ pub struct Capture {
     pub path: String,
     /// The label.
     pub label: String,
-    /// SHA-256 of the stored bytes.
-    pub sha256: String,
+    /// Digest of the stored bytes.
+    pub digest: CaptureDigest,
     /// Size of the stored bytes.
     pub stored_bytes: u64,
     /// How the bytes were stored.
@@ -63,8 +65,8 @@ pub fn read_capture(
     opts: &BuildOptions,
     progress: Option<indicatif::ProgressBar>,
 ) -> Result<Capture, Error> {
-    let source =
-        read::open(&input.path, progress).map_err(|e| input_error(input.path.display(), e))?;
+    let source = read::open(&input.path, progress, input.digest)
+        .map_err(|e| input_error(input.path.display(), e))?;
     read_source(source, input, opts)
 }
 
@@ -136,11 +138,14 @@ pub fn read_source(
         }
         return Err(not_a_capture(&display, first_text_line));
     }
-    let (sha256, stored_bytes) = fingerprint.finish();
+    let (digest, stored_bytes) = fingerprint.finish();
+    // Only `--parse-only` opens captures without a digest, and it builds none.
+    let digest =
+        digest.ok_or_else(|| io_err(io::Error::other("opened without a digest (a bug)")))?;
     Ok(Capture {
         path: display,
         label: input.label.clone(),
-        sha256,
+        digest,
         stored_bytes,
         compression,
         detected_at,

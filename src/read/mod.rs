@@ -9,11 +9,15 @@
 //! Invariant: this is the only module that opens inputs.
 
 pub mod chunks;
+mod digest;
 pub mod gzip;
 pub mod limits;
 pub mod lines;
 pub mod notes;
 pub mod tracedat;
+
+use digest::Hashing;
+pub use digest::{CaptureDigest, DigestKind, Fingerprint};
 
 use std::{
     fs::File,
@@ -21,8 +25,6 @@ use std::{
     path::{Path, PathBuf},
     sync::{Arc, Mutex},
 };
-
-use sha2::{Digest, Sha256};
 
 /// Where a capture comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,48 +83,6 @@ pub enum Compression {
     Gzip,
     /// zstd (`28 b5 2f fd`).
     Zstd,
-}
-
-/// The SHA-256 of the bytes read so far (of the file as stored, before
-/// decompression), shared with the reader that computes it.
-#[derive(Clone, Default)]
-pub struct Fingerprint(Arc<Mutex<(Sha256, u64)>>);
-
-impl Fingerprint {
-    /// Hex digest and byte count of everything read.
-    pub fn finish(&self) -> (String, u64) {
-        let guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let digest = guard.0.clone().finalize();
-        let hex = digest.iter().map(|b| format!("{b:02x}")).collect();
-        (hex, guard.1)
-    }
-}
-
-/// Reader that hashes and counts the bytes passing through, and moves a
-/// progress bar.
-struct Hashing<R> {
-    inner: R,
-    fp: Fingerprint,
-    /// `false`: count only (nothing will show the digest).
-    hash: bool,
-    progress: Option<indicatif::ProgressBar>,
-}
-
-impl<R: Read> Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n > 0 {
-            let mut g = self.fp.0.lock().unwrap_or_else(|e| e.into_inner());
-            if self.hash {
-                g.0.update(&buf[..n]);
-            }
-            g.1 += n as u64;
-            if let Some(p) = &self.progress {
-                p.inc(n as u64);
-            }
-        }
-        Ok(n)
-    }
 }
 
 /// Why a compressed stream stopped before its end, once it has: a capture
@@ -208,23 +168,27 @@ pub struct Source {
 pub const BUF_SIZE: usize = 64 << 10;
 
 /// Open a capture. `progress` is advanced by the stored bytes read.
-pub fn open(path: &InputPath, progress: Option<indicatif::ProgressBar>) -> io::Result<Source> {
-    open_with(path, progress, true)
+pub fn open(
+    path: &InputPath,
+    progress: Option<indicatif::ProgressBar>,
+    digest: DigestKind,
+) -> io::Result<Source> {
+    open_with(path, progress, Some(digest))
 }
 
-/// Open a capture without hashing it (its [`Fingerprint`] digest is then
-/// that of no bytes; the byte count is right).
+/// Open a capture without a digest (its [`Fingerprint`] gives none; the
+/// byte count is right).
 pub fn open_unhashed(
     path: &InputPath,
     progress: Option<indicatif::ProgressBar>,
 ) -> io::Result<Source> {
-    open_with(path, progress, false)
+    open_with(path, progress, None)
 }
 
 fn open_with(
     path: &InputPath,
     progress: Option<indicatif::ProgressBar>,
-    hash: bool,
+    digest: Option<DigestKind>,
 ) -> io::Result<Source> {
     let (raw, len): (Box<dyn Read + Send>, Option<u64>) = match path {
         InputPath::File(p) => {
@@ -237,13 +201,13 @@ fn open_with(
                 ));
             }
             if is_tracedat_file(&f) {
-                return open_tracedat_file(path, f, meta.len(), progress, hash);
+                return open_tracedat_file(path, f, meta.len(), progress, digest);
             }
             (Box::new(f), Some(meta.len()))
         }
         InputPath::Stdin => (Box::new(io::stdin()), None),
     };
-    from_reader_with(path.clone(), raw, len, progress, hash)
+    from_reader_with(path.clone(), raw, len, progress, digest)
 }
 
 /// A capture whose stored bytes come from `raw` (a file or stdin for
@@ -256,7 +220,7 @@ pub fn from_reader(
     len: Option<u64>,
     progress: Option<indicatif::ProgressBar>,
 ) -> io::Result<Source> {
-    from_reader_with(path, raw, len, progress, true)
+    from_reader_with(path, raw, len, progress, Some(DigestKind::default()))
 }
 
 fn from_reader_with(
@@ -264,9 +228,9 @@ fn from_reader_with(
     raw: Box<dyn Read + Send>,
     len: Option<u64>,
     progress: Option<indicatif::ProgressBar>,
-    hash: bool,
+    digest: Option<DigestKind>,
 ) -> io::Result<Source> {
-    let fingerprint = Fingerprint::default();
+    let fingerprint = Fingerprint::new(digest);
     let damage = Damage::default();
     let trailing = gzip::Trailing::default();
     let mut stored = BufReader::with_capacity(
@@ -274,7 +238,6 @@ fn from_reader_with(
         Hashing {
             inner: raw,
             fp: fingerprint.clone(),
-            hash,
             progress,
         },
     );
@@ -343,21 +306,19 @@ fn open_tracedat_file(
     f: File,
     len: u64,
     progress: Option<indicatif::ProgressBar>,
-    hash: bool,
+    digest: Option<DigestKind>,
 ) -> io::Result<Source> {
-    let fingerprint = Fingerprint::default();
+    let fingerprint = Fingerprint::new(digest);
     let damage = Damage::default();
     let mut hashing = Hashing {
         inner: f.try_clone()?,
         fp: fingerprint.clone(),
-        hash,
         progress,
     };
-    if hash {
+    if digest.is_some() {
         io::copy(&mut hashing, &mut io::sink())?;
     } else {
-        let mut g = fingerprint.0.lock().unwrap_or_else(|e| e.into_inner());
-        g.1 = len;
+        fingerprint.set_len(len);
     }
     let dat = tracedat::DatFile::open(f, &damage)?;
     Ok(Source {

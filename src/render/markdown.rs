@@ -233,14 +233,16 @@ fn summary_table(
     let mut table = vec![(
         "capture".to_string(),
         format!(
-            "{} (sha256 {})",
+            "{} ({} {})",
             md_code(&g.path),
-            md_code(&g.sha256[..12.min(g.sha256.len())])
+            g.digest_name(),
+            md_code(g.digest_short())
         ),
         format!(
-            "{} (sha256 {})",
+            "{} ({} {})",
             md_code(&b.path),
-            md_code(&b.sha256[..12.min(b.sha256.len())])
+            b.digest_name(),
+            md_code(b.digest_short())
         ),
     )];
     let task = |s: Option<&SyscallView>| {

@@ -68,6 +68,7 @@ fn capture(text: &str, label: &str) -> Capture {
         path,
         label: label.into(),
         format: None,
+        digest: Default::default(),
     };
     read_source(source, &input, &BuildOptions::default()).unwrap_or_else(|e| panic!("{label}: {e}"))
 }

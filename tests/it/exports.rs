@@ -236,6 +236,7 @@ fn trace_json_slices_nest_on_every_fixture() {
                 path: InputPath::File(f.clone()),
                 label: "c".into(),
                 format: None,
+                digest: Default::default(),
             };
             let Ok(c) = read_capture(&input, &BuildOptions::default(), None) else {
                 continue;

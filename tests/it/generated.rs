@@ -41,6 +41,7 @@ fn check(opts: &generate::Options) {
         path: InputPath::File(path),
         label: "gen".into(),
         format: None,
+        digest: Default::default(),
     };
     let c = read_capture(&input, &BuildOptions::default(), None).unwrap();
     let f = &c.trace.facts;
@@ -114,6 +115,7 @@ fn big_reads(rets: &[&str], calls: usize, max_tree_calls: usize) -> Capture {
         path: InputPath::File(path),
         label: "reads".into(),
         format: None,
+        digest: Default::default(),
     };
     let opts = BuildOptions {
         max_tree_calls,

@@ -65,16 +65,38 @@ fn blog_pair_page_has_everything_inline() {
         assert!(doc.contains("<svg "), "an SVG inline");
         assert!(doc.contains("id=\"frames\""));
     }
-    // The summary header: each input's SHA-256.
+    // The summary header: each input's digest, as `b3sum` prints it.
     for cap in w.json["captures"].as_array().unwrap() {
-        let sha = cap["sha256"].as_str().unwrap();
-        assert_eq!(sha.len(), 64);
-        assert!(h.contains(&format!("<code class=\"hash\">{sha}</code>")));
+        let hex = cap["digest"]
+            .as_str()
+            .unwrap()
+            .strip_prefix("blake3:")
+            .unwrap();
+        assert_eq!(hex.len(), 64);
+        assert!(h.contains(&format!("blake3 <code class=\"hash\">{hex}</code>")));
     }
     assert_eq!(
-        w.json["captures"][1]["sha256"],
-        "3d99e39d7e3be3c73a561665eff571052e3b6cf0c197ea359f632a2a146c4577"
+        w.json["captures"][1]["digest"],
+        "blake3:243d965030abb21acea66a85d9c9761bd48e6a85bf5d0c41f6904d7014256b47"
     );
+}
+
+/// `--digest sha256`: the digest `sha256sum` prints, in every output that
+/// names the capture.
+#[test]
+fn sha256_digest_on_request() {
+    let [g, b] = blog();
+    let w = run(&["--digest", "sha256", &g, &b]);
+    let hex = "3d99e39d7e3be3c73a561665eff571052e3b6cf0c197ea359f632a2a146c4577";
+    assert_eq!(w.json["captures"][1]["digest"], format!("sha256:{hex}"));
+    let h = String::from_utf8(w.read("index.html")).unwrap();
+    assert!(h.contains(&format!("sha256 <code class=\"hash\">{hex}</code>")));
+    assert!(h.contains(&format!("SHA-256 <code>{hex}</code>")));
+    let md = String::from_utf8(w.read("report.md")).unwrap();
+    assert!(md.contains(&format!("- sha256 `{hex}`")), "{md}");
+    assert!(md.contains(&format!("(sha256 `{}`)", &hex[..12])), "{md}");
+    let txt = String::from_utf8(w.read("report.txt")).unwrap();
+    assert!(txt.contains(&format!("sha256 {hex}")), "{txt}");
 }
 
 /// Nothing is loaded: no `src`, links are `<a href>` to this page, to files

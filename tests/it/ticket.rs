@@ -183,7 +183,7 @@ fn report_txt_of_the_seed_case() {
     let txt = String::from_utf8(w.read("report.txt")).unwrap();
     for want in [
         "Result:  bpf(BPF_MAP_CREATE) returned -22 EINVAL in bad--funcgraph-retval",
-        "sha256 ",
+        "blake3 ",
         "As `diff -u good bad`: '-' only in the good run",
         "Next capture",
         "echo function_graph > current_tracer",

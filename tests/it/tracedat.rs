@@ -14,7 +14,7 @@ fn strip(w: &Written) -> Value {
     let mut v = w.json.clone();
     if let Some(caps) = v["captures"].as_array_mut() {
         for c in caps {
-            for k in ["path", "sha256", "bytes", "compression"] {
+            for k in ["path", "digest", "bytes", "compression"] {
                 c[k] = Value::Null;
             }
         }
@@ -53,7 +53,13 @@ fn plain_dat_read_in_place_with_its_hash() {
     let c = &w.json["captures"][0];
     let bytes = std::fs::read(&f).unwrap();
     assert_eq!(c["bytes"], bytes.len() as u64);
-    assert_eq!(c["sha256"].as_str().map(str::len), Some(64));
+    assert_eq!(
+        c["digest"]
+            .as_str()
+            .and_then(|d| d.strip_prefix("blake3:"))
+            .map(str::len),
+        Some(64)
+    );
     let openat = w.json["captures"][0]["syscalls"]
         .as_array()
         .unwrap()
@@ -97,8 +103,12 @@ fn same_text_as_installed_trace_cmd() {
             .output()
             .unwrap();
         assert!(want.status.success(), "{f:?}");
-        let src =
-            tracereport::read::open(&tracereport::read::InputPath::File(plain), None).unwrap();
+        let src = tracereport::read::open(
+            &tracereport::read::InputPath::File(plain),
+            None,
+            Default::default(),
+        )
+        .unwrap();
         let mut got = Vec::new();
         std::io::Read::read_to_end(&mut { src.reader }, &mut got).unwrap();
         assert_eq!(
@@ -129,7 +139,13 @@ fn interleaved_cpus_read_on_every_core_as_their_text() {
     let path = dir.path().join("stagger.dat");
     let src = format!("{D}/qemu-6.1-bpf-map-create-unspec/ok.dat.gz");
     gen_dat::generate(&src, &path, 300_000, 2, 20_000).unwrap();
-    let open = || tracereport::read::open(&tracereport::read::InputPath::File(path.clone()), None);
+    let open = || {
+        tracereport::read::open(
+            &tracereport::read::InputPath::File(path.clone()),
+            None,
+            Default::default(),
+        )
+    };
     let mut text = Vec::new();
     std::io::Read::read_to_end(&mut { open().unwrap().reader }, &mut text).unwrap();
     if let Ok(o) = std::process::Command::new("trace-cmd")

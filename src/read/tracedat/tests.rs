@@ -15,7 +15,7 @@ fn fixture(rel: &str) -> PathBuf {
 /// The text the reader gives for a fixture (through `read::open`, as a run
 /// reads it: plain files in place, gzip-wrapped ones unpacked first).
 fn text_of(rel: &str) -> (String, Option<String>) {
-    let src = read::open(&InputPath::File(fixture(rel)), None).unwrap();
+    let src = read::open(&InputPath::File(fixture(rel)), None, Default::default()).unwrap();
     assert!(src.tracedat, "{rel} not recognised as trace.dat");
     let mut out = String::new();
     let mut r = src.reader;

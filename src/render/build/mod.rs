@@ -147,7 +147,7 @@ fn capture_view(
         index,
         path: c.path.clone(),
         label: c.label.clone(),
-        sha256: c.sha256.clone(),
+        digest: c.digest.to_string(),
         bytes: c.stored_bytes,
         compression: c.compression,
         format: f.format,

@@ -66,7 +66,7 @@ const PLACEMENT: &str = "Slices nest as calls do: a call that the capture's roun
 struct CaptureMeta<'a> {
     pid: u32,
     label: &'a str,
-    sha256: &'a str,
+    digest: String,
     timestamps: &'static str,
     adjusted: Adjusted,
     /// Calls of kept trees the report's budget left out (omitted when 0).
@@ -168,7 +168,7 @@ pub fn write_report_trace(
         meta.push(CaptureMeta {
             pid,
             label: &c.label,
-            sha256: &c.sha256,
+            digest: c.digest.to_string(),
             timestamps: if stamped {
                 "as printed"
             } else {

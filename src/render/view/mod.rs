@@ -23,7 +23,7 @@ pub use crate::analyse::{
 };
 
 /// Version of the JSON schema (bumped only on incompatible change).
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The whole report.
 #[derive(Debug, Clone, Serialize)]
@@ -151,8 +151,9 @@ pub struct CaptureView {
     pub path: String,
     /// The label.
     pub label: String,
-    /// SHA-256 of the file as stored.
-    pub sha256: String,
+    /// Digest of the file as stored, `name:hex` (`blake3:…`, or
+    /// `sha256:…` with `--digest sha256`).
+    pub digest: String,
     /// Size as stored.
     pub bytes: u64,
     /// `none`, `gzip`, `zstd`.
@@ -196,6 +197,31 @@ pub struct CaptureView {
 }
 
 impl CaptureView {
+    /// The digest's algorithm (`blake3`, `sha256`).
+    pub fn digest_name(&self) -> &str {
+        self.digest.split_once(':').map_or("", |(n, _)| n)
+    }
+
+    /// The digest's hex digits.
+    pub fn digest_hex(&self) -> &str {
+        self.digest.split_once(':').map_or(&self.digest, |(_, h)| h)
+    }
+
+    /// The first 12 hex digits, enough to tell captures apart in a table.
+    pub fn digest_short(&self) -> &str {
+        let h = self.digest_hex();
+        &h[..12.min(h.len())]
+    }
+
+    /// The algorithm as its authors write it.
+    pub fn digest_title(&self) -> &'static str {
+        match self.digest_name() {
+            "sha256" => "SHA-256",
+            "blake3" => "BLAKE3",
+            _ => "digest",
+        }
+    }
+
     /// The compression's name, when the file was compressed.
     pub fn compressed(&self) -> Option<&'static str> {
         match self.compression {
