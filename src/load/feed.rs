@@ -30,11 +30,13 @@ struct Held {
 impl Feed {
     /// Hand one parsed line ([`super::pipeline::parse_chunk`]) to the
     /// builder.
+    #[inline(always)]
     pub(crate) fn line(&mut self, b: &mut Builder, format: InputFormat, parsed: &Parsed<'_>) {
         self.number += 1;
         b.count_line(parsed.line.bytes.len());
         // Nearly every line: read whole, UTF-8, nothing held back. What
-        // follows would only find that out step by step.
+        // follows would only find that out step by step (in a function of
+        // its own: its stack frame cost every line when inlined here).
         if let (Some(Ok(rec)), true, true, None) = (
             &parsed.record,
             parsed.line.terminated,
@@ -44,6 +46,11 @@ impl Feed {
             b.push(self.number, rec);
             return;
         }
+        self.uncommon_line(b, format, parsed);
+    }
+
+    #[inline(never)]
+    fn uncommon_line(&mut self, b: &mut Builder, format: InputFormat, parsed: &Parsed<'_>) {
         let unreadable = matches!(parsed.record, Some(Err(_)))
             && parsed.line.terminated
             && !b.in_open_comment()

@@ -81,6 +81,15 @@ impl Tasks {
         id
     }
 
+    /// The task on `cpu` when it is known and was never merged into
+    /// another: what most lines without a task column find.
+    #[inline]
+    pub fn settled_on_cpu(&self, cpu: u32) -> Option<usize> {
+        self.on_cpu
+            .get(cpu)
+            .filter(|&id| self.list.get(id).is_some_and(|t| t.merged_into.is_none()))
+    }
+
     /// The task currently on `cpu`, or the CPU's placeholder.
     #[inline]
     pub fn on_cpu(&mut self, cpu: u32) -> usize {

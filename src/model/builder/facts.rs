@@ -59,6 +59,7 @@ impl FactsRecorder {
     }
 
     /// A record (not layout): which columns it printed.
+    #[inline]
     pub(super) fn record(&mut self, rec: &Record<'_>) {
         self.seen_record = true;
         self.capture.records += 1;
@@ -119,15 +120,12 @@ impl FactsRecorder {
         }
     }
 
+    #[inline]
     fn observe_columns(&mut self, rec: &Record<'_>) {
-        let f = &mut self.capture;
         if let Some(cpu) = rec.cpu.filter(|&c| self.last_cpu != Some(c)) {
-            self.last_cpu = Some(cpu);
-            f.col_cpu = true;
-            if !f.cpus.contains(&cpu) {
-                f.cpus.push(cpu);
-            }
+            self.cpu_changed(cpu);
         }
+        let f = &mut self.capture;
         f.col_proc |= rec.task.is_some();
         f.col_flags |= rec.flags.is_some();
         if let Some(ts) = rec.ts_ns {
@@ -137,6 +135,17 @@ impl FactsRecorder {
             f.ts_sub_us |= ts % 1000 != 0;
         }
         f.col_duration |= rec.duration_ns.is_some();
+    }
+
+    /// The CPU column changed from the previous record's.
+    #[inline(never)]
+    fn cpu_changed(&mut self, cpu: u32) {
+        let f = &mut self.capture;
+        self.last_cpu = Some(cpu);
+        f.col_cpu = true;
+        if !f.cpus.contains(&cpu) {
+            f.cpus.push(cpu);
+        }
     }
 
     pub(super) fn note_depth(&mut self, depth: u32, leaf: bool) {
