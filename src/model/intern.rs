@@ -69,6 +69,7 @@ pub struct NameCaps {
 
 impl Interner {
     /// The id of `name`, new if unseen.
+    #[inline]
     pub fn intern(&mut self, name: &[u8]) -> FuncId {
         let slot = recent_slot(name);
         if let Some(id) = self.recent.get(slot) {
@@ -80,6 +81,12 @@ impl Interner {
                 return FuncId(id);
             }
         }
+        self.intern_missed(name, slot)
+    }
+
+    /// A name not in its cache slot: looked up whole, and cached.
+    #[inline(never)]
+    fn intern_missed(&mut self, name: &[u8], slot: usize) -> FuncId {
         let id = self.intern_slow(name);
         // Only names shown as they are read: a cut or damaged name must
         // take the slow path every time (it counts the cuts).

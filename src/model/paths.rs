@@ -72,6 +72,7 @@ impl PathTable {
     /// The path `parent;func` called after the sibling `prev` ([`NO_PATH`]
     /// when it is the first call under `parent`); remembers the order for
     /// the next [`PathTable::guess`].
+    #[inline]
     pub fn child_after(&mut self, parent: u32, prev: PathId, func: FuncId) -> PathId {
         if let Some(g) = self.guess(parent, prev) {
             let n = &self.nodes[g as usize];
@@ -79,6 +80,12 @@ impl PathTable {
                 return g;
             }
         }
+        self.child_after_missed(parent, prev, func)
+    }
+
+    /// The guess was wrong: looked up, and remembered as the next guess.
+    #[inline(never)]
+    fn child_after_missed(&mut self, parent: u32, prev: PathId, func: FuncId) -> PathId {
         let id = self.child(parent, func);
         let slot = if prev != NO_PATH {
             &mut self.next_sibling[prev as usize]

@@ -282,6 +282,7 @@ impl Builder {
     }
 
     /// Feed one record.
+    #[inline]
     pub fn push(&mut self, line: u64, rec: &Record<'_>) {
         let caps = self.names.caps();
         self.current_line = line;
@@ -292,6 +293,7 @@ impl Builder {
         }
     }
 
+    #[inline]
     fn push_record(&mut self, line: u64, rec: &Record<'_>) {
         self.comment_open = None;
         match &rec.kind {
