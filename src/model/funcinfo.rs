@@ -77,6 +77,7 @@ impl FuncInfos {
     /// The syscall `id` is an entry point of ([`syscall_root_name`]) when
     /// called at depth 0 (`top`) or deeper, from its info: nearly no name
     /// is one, and none is scanned again.
+    #[inline]
     pub fn syscall_name<'n>(
         &mut self,
         names: &'n Interner,
