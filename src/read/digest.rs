@@ -34,14 +34,6 @@ impl DigestKind {
             DigestKind::Sha256 => "sha256",
         }
     }
-
-    /// The command that prints the same digest for a file.
-    pub fn check_command(self) -> &'static str {
-        match self {
-            DigestKind::Blake3 => "b3sum",
-            DigestKind::Sha256 => "sha256sum",
-        }
-    }
 }
 
 /// A capture's digest, once its bytes are all read.
