@@ -17,11 +17,11 @@ use crate::{
     error::Error,
     model::{BuildOptions, Builder, Trace, WarningKind},
     parse::{InputFormat, detect_format},
-    read::{self, CaptureDigest, DigestKind, InputPath},
+    read::{self, DigestKind, InputPath},
 };
 
-/// How a capture was stored, as [`Capture`] carries it.
-pub use crate::read::Compression;
+/// How a capture was stored and its digest, as [`Capture`] carries them.
+pub use crate::read::{CaptureDigest, Compression};
 pub use parse_only::{ParseSummary, parse_capture};
 
 /// What the caller knows about an input before reading it.

@@ -34,6 +34,14 @@ impl DigestKind {
             DigestKind::Sha256 => "sha256",
         }
     }
+
+    /// The algorithm as its authors write it.
+    pub fn title(self) -> &'static str {
+        match self {
+            DigestKind::Blake3 => "BLAKE3",
+            DigestKind::Sha256 => "SHA-256",
+        }
+    }
 }
 
 /// A capture's digest, once its bytes are all read.
@@ -45,10 +53,29 @@ pub struct CaptureDigest {
     pub hex: String,
 }
 
+impl CaptureDigest {
+    /// The algorithm's name (`blake3`, `sha256`).
+    pub fn name(&self) -> &'static str {
+        self.kind.name()
+    }
+
+    /// The first 12 hex digits, enough to tell captures apart in a table.
+    pub fn short(&self) -> &str {
+        &self.hex[..12.min(self.hex.len())]
+    }
+}
+
 impl std::fmt::Display for CaptureDigest {
     /// `name:hex`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}", self.kind.name(), self.hex)
+    }
+}
+
+/// As `name:hex` (report.json, trace.json).
+impl serde::Serialize for CaptureDigest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 

@@ -208,7 +208,7 @@ fn input(r: &Report, c: &CaptureView, out: &mut Vec<String>) {
     let zip = c.compressed().map(|z| format!(", {z}")).unwrap_or_default();
     para(&format!("{hang}{}", c.path), hang, out);
     out.push(format!("{hang}{} bytes{zip}, {} lines", c.bytes, c.lines));
-    out.push(format!("{hang}{} {}", c.digest_name(), c.digest_hex()));
+    out.push(format!("{hang}{} {}", c.digest.name(), c.digest.hex));
     let tracer = match &c.tracer {
         Some(t) => format!("tracer {t}"),
         None => format!("format {}", c.format_name()),

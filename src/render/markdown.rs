@@ -235,14 +235,14 @@ fn summary_table(
         format!(
             "{} ({} {})",
             md_code(&g.path),
-            g.digest_name(),
-            md_code(g.digest_short())
+            g.digest.name(),
+            md_code(g.digest.short())
         ),
         format!(
             "{} ({} {})",
             md_code(&b.path),
-            b.digest_name(),
-            md_code(b.digest_short())
+            b.digest.name(),
+            md_code(b.digest.short())
         ),
     )];
     let task = |s: Option<&SyscallView>| {

@@ -147,7 +147,7 @@ fn capture_view(
         index,
         path: c.path.clone(),
         label: c.label.clone(),
-        digest: c.digest.to_string(),
+        digest: c.digest.clone(),
         bytes: c.stored_bytes,
         compression: c.compression,
         format: f.format,

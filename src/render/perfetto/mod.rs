@@ -27,7 +27,7 @@ use std::{collections::HashMap, io::Write};
 use serde::Serialize;
 
 use crate::{
-    load::Capture,
+    load::{Capture, CaptureDigest},
     model::{CallTree, Syscall, Trace},
 };
 
@@ -66,7 +66,7 @@ const PLACEMENT: &str = "Slices nest as calls do: a call that the capture's roun
 struct CaptureMeta<'a> {
     pid: u32,
     label: &'a str,
-    digest: String,
+    digest: &'a CaptureDigest,
     timestamps: &'static str,
     adjusted: Adjusted,
     /// Calls of kept trees the report's budget left out (omitted when 0).
@@ -168,7 +168,7 @@ pub fn write_report_trace(
         meta.push(CaptureMeta {
             pid,
             label: &c.label,
-            digest: c.digest.to_string(),
+            digest: &c.digest,
             timestamps: if stamped {
                 "as printed"
             } else {

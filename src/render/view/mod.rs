@@ -7,7 +7,12 @@
 
 use serde::Serialize;
 
-use crate::{analyse::Prose, load::Compression, model::WarningKind, parse::InputFormat};
+use crate::{
+    analyse::Prose,
+    load::{CaptureDigest, Compression},
+    model::WarningKind,
+    parse::InputFormat,
+};
 
 mod compare;
 mod trees;
@@ -151,9 +156,9 @@ pub struct CaptureView {
     pub path: String,
     /// The label.
     pub label: String,
-    /// Digest of the file as stored, `name:hex` (`blake3:…`, or
-    /// `sha256:…` with `--digest sha256`).
-    pub digest: String,
+    /// Digest of the file as stored, serialised `name:hex` (`blake3:…`,
+    /// or `sha256:…` with `--digest sha256`).
+    pub digest: CaptureDigest,
     /// Size as stored.
     pub bytes: u64,
     /// `none`, `gzip`, `zstd`.
@@ -197,31 +202,6 @@ pub struct CaptureView {
 }
 
 impl CaptureView {
-    /// The digest's algorithm (`blake3`, `sha256`).
-    pub fn digest_name(&self) -> &str {
-        self.digest.split_once(':').map_or("", |(n, _)| n)
-    }
-
-    /// The digest's hex digits.
-    pub fn digest_hex(&self) -> &str {
-        self.digest.split_once(':').map_or(&self.digest, |(_, h)| h)
-    }
-
-    /// The first 12 hex digits, enough to tell captures apart in a table.
-    pub fn digest_short(&self) -> &str {
-        let h = self.digest_hex();
-        &h[..12.min(h.len())]
-    }
-
-    /// The algorithm as its authors write it.
-    pub fn digest_title(&self) -> &'static str {
-        match self.digest_name() {
-            "sha256" => "SHA-256",
-            "blake3" => "BLAKE3",
-            _ => "digest",
-        }
-    }
-
     /// The compression's name, when the file was compressed.
     pub fn compressed(&self) -> Option<&'static str> {
         match self.compression {
