@@ -8,6 +8,7 @@
 
 mod dat;
 mod feed;
+mod flow;
 mod parse_only;
 mod pipeline;
 

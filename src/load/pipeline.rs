@@ -4,22 +4,21 @@
 //!
 //! 1. a reader thread pulls bytes (decompression, hashing and the progress
 //!    bar happen there) and cuts them into [`Chunk`]s of whole lines;
-//! 2. chunks are parsed in parallel (rayon): the parser is stateless per
-//!    line, so a chunk's records need nothing from earlier chunks;
+//! 2. chunks are parsed on one thread fewer than the machine has, and on
+//!    the builder's whenever its next chunk is not ready ([`flow`]): the
+//!    parser is stateless per line, so a chunk's records need nothing from
+//!    earlier chunks;
 //! 3. the builder, which does need the lines in order (stacks, regions),
-//!    takes the parsed chunks one after the other on a thread of its own,
-//!    while the next batches are being parsed.
+//!    takes the parsed chunks one after the other on a thread of its own.
 //!
-//! Memory in flight is bounded: [`QUEUE`] chunks waiting to be parsed, one
-//! batch being parsed, a batch's worth parsed and waiting for the builder,
-//! and the chunk being built.
+//! Memory in flight is bounded: [`QUEUE`] chunks waiting to be parsed, and
+//! `flow`'s window of chunks being parsed or parsed and waiting for the
+//! builder.
 
 use std::{
     io::{self, BufRead},
     sync::{Mutex, mpsc},
 };
-
-use rayon::prelude::*;
 
 use crate::{
     parse::{self, InputFormat, LineError, Record},
@@ -28,7 +27,7 @@ use crate::{
 
 use crate::model::Builder;
 
-use super::feed::Feed;
+use super::{feed::Feed, flow};
 
 /// Chunks read ahead of the parsers.
 pub const QUEUE: usize = 2;
@@ -57,7 +56,7 @@ fn is_utf8(bytes: &[u8]) -> bool {
 type ParsedLines<'a> = Vec<Parsed<'a>>;
 
 self_cell::self_cell!(
-    /// A chunk together with its parsed lines, which borrow it: so a batch
+    /// A chunk together with its parsed lines, which borrow it: so a chunk
     /// can be parsed on one thread and built on another later.
     pub(crate) struct ParsedChunk {
         owner: Chunk,
@@ -176,7 +175,8 @@ pub(crate) struct Ran<S> {
 /// is no capture). `start` gets those first lines and says in which format
 /// to parse, what takes the chunks (the sink) and which line decided the
 /// format; or `None`. Every chunk goes through `work` (in parallel, any
-/// order), then through `take` with the sink (one at a time, in order).
+/// order), then through `take` with the sink (one at a time, in order, on
+/// the sink's thread).
 pub(crate) fn run<S: Send, T: Send>(
     reader: Box<dyn BufRead + Send>,
     recycler: &Recycler,
@@ -205,27 +205,26 @@ pub(crate) fn run<S: Send, T: Send>(
                 }
             }
         });
-        consume(&rx, sniff_lines, start, work, take)
+        consume(rx, sniff_lines, start, work, take)
     })
 }
 
 fn consume<S: Send, T: Send>(
-    rx: &mpsc::Receiver<io::Result<Chunk>>,
+    rx: mpsc::Receiver<io::Result<Chunk>>,
     sniff_lines: usize,
     start: impl FnOnce(&[Vec<u8>]) -> Option<(S, InputFormat, u64)>,
     work: impl Fn(InputFormat, Chunk) -> T + Sync,
-    mut take: impl FnMut(&mut S, T) + Send,
+    take: impl FnMut(&mut S, T) + Send,
 ) -> io::Result<Ran<S>> {
     // Sniff: the first lines decide the format (and whether this is a capture).
     let mut held: Vec<Chunk> = Vec::new();
     let mut sniffed: Vec<Vec<u8>> = Vec::new();
     let mut first_text_line = None;
     let mut number = 0u64;
-    let mut eof = false;
     let mut held_bytes = 0;
     while sniffed.len() < sniff_lines && held_bytes < SNIFF_MAX_BYTES {
+        // The end of the input (the parsers find it too).
         let Ok(chunk) = rx.recv() else {
-            eof = true;
             break;
         };
         let chunk = chunk?;
@@ -248,62 +247,10 @@ fn consume<S: Send, T: Send>(
             first_text_line,
         });
     };
-    // The sink runs on a thread of its own and takes the parsed chunks in
-    // order as each batch is parsed: the parsers never wait for the sink to
-    // finish a round (lock-step rounds left a core idle for a quarter of a
-    // full report on a capture of short lines).
-    let batch_len = rayon::current_num_threads().max(1);
-    let (tx, parsed) = mpsc::sync_channel::<T>(batch_len);
-    let (sink, read) = std::thread::scope(|s| {
-        let sinking = s.spawn(move || {
-            let mut sink = sink;
-            for t in parsed {
-                take(&mut sink, t);
-            }
-            sink
-        });
-        let read = parse_all(rx, held, eof, batch_len, |c| work(format, c), &tx);
-        drop(tx);
-        let sink = sinking
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (sink, read)
-    });
-    read?;
+    let parsers = rayon::current_num_threads().saturating_sub(1).max(1);
+    let sink = flow::run(rx, held, parsers, |c| work(format, c), (sink, take))?;
     Ok(Ran {
         started: Some((sink, detected_at)),
         first_text_line,
     })
-}
-
-/// Parse the chunks in batches of `batch_len` (one per thread), from `batch`
-/// (chunks read while sniffing) on, and send each batch's results in order.
-fn parse_all<T: Send>(
-    rx: &mpsc::Receiver<io::Result<Chunk>>,
-    mut batch: Vec<Chunk>,
-    mut eof: bool,
-    batch_len: usize,
-    work: impl Fn(Chunk) -> T + Sync,
-    tx: &mpsc::SyncSender<T>,
-) -> io::Result<()> {
-    loop {
-        while !eof && batch.len() < batch_len {
-            match rx.recv() {
-                Ok(c) => batch.push(c?),
-                Err(_) => eof = true,
-            }
-        }
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let parsed: Vec<T> = std::mem::take(&mut batch)
-            .into_par_iter()
-            .map(&work)
-            .collect();
-        for t in parsed {
-            if tx.send(t).is_err() {
-                return Ok(());
-            }
-        }
-    }
 }
