@@ -4,8 +4,9 @@
 //! The builder is busy for most of a read, not all of it: on two cores,
 //! parsers on both took the builder's core by turns, and one parser beside
 //! it left that core idle whenever the builder waited. So there is one
-//! parser thread fewer than threads, and the sink, instead of waiting for
-//! the next chunk in order, parses one of the chunks after it. Counting
+//! parser thread fewer than cores (rayon's thread count), and the sink,
+//! instead of waiting for the next chunk in order, parses one of the chunks
+//! after it. Counting
 //! lines (`--parse-only`) is so light a sink that it parses nearly all the
 //! time: every thread parses there.
 //!
