@@ -197,7 +197,8 @@ impl<T> Flow<T> {
             if st.stop || st.total.is_some_and(|n| n <= next) {
                 return;
             }
-            // Help: parse a chunk already read, if the window has room.
+            // Help: parse a chunk already read, if the window has room;
+            // else (or when none is at hand) wait for a change.
             if st.in_flight < self.window {
                 st.in_flight += 1;
                 drop(st);
@@ -205,11 +206,10 @@ impl<T> Flow<T> {
                     continue;
                 }
                 st = self.lock();
-                if !st.parsed.contains_key(&next) && !st.stop && st.total.is_none_or(|n| n > next) {
-                    st = self.changed.wait(st).unwrap_or_else(|e| e.into_inner());
+                let done = st.total.is_some_and(|n| n <= next);
+                if st.parsed.contains_key(&next) || st.stop || done {
+                    continue;
                 }
-                drop(st);
-                continue;
             }
             drop(self.changed.wait(st).unwrap_or_else(|e| e.into_inner()));
         }
@@ -217,9 +217,9 @@ impl<T> Flow<T> {
 }
 
 /// Parse every chunk from `held` (chunks read while sniffing) and `rx` on
-/// `parsers` threads (this one among them) and the sink's, and give them to
-/// `take` in input order on the sink's thread; the sink, as `take` left
-/// it.
+/// `parsers` threads (at least one, this one among them) and the sink's,
+/// and give them to `take` in input order on the sink's thread; the sink,
+/// as `take` left it.
 pub(super) fn run<S: Send, T: Send>(
     rx: mpsc::Receiver<io::Result<Chunk>>,
     held: Vec<Chunk>,

@@ -247,7 +247,8 @@ fn consume<S: Send, T: Send>(
             first_text_line,
         });
     };
-    let parsers = rayon::current_num_threads().saturating_sub(1).max(1);
+    // `flow` runs at least one parser.
+    let parsers = rayon::current_num_threads().saturating_sub(1);
     let sink = flow::run(rx, held, parsers, |c| work(format, c), (sink, take))?;
     Ok(Ran {
         started: Some((sink, detected_at)),

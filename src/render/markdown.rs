@@ -230,21 +230,11 @@ fn summary_table(
 ) -> Vec<(String, String, String)> {
     let gs = g.syscalls.iter().find(|s| s.index == c.good_syscall);
     let bs = b.syscalls.iter().find(|s| s.index == c.bad_syscall);
-    let mut table = vec![(
-        "capture".to_string(),
-        format!(
-            "{} ({} {})",
-            md_code(&g.path),
-            g.digest.name(),
-            md_code(g.digest.short())
-        ),
-        format!(
-            "{} ({} {})",
-            md_code(&b.path),
-            b.digest.name(),
-            md_code(b.digest.short())
-        ),
-    )];
+    let capture = |v: &CaptureView| {
+        let d = &v.digest;
+        format!("{} ({} {})", md_code(&v.path), d.name(), md_code(d.short()))
+    };
+    let mut table = vec![("capture".to_string(), capture(g), capture(b))];
     let task = |s: Option<&SyscallView>| {
         s.map(|s| {
             let cpu = match (s.pid, s.cpu) {
